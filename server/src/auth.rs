@@ -1,0 +1,157 @@
+//! Tokens, ids and roles.
+//!
+//! Tokens are 256-bit random secrets, shown once and stored only as SHA-256
+//! hashes (a fast hash is enough for secrets this long), and compared in
+//! constant time. Each token names its kind so a presented token is checked
+//! against the one record it can match:
+//!
+//! - `kwm_<secret>`: the board's moderator;
+//! - `kwv_<secret>`: the board's viewer (presenter screen, watch-only);
+//! - `kwp_<participant id>_<secret>`: one participant.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+const MODERATOR_PREFIX: &str = "kwm_";
+const VIEWER_PREFIX: &str = "kwv_";
+const PARTICIPANT_PREFIX: &str = "kwp_";
+
+/// Letters and digits that cannot be confused when read aloud or typed on a
+/// phone (no 0/O, 1/I/L).
+const JOIN_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+pub const JOIN_CODE_LENGTH: usize = 6;
+
+/// Who a connection or request acts for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Identity {
+    Moderator,
+    Viewer,
+    Participant(String),
+}
+
+impl Identity {
+    pub fn role(&self) -> &'static str {
+        match self {
+            Identity::Moderator => "moderator",
+            Identity::Viewer => "viewer",
+            Identity::Participant(_) => "participant",
+        }
+    }
+
+    pub fn may_write(&self) -> bool {
+        !matches!(self, Identity::Viewer)
+    }
+}
+
+/// What a presented token claims to be, before it is checked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenClaim<'a> {
+    Moderator,
+    Viewer,
+    Participant(&'a str),
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buffer);
+    buffer.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new board id: 80 random bits, lowercase hex, URL-path-safe.
+pub fn new_board_id() -> String {
+    random_hex(10)
+}
+
+/// A new participant id: 64 random bits, lowercase hex. It is public (it
+/// appears in the shared document as card author).
+pub fn new_participant_id() -> String {
+    random_hex(8)
+}
+
+pub fn new_moderator_token() -> String {
+    format!("{MODERATOR_PREFIX}{}", random_hex(32))
+}
+
+pub fn new_viewer_token() -> String {
+    format!("{VIEWER_PREFIX}{}", random_hex(32))
+}
+
+pub fn new_participant_token(participant_id: &str) -> String {
+    format!("{PARTICIPANT_PREFIX}{participant_id}_{}", random_hex(32))
+}
+
+/// A short join code for typing on a phone (about 30 bits).
+pub fn new_join_code() -> String {
+    let mut rng = rand::rng();
+    (0..JOIN_CODE_LENGTH)
+        .map(|_| {
+            let index = (rng.next_u32() as usize) % JOIN_CODE_ALPHABET.len();
+            char::from(JOIN_CODE_ALPHABET[index])
+        })
+        .collect()
+}
+
+/// Upper-cases a typed join code and drops spaces and dashes.
+pub fn normalize_join_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+pub fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Whether `token` hashes to `expected`, in constant time.
+pub fn token_matches(token: &str, expected: &[u8; 32]) -> bool {
+    hash_token(token).ct_eq(expected).into()
+}
+
+/// Reads what kind of token this is; says nothing about its validity.
+pub fn claim(token: &str) -> Option<TokenClaim<'_>> {
+    if token.starts_with(MODERATOR_PREFIX) {
+        Some(TokenClaim::Moderator)
+    } else if token.starts_with(VIEWER_PREFIX) {
+        Some(TokenClaim::Viewer)
+    } else {
+        let rest = token.strip_prefix(PARTICIPANT_PREFIX)?;
+        let (participant, _) = rest.split_once('_')?;
+        Some(TokenClaim::Participant(participant))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_typed() {
+        let a = new_moderator_token();
+        assert_ne!(a, new_moderator_token());
+        assert_eq!(a.len(), 4 + 64);
+        assert_eq!(claim(&a), Some(TokenClaim::Moderator));
+        assert_eq!(claim(&new_viewer_token()), Some(TokenClaim::Viewer));
+        let participant = new_participant_token("abc123");
+        assert_eq!(claim(&participant), Some(TokenClaim::Participant("abc123")));
+        assert_eq!(claim("garbage"), None);
+        assert_eq!(claim("kwp_nounderscore"), None);
+    }
+
+    #[test]
+    fn matches_only_its_own_hash() {
+        let token = new_moderator_token();
+        let hash = hash_token(&token);
+        assert!(token_matches(&token, &hash));
+        assert!(!token_matches(&new_moderator_token(), &hash));
+    }
+
+    #[test]
+    fn join_codes_are_readable() {
+        let code = new_join_code();
+        assert_eq!(code.len(), JOIN_CODE_LENGTH);
+        assert!(code.bytes().all(|b| JOIN_CODE_ALPHABET.contains(&b)));
+        assert_eq!(normalize_join_code(" abc-def "), "ABCDEF");
+    }
+}

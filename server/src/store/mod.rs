@@ -1,0 +1,90 @@
+//! Durable storage of boards, participants and document updates.
+//!
+//! [`Store`] is what the rest of the server needs; [`SqliteStore`] is the
+//! embedded default. Document updates go to an append-only log per board and
+//! are periodically compacted into one snapshot. Appends are group-committed
+//! by a single writer: many rooms' updates share one transaction, and each
+//! caller learns through a [`PendingWrite`] when its update is durable.
+
+mod sqlite;
+
+pub use sqlite::{SqliteStore, Synchronous};
+use thiserror::Error;
+use tokio::sync::oneshot;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
+    #[error("the store has shut down")]
+    Closed,
+    #[error("a unique value was taken; try again")]
+    Conflict,
+}
+
+/// A board's record (not its document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardRecord {
+    pub id: String,
+    pub title: String,
+    pub district: String,
+    pub join_code: String,
+    /// SHA-256 of the moderator token.
+    pub moderator_token_hash: [u8; 32],
+    /// SHA-256 of the viewer (presenter, watch-only) token.
+    pub viewer_token_hash: [u8; 32],
+    pub created_at: i64,
+}
+
+/// A participant who joined a board. Contact data never enters the shared
+/// document; it stays here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipantRecord {
+    pub board: String,
+    pub id: String,
+    pub token_hash: [u8; 32],
+    pub name: String,
+    pub organisation: String,
+    pub sector: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub contact_consent: bool,
+    pub created_at: i64,
+}
+
+/// What a room loads to rebuild its document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredDocument {
+    /// The compacted state, if the board was ever compacted.
+    pub snapshot: Option<Vec<u8>>,
+    /// Updates appended after the snapshot, in order.
+    pub updates: Vec<Vec<u8>>,
+    /// Sequence number of the last update included in snapshot or updates.
+    pub last_sequence: u64,
+    /// Bytes of snapshot and updates together.
+    pub bytes: u64,
+}
+
+/// Resolves when a write is durable, with the update's sequence number.
+pub type PendingWrite = oneshot::Receiver<Result<u64, StoreError>>;
+
+/// Storage the server runs on. Blocking methods are called from
+/// `spawn_blocking`; [`Store::append_update`] and [`Store::compact`] only
+/// enqueue and never block.
+pub trait Store: Send + Sync + 'static {
+    fn create_board(&self, board: &BoardRecord) -> Result<(), StoreError>;
+    fn board(&self, id: &str) -> Result<Option<BoardRecord>, StoreError>;
+    fn board_by_join_code(&self, join_code: &str) -> Result<Option<BoardRecord>, StoreError>;
+    fn add_participant(&self, participant: &ParticipantRecord) -> Result<(), StoreError>;
+    fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError>;
+    fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError>;
+    /// Appends an update to the board's log; resolves once committed.
+    fn append_update(&self, board: &str, update: Vec<u8>) -> PendingWrite;
+    /// Replaces the log up to `through_sequence` with `snapshot`, in order
+    /// with the appends queued before it.
+    fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite;
+    /// Writes a consistent copy of the whole database to `path`.
+    fn backup(&self, path: &std::path::Path) -> Result<(), StoreError>;
+}

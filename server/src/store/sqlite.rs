@@ -1,0 +1,517 @@
+//! The embedded store: one SQLite file (bundled SQLite, WAL mode).
+//!
+//! Reads use their own connection; every write goes through one writer
+//! thread that commits whatever has queued up in a single transaction (group
+//! commit), so a burst of updates from many rooms costs one commit.
+
+use super::{BoardRecord, ParticipantRecord, PendingWrite, Store, StoreError, StoredDocument};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, mpsc};
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+
+/// Most writes committed in one transaction.
+const MAX_BATCH: usize = 1024;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS boards (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    district TEXT NOT NULL,
+    join_code TEXT NOT NULL UNIQUE,
+    moderator_token_hash BLOB NOT NULL,
+    viewer_token_hash BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS participants (
+    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    sector TEXT NOT NULL,
+    email TEXT,
+    phone TEXT,
+    contact_consent INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (board, id)
+);
+-- AUTOINCREMENT: sequence numbers must never be reused after compaction
+-- deleted the highest rows, or a new update would hide behind a snapshot.
+CREATE TABLE IF NOT EXISTS updates (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+    board TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS updates_by_board ON updates (board, sequence);
+CREATE TABLE IF NOT EXISTS snapshots (
+    board TEXT PRIMARY KEY,
+    through_sequence INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+";
+
+/// How hard SQLite works to survive a power loss (not a process crash, which
+/// every mode survives in WAL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Synchronous {
+    /// fsync at checkpoints only. A power loss may lose the last commits;
+    /// phones still hold those edits and resend them on reconnect.
+    Normal,
+    /// fsync on every group commit.
+    Full,
+}
+
+enum WriteOp {
+    Append {
+        board: String,
+        update: Vec<u8>,
+        done: oneshot::Sender<Result<u64, StoreError>>,
+    },
+    Compact {
+        board: String,
+        snapshot: Vec<u8>,
+        through_sequence: u64,
+        done: oneshot::Sender<Result<u64, StoreError>>,
+    },
+}
+
+pub struct SqliteStore {
+    path: PathBuf,
+    reader: Mutex<Connection>,
+    writer: Mutex<Option<(mpsc::Sender<WriteOp>, JoinHandle<()>)>>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path`.
+    pub fn open(path: &Path, synchronous: Synchronous) -> Result<Self, StoreError> {
+        let writer_connection = open_connection(path, synchronous)?;
+        writer_connection.execute_batch(SCHEMA)?;
+        writer_connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        let reader = open_connection(path, synchronous)?;
+        let (sender, receiver) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || run_writer(writer_connection, receiver))
+            .map_err(|_| StoreError::Closed)?;
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            reader: Mutex::new(reader),
+            writer: Mutex::new(Some((sender, thread))),
+        })
+    }
+
+    /// Finishes every queued write and stops the writer thread.
+    pub fn close(&self) {
+        let writer = self.writer.lock().map(|mut w| w.take()).unwrap_or(None);
+        if let Some((sender, thread)) = writer {
+            drop(sender);
+            if thread.join().is_err() {
+                tracing::error!("store writer thread panicked");
+            }
+        }
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let connection = self.reader.lock().map_err(|_| StoreError::Closed)?;
+        Ok(f(&connection)?)
+    }
+
+    fn enqueue(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<u64, StoreError>>) -> WriteOp,
+    ) -> PendingWrite {
+        let (done, pending) = oneshot::channel();
+        let op = make(done);
+        let sent = match self.writer.lock() {
+            Ok(writer) => match writer.as_ref() {
+                Some((sender, _)) => sender.send(op).map_err(|error| error.0),
+                None => Err(op),
+            },
+            Err(_) => Err(op),
+        };
+        if let Err(op) = sent {
+            let done = match op {
+                WriteOp::Append { done, .. } | WriteOp::Compact { done, .. } => done,
+            };
+            let _ = done.send(Err(StoreError::Closed));
+        }
+        pending
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn open_connection(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreError> {
+    let connection = Connection::open(path)?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(
+        None,
+        "synchronous",
+        match synchronous {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        },
+    )?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(connection)
+}
+
+fn run_writer(mut connection: Connection, receiver: mpsc::Receiver<WriteOp>) {
+    while let Ok(first) = receiver.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        commit_batch(&mut connection, batch);
+    }
+}
+
+/// Writes a batch in one transaction. If the commit fails, every write in
+/// the batch reports the failure: none of them is durable.
+fn commit_batch(connection: &mut Connection, batch: Vec<WriteOp>) {
+    let mut results = Vec::with_capacity(batch.len());
+    let outcome = (|| -> rusqlite::Result<()> {
+        let transaction = connection.transaction()?;
+        {
+            let mut append =
+                transaction.prepare_cached("INSERT INTO updates (board, data) VALUES (?1, ?2)")?;
+            for op in &batch {
+                let result = match op {
+                    WriteOp::Append { board, update, .. } => append
+                        .execute(params![board, update])
+                        .map(|_| transaction.last_insert_rowid() as u64),
+                    WriteOp::Compact {
+                        board,
+                        snapshot,
+                        through_sequence,
+                        ..
+                    } => compact(&transaction, board, snapshot, *through_sequence),
+                };
+                results.push(result);
+            }
+        }
+        transaction.commit()
+    })();
+    for (op, result) in batch.into_iter().zip(
+        results
+            .into_iter()
+            .map(Some)
+            .chain(std::iter::repeat_with(|| None)),
+    ) {
+        let done = match op {
+            WriteOp::Append { done, .. } | WriteOp::Compact { done, .. } => done,
+        };
+        let result = match (&outcome, result) {
+            (Ok(()), Some(Ok(sequence))) => Ok(sequence),
+            (Ok(()), Some(Err(error))) => Err(StoreError::Database(error)),
+            (Err(error), _) => Err(StoreError::CommitFailed(error.to_string())),
+            (Ok(()), None) => Err(StoreError::Closed),
+        };
+        if let Err(error) = &result {
+            tracing::error!(%error, "store write failed");
+        }
+        let _ = done.send(result);
+    }
+}
+
+fn compact(
+    transaction: &rusqlite::Transaction<'_>,
+    board: &str,
+    snapshot: &[u8],
+    through_sequence: u64,
+) -> rusqlite::Result<u64> {
+    transaction.execute(
+        "INSERT INTO snapshots (board, through_sequence, data) VALUES (?1, ?2, ?3)
+         ON CONFLICT (board) DO UPDATE SET through_sequence = excluded.through_sequence, data = excluded.data",
+        params![board, through_sequence as i64, snapshot],
+    )?;
+    transaction.execute(
+        "DELETE FROM updates WHERE board = ?1 AND sequence <= ?2",
+        params![board, through_sequence as i64],
+    )?;
+    Ok(through_sequence)
+}
+
+fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardRecord> {
+    Ok(BoardRecord {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        district: row.get(2)?,
+        join_code: row.get(3)?,
+        moderator_token_hash: row.get(4)?,
+        viewer_token_hash: row.get(5)?,
+        created_at: row.get(6)?,
+    })
+}
+
+const BOARD_COLUMNS: &str =
+    "id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at";
+
+fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation
+    )
+}
+
+impl Store for SqliteStore {
+    fn create_board(&self, board: &BoardRecord) -> Result<(), StoreError> {
+        let result = self.read(|c| {
+            c.execute(
+                "INSERT INTO boards (id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    board.id,
+                    board.title,
+                    board.district,
+                    board.join_code,
+                    board.moderator_token_hash,
+                    board.viewer_token_hash,
+                    board.created_at
+                ],
+            )
+        });
+        match result {
+            Ok(_) => Ok(()),
+            Err(StoreError::Database(error)) if is_unique_violation(&error) => {
+                Err(StoreError::Conflict)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn board(&self, id: &str) -> Result<Option<BoardRecord>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                &format!("SELECT {BOARD_COLUMNS} FROM boards WHERE id = ?1"),
+                [id],
+                board_from_row,
+            )
+            .optional()
+        })
+    }
+
+    fn board_by_join_code(&self, join_code: &str) -> Result<Option<BoardRecord>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                &format!("SELECT {BOARD_COLUMNS} FROM boards WHERE join_code = ?1"),
+                [join_code],
+                board_from_row,
+            )
+            .optional()
+        })
+    }
+
+    fn add_participant(&self, p: &ParticipantRecord) -> Result<(), StoreError> {
+        let result = self.read(|c| {
+            c.execute(
+                "INSERT INTO participants (board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    p.board,
+                    p.id,
+                    p.token_hash,
+                    p.name,
+                    p.organisation,
+                    p.sector,
+                    p.email,
+                    p.phone,
+                    p.contact_consent,
+                    p.created_at
+                ],
+            )
+        });
+        match result {
+            Ok(_) => Ok(()),
+            Err(StoreError::Database(error)) if is_unique_violation(&error) => {
+                Err(StoreError::Conflict)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at
+                 FROM participants WHERE board = ?1 AND id = ?2",
+                [board, id],
+                |row| {
+                    Ok(ParticipantRecord {
+                        board: row.get(0)?,
+                        id: row.get(1)?,
+                        token_hash: row.get(2)?,
+                        name: row.get(3)?,
+                        organisation: row.get(4)?,
+                        sector: row.get(5)?,
+                        email: row.get(6)?,
+                        phone: row.get(7)?,
+                        contact_consent: row.get(8)?,
+                        created_at: row.get(9)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError> {
+        self.read(|c| {
+            let snapshot: Option<(i64, Vec<u8>)> = c
+                .query_row(
+                    "SELECT through_sequence, data FROM snapshots WHERE board = ?1",
+                    [board],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let through = snapshot.as_ref().map_or(0, |(sequence, _)| *sequence);
+            let mut statement =
+                c.prepare_cached("SELECT sequence, data FROM updates WHERE board = ?1 AND sequence > ?2 ORDER BY sequence")?;
+            let mut document = StoredDocument {
+                last_sequence: through as u64,
+                ..StoredDocument::default()
+            };
+            let rows = statement.query_map(params![board, through], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (sequence, data) = row?;
+                document.last_sequence = sequence as u64;
+                document.bytes += data.len() as u64;
+                document.updates.push(data);
+            }
+            if let Some((_, data)) = snapshot {
+                document.bytes += data.len() as u64;
+                document.snapshot = Some(data);
+            }
+            Ok(document)
+        })
+    }
+
+    fn append_update(&self, board: &str, update: Vec<u8>) -> PendingWrite {
+        self.enqueue(|done| WriteOp::Append {
+            board: board.to_owned(),
+            update,
+            done,
+        })
+    }
+
+    fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite {
+        self.enqueue(|done| WriteOp::Compact {
+            board: board.to_owned(),
+            snapshot,
+            through_sequence,
+            done,
+        })
+    }
+
+    fn backup(&self, path: &Path) -> Result<(), StoreError> {
+        let connection = Connection::open(&self.path)?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        connection.execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn board(id: &str, join_code: &str) -> BoardRecord {
+        BoardRecord {
+            id: id.into(),
+            title: "Stadtteilkonferenz Sandow".into(),
+            district: "Sandow".into(),
+            join_code: join_code.into(),
+            moderator_token_hash: [1; 32],
+            viewer_token_hash: [2; 32],
+            created_at: 0,
+        }
+    }
+
+    async fn append(store: &SqliteStore, board: &str, data: &[u8]) -> u64 {
+        store
+            .append_update(board, data.to_vec())
+            .await
+            .expect("writer answers")
+            .expect("durable")
+    }
+
+    #[tokio::test]
+    async fn appends_compacts_and_reloads_in_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store =
+            SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens");
+        store.create_board(&board("a", "AAAAAA")).expect("creates");
+        let first = append(&store, "a", b"one").await;
+        let second = append(&store, "a", b"two").await;
+        assert!(second > first);
+        store
+            .compact("a", b"snap".to_vec(), second)
+            .await
+            .expect("answers")
+            .expect("compacts");
+        let third = append(&store, "a", b"three").await;
+        let document = store.load_document("a").expect("loads");
+        assert_eq!(document.snapshot.as_deref(), Some(&b"snap"[..]));
+        assert_eq!(document.updates, vec![b"three".to_vec()]);
+        assert_eq!(document.last_sequence, third);
+    }
+
+    #[tokio::test]
+    async fn sequence_numbers_are_never_reused_after_compaction() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store =
+            SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens");
+        append(&store, "b", b"b1").await;
+        let a1 = append(&store, "a", b"a1").await;
+        store
+            .compact("a", b"snap".to_vec(), a1)
+            .await
+            .expect("answers")
+            .expect("compacts");
+        let a2 = append(&store, "a", b"a2").await;
+        assert!(a2 > a1);
+        assert_eq!(
+            store.load_document("a").expect("loads").updates,
+            vec![b"a2".to_vec()]
+        );
+    }
+
+    #[test]
+    fn join_codes_are_unique() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store =
+            SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens");
+        store.create_board(&board("a", "SAME22")).expect("creates");
+        assert!(matches!(
+            store.create_board(&board("b", "SAME22")),
+            Err(StoreError::Conflict)
+        ));
+    }
+
+    #[tokio::test]
+    async fn writes_after_close_fail_cleanly() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store =
+            SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens");
+        store.close();
+        let result = store
+            .append_update("a", b"x".to_vec())
+            .await
+            .expect("answered");
+        assert!(matches!(result, Err(StoreError::Closed)));
+    }
+}
