@@ -1,0 +1,124 @@
+//! Command line and environment configuration. Every flag has an
+//! environment variable; the defaults are safe for one small server.
+
+use crate::room::RoomSettings;
+use crate::store::Synchronous;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kartenwand",
+    version,
+    about = "Real-time workshop board for municipal conferences"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app, the API and the websocket sync.
+    Serve(ServeConfig),
+    /// Write a consistent copy of the database (safe while serving).
+    Backup(BackupConfig),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "KARTENWAND_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Directory of the database file `kartenwand.db`; created if missing.
+    #[arg(long, env = "KARTENWAND_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Public base URL for join links and QR codes, e.g.
+    /// `https://kartenwand.example.de`. Default: taken from each request's Host header.
+    #[arg(long, env = "KARTENWAND_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// SQLite durability: `normal` survives a crash of the process, `full`
+    /// also a power loss, at the cost of an fsync per group commit.
+    #[arg(
+        long,
+        env = "KARTENWAND_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "normal"
+    )]
+    pub sqlite_synchronous: Synchronous,
+
+    /// Largest websocket message accepted, in bytes (larger: close 1009).
+    #[arg(long, env = "KARTENWAND_MAX_FRAME_BYTES", default_value_t = 1024 * 1024)]
+    pub max_frame_bytes: usize,
+
+    /// Largest board document, in bytes of stored updates; beyond it edits are refused.
+    #[arg(long, env = "KARTENWAND_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_document_bytes: u64,
+
+    /// Websocket connections the whole server accepts.
+    #[arg(long, env = "KARTENWAND_MAX_CONNECTIONS", default_value_t = 20_000)]
+    pub max_connections: usize,
+
+    /// Websocket connections one board accepts.
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_CONNECTIONS_PER_BOARD",
+        default_value_t = 500
+    )]
+    pub max_connections_per_board: usize,
+
+    /// Messages per second one connection may send on average; faster
+    /// senders are slowed down, not disconnected.
+    #[arg(long, env = "KARTENWAND_MESSAGES_PER_SECOND", default_value_t = 200)]
+    pub messages_per_second: u32,
+
+    /// Messages one connection may send at once before the rate applies.
+    #[arg(long, env = "KARTENWAND_MESSAGE_BURST", default_value_t = 400)]
+    pub message_burst: u32,
+
+    /// Seconds a board without connections stays in memory.
+    #[arg(long, env = "KARTENWAND_IDLE_ROOM_SECONDS", default_value_t = 30)]
+    pub idle_room_seconds: u64,
+
+    /// Updates appended to a board's log before it is compacted into a snapshot.
+    #[arg(long, env = "KARTENWAND_COMPACT_AFTER_UPDATES", default_value_t = 1000)]
+    pub compact_after_updates: u64,
+
+    /// Seconds between pings to each connection; two missed pings close it.
+    #[arg(long, env = "KARTENWAND_PING_SECONDS", default_value_t = 30)]
+    pub ping_seconds: u64,
+}
+
+impl ServeConfig {
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join(DATABASE_FILE)
+    }
+
+    pub fn room_settings(&self) -> RoomSettings {
+        RoomSettings {
+            max_document_bytes: self.max_document_bytes,
+            max_connections_per_board: self.max_connections_per_board,
+            idle_room: Duration::from_secs(self.idle_room_seconds),
+            compact_after_updates: self.compact_after_updates.max(1),
+            ..RoomSettings::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupConfig {
+    /// Directory of the database to back up.
+    #[arg(long, env = "KARTENWAND_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// File to write; must not exist yet.
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+pub const DATABASE_FILE: &str = "kartenwand.db";

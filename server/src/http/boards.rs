@@ -1,0 +1,260 @@
+//! Creating conferences and joining them.
+
+use super::{AppState, Error, blocking};
+use crate::auth;
+use crate::board::{self, BoardMeta};
+use crate::store::{BoardRecord, ParticipantRecord, StoreError};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/boards", post(create_board))
+        .route("/api/codes/{join_code}", get(resolve_join_code))
+        .route("/api/boards/{board}/join", post(join_board))
+}
+
+/// Sectors participants come from (see PRODUCT.md).
+pub const SECTORS: [&str; 5] = ["stadtteil", "behoerde", "traeger", "wirtschaft", "politik"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBoard {
+    title: String,
+    #[serde(default)]
+    district: String,
+    date: Option<String>,
+    locale: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct CreatedBoard {
+    board: String,
+    moderator_token: String,
+    viewer_token: String,
+    join_code: String,
+    join_url: String,
+    moderator_url: String,
+    presenter_url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JoinBoard {
+    join_code: String,
+    name: String,
+    #[serde(default)]
+    organisation: String,
+    sector: String,
+    email: Option<String>,
+    phone: Option<String>,
+    #[serde(default)]
+    contact_consent: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Joined {
+    participant_id: String,
+    token: String,
+}
+
+#[derive(Debug, Serialize)]
+struct BoardSummary {
+    board: String,
+    title: String,
+    district: String,
+}
+
+fn json_body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, Error> {
+    payload
+        .map(|Json(value)| value)
+        .map_err(|rejection| Error::BadRequest(rejection.body_text()))
+}
+
+/// Trims `value` and checks its length in characters.
+fn text_field(value: &str, field: &str, min: usize, max: usize) -> Result<String, Error> {
+    let value = value.trim();
+    let length = value.chars().count();
+    if length < min || length > max || value.chars().any(char::is_control) {
+        return Err(Error::BadRequest(format!(
+            "{field} must be {min} to {max} characters without control characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+fn optional_field(value: Option<&str>, field: &str, max: usize) -> Result<Option<String>, Error> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(value) => text_field(value, field, 1, max).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+/// The base of links we hand out: the configured public URL, else the
+/// request's own host.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .filter(|host| {
+            host.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+async fn create_board(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    payload: Result<Json<CreateBoard>, JsonRejection>,
+) -> Result<(StatusCode, Json<CreatedBoard>), Error> {
+    let request = json_body(payload)?;
+    let title = text_field(&request.title, "title", 1, 200)?;
+    let district = text_field(&request.district, "district", 0, 200)?;
+    let date = optional_field(request.date.as_deref(), "date", 40)?;
+    let locale = match request.locale.as_deref() {
+        None | Some("de") => "de",
+        Some("en") => "en",
+        Some(_) => return Err(Error::BadRequest("locale must be \"de\" or \"en\"".into())),
+    };
+    let moderator_token = auth::new_moderator_token();
+    let viewer_token = auth::new_viewer_token();
+    let initial = board::initial_update(&BoardMeta {
+        title: &title,
+        district: &district,
+        date: date.as_deref(),
+        locale,
+    });
+    let mut record = BoardRecord {
+        id: auth::new_board_id(),
+        title,
+        district,
+        join_code: String::new(),
+        moderator_token_hash: auth::hash_token(&moderator_token),
+        viewer_token_hash: auth::hash_token(&viewer_token),
+        created_at: now(),
+    };
+    let store = state.store.clone();
+    let record = blocking(move || {
+        // Join codes are short: on the rare collision, draw another.
+        for _ in 0..8 {
+            record.join_code = auth::new_join_code();
+            match store.create_board(&record) {
+                Ok(()) => return Ok(record),
+                Err(StoreError::Conflict) => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(Error::Unavailable(
+            "could not find a free join code; try again",
+        ))
+    })
+    .await?;
+    state
+        .store
+        .append_update(&record.id, initial)
+        .await
+        .map_err(|_| Error::Internal("store writer went away".into()))??;
+    tracing::info!(board = %record.id, "board created");
+    let base = base_url(&state, &headers);
+    let board = record.id;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedBoard {
+            join_url: format!("{base}/join/{}", record.join_code),
+            moderator_url: format!("{base}/b/{board}/moderate#token={moderator_token}"),
+            presenter_url: format!("{base}/b/{board}/present#token={viewer_token}"),
+            board,
+            moderator_token,
+            viewer_token,
+            join_code: record.join_code,
+        }),
+    ))
+}
+
+async fn resolve_join_code(
+    State(state): State<AppState>,
+    Path(join_code): Path<String>,
+) -> Result<Json<BoardSummary>, Error> {
+    let code = auth::normalize_join_code(&join_code);
+    let store = state.store.clone();
+    let record = blocking(move || Ok(store.board_by_join_code(&code)?)).await?;
+    let record = record.ok_or(Error::NotFound("no conference has this code"))?;
+    Ok(Json(BoardSummary {
+        board: record.id,
+        title: record.title,
+        district: record.district,
+    }))
+}
+
+async fn join_board(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    payload: Result<Json<JoinBoard>, JsonRejection>,
+) -> Result<(StatusCode, Json<Joined>), Error> {
+    let request = json_body(payload)?;
+    let name = text_field(&request.name, "name", 1, 100)?;
+    let organisation = text_field(&request.organisation, "organisation", 0, 200)?;
+    if !SECTORS.contains(&request.sector.as_str()) {
+        return Err(Error::BadRequest(format!(
+            "sector must be one of {}",
+            SECTORS.join(", ")
+        )));
+    }
+    let email = optional_field(request.email.as_deref(), "email", 254)?;
+    if email.as_deref().is_some_and(|email| !email.contains('@')) {
+        return Err(Error::BadRequest("email is not an e-mail address".into()));
+    }
+    let phone = optional_field(request.phone.as_deref(), "phone", 40)?;
+    let code = auth::normalize_join_code(&request.join_code);
+    let participant_id = auth::new_participant_id();
+    let token = auth::new_participant_token(&participant_id);
+    let participant = ParticipantRecord {
+        board: board.clone(),
+        id: participant_id.clone(),
+        token_hash: auth::hash_token(&token),
+        name,
+        organisation,
+        sector: request.sector,
+        email,
+        phone,
+        contact_consent: request.contact_consent,
+        created_at: now(),
+    };
+    let store = state.store.clone();
+    blocking(move || {
+        let record = store.board(&board)?;
+        let valid = record.is_some_and(|record| {
+            subtle::ConstantTimeEq::ct_eq(record.join_code.as_bytes(), code.as_bytes()).into()
+        });
+        if !valid {
+            return Err(Error::Forbidden(
+                "the join code does not belong to this conference",
+            ));
+        }
+        store.add_participant(&participant)?;
+        Ok(())
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Joined {
+            participant_id,
+            token,
+        }),
+    ))
+}

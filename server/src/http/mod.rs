@@ -1,0 +1,136 @@
+//! The HTTP edge: routes, shared state and the one error type.
+
+mod boards;
+mod ws;
+
+use crate::room::Registry;
+use crate::store::{Store, StoreError};
+use axum::Json;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio_util::task::TaskTracker;
+
+/// Largest JSON body the API reads.
+const MAX_API_BODY: usize = 64 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+pub struct Shared {
+    pub store: Arc<dyn Store>,
+    pub registry: Arc<Registry>,
+    /// Connection tasks, so shutdown can wait for their close frames.
+    pub tasks: TaskTracker,
+    /// One permit per open websocket, across all boards.
+    pub connections: Arc<Semaphore>,
+    pub max_connections: usize,
+    pub public_url: Option<String>,
+    pub limits: ConnectionLimits,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    pub max_frame_bytes: usize,
+    pub messages_per_second: u32,
+    pub message_burst: u32,
+    pub ping_interval: Duration,
+    pub outbox_frames: usize,
+}
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState {
+            inner: Arc::new(shared),
+        }
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.inner
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .merge(boards::router())
+        .layer(DefaultBodyLimit::max(MAX_API_BODY))
+        .merge(ws::router())
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Counts only, in the Prometheus text format; nothing about any board's content.
+async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> String {
+    let open = state.max_connections - state.connections.available_permits();
+    format!(
+        "# HELP kartenwand_live_boards Boards loaded in memory.\n# TYPE kartenwand_live_boards gauge\nkartenwand_live_boards {}\n\
+         # HELP kartenwand_connections Open websocket connections.\n# TYPE kartenwand_connections gauge\nkartenwand_connections {}\n",
+        state.registry.live_rooms(),
+        open
+    )
+}
+
+/// An error answered as JSON `{"error": "..."}`. Detail of internal errors
+/// is logged, never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Unavailable(&'static str),
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        match &self {
+            Error::Store(error) => tracing::error!(%error, "request failed in the store"),
+            Error::Internal(detail) => tracing::error!(%detail, "request failed"),
+            _ => {}
+        }
+        (status, Json(json!({ "error": self.to_string() }))).into_response()
+    }
+}
+
+/// Runs blocking store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| Error::Internal(error.to_string()))?
+}

@@ -1,0 +1,126 @@
+//! Kartenwand: a self-hosted, real-time workshop board for municipal
+//! conferences. Phones, the moderator's laptop and the projector each hold a
+//! copy of one Yjs document per conference and sync it over websockets with
+//! this server, which keeps every board durable in an embedded database.
+//!
+//! # Layout
+//!
+//! Dependencies point inward: `http` → `room` → `protocol` / `store` / `auth`.
+//!
+//! - [`protocol`]: the y-websocket wire format and bounded validation of
+//!   every payload before yrs sees it. Pure, no I/O.
+//! - [`room`]: one actor task per live board owning its yrs document,
+//!   awareness and peers; the registry that finds or starts rooms.
+//! - [`store`]: the [`store::Store`] trait and its embedded SQLite
+//!   implementation (update log, snapshots, group commit).
+//! - [`auth`]: tokens, ids and roles. Pure.
+//! - [`board`]: what the server writes into the board document.
+//! - [`http`]: axum routes (board creation, join, websocket upgrade, health).
+//! - [`config`]: command line and environment configuration.
+
+pub mod auth;
+pub mod board;
+pub mod config;
+pub mod http;
+pub mod protocol;
+pub mod room;
+pub mod store;
+
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use config::ServeConfig;
+use http::{AppState, ConnectionLimits, Shared};
+use room::Registry;
+use std::sync::Arc;
+use std::time::Duration;
+use store::{SqliteStore, Store};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How long shutdown waits for rooms and connections to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves until `shutdown` is cancelled, then closes every connection,
+/// flushes every room and closes the database.
+pub async fn serve(
+    config: ServeConfig,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    let database = config.database_path();
+    let store = Arc::new(
+        SqliteStore::open(&database, config.sqlite_synchronous)
+            .with_context(|| format!("cannot open database {}", database.display()))?,
+    );
+    let tasks = TaskTracker::new();
+    let room_settings = config.room_settings();
+    let outbox_frames = room_settings.outbox_frames;
+    let registry = Registry::new(store.clone(), room_settings, tasks.clone());
+    let state = AppState::new(Shared {
+        store: store.clone() as Arc<dyn Store>,
+        registry: registry.clone(),
+        tasks: tasks.clone(),
+        connections: Arc::new(Semaphore::new(config.max_connections)),
+        max_connections: config.max_connections,
+        public_url: config.public_url.clone(),
+        limits: ConnectionLimits {
+            max_frame_bytes: config.max_frame_bytes,
+            messages_per_second: config.messages_per_second,
+            message_burst: config.message_burst,
+            ping_interval: Duration::from_secs(config.ping_seconds.max(1)),
+            outbox_frames,
+        },
+    });
+    // Small updates must not wait for delayed ACKs (Nagle).
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    let server = axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let server = tokio::spawn(server.into_future());
+
+    shutdown.cancelled().await;
+    tracing::info!("shutting down");
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    if tokio::time::timeout_at(deadline, registry.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some boards did not finish in time");
+    }
+    tasks.close();
+    if tokio::time::timeout_at(deadline, tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not close in time");
+    }
+    server.abort();
+    store.close();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Writes a consistent copy of the database to `to` with `VACUUM INTO`.
+pub fn backup(config: &config::BackupConfig) -> anyhow::Result<()> {
+    let database = config.data_dir.join(config::DATABASE_FILE);
+    anyhow::ensure!(database.exists(), "no database at {}", database.display());
+    anyhow::ensure!(
+        !config.to.exists(),
+        "{} exists already",
+        config.to.display()
+    );
+    let store = SqliteStore::open(&database, store::Synchronous::Normal)
+        .with_context(|| format!("cannot open database {}", database.display()))?;
+    store
+        .backup(&config.to)
+        .with_context(|| format!("cannot write backup to {}", config.to.display()))?;
+    store.close();
+    Ok(())
+}

@@ -1,0 +1,595 @@
+//! The room task: one board's document, awareness and peers.
+//!
+//! Durability before relay: an accepted update is applied, handed to the
+//! store, and relayed only once the store reports it committed. Everything
+//! sent that reflects the document (relays, sync step 2 answers, our own sync
+//! step 1) waits in one queue behind the writes issued before it, so no peer
+//! ever sees state a crash could lose.
+
+use super::awareness::AwarenessTable;
+use super::{CloseReason, Inbound, JoinError, PeerId, PeerLink, RoomCommand, RoomSettings, Rooms};
+use crate::auth::Identity;
+use crate::protocol::{Message, awareness};
+use crate::store::{PendingWrite, Store, StoreError, StoredDocument};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{ClientID, Doc, ReadTxn, StateVector, Transact, Update};
+
+/// How often expiry and idleness are checked.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Deliveries waiting for writes before the room stops reading its inbox.
+const MAX_QUEUED_DELIVERIES: usize = 8192;
+
+struct Peer {
+    identity: Identity,
+    link: PeerLink,
+}
+
+enum Recipient {
+    All,
+    One(PeerId),
+}
+
+struct Delivery {
+    /// Index of the write this delivery waits for (writes complete in order).
+    after_write: u64,
+    recipient: Recipient,
+    frame: Bytes,
+}
+
+/// What the write at a queue position was for.
+enum WriteKind {
+    Append { bytes: u64 },
+    Compact,
+}
+
+/// Encodings reused until the document changes, so a reconnect storm does
+/// not re-encode the document per client.
+#[derive(Default)]
+struct Cache {
+    step1: Option<Bytes>,
+    full_state_step2: Option<Bytes>,
+    up_to_date_step2: Option<(StateVector, Bytes)>,
+}
+
+pub(crate) struct Room {
+    board: String,
+    instance: u64,
+    store: Arc<dyn Store>,
+    settings: RoomSettings,
+    rooms: Arc<Rooms>,
+    doc: Doc,
+    peers: HashMap<PeerId, Peer>,
+    awareness: AwarenessTable,
+    cache: Cache,
+    deliveries: VecDeque<Delivery>,
+    writes: FuturesOrdered<PendingWrite>,
+    write_kinds: VecDeque<WriteKind>,
+    writes_issued: u64,
+    writes_done: u64,
+    /// Bytes of snapshot plus log, an upper bound of the document's size.
+    stored_bytes: u64,
+    last_sequence: u64,
+    updates_since_snapshot: u64,
+    /// The document may hold state the store does not: reload once the
+    /// writes in flight are done.
+    needs_reload: bool,
+    idle_since: Option<Instant>,
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+impl Room {
+    pub fn new(
+        board: String,
+        instance: u64,
+        store: Arc<dyn Store>,
+        settings: RoomSettings,
+        rooms: Arc<Rooms>,
+    ) -> Self {
+        Room {
+            board,
+            instance,
+            store,
+            settings,
+            rooms,
+            doc: Doc::new(),
+            peers: HashMap::new(),
+            awareness: AwarenessTable::default(),
+            cache: Cache::default(),
+            deliveries: VecDeque::new(),
+            writes: FuturesOrdered::new(),
+            write_kinds: VecDeque::new(),
+            writes_issued: 0,
+            writes_done: 0,
+            stored_bytes: 0,
+            last_sequence: 0,
+            updates_since_snapshot: 0,
+            needs_reload: false,
+            idle_since: Some(Instant::now()),
+        }
+    }
+
+    pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomCommand>) {
+        if let Err(error) = self.load().await {
+            tracing::error!(%error, "could not load the board");
+            self.leave_registry();
+            refuse_remaining(&mut inbox);
+            return;
+        }
+        let mut ticker = tokio::time::interval(TICK);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            if self.needs_reload && self.writes.is_empty() {
+                if let Err(error) = self.load().await {
+                    tracing::error!(%error, "could not reload the board");
+                    self.close_all(CloseReason::UNAVAILABLE);
+                    break;
+                }
+            }
+            let accepting = !self.needs_reload && self.deliveries.len() < MAX_QUEUED_DELIVERIES;
+            let flow = tokio::select! {
+                Some(result) = self.writes.next(), if !self.writes.is_empty() => self.on_write_done(result),
+                command = inbox.recv(), if accepting => match command {
+                    Some(command) => self.handle(command).await,
+                    None => Flow::Stop,
+                },
+                _ = ticker.tick() => self.on_tick().await,
+            };
+            if let Flow::Stop = flow {
+                break;
+            }
+        }
+        self.leave_registry();
+        refuse_remaining(&mut inbox);
+    }
+
+    async fn load(&mut self) -> Result<(), String> {
+        let store = self.store.clone();
+        let board = self.board.clone();
+        let stored = tokio::task::spawn_blocking(move || store.load_document(&board))
+            .await
+            .map_err(|error| error.to_string())?
+            .map_err(|error| error.to_string())?;
+        self.doc = build_document(&stored)?;
+        self.stored_bytes = stored.bytes;
+        self.last_sequence = stored.last_sequence;
+        self.updates_since_snapshot = stored.updates.len() as u64;
+        self.cache = Cache::default();
+        self.needs_reload = false;
+        tracing::debug!(
+            bytes = stored.bytes,
+            updates = stored.updates.len(),
+            "board loaded"
+        );
+        Ok(())
+    }
+
+    async fn handle(&mut self, command: RoomCommand) -> Flow {
+        match command {
+            RoomCommand::Join {
+                peer,
+                identity,
+                link,
+                reply,
+            } => {
+                let _ = reply.send(self.join(peer, identity, link));
+            }
+            RoomCommand::Inbound { peer, message } => self.on_message(peer, message),
+            RoomCommand::Leave { peer } => self.leave(peer),
+            RoomCommand::Shutdown { done } => {
+                self.close_all(CloseReason::GOING_AWAY);
+                self.finish().await;
+                let _ = done.send(());
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
+    }
+
+    fn join(&mut self, peer: PeerId, identity: Identity, link: PeerLink) -> Result<(), JoinError> {
+        if self.peers.len() >= self.settings.max_connections_per_board {
+            return Err(JoinError::Full);
+        }
+        tracing::debug!(peer, role = identity.role(), "peer joined");
+        self.peers.insert(peer, Peer { identity, link });
+        self.idle_since = None;
+        let step1 = self.step1_frame();
+        self.deliver_after_writes(Recipient::One(peer), step1);
+        if let Some(states) = self.awareness.encode_all() {
+            self.send(peer, awareness_frame(&states));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self, peer: PeerId) {
+        if self.peers.remove(&peer).is_none() {
+            return;
+        }
+        tracing::debug!(peer, "peer left");
+        if let Some(removal) = self.awareness.remove_peer(peer) {
+            self.broadcast_now(awareness_frame(&removal));
+        }
+        if self.peers.is_empty() {
+            self.idle_since = Some(Instant::now());
+        }
+    }
+
+    fn on_message(&mut self, peer: PeerId, message: Inbound) {
+        let Some(identity) = self.peers.get(&peer).map(|p| p.identity.clone()) else {
+            return;
+        };
+        match message {
+            Inbound::SyncStep1(state_vector) => {
+                let answer = self.step2_frame(&state_vector);
+                self.deliver_after_writes(Recipient::One(peer), answer);
+            }
+            Inbound::Update { payload, summary } => {
+                self.on_update(peer, &identity, payload, &summary)
+            }
+            Inbound::Awareness(update) => {
+                let Ok(entries) = awareness::decode(&update) else {
+                    return;
+                };
+                if let Some(changed) =
+                    self.awareness
+                        .apply(peer, &identity, &entries, Instant::now())
+                {
+                    self.broadcast_now(awareness_frame(&changed));
+                }
+            }
+            Inbound::QueryAwareness => {
+                if let Some(states) = self.awareness.encode_all() {
+                    self.send(peer, awareness_frame(&states));
+                }
+            }
+        }
+    }
+
+    fn on_update(
+        &mut self,
+        peer: PeerId,
+        identity: &Identity,
+        payload: Bytes,
+        summary: &crate::protocol::update::UpdateSummary,
+    ) {
+        // Every client answers our step 1 with a step 2, empty if it has
+        // nothing new: that is not an edit, whoever sends it.
+        if summary.is_empty() {
+            return;
+        }
+        if !identity.may_write() {
+            self.deny(peer, "viewers cannot edit this board");
+            return;
+        }
+        if self.stored_bytes.saturating_add(payload.len() as u64) > self.settings.max_document_bytes
+        {
+            self.deny(peer, "the board has reached its size limit");
+            return;
+        }
+        let before = self.doc.transact().state_vector();
+        if let Some(missing) =
+            summary.missing_dependency(|client| before.get(&ClientID::new(client)))
+        {
+            tracing::debug!(
+                peer,
+                client = missing.client,
+                clock = missing.clock,
+                "update with missing dependencies"
+            );
+            self.deny(
+                peer,
+                "update depends on changes the server does not have; resyncing",
+            );
+            // Ask for everything we lack: the peer answers with a sync step 2.
+            let step1 = self.step1_frame();
+            self.deliver_after_writes(Recipient::One(peer), step1);
+            return;
+        }
+        let update = match Update::decode_v1(&payload) {
+            Ok(update) => update,
+            Err(error) => {
+                tracing::warn!(peer, %error, "update passed validation but yrs refused it");
+                self.deny(peer, "malformed update");
+                return;
+            }
+        };
+        let (applied, pending, after) = {
+            let mut txn = self.doc.transact_mut();
+            let applied = txn.apply_update(update);
+            let pending = txn.has_missing_updates();
+            let after = txn.state_vector();
+            (applied, pending, after)
+        };
+        if applied.is_err() || pending {
+            // Part of the update may have been integrated. It was neither
+            // stored nor relayed: rebuild the document from the store.
+            tracing::warn!(
+                peer,
+                "update left the document incomplete; reloading the board"
+            );
+            self.needs_reload = true;
+            self.deny(peer, "update could not be integrated");
+            return;
+        }
+        let changed = after != before || !summary.deletes.is_empty();
+        if !changed {
+            return;
+        }
+        self.cache = Cache::default();
+        let bytes = payload.len() as u64;
+        self.issue_write(
+            self.store.append_update(&self.board, payload.to_vec()),
+            WriteKind::Append { bytes },
+        );
+        let frame = Bytes::from(Message::Update(&payload).encode());
+        self.deliver_after_writes(Recipient::All, frame);
+    }
+
+    fn issue_write(&mut self, write: PendingWrite, kind: WriteKind) {
+        self.writes.push_back(write);
+        self.write_kinds.push_back(kind);
+        self.writes_issued += 1;
+    }
+
+    fn on_write_done(
+        &mut self,
+        result: Result<Result<u64, StoreError>, oneshot::error::RecvError>,
+    ) -> Flow {
+        self.writes_done += 1;
+        let kind = self.write_kinds.pop_front();
+        let sequence = match result {
+            Ok(Ok(sequence)) => sequence,
+            Ok(Err(error)) => {
+                tracing::error!(%error, "store write failed; closing the board's connections");
+                self.close_all(CloseReason::UNAVAILABLE);
+                return Flow::Stop;
+            }
+            Err(_) => {
+                tracing::error!("store writer went away; closing the board's connections");
+                self.close_all(CloseReason::UNAVAILABLE);
+                return Flow::Stop;
+            }
+        };
+        match kind {
+            Some(WriteKind::Append { bytes }) => {
+                self.last_sequence = self.last_sequence.max(sequence);
+                self.stored_bytes += bytes;
+                self.updates_since_snapshot += 1;
+            }
+            Some(WriteKind::Compact) | None => {}
+        }
+        self.flush_deliveries();
+        if self.updates_since_snapshot >= self.settings.compact_after_updates
+            && self.writes.is_empty()
+        {
+            self.compact();
+        }
+        Flow::Continue
+    }
+
+    /// Replaces the log with one snapshot. Only called with no write in
+    /// flight, so the document is exactly what the store holds.
+    fn compact(&mut self) {
+        let snapshot = self
+            .doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        self.stored_bytes = snapshot.len() as u64;
+        self.updates_since_snapshot = 0;
+        let write = self
+            .store
+            .compact(&self.board, snapshot, self.last_sequence);
+        self.issue_write(write, WriteKind::Compact);
+    }
+
+    async fn on_tick(&mut self) -> Flow {
+        let now = Instant::now();
+        if let Some(removal) = self.awareness.expire(now, self.settings.awareness_timeout) {
+            self.broadcast_now(awareness_frame(&removal));
+        }
+        match self.idle_since {
+            Some(since)
+                if now.duration_since(since) >= self.settings.idle_room
+                    && self.peers.is_empty() =>
+            {
+                self.finish().await;
+                Flow::Stop
+            }
+            _ => Flow::Continue,
+        }
+    }
+
+    /// Waits for every write, compacts if the log grew, and leaves the
+    /// registry so the next joiner starts a fresh room.
+    async fn finish(&mut self) {
+        self.leave_registry();
+        while let Some(result) = self.writes.next().await {
+            if let Flow::Stop = self.on_write_done(result) {
+                return;
+            }
+        }
+        if self.updates_since_snapshot > 0 && !self.needs_reload {
+            self.compact();
+            while let Some(result) = self.writes.next().await {
+                self.on_write_done(result);
+            }
+        }
+        tracing::debug!("room closed");
+    }
+
+    fn leave_registry(&self) {
+        self.rooms
+            .remove_if(&self.board, |_, handle| handle.instance == self.instance);
+    }
+
+    fn deny(&mut self, peer: PeerId, reason: &str) {
+        self.send(
+            peer,
+            Bytes::from(Message::PermissionDenied(reason).encode()),
+        );
+    }
+
+    fn step1_frame(&mut self) -> Bytes {
+        let doc = &self.doc;
+        self.cache
+            .step1
+            .get_or_insert_with(|| {
+                let state_vector = doc.transact().state_vector().encode_v1();
+                Bytes::from(Message::SyncStep1(&state_vector).encode())
+            })
+            .clone()
+    }
+
+    fn step2_frame(&mut self, remote: &[u8]) -> Bytes {
+        let remote: StateVector = StateVector::decode_v1(remote).unwrap_or_default();
+        if remote.is_empty() {
+            if let Some(frame) = &self.cache.full_state_step2 {
+                return frame.clone();
+            }
+        }
+        let txn = self.doc.transact();
+        if let Some((state, frame)) = &self.cache.up_to_date_step2 {
+            if *state == remote {
+                return frame.clone();
+            }
+        }
+        let update = txn.encode_state_as_update_v1(&remote);
+        let frame = Bytes::from(Message::SyncStep2(&update).encode());
+        let current = txn.state_vector();
+        drop(txn);
+        if remote.is_empty() {
+            self.cache.full_state_step2 = Some(frame.clone());
+        } else if current == remote {
+            self.cache.up_to_date_step2 = Some((remote, frame.clone()));
+        }
+        frame
+    }
+
+    /// Queues a frame that reflects the document behind the writes issued
+    /// so far; sends it at once when none is in flight.
+    fn deliver_after_writes(&mut self, recipient: Recipient, frame: Bytes) {
+        let delivery = Delivery {
+            after_write: self.writes_issued,
+            recipient,
+            frame,
+        };
+        if self.deliveries.is_empty() && self.writes_done >= delivery.after_write {
+            self.deliver(delivery);
+        } else {
+            self.deliveries.push_back(delivery);
+        }
+    }
+
+    fn flush_deliveries(&mut self) {
+        while self
+            .deliveries
+            .front()
+            .is_some_and(|delivery| delivery.after_write <= self.writes_done)
+        {
+            if let Some(delivery) = self.deliveries.pop_front() {
+                self.deliver(delivery);
+            }
+        }
+    }
+
+    fn deliver(&mut self, delivery: Delivery) {
+        match delivery.recipient {
+            Recipient::All => self.broadcast_now(delivery.frame),
+            Recipient::One(peer) => self.send(peer, delivery.frame),
+        }
+    }
+
+    fn broadcast_now(&mut self, frame: Bytes) {
+        let mut too_slow = Vec::new();
+        for (id, peer) in &self.peers {
+            if !try_send(peer, frame.clone()) {
+                too_slow.push(*id);
+            }
+        }
+        for peer in too_slow {
+            self.drop_peer(peer, CloseReason::TOO_SLOW);
+        }
+    }
+
+    fn send(&mut self, peer: PeerId, frame: Bytes) {
+        let delivered = match self.peers.get(&peer) {
+            Some(target) => try_send(target, frame),
+            None => true,
+        };
+        if !delivered {
+            self.drop_peer(peer, CloseReason::TOO_SLOW);
+        }
+    }
+
+    /// Closes a peer that cannot take more frames (it resyncs when it
+    /// reconnects) or is otherwise done.
+    fn drop_peer(&mut self, peer: PeerId, reason: CloseReason) {
+        if let Some(removed) = self.peers.get(&peer) {
+            tracing::info!(peer, code = reason.code, reason = %reason.reason, "closing peer");
+            let _ = removed.link.close.try_send(reason);
+        }
+        self.leave(peer);
+    }
+
+    fn close_all(&mut self, reason: CloseReason) {
+        for (_, peer) in self.peers.drain() {
+            let _ = peer.link.close.try_send(reason.clone());
+        }
+        self.idle_since = Some(Instant::now());
+    }
+}
+
+/// True if the frame was queued or the peer is already gone.
+fn try_send(peer: &Peer, frame: Bytes) -> bool {
+    !matches!(
+        peer.link.outbox.try_send(frame),
+        Err(mpsc::error::TrySendError::Full(_))
+    )
+}
+
+fn awareness_frame(update: &[u8]) -> Bytes {
+    Bytes::from(Message::Awareness(update).encode())
+}
+
+/// Answers joins that raced with the room's end so they retry elsewhere.
+fn refuse_remaining(inbox: &mut mpsc::Receiver<RoomCommand>) {
+    inbox.close();
+    while let Ok(command) = inbox.try_recv() {
+        match command {
+            RoomCommand::Join { reply, .. } => {
+                let _ = reply.send(Err(JoinError::Unavailable));
+            }
+            RoomCommand::Shutdown { done } => {
+                let _ = done.send(());
+            }
+            RoomCommand::Inbound { .. } | RoomCommand::Leave { .. } => {}
+        }
+    }
+}
+
+/// Rebuilds a document from its snapshot and log. Everything stored passed
+/// validation before it was written.
+pub(crate) fn build_document(stored: &StoredDocument) -> Result<Doc, String> {
+    let doc = Doc::new();
+    {
+        let mut txn = doc.transact_mut();
+        for update in stored.snapshot.iter().chain(stored.updates.iter()) {
+            let update = Update::decode_v1(update).map_err(|error| error.to_string())?;
+            txn.apply_update(update)
+                .map_err(|error| error.to_string())?;
+        }
+    }
+    Ok(doc)
+}

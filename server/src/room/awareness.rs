@@ -1,0 +1,221 @@
+//! The awareness states of one room (who is online, cursors, names).
+//!
+//! Follows `applyAwarenessUpdate` of `y-protocols/awareness.js`; yrs has no
+//! expiry, so states not renewed within the timeout are removed here
+//! (clients renew every 15 s).
+
+use super::PeerId;
+use crate::auth::Identity;
+use crate::protocol::awareness::{self, AwarenessEntry};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+struct State {
+    clock: u64,
+    /// JSON text as sent; `None` once removed (the clock is kept so an old
+    /// update cannot bring the state back).
+    json: Option<String>,
+    updated: Instant,
+    peer: PeerId,
+    identity: Identity,
+}
+
+#[derive(Default)]
+pub struct AwarenessTable {
+    states: HashMap<u64, State>,
+}
+
+impl AwarenessTable {
+    /// Applies entries sent by `peer`; returns the encoded update to relay,
+    /// if anything changed. An entry for a client id that another identity
+    /// currently holds is ignored.
+    pub fn apply(
+        &mut self,
+        peer: PeerId,
+        identity: &Identity,
+        entries: &[AwarenessEntry<'_>],
+        now: Instant,
+    ) -> Option<Vec<u8>> {
+        let mut changed = Vec::new();
+        for entry in entries {
+            let current = self.states.get(&entry.client);
+            if let Some(current) = current {
+                let held_by_other = current.json.is_some() && current.identity != *identity;
+                let newer = current.clock < entry.clock
+                    || (current.clock == entry.clock
+                        && entry.is_removal()
+                        && current.json.is_some());
+                if held_by_other || !newer {
+                    continue;
+                }
+            }
+            let json = (!entry.is_removal()).then(|| entry.state.to_owned());
+            self.states.insert(
+                entry.client,
+                State {
+                    clock: entry.clock,
+                    json,
+                    updated: now,
+                    peer,
+                    identity: identity.clone(),
+                },
+            );
+            changed.push(entry.client);
+        }
+        self.encode(&changed)
+    }
+
+    /// Removes every state `peer` sent (its connection closed).
+    pub fn remove_peer(&mut self, peer: PeerId) -> Option<Vec<u8>> {
+        let clients: Vec<u64> = self
+            .states
+            .iter()
+            .filter(|(_, state)| state.peer == peer && state.json.is_some())
+            .map(|(client, _)| *client)
+            .collect();
+        self.remove(&clients)
+    }
+
+    /// Removes states not renewed within `timeout`, and forgets removed ones
+    /// after the same time.
+    pub fn expire(&mut self, now: Instant, timeout: Duration) -> Option<Vec<u8>> {
+        self.states
+            .retain(|_, state| state.json.is_some() || now.duration_since(state.updated) < timeout);
+        let clients: Vec<u64> = self
+            .states
+            .iter()
+            .filter(|(_, state)| {
+                state.json.is_some() && now.duration_since(state.updated) >= timeout
+            })
+            .map(|(client, _)| *client)
+            .collect();
+        self.remove(&clients)
+    }
+
+    /// Every live state, for a new peer or a query.
+    pub fn encode_all(&self) -> Option<Vec<u8>> {
+        let clients: Vec<u64> = self
+            .states
+            .iter()
+            .filter(|(_, state)| state.json.is_some())
+            .map(|(client, _)| *client)
+            .collect();
+        self.encode(&clients)
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.states
+            .values()
+            .filter(|state| state.json.is_some())
+            .count()
+    }
+
+    #[cfg(test)]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn remove(&mut self, clients: &[u64]) -> Option<Vec<u8>> {
+        for client in clients {
+            if let Some(state) = self.states.get_mut(client) {
+                state.json = None;
+                state.clock += 1;
+                state.updated = Instant::now();
+            }
+        }
+        self.encode(clients)
+    }
+
+    fn encode(&self, clients: &[u64]) -> Option<Vec<u8>> {
+        if clients.is_empty() {
+            return None;
+        }
+        let entries = clients.iter().filter_map(|client| {
+            self.states.get(client).map(|state| AwarenessEntry {
+                client: *client,
+                clock: state.clock,
+                state: state.json.as_deref().unwrap_or("null"),
+            })
+        });
+        Some(awareness::encode(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(client: u64, clock: u64, state: &str) -> AwarenessEntry<'_> {
+        AwarenessEntry {
+            client,
+            clock,
+            state,
+        }
+    }
+
+    #[test]
+    fn newer_clocks_win_and_removal_bumps_the_clock() {
+        let mut table = AwarenessTable::default();
+        let now = Instant::now();
+        let me = Identity::Participant("p1".into());
+        assert!(table.apply(1, &me, &[entry(10, 1, "{}")], now).is_some());
+        assert!(
+            table.apply(1, &me, &[entry(10, 1, "{}")], now).is_none(),
+            "same clock is old"
+        );
+        assert_eq!(table.len(), 1);
+        let removal = table.remove_peer(1).expect("relays the removal");
+        assert_eq!(
+            awareness::decode(&removal).expect("valid")[0],
+            entry(10, 2, "null")
+        );
+        assert!(table.is_empty());
+    }
+
+    #[test]
+    fn another_identity_cannot_overwrite_a_live_state() {
+        let mut table = AwarenessTable::default();
+        let now = Instant::now();
+        table.apply(
+            1,
+            &Identity::Participant("p1".into()),
+            &[entry(10, 1, r#"{"n":"A"}"#)],
+            now,
+        );
+        let spoof = table.apply(
+            2,
+            &Identity::Participant("p2".into()),
+            &[entry(10, 5, "null")],
+            now,
+        );
+        assert!(spoof.is_none());
+        assert_eq!(table.len(), 1);
+        // The same identity on a new connection (a reconnecting phone) may.
+        let renewed = table.apply(
+            3,
+            &Identity::Participant("p1".into()),
+            &[entry(10, 2, "{}")],
+            now,
+        );
+        assert!(renewed.is_some());
+    }
+
+    #[test]
+    fn states_expire_after_the_timeout() {
+        let mut table = AwarenessTable::default();
+        let start = Instant::now();
+        table.apply(1, &Identity::Moderator, &[entry(10, 1, "{}")], start);
+        assert!(
+            table
+                .expire(start + Duration::from_secs(29), Duration::from_secs(30))
+                .is_none()
+        );
+        assert!(
+            table
+                .expire(start + Duration::from_secs(31), Duration::from_secs(30))
+                .is_some()
+        );
+        assert!(table.is_empty());
+    }
+}

@@ -1,0 +1,352 @@
+//! Live boards.
+//!
+//! One actor task per board (a "room") owns the board's yrs document, its
+//! awareness states and its peers; everything else talks to it through a
+//! [`RoomHandle`]. All document work happens inside that task, so no lock is
+//! held across an `.await` and no yrs observer can deadlock on its own doc.
+//!
+//! The [`Registry`] maps board ids to rooms. It creates a room through the
+//! map's atomic `entry()` API and the room loads its document itself, so many
+//! simultaneous joiners all land on the same room and no board is ever loaded
+//! twice. A room that has had no peers for a while compacts its log and
+//! removes itself; a room that panics is removed by its supervisor and the
+//! next joiner starts a fresh one from the store.
+
+mod actor;
+mod awareness;
+mod inbound;
+
+use crate::auth::Identity;
+use crate::store::Store;
+use bytes::Bytes;
+use dashmap::DashMap;
+pub use inbound::Inbound;
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::task::TaskTracker;
+use tracing::Instrument;
+
+/// Identifies one websocket connection within the process.
+pub type PeerId = u64;
+
+/// A websocket close code and reason (see `docs/protocol.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseReason {
+    pub code: u16,
+    pub reason: Cow<'static, str>,
+}
+
+impl CloseReason {
+    /// Close frames carry at most 123 bytes of reason.
+    const MAX_REASON_BYTES: usize = 123;
+
+    pub fn new(code: u16, reason: impl Into<Cow<'static, str>>) -> Self {
+        let mut reason = reason.into();
+        if reason.len() > Self::MAX_REASON_BYTES {
+            let mut end = Self::MAX_REASON_BYTES;
+            while !reason.is_char_boundary(end) {
+                end -= 1;
+            }
+            reason = Cow::Owned(reason[..end].to_owned());
+        }
+        CloseReason { code, reason }
+    }
+
+    /// The peer sent something that is not the protocol.
+    pub fn malformed(error: &crate::protocol::ProtocolError) -> Self {
+        Self::new(4400, format!("malformed message: {error}"))
+    }
+
+    pub const GOING_AWAY: CloseReason = CloseReason {
+        code: 1001,
+        reason: Cow::Borrowed("server is restarting"),
+    };
+    pub const TOO_BIG: CloseReason = CloseReason {
+        code: 1009,
+        reason: Cow::Borrowed("message too big"),
+    };
+    pub const INTERNAL: CloseReason = CloseReason {
+        code: 1011,
+        reason: Cow::Borrowed("board restarted, reconnect"),
+    };
+    pub const TOO_SLOW: CloseReason = CloseReason {
+        code: 1013,
+        reason: Cow::Borrowed("connection too slow, reconnect"),
+    };
+    pub const BOARD_FULL: CloseReason = CloseReason {
+        code: 1013,
+        reason: Cow::Borrowed("board has too many connections, try again later"),
+    };
+    pub const UNAVAILABLE: CloseReason = CloseReason {
+        code: 1013,
+        reason: Cow::Borrowed("board unavailable, try again later"),
+    };
+    pub const TEXT_FRAME: CloseReason = CloseReason {
+        code: 4400,
+        reason: Cow::Borrowed("text frames are not part of the protocol"),
+    };
+    pub const IDLE: CloseReason = CloseReason {
+        code: 1001,
+        reason: Cow::Borrowed("no sign of life, reconnect"),
+    };
+}
+
+/// What a room needs to reach one peer.
+pub struct PeerLink {
+    /// Frames for the peer's writer task. Bounded: a peer that cannot keep
+    /// up is closed, never silently skipped.
+    pub outbox: mpsc::Sender<Bytes>,
+    /// Tells the writer task to close the connection.
+    pub close: mpsc::Sender<CloseReason>,
+}
+
+/// Limits and timings of rooms and connections (see `docs/operations.md`).
+#[derive(Debug, Clone)]
+pub struct RoomSettings {
+    pub max_document_bytes: u64,
+    pub max_connections_per_board: usize,
+    pub outbox_frames: usize,
+    pub idle_room: Duration,
+    pub awareness_timeout: Duration,
+    pub compact_after_updates: u64,
+}
+
+impl Default for RoomSettings {
+    fn default() -> Self {
+        RoomSettings {
+            max_document_bytes: 32 * 1024 * 1024,
+            max_connections_per_board: 500,
+            outbox_frames: 1024,
+            idle_room: Duration::from_secs(30),
+            awareness_timeout: Duration::from_secs(30),
+            compact_after_updates: 1000,
+        }
+    }
+}
+
+pub(crate) enum RoomCommand {
+    Join {
+        peer: PeerId,
+        identity: Identity,
+        link: PeerLink,
+        reply: oneshot::Sender<Result<(), JoinError>>,
+    },
+    Inbound {
+        peer: PeerId,
+        message: Inbound,
+    },
+    Leave {
+        peer: PeerId,
+    },
+    Shutdown {
+        done: oneshot::Sender<()>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    #[error("the board has too many connections")]
+    Full,
+    #[error("the board is unavailable")]
+    Unavailable,
+}
+
+impl JoinError {
+    pub fn close_reason(self) -> CloseReason {
+        match self {
+            JoinError::Full => CloseReason::BOARD_FULL,
+            JoinError::Unavailable => CloseReason::UNAVAILABLE,
+        }
+    }
+}
+
+/// A cheap, cloneable address of a room.
+#[derive(Clone)]
+pub struct RoomHandle {
+    /// Tells apart successive rooms of the same board.
+    instance: u64,
+    sender: mpsc::Sender<RoomCommand>,
+}
+
+/// A peer's membership in a room; leaves the room when dropped.
+pub struct Membership {
+    peer: PeerId,
+    room: RoomHandle,
+}
+
+impl Membership {
+    pub fn peer(&self) -> PeerId {
+        self.peer
+    }
+
+    /// Hands a decoded message to the room. Waits while the room's inbox is
+    /// full (back-pressure); fails if the room is gone.
+    pub async fn send(&self, message: Inbound) -> Result<(), JoinError> {
+        self.room
+            .sender
+            .send(RoomCommand::Inbound {
+                peer: self.peer,
+                message,
+            })
+            .await
+            .map_err(|_| JoinError::Unavailable)
+    }
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        let sender = self.room.sender.clone();
+        let peer = self.peer;
+        // The room may be busy; leaving must not be lost, so wait in a task.
+        if let Err(mpsc::error::TrySendError::Full(command)) =
+            sender.try_send(RoomCommand::Leave { peer })
+        {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    let _ = sender.send(command).await;
+                });
+            }
+        }
+    }
+}
+
+pub(crate) type Rooms = DashMap<String, RoomHandle>;
+
+/// Finds or starts the room of a board.
+pub struct Registry {
+    rooms: Arc<Rooms>,
+    store: Arc<dyn Store>,
+    settings: RoomSettings,
+    tasks: TaskTracker,
+    next_instance: AtomicU64,
+    next_peer: AtomicU64,
+}
+
+/// Capacity of a room's inbox; senders wait when it is full.
+const ROOM_INBOX: usize = 1024;
+
+impl Registry {
+    pub fn new(store: Arc<dyn Store>, settings: RoomSettings, tasks: TaskTracker) -> Arc<Self> {
+        Arc::new(Registry {
+            rooms: Arc::new(DashMap::new()),
+            store,
+            settings,
+            tasks,
+            next_instance: AtomicU64::new(1),
+            next_peer: AtomicU64::new(1),
+        })
+    }
+
+    /// Number of boards currently live in memory.
+    pub fn live_rooms(&self) -> usize {
+        self.rooms.len()
+    }
+
+    /// Joins a peer to the board's room, starting the room if needed.
+    pub async fn join(
+        &self,
+        board: &str,
+        identity: Identity,
+        link: PeerLink,
+    ) -> Result<Membership, JoinError> {
+        let peer = self.next_peer.fetch_add(1, Ordering::Relaxed);
+        let mut link = Some(link);
+        // A room that is just evicting itself refuses the join; the retry
+        // then starts a fresh room.
+        for _ in 0..3 {
+            let Some(current_link) = link.take() else {
+                break;
+            };
+            let room = self.room(board);
+            let (reply, answer) = oneshot::channel();
+            let command = RoomCommand::Join {
+                peer,
+                identity: identity.clone(),
+                link: current_link,
+                reply,
+            };
+            match room.sender.send(command).await {
+                Ok(()) => match answer.await {
+                    Ok(Ok(())) => return Ok(Membership { peer, room }),
+                    Ok(Err(error)) => return Err(error),
+                    Err(_) => self.forget(board, room.instance),
+                },
+                Err(mpsc::error::SendError(RoomCommand::Join { link: returned, .. })) => {
+                    self.forget(board, room.instance);
+                    link = Some(returned);
+                }
+                Err(_) => self.forget(board, room.instance),
+            }
+        }
+        Err(JoinError::Unavailable)
+    }
+
+    /// Asks every room to close its peers, finish its writes and compact.
+    pub async fn shutdown(&self) {
+        let handles: Vec<RoomHandle> = self
+            .rooms
+            .iter()
+            .map(|entry| entry.value().clone())
+            .collect();
+        let mut waits = Vec::with_capacity(handles.len());
+        for handle in handles {
+            let (done, wait) = oneshot::channel();
+            if handle
+                .sender
+                .send(RoomCommand::Shutdown { done })
+                .await
+                .is_ok()
+            {
+                waits.push(wait);
+            }
+        }
+        for wait in waits {
+            let _ = wait.await;
+        }
+    }
+
+    fn forget(&self, board: &str, instance: u64) {
+        self.rooms
+            .remove_if(board, |_, handle| handle.instance == instance);
+    }
+
+    fn room(&self, board: &str) -> RoomHandle {
+        if let Some(handle) = self.rooms.get(board) {
+            return handle.clone();
+        }
+        self.rooms
+            .entry(board.to_owned())
+            .or_insert_with(|| self.start(board))
+            .clone()
+    }
+
+    /// Starts a room task under a supervisor that removes it from the map
+    /// however it ends, panics included.
+    fn start(&self, board: &str) -> RoomHandle {
+        let instance = self.next_instance.fetch_add(1, Ordering::Relaxed);
+        let (sender, inbox) = mpsc::channel(ROOM_INBOX);
+        let room = actor::Room::new(
+            board.to_owned(),
+            instance,
+            self.store.clone(),
+            self.settings.clone(),
+            self.rooms.clone(),
+        );
+        let span = tracing::info_span!("room", board = %board, instance);
+        let task = self.tasks.spawn(room.run(inbox).instrument(span));
+        let rooms = self.rooms.clone();
+        let board = board.to_owned();
+        self.tasks.spawn(async move {
+            if let Err(error) = task.await {
+                if error.is_panic() {
+                    tracing::error!(board = %board, "room task panicked; it restarts from the store on the next join");
+                }
+            }
+            rooms.remove_if(&board, |_, handle| handle.instance == instance);
+        });
+        RoomHandle { instance, sender }
+    }
+}
