@@ -1,0 +1,242 @@
+//! Hostile input: every kind is answered clearly, and the room stays usable
+//! for its other clients and for new joiners.
+
+use crate::common::{Client, Server, new_doc};
+use kartenwand::protocol::Message as YMessage;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tokio_tungstenite::tungstenite::Message;
+use yrs::{Doc, Map, ReadTxn, Transact, WriteTxn};
+
+/// An honest pair of clients keeps working after the abuse.
+async fn assert_room_still_works(server: &Server, board: &crate::common::Board, marker: &str) {
+    let mut writer = Client::connect(server, &board.id, &board.moderator_token).await;
+    let mut reader = Client::connect(server, &board.id, &board.viewer_token).await;
+    writer
+        .edit(|_, txn| {
+            txn.get_or_insert_map("cards")
+                .insert(txn, marker, "noch da");
+        })
+        .await;
+    reader
+        .pump_until(
+            |c| c.json()["cards"][marker] == "noch da",
+            "an honest edit after the abuse",
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn random_and_mutated_frames_close_only_the_sender() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Störfeuer").await;
+    // A bystander stays connected through all of it.
+    let mut bystander = Client::connect(&server, &board.id, &board.viewer_token).await;
+
+    let source = Doc::with_client_id(77);
+    let before = source.transact().state_vector();
+    {
+        let mut txn = source.transact_mut();
+        let cards = txn.get_or_insert_map("cards");
+        cards.insert(&mut txn, "valid", "Schulsozialarbeit ausbauen");
+    }
+    let valid_update = source.transact().encode_state_as_update_v1(&before);
+    let valid_frame = YMessage::Update(&valid_update).encode();
+
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut malformed_closes = 0;
+    for attempt in 0..120 {
+        let frame: Vec<u8> = if attempt % 2 == 0 {
+            let len = rng.random_range(0..64);
+            (0..len).map(|_| rng.random()).collect()
+        } else {
+            let mut frame = valid_frame.clone();
+            for _ in 0..rng.random_range(1..4) {
+                let position = rng.random_range(0..frame.len());
+                frame[position] = rng.random();
+            }
+            frame
+        };
+        let mut attacker =
+            Client::connect_raw(&server, &board.id, &board.moderator_token, new_doc()).await;
+        attacker.send_frame(frame).await;
+        // Either the frame happened to be valid (then a marker edit goes
+        // through) or the server closed the connection with 4400.
+        attacker
+            .edit(|_, txn| {
+                txn.get_or_insert_map("probe")
+                    .insert(txn, "n", attempt as i64);
+            })
+            .await;
+        let answered = attacker
+            .pump_until_or_closed(
+                |c| !c.seen.received_updates.is_empty() || !c.seen.denied.is_empty(),
+                "an answer to the probe",
+            )
+            .await;
+        let outcome = if answered {
+            None
+        } else {
+            attacker.seen.closed.clone()
+        };
+        if let Some((code, reason)) = outcome {
+            assert_eq!(
+                code, 4400,
+                "malformed frames close with 4400, got {code} {reason}"
+            );
+            assert!(reason.starts_with("malformed message"), "{reason}");
+            malformed_closes += 1;
+        }
+    }
+    assert!(
+        malformed_closes > 60,
+        "most random frames are malformed ({malformed_closes})"
+    );
+
+    // The bystander was not disturbed and the room is usable.
+    bystander
+        .pump_until(|c| c.seen.closed.is_none(), "bystander still open")
+        .await;
+    assert_room_still_works(&server, &board, "after-random").await;
+}
+
+#[tokio::test]
+async fn absurd_declared_lengths_are_refused_at_once() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Riesenzahlen").await;
+    let frames: Vec<Vec<u8>> = vec![
+        // A sync update claiming 2^63 bytes.
+        vec![0, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+        // An update declaring 2^32 clients in a few bytes.
+        YMessage::Update(&[0x80, 0x80, 0x80, 0x80, 0x10, 0]).encode(),
+        // A state vector declaring a billion entries.
+        YMessage::SyncStep1(&[0x80, 0x94, 0xeb, 0xdc, 0x03]).encode(),
+        // An awareness update declaring a billion states.
+        YMessage::Awareness(&[0x80, 0x94, 0xeb, 0xdc, 0x03]).encode(),
+        // A client id beyond 53 bits.
+        YMessage::SyncStep1(&[1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0]).encode(),
+    ];
+    for frame in frames {
+        let mut attacker =
+            Client::connect_raw(&server, &board.id, &board.moderator_token, new_doc()).await;
+        attacker.send_frame(frame.clone()).await;
+        let (code, reason) = attacker.expect_close().await;
+        assert_eq!(code, 4400, "frame {frame:?}: {reason}");
+    }
+    assert_room_still_works(&server, &board, "after-absurd").await;
+}
+
+#[tokio::test]
+async fn an_update_with_missing_dependencies_is_refused_and_the_sender_resyncs() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Lücken").await;
+    let mut bystander = Client::connect(&server, &board.id, &board.viewer_token).await;
+
+    let local = Doc::with_client_id(99);
+    let mut client = Client::connect_with(&server, &board.id, &board.moderator_token, local).await;
+    // Two updates where the second depends on the first; send only the second.
+    let sv0 = client.doc.transact().state_vector();
+    {
+        let mut txn = client.doc.transact_mut();
+        txn.get_or_insert_map("cards")
+            .insert(&mut txn, "first", "erste");
+    }
+    let sv1 = client.doc.transact().state_vector();
+    {
+        let mut txn = client.doc.transact_mut();
+        txn.get_or_insert_map("cards")
+            .insert(&mut txn, "second", "zweite");
+    }
+    let _first = client.doc.transact().encode_state_as_update_v1(&sv0);
+    let second = client.doc.transact().encode_state_as_update_v1(&sv1);
+    client.send_message(YMessage::Update(&second)).await;
+
+    // The server says why and asks for what it lacks (its sync step 1); the
+    // client answers with a step 2 holding both changes, which is accepted.
+    client
+        .pump_until(
+            |c| !c.seen.denied.is_empty() && !c.seen.received_updates.is_empty(),
+            "the refusal, then the echo of the resync",
+        )
+        .await;
+    assert!(
+        client.seen.denied[0].contains("depends on"),
+        "{:?}",
+        client.seen.denied
+    );
+    bystander
+        .pump_until(
+            |c| c.json()["cards"]["first"] == "erste" && c.json()["cards"]["second"] == "zweite",
+            "both changes after the resync",
+        )
+        .await;
+    let late = Client::connect(&server, &board.id, &board.viewer_token).await;
+    assert_eq!(late.json()["cards"]["second"], "zweite");
+}
+
+#[tokio::test]
+async fn oversized_and_text_frames_get_their_close_codes() {
+    let server = Server::start(&["--max-frame-bytes", "65536"]).await;
+    let board = server.create_board("Zu groß").await;
+
+    let mut big = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let huge_text = "x".repeat(70_000);
+    big.edit(|_, txn| {
+        txn.get_or_insert_map("cards")
+            .insert(txn, "huge", huge_text.as_str());
+    })
+    .await;
+    let (code, _) = big.expect_close().await;
+    assert_eq!(code, 1009);
+
+    let mut text = Client::connect(&server, &board.id, &board.moderator_token).await;
+    text.send_raw(Message::Text("hallo".into())).await;
+    let (code, reason) = text.expect_close().await;
+    assert_eq!(code, 4400, "{reason}");
+
+    let late = Client::connect(&server, &board.id, &board.viewer_token).await;
+    assert!(
+        late.json()["cards"].get("huge").is_none(),
+        "the oversized update was not applied"
+    );
+    assert_room_still_works(&server, &board, "after-big").await;
+}
+
+#[tokio::test]
+async fn viewers_cannot_write_and_nothing_of_it_is_relayed_or_stored() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Nur schauen").await;
+    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let mut viewer = Client::connect(&server, &board.id, &board.viewer_token).await;
+    viewer
+        .edit(|_, txn| {
+            txn.get_or_insert_map("cards")
+                .insert(txn, "viewer", "darf nicht");
+        })
+        .await;
+    viewer
+        .pump_until(|c| !c.seen.denied.is_empty(), "the refusal")
+        .await;
+    assert!(
+        viewer.seen.denied[0].contains("viewers"),
+        "{:?}",
+        viewer.seen.denied
+    );
+    // A later legal edit arrives; the viewer's edit never does.
+    moderator
+        .edit(|_, txn| {
+            txn.get_or_insert_map("cards")
+                .insert(txn, "moderator", "ok");
+        })
+        .await;
+    moderator
+        .pump_until(|c| !c.seen.received_updates.is_empty(), "the echo")
+        .await;
+    assert!(moderator.json()["cards"].get("viewer").is_none());
+    let late = Client::connect(&server, &board.id, &board.moderator_token).await;
+    assert!(
+        late.json()["cards"].get("viewer").is_none(),
+        "not stored either"
+    );
+    assert_eq!(late.json()["cards"]["moderator"], "ok");
+}

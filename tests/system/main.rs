@@ -1,0 +1,8 @@
+//! Black-box tests: the real `kartenwand` binary on an ephemeral port with a
+//! temporary SQLite file, driven by real websocket clients.
+
+mod api;
+mod common;
+mod durability;
+mod hostile;
+mod sync;
