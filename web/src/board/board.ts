@@ -1,0 +1,171 @@
+import * as Y from 'yjs';
+import {
+  TOP_LEVEL,
+  type Card,
+  type Cluster,
+  type Group,
+  type Meta,
+  type Participant,
+  decodeFocus,
+  isCardKind,
+  isClusterScope,
+  isColour,
+  isLocale,
+  isSector,
+} from './schema';
+
+/** One entry of a keyed top-level map: a nested Y.Map of primitive fields. */
+export type Entry = Y.Map<unknown>;
+
+/**
+ * A board document plus the transaction origin this client writes with.
+ *
+ * The origin is what Y.UndoManager tracks: the moderator view creates its
+ * Board with its own origin object, so undo only ever reverts the moderator's
+ * own changes, never a participant's card that arrived meanwhile.
+ */
+export class Board {
+  constructor(
+    readonly doc: Y.Doc,
+    readonly origin: object | null = null,
+  ) {}
+
+  get meta(): Y.Map<unknown> {
+    return this.doc.getMap(TOP_LEVEL.meta);
+  }
+  get participants(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.participants);
+  }
+  get groups(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.groups);
+  }
+  get cards(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.cards);
+  }
+  get clusters(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.clusters);
+  }
+  get votes(): Y.Map<number> {
+    return this.doc.getMap(TOP_LEVEL.votes);
+  }
+  get offerLinks(): Y.Map<boolean> {
+    return this.doc.getMap(TOP_LEVEL.offerLinks);
+  }
+  get placements(): Y.Map<boolean> {
+    return this.doc.getMap(TOP_LEVEL.placements);
+  }
+
+  /** Every shared type this schema version uses (the undo scope). */
+  sharedTypes(): Y.AbstractType<unknown>[] {
+    return [
+      this.meta,
+      this.participants,
+      this.groups,
+      this.cards,
+      this.clusters,
+      this.votes,
+      this.offerLinks,
+      this.placements,
+    ] as Y.AbstractType<unknown>[];
+  }
+
+  transact(change: () => void): void {
+    this.doc.transact(change, this.origin);
+  }
+}
+
+// Readers turn a stored entry into a plain object, skipping entries that do
+// not match the schema (an old or modified client may have written them).
+
+function str(entry: Y.Map<unknown>, key: string): string | null {
+  const value = entry.get(key);
+  return typeof value === 'string' ? value : null;
+}
+function num(entry: Y.Map<unknown>, key: string): number | null {
+  const value = entry.get(key);
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+function bool(entry: Y.Map<unknown>, key: string): boolean | null {
+  const value = entry.get(key);
+  return typeof value === 'boolean' ? value : null;
+}
+
+export function readMeta(meta: Y.Map<unknown>): Meta {
+  const locale = meta.get('locale');
+  return {
+    schemaVersion: num(meta, 'schemaVersion'),
+    title: str(meta, 'title') ?? '',
+    district: str(meta, 'district') ?? '',
+    date: str(meta, 'date'),
+    locale: isLocale(locale) ? locale : 'de',
+    joinCode: str(meta, 'joinCode'),
+    // Writing is open on a new board until the moderator closes it.
+    writingOpen: bool(meta, 'writingOpen') ?? true,
+    revealed: bool(meta, 'revealed') ?? false,
+    votingOpen: bool(meta, 'votingOpen') ?? false,
+    voteBudget: num(meta, 'voteBudget') ?? 0,
+    focus: decodeFocus(meta.get('focus')),
+  };
+}
+
+export function readParticipant(id: string, entry: unknown): Participant | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const sector = e.get('sector');
+  const name = str(e, 'name');
+  if (name === null || !isSector(sector)) return null;
+  return {
+    id,
+    name,
+    organisation: str(e, 'organisation') ?? '',
+    sector,
+    group: str(e, 'group'),
+    joinedAt: num(e, 'joinedAt') ?? 0,
+  };
+}
+
+export function readGroup(id: string, entry: unknown): Group | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const colour = e.get('colour');
+  return {
+    id,
+    name: str(e, 'name') ?? '',
+    colour: isColour(colour) ? colour : 'grey',
+    createdAt: num(e, 'createdAt') ?? 0,
+  };
+}
+
+export function readCard(id: string, entry: unknown): Card | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const kind = e.get('kind');
+  const text = str(e, 'text');
+  const author = str(e, 'author');
+  if (text === null || author === null || !isCardKind(kind)) return null;
+  return {
+    id,
+    text,
+    kind,
+    author,
+    group: str(e, 'group'),
+    cluster: str(e, 'cluster'),
+    createdAt: num(e, 'createdAt') ?? 0,
+    editedAt: num(e, 'editedAt'),
+  };
+}
+
+export function readCluster(id: string, entry: unknown): Cluster | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const colour = e.get('colour');
+  const scope = e.get('scope');
+  return {
+    id,
+    title: str(e, 'title') ?? '',
+    colour: isColour(colour) ? colour : 'yellow',
+    scope: isClusterScope(scope) ? scope : null,
+    order: num(e, 'order') ?? 0,
+    createdAt: num(e, 'createdAt') ?? 0,
+  };
+}

@@ -1,0 +1,8 @@
+/** The board document: schema, typed mutations, read-side selectors, undo. */
+export * from './schema';
+export { Board } from './board';
+export * from './mutations';
+export * from './selectors';
+export { createUndoManager } from './undo';
+export { newId } from './ids';
+export { planGroups, groupCount } from './groups';

@@ -1,0 +1,56 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import { Board } from './board';
+import { createCard, createCluster, mergeClusters, setCardCluster } from './mutations';
+import { selectCards, selectClusters } from './selectors';
+import { createUndoManager } from './undo';
+import { sync } from './test-helpers';
+
+describe('moderator undo', () => {
+  it('undoes and redoes own steps one at a time', () => {
+    const board = new Board(new Y.Doc(), {});
+    const undo = createUndoManager(board);
+    const cluster = createCluster(board, 'Wohnen');
+    const card = createCard(board, { text: 'Wohnungen fehlen', kind: 'need', author: 'moderator' });
+    setCardCluster(board, card, cluster);
+    setCardCluster(board, card, null);
+
+    undo.undo();
+    expect(selectCards(board)[0]?.cluster).toBe(cluster);
+    undo.undo();
+    expect(selectCards(board)[0]?.cluster).toBeNull();
+    undo.redo();
+    expect(selectCards(board)[0]?.cluster).toBe(cluster);
+  });
+
+  it('undoes a merge completely', () => {
+    const board = new Board(new Y.Doc(), {});
+    const undo = createUndoManager(board);
+    const a = createCluster(board, 'A-Cluster');
+    const b = createCluster(board, 'B-Cluster');
+    const card = createCard(board, { text: 'x', kind: 'need', author: 'moderator' });
+    setCardCluster(board, card, a);
+    mergeClusters(board, a, b);
+    expect(selectClusters(board)).toHaveLength(1);
+    undo.undo();
+    expect(selectClusters(board).map((c) => c.title)).toEqual(['A-Cluster', 'B-Cluster']);
+    expect(selectCards(board)[0]?.cluster).toBe(a);
+  });
+
+  it('never undoes a participant card that arrived meanwhile', () => {
+    const moderator = new Board(new Y.Doc(), {});
+    const phone = new Board(new Y.Doc());
+    const undo = createUndoManager(moderator);
+    createCluster(moderator, 'Sprache');
+    createCard(phone, { text: 'Sprachkurse fehlen', kind: 'need', author: 'pa00000001' });
+    sync(moderator.doc, phone.doc);
+    undo.undo();
+    expect(selectClusters(moderator)).toHaveLength(0);
+    expect(selectCards(moderator)).toHaveLength(1);
+    expect(undo.undoStack).toHaveLength(0);
+  });
+
+  it('refuses a board without its own origin', () => {
+    expect(() => createUndoManager(new Board(new Y.Doc()))).toThrow(/origin/);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * The i18n layer: typed dictionaries (de is the reference, en must match it
+ * key for key), the current locale in a small store, and t(). Every string
+ * the UI shows goes through t(); user content never does.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Locale } from '../board/schema';
+import { Store } from '../sync/store';
+import { type MessageKey, de } from './de';
+import { en } from './en';
+
+export type { MessageKey };
+
+const dictionaries: Record<Locale, Record<MessageKey, string>> = { de, en };
+const STORAGE_KEY = 'kartenwand.locale';
+
+function initialLocale(): Locale {
+  try {
+    const stored = globalThis.localStorage.getItem(STORAGE_KEY);
+    if (stored === 'de' || stored === 'en') return stored;
+  } catch {
+    // no storage: German
+  }
+  return 'de';
+}
+
+export const locale = new Store<Locale>(initialLocale());
+
+export function setLocale(next: Locale): void {
+  locale.set(next);
+  try {
+    globalThis.localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // not remembered; still switched
+  }
+  if (typeof document !== 'undefined') document.documentElement.lang = next;
+}
+
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
+  const template = dictionaries[locale.get()][key];
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => {
+    const value = params[name];
+    return value === undefined ? match : String(value);
+  });
+}
+
+/** Re-renders the calling component when the locale changes. */
+export function useLocale(): Locale {
+  const [current, setCurrent] = useState(locale.get());
+  useEffect(() => locale.subscribe(setCurrent), []);
+  return current;
+}

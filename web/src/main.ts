@@ -1,0 +1,33 @@
+/**
+ * Entry point: picks the view for the URL and loads only its code, so a
+ * phone never downloads the moderator's wall or the QR generator.
+ */
+import './ui/styles.css';
+import { locale } from './i18n';
+import { parseRoute } from './route';
+
+const root = document.getElementById('app');
+if (!root) throw new Error('#app missing from index.html');
+document.documentElement.lang = locale.get();
+
+const route = parseRoute(location.pathname, location.hash);
+switch (route.view) {
+  case 'start':
+    void import('./views/start/StartView').then((view) => view.mount(root));
+    break;
+  case 'join':
+    void import('./views/participant/ParticipantView').then((view) => view.mount(root, route.code));
+    break;
+  case 'moderate':
+    void import('./views/moderator/ModeratorView').then((view) => view.mount(root, route.board, route.token));
+    break;
+  case 'present':
+    void import('./views/presenter/PresenterView').then((view) => view.mount(root, route.board, route.token));
+    break;
+  case 'watch':
+    void import('./views/watch/WatchView').then((view) => view.mount(root, route.board, route.token));
+    break;
+  case 'not-found':
+    void import('./views/shared/page').then((view) => view.mountNotFound(root));
+    break;
+}

@@ -1,0 +1,47 @@
+/**
+ * URL routes. Tokens travel in the fragment (`#token=...`), which browsers do
+ * not send to the server or in Referer headers.
+ *
+ *   /                          start page (create a conference)
+ *   /join                      enter a join code
+ *   /join/{code}               participant (phone), also remote attendee
+ *   /b/{board}/moderate#token  moderator
+ *   /b/{board}/present#token   presenter (projector), read-only
+ *   /b/{board}/watch#token     remote attendee, watch-only
+ */
+export type Route =
+  | { view: 'start' }
+  | { view: 'join'; code: string | null }
+  | { view: 'moderate' | 'present' | 'watch'; board: string; token: string | null }
+  | { view: 'not-found' };
+
+const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function parseRoute(pathname: string, hash: string): Route {
+  const parts = pathname.split('/').filter((p) => p.length > 0).map(safeDecode);
+  if (parts.length === 0) return { view: 'start' };
+  const [first, second, third] = parts;
+  if (first === 'join' && parts.length === 1) return { view: 'join', code: null };
+  if (first === 'join' && parts.length === 2 && second && SEGMENT.test(second)) {
+    return { view: 'join', code: second.toUpperCase() };
+  }
+  if (first === 'b' && parts.length === 3 && second && SEGMENT.test(second)) {
+    if (third === 'moderate' || third === 'present' || third === 'watch') {
+      return { view: third, board: second, token: tokenFromHash(hash) };
+    }
+  }
+  return { view: 'not-found' };
+}
+
+export function tokenFromHash(hash: string): string | null {
+  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+  return token !== null && token.length > 0 ? token : null;
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Wires one board document to the server and to the browser's IndexedDB.
+ *
+ * - WebsocketProvider (y-websocket, unmodified protocol) to
+ *   `ws(s)://{origin}/ws/{board}?token=...`.
+ * - IndexeddbPersistence keyed by board id: every local change is stored on
+ *   the device first, so a card typed while the venue Wi-Fi is down survives
+ *   a reload and is sent when the connection is back (Yjs merges it).
+ * - A close code 4400–4499 from the server means "reconnecting will not
+ *   help" (e.g. 4401 bad token): y-websocket stops and we say so in plain
+ *   words. Anything else is treated as a temporary drop and retried.
+ * - The protocol's auth message (permission denied for an update) is shown
+ *   instead of only logged.
+ */
+import { IndexeddbPersistence } from 'y-indexeddb';
+import * as authProtocol from 'y-protocols/auth';
+import { WebsocketProvider, messageAuth } from 'y-websocket';
+import type * as Y from 'yjs';
+import { type Readable, Store } from './store';
+
+export type LinkStatus = 'connecting' | 'online' | 'offline' | 'refused';
+
+export interface ConnectionState {
+  status: LinkStatus;
+  /** The server's state arrived at least once since the page loaded. */
+  synced: boolean;
+  /** The copy stored on this device is loaded (or there is none to load). */
+  localReady: boolean;
+  /** Why the server refused us for good (close code 4400–4499). */
+  refused: { code: number; reason: string } | null;
+  /** The last "permission denied" reason the server sent for an update. */
+  denied: string | null;
+  /**
+   * Connection attempts that failed in a row. A token refused *before* the
+   * websocket upgrade (HTTP 401/403) looks like a network error to a browser,
+   * so after several failures the UI suggests checking the link.
+   */
+  failedAttempts: number;
+}
+
+export interface ConnectionOptions {
+  board: string;
+  token: string;
+  doc: Y.Doc;
+  /** Defaults to the page's origin with ws(s):// and `/ws`. */
+  serverUrl?: string;
+  /** Keep a copy in IndexedDB (default true; tests run without it). */
+  persist?: boolean;
+  WebSocketPolyfill?: typeof WebSocket;
+  /** Browser events source for online/offline (default window when present). */
+  events?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
+  /** Cross-tab sync through BroadcastChannel (default true). */
+  crossTab?: boolean;
+}
+
+export interface Connection {
+  readonly provider: WebsocketProvider;
+  readonly state: Readable<ConnectionState>;
+  /** Resolves once the local copy is loaded; safe to render from then on. */
+  readonly localReady: Promise<void>;
+  destroy(): void;
+}
+
+export function defaultServerUrl(origin: string = location.origin): string {
+  return `${origin.replace(/^http/, 'ws')}/ws`;
+}
+
+/** IndexedDB database name of a board (one per board, so boards never mix). */
+export function persistenceName(board: string): string {
+  return `kartenwand-board-${board}`;
+}
+
+export function connect(options: ConnectionOptions): Connection {
+  const { board, token, doc } = options;
+  const events = options.events === undefined ? (typeof window === 'undefined' ? null : window) : options.events;
+  const online = (): boolean => typeof navigator === 'undefined' || navigator.onLine;
+
+  const state = new Store<ConnectionState>({
+    status: 'connecting',
+    synced: false,
+    localReady: options.persist === false,
+    refused: null,
+    denied: null,
+    failedAttempts: 0,
+  });
+  const patch = (change: Partial<ConnectionState>): void => state.update((s) => ({ ...s, ...change }));
+
+  let persistence: IndexeddbPersistence | null = null;
+  let localReady: Promise<void> = Promise.resolve();
+  if (options.persist !== false) {
+    try {
+      persistence = new IndexeddbPersistence(persistenceName(board), doc);
+      localReady = persistence.whenSynced.then(
+        () => patch({ localReady: true }),
+        () => patch({ localReady: true }),
+      );
+    } catch {
+      // No IndexedDB (some private modes): work online only.
+      patch({ localReady: true });
+    }
+  }
+
+  const provider = new WebsocketProvider(options.serverUrl ?? defaultServerUrl(), board, doc, {
+    params: { token },
+    disableBc: options.crossTab === false,
+    ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
+  });
+
+  provider.on('status', ({ status }) => {
+    if (state.get().refused) return;
+    if (status === 'connected') patch({ status: 'online' });
+    else if (status === 'connecting') patch({ status: online() ? 'connecting' : 'offline' });
+    else patch({ status: 'offline' });
+  });
+  provider.on('sync', (synced) => {
+    if (synced) patch({ synced: true, failedAttempts: 0 });
+  });
+  provider.on('connection-close', (event) => {
+    // null: we closed it ourselves (offline event, watchdog); not a failure.
+    if (event !== null) patch({ failedAttempts: state.get().failedAttempts + 1 });
+  });
+  provider.on('closed', ({ code, reason }) => {
+    patch({ status: 'refused', refused: { code, reason } });
+  });
+  provider.messageHandlers[messageAuth] = (_encoder, decoder) => {
+    authProtocol.readAuthMessage(decoder, doc, (_doc, reason) => patch({ denied: reason }));
+  };
+
+  // The browser knows about a dropped Wi-Fi before the socket does: go
+  // offline at once instead of waiting for the socket's timeout, and come
+  // back as soon as the network is there again.
+  const wentOffline = (): void => {
+    if (state.get().refused) return;
+    provider.disconnect();
+    patch({ status: 'offline' });
+  };
+  const cameOnline = (): void => {
+    if (state.get().refused) return;
+    provider.connect();
+  };
+  events?.addEventListener('offline', wentOffline);
+  events?.addEventListener('online', cameOnline);
+  if (!online()) patch({ status: 'offline' });
+
+  return {
+    provider,
+    state,
+    localReady,
+    destroy() {
+      events?.removeEventListener('offline', wentOffline);
+      events?.removeEventListener('online', cameOnline);
+      provider.destroy();
+      void persistence?.destroy();
+    },
+  };
+}

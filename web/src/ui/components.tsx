@@ -1,0 +1,89 @@
+import type { ComponentChildren } from 'preact';
+import type { CardKind, Colour, Sector } from '../board';
+import type { ConnectionState } from '../sync/connection';
+import { locale, setLocale, t, useLocale } from '../i18n';
+
+export function LanguageSwitch() {
+  const current = useLocale();
+  const next = current === 'de' ? 'en' : 'de';
+  return (
+    <button
+      type="button"
+      class="link-button"
+      lang={next}
+      aria-label={t('app.switchLanguageLabel')}
+      onClick={() => setLocale(next)}
+    >
+      {t('app.switchLanguage')}
+    </button>
+  );
+}
+
+/** Failed attempts in a row after which we suggest checking the link. */
+export const TROUBLE_AFTER = 5;
+
+/** Online/offline state in plain words; a live region so screen readers hear changes. */
+export function ConnectionStatus({ state, compact = false }: { state: ConnectionState; compact?: boolean }) {
+  useLocale();
+  let text: string;
+  if (state.status === 'refused') {
+    text = state.refused?.code === 4401 || state.refused?.code === 4403 ? t('status.refusedToken') : t('status.refused');
+  } else if (state.status === 'online') text = t('status.online');
+  else if (state.status === 'offline') text = compact ? t('status.offlineShort') : t('status.offline');
+  else text = t('status.connecting');
+  return (
+    <div class={`status status-${state.status}`} role="status" aria-live="polite">
+      <span class="status-dot" aria-hidden="true" />
+      <span>{text}</span>
+      {state.denied !== null && <span class="status-denied">{t('status.denied', { reason: state.denied })}</span>}
+      {state.failedAttempts >= TROUBLE_AFTER && state.status !== 'online' && state.status !== 'refused' && !compact && (
+        <span class="status-denied">{t('status.trouble')}</span>
+      )}
+    </div>
+  );
+}
+
+export function TopBar({ title, children }: { title: string; children?: ComponentChildren }) {
+  useLocale();
+  return (
+    <header class="topbar">
+      <div class="topbar-title">
+        <span class="brand">{t('app.name')}</span>
+        {title && <span class="topbar-board">{title}</span>}
+      </div>
+      <div class="topbar-actions">
+        {children}
+        <LanguageSwitch />
+      </div>
+    </header>
+  );
+}
+
+export function KindTag({ kind }: { kind: CardKind }) {
+  return <span class={`tag kind-${kind}`}>{t(`kind.${kind}`)}</span>;
+}
+
+export function SectorTag({ sector, count }: { sector: Sector; count?: number }) {
+  return (
+    <span class={`tag sector-${sector}`}>
+      {t(`sector.${sector}`)}
+      {count !== undefined && count > 1 ? ` ×${count}` : ''}
+    </span>
+  );
+}
+
+export function colourClass(colour: Colour): string {
+  return `colour-${colour}`;
+}
+
+/** Formats an ISO date (YYYY-MM-DD) for the current locale. */
+export function formatDate(date: string | null): string {
+  if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return date ?? '';
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(locale.get() === 'de' ? 'de-DE' : 'en-GB', {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  });
+}

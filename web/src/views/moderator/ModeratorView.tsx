@@ -1,0 +1,152 @@
+/**
+ * The moderator's laptop: join info, phases, groups and the card wall with
+ * drag and drop, undo and redo. Reads only through selectors, writes only
+ * through mutations; the Board carries the moderator's undo origin.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import {
+  createCluster,
+  createUndoManager,
+  initBoard,
+  selectCardsByCluster,
+  selectClusters,
+  selectGroupMembers,
+  selectGroups,
+  selectLinksOfCard,
+  selectMeta,
+  selectOffersByCluster,
+  selectParticipants,
+  selectSectorsPerCluster,
+  selectVoteTotals,
+  setCardCluster,
+} from '../../board';
+import { t, useLocale } from '../../i18n';
+import { Credentials, browserStorage } from '../../sync/credentials';
+import { ConnectionStatus, TopBar, formatDate } from '../../ui/components';
+import { CardDragAndDrop } from '../../ui/dnd';
+import { useBoard, useReadable } from '../../ui/hooks';
+import type { Session } from '../../ui/session';
+import { Message, mountSession } from '../shared/page';
+import { GroupsPanel, JoinPanel, PhasePanel } from './Panels';
+import { Wall, type WallData } from './Wall';
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable="true"]') !== null;
+}
+
+export function ModeratorView({ session, boardId, credentials }: { session: Session; boardId: string; credentials: Credentials }) {
+  useLocale();
+  const { board } = session;
+  useBoard(board);
+  const state = useReadable(session.connection.state);
+  const undo = useMemo(() => createUndoManager(board), [board]);
+  const links = useMemo(() => credentials.moderatorLinks(boardId), [credentials, boardId]);
+  const [announcement, setAnnouncement] = useState('');
+  const wallRoot = useRef<HTMLElement | null>(null);
+
+  const dnd = useMemo(
+    () =>
+      new CardDragAndDrop({
+        root: () => wallRoot.current,
+        onDrop: (cardId, zone) => {
+          if (zone === 'wall') setCardCluster(board, cardId, null);
+          else if (zone === 'new') createCluster(board, t('moderator.newClusterTitle'), { cards: [cardId] });
+          else if (zone.startsWith('cluster:')) setCardCluster(board, cardId, zone.slice('cluster:'.length));
+        },
+        announce: (kind, target) => {
+          const key = {
+            picked: 'moderator.dragPicked',
+            over: 'moderator.dragOver',
+            dropped: 'moderator.dragDropped',
+            cancelled: 'moderator.dragCancelled',
+          } as const;
+          setAnnouncement(t(key[kind], { target }));
+        },
+      }),
+    [board],
+  );
+  useEffect(() => () => dnd.destroy(), [dnd]);
+
+  // Fill meta from the start page's form once the server's state is here.
+  useEffect(() => {
+    if (!state.synced) return;
+    const setup = credentials.setup(boardId);
+    if (setup) initBoard(board, { ...setup, joinCode: links?.join_code ?? null });
+  }, [state.synced, board, boardId, credentials, links]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (!(event.ctrlKey || event.metaKey) || isTyping(event.target)) return;
+      const key = event.key.toLowerCase();
+      if (key === 'z' && !event.shiftKey) undo.undo();
+      else if ((key === 'z' && event.shiftKey) || key === 'y') undo.redo();
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      undo.destroy();
+    };
+  }, [undo]);
+
+  const meta = selectMeta(board);
+  const participants = selectParticipants(board);
+  const groups = selectGroups(board);
+  const { unclustered, byCluster } = selectCardsByCluster(board);
+  const data: WallData = {
+    clusters: selectClusters(board),
+    unclustered,
+    byCluster,
+    sectors: selectSectorsPerCluster(board),
+    offers: selectOffersByCluster(board),
+    votes: selectVoteTotals(board),
+    linksOf: (cardId) => selectLinksOfCard(board, cardId),
+    participants: new Map(participants.map((p) => [p.id, p])),
+    groupNames: new Map(groups.map((g) => [g.id, g.name])),
+    revealed: meta.revealed,
+    focus: meta.focus,
+  };
+
+  if (state.status === 'refused') return <Message title={t('status.refusedToken')} />;
+
+  const subtitle = [meta.title, meta.district, formatDate(meta.date)].filter(Boolean).join(' · ');
+  return (
+    <>
+      <TopBar title={subtitle || t('moderator.title')}>
+        <ConnectionStatus state={state} compact />
+        <button type="button" disabled={undo.undoStack.length === 0} onClick={() => undo.undo()}>
+          <span aria-hidden="true">↶ </span>
+          {t('moderator.undo')}
+        </button>
+        <button type="button" disabled={undo.redoStack.length === 0} onClick={() => undo.redo()}>
+          <span aria-hidden="true">↷ </span>
+          {t('moderator.redo')}
+        </button>
+      </TopBar>
+      <div class="moderator">
+        <aside class="sidebar" aria-label={t('moderator.title')}>
+          <JoinPanel links={links} joinCode={meta.joinCode} participants={participants.length} />
+          <PhasePanel board={board} meta={meta} />
+          <GroupsPanel board={board} groups={groups} members={selectGroupMembers(board)} />
+        </aside>
+        <main id="main">
+          <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />
+        </main>
+      </div>
+      <div class="sr-only" aria-live="assertive">
+        {announcement}
+      </div>
+    </>
+  );
+}
+
+export function mount(root: HTMLElement, boardId: string, hashToken: string | null): void {
+  const credentials = new Credentials(browserStorage());
+  const token = hashToken ?? credentials.token(boardId, 'moderator');
+  if (hashToken) credentials.saveToken(boardId, 'moderator', hashToken);
+  // The undo manager tracks exactly this origin: the moderator's own edits.
+  const origin = { moderator: boardId };
+  mountSession(root, boardId, token, origin, (session) => <ModeratorView session={session} boardId={boardId} credentials={credentials} />);
+}
+

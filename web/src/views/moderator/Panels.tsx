@@ -1,0 +1,180 @@
+import { useState } from 'preact/hooks';
+import {
+  type Board,
+  type Group,
+  LIMITS,
+  type Meta,
+  type Participant,
+  assignGroup,
+  createGroup,
+  deleteGroup,
+  formGroups,
+  renameGroup,
+  setFocus,
+  setRevealed,
+  setWritingOpen,
+  startVoting,
+  stopVoting,
+} from '../../board';
+import { t } from '../../i18n';
+import type { ModeratorLinks } from '../../sync/credentials';
+import { SectorTag, colourClass } from '../../ui/components';
+import { QrCode } from '../../ui/qr';
+import { InlineEdit } from '../shared/InlineEdit';
+
+export function JoinPanel({ links, joinCode, participants }: { links: ModeratorLinks | null; joinCode: string | null; participants: number }) {
+  const code = links?.join_code ?? joinCode;
+  const joinUrl = links?.join_url ?? (code ? `${location.origin}/join/${code}` : null);
+  const watchUrl = links ? `${location.origin}/b/${links.board}/watch#token=${encodeURIComponent(links.viewer_token)}` : null;
+  return (
+    <section class="panel" aria-labelledby="join-heading">
+      <h2 id="join-heading">{t('moderator.joinHeading')}</h2>
+      {joinUrl && <QrCode value={joinUrl} label={t('moderator.joinQrLabel', { url: joinUrl })} size={200} />}
+      {code && <p class="join-code">{t('moderator.joinCode', { code })}</p>}
+      {joinUrl && (
+        <p class="small">
+          <a href={joinUrl}>{joinUrl}</a>
+        </p>
+      )}
+      {links ? (
+        <ul class="plain-list">
+          <li>
+            <a href={links.presenter_url} target="_blank" rel="noopener">
+              {t('moderator.presenterLink')}
+            </a>
+          </li>
+          {watchUrl && (
+            <li>
+              <a href={watchUrl} target="_blank" rel="noopener">
+                {t('moderator.watchLink')}
+              </a>
+            </li>
+          )}
+        </ul>
+      ) : (
+        <p class="muted small">{t('moderator.linksMissing')}</p>
+      )}
+      <p>{t('moderator.participants', { n: participants })}</p>
+    </section>
+  );
+}
+
+export function PhasePanel({ board, meta }: { board: Board; meta: Meta }) {
+  const [budget, setBudget] = useState(3);
+  const focusButton = (kind: 'overview' | 'groups' | 'votes', label: string) => (
+    <button type="button" aria-pressed={meta.focus.kind === kind} onClick={() => setFocus(board, { kind })}>
+      {label}
+    </button>
+  );
+  return (
+    <section class="panel" aria-labelledby="phase-heading">
+      <h2 id="phase-heading">{t('moderator.phaseHeading')}</h2>
+      <p>{meta.writingOpen ? t('moderator.writingOpen') : t('moderator.writingClosed')}</p>
+      <button type="button" onClick={() => setWritingOpen(board, !meta.writingOpen)}>
+        {meta.writingOpen ? t('moderator.closeWriting') : t('moderator.openWriting')}
+      </button>
+      <p>{meta.revealed ? t('moderator.revealed') : t('moderator.hidden')}</p>
+      <button type="button" class={meta.revealed ? '' : 'primary'} onClick={() => setRevealed(board, !meta.revealed)}>
+        {meta.revealed ? t('moderator.hide') : t('moderator.reveal')}
+      </button>
+      <div class="button-row" role="group" aria-label={t('moderator.showOnScreen')}>
+        {focusButton('overview', t('moderator.showOverview'))}
+        {focusButton('groups', t('moderator.showGroups'))}
+        {focusButton('votes', t('moderator.showVotes'))}
+      </div>
+      <h3>{t('moderator.votingHeading')}</h3>
+      <p>{meta.votingOpen ? t('moderator.votingOpen') : t('moderator.votingClosed')}</p>
+      {meta.votingOpen ? (
+        <button type="button" onClick={() => stopVoting(board)}>
+          {t('moderator.stopVoting')}
+        </button>
+      ) : (
+        <form
+          class="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            startVoting(board, budget);
+          }}
+        >
+          <label for="vote-budget">{t('moderator.budget')}</label>
+          <input
+            id="vote-budget"
+            type="number"
+            min={1}
+            max={LIMITS.voteBudgetMax}
+            value={budget}
+            onInput={(e) => setBudget(Math.min(LIMITS.voteBudgetMax, Math.max(1, Number(e.currentTarget.value) || 1)))}
+          />
+          <button type="submit">{t('moderator.startVoting')}</button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function GroupSelect({ board, participant, groups }: { board: Board; participant: Participant; groups: Group[] }) {
+  return (
+    <select
+      aria-label={t('moderator.assignGroup', { name: participant.name })}
+      value={participant.group ?? ''}
+      onChange={(e) => assignGroup(board, participant.id, e.currentTarget.value || null)}
+    >
+      <option value="">{t('moderator.noGroup')}</option>
+      {groups.map((g) => (
+        <option key={g.id} value={g.id}>
+          {g.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function MemberList({ board, members, groups }: { board: Board; members: Participant[]; groups: Group[] }) {
+  return (
+    <ul class="member-list">
+      {members.map((p) => (
+        <li key={p.id}>
+          <span class="member-name">{p.name}</span>
+          <SectorTag sector={p.sector} />
+          <GroupSelect board={board} participant={p} groups={groups} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function GroupsPanel({ board, groups, members }: { board: Board; groups: Group[]; members: Map<string | null, Participant[]> }) {
+  const unassigned = members.get(null) ?? [];
+  const total = [...members.values()].reduce((n, list) => n + list.length, 0);
+  return (
+    <section class="panel" aria-labelledby="groups-heading">
+      <h2 id="groups-heading">{t('moderator.groupsHeading')}</h2>
+      <div class="button-row">
+        <button type="button" class="primary" disabled={total === 0} onClick={() => formGroups(board, (n) => t('moderator.groupName', { n }))}>
+          {t('moderator.formGroups')}
+        </button>
+        <button type="button" onClick={() => createGroup(board, t('moderator.groupName', { n: groups.length + 1 }))}>
+          {t('moderator.addGroup')}
+        </button>
+      </div>
+      {total === 0 && <p class="muted">{t('moderator.noParticipants')}</p>}
+      {groups.map((group) => (
+        <section key={group.id} class={`group ${colourClass(group.colour)}`} aria-label={group.name}>
+          <div class="group-header">
+            <InlineEdit value={group.name} label={group.name} maxLength={LIMITS.title} onCommit={(name) => renameGroup(board, group.id, name)} />
+            <button type="button" class="icon-button danger" aria-label={t('moderator.deleteGroup')} title={t('moderator.deleteGroup')} onClick={() => deleteGroup(board, group.id)}>
+              <span aria-hidden="true">✕</span>
+            </button>
+          </div>
+          <MemberList board={board} members={members.get(group.id) ?? []} groups={groups} />
+        </section>
+      ))}
+      {unassigned.length > 0 && (
+        <section class="group" aria-label={t('moderator.noGroup')}>
+          <h3>{t('moderator.noGroup')}</h3>
+          <MemberList board={board} members={unassigned} groups={groups} />
+        </section>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,138 @@
+import { useState } from 'preact/hooks';
+import { LIMITS, SECTORS, type Sector, isSector } from '../../board';
+import { t, useLocale } from '../../i18n';
+import { type Api, ApiError, type CodeLookup, type JoinRequest } from '../../sync/api';
+import type { Profile } from '../../board';
+
+export interface JoinResult {
+  participantId: string;
+  token: string;
+  profile: Profile;
+}
+
+/**
+ * One screen, phone first: name, organisation, sector, then optional contact
+ * details with an explicit consent box. Contact data goes to the server only,
+ * never into the shared document.
+ */
+export function JoinForm({ api, code, lookup, onJoined }: { api: Api; code: string; lookup: CodeLookup; onJoined: (result: JoinResult) => void }) {
+  useLocale();
+  const [name, setName] = useState('');
+  const [organisation, setOrganisation] = useState('');
+  const [sector, setSector] = useState<Sector | ''>('');
+  const [email, setEmail] = useState('');
+  const [phone, setPhone] = useState('');
+  const [consent, setConsent] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    if (busy) return;
+    if (!name.trim() || sector === '') {
+      setError(t('join.required'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const request: JoinRequest = { join_code: code, name: name.trim(), organisation: organisation.trim(), sector };
+    if (email.trim()) request.email = email.trim();
+    if (phone.trim()) request.phone = phone.trim();
+    if (email.trim() || phone.trim()) request.contact_consent = consent;
+    try {
+      const joined = await api.join(lookup.board, request);
+      onJoined({
+        participantId: joined.participant_id,
+        token: joined.token,
+        profile: { name: request.name, organisation: request.organisation, sector },
+      });
+    } catch (failure) {
+      setBusy(false);
+      if (failure instanceof ApiError && failure.offline) setError(t('join.offlineCode'));
+      else setError(t('join.error', { reason: failure instanceof Error ? failure.message : String(failure) }));
+    }
+  };
+
+  return (
+    <form class="panel form join-form" onSubmit={(e) => void submit(e)} noValidate>
+      <h1>{t('join.title')}</h1>
+      <p class="join-board">
+        {lookup.title}
+        {lookup.district && lookup.district !== lookup.title ? ` · ${lookup.district}` : ''}
+      </p>
+      <label for="join-name">{t('join.name')}</label>
+      <input
+        id="join-name"
+        required
+        autocomplete="name"
+        enterkeyhint="next"
+        maxLength={LIMITS.name}
+        value={name}
+        onInput={(e) => setName(e.currentTarget.value)}
+      />
+      <label for="join-organisation">{t('join.organisation')}</label>
+      <input
+        id="join-organisation"
+        autocomplete="organization"
+        enterkeyhint="next"
+        maxLength={LIMITS.organisation}
+        value={organisation}
+        onInput={(e) => setOrganisation(e.currentTarget.value)}
+      />
+      <label for="join-sector">{t('join.sector')}</label>
+      <select
+        id="join-sector"
+        required
+        value={sector}
+        onChange={(e) => {
+          const value = e.currentTarget.value;
+          setSector(isSector(value) ? value : '');
+        }}
+      >
+        <option value="">{t('join.sectorChoose')}</option>
+        {SECTORS.map((s) => (
+          <option key={s} value={s}>
+            {t(`sector.${s}`)}
+          </option>
+        ))}
+      </select>
+      <fieldset class="contact">
+        <legend>{t('join.contactHeading')}</legend>
+        <p id="contact-hint" class="small">
+          {t('join.contactHint')}
+        </p>
+        <label for="join-email">{t('join.email')}</label>
+        <input
+          id="join-email"
+          type="email"
+          autocomplete="email"
+          inputMode="email"
+          aria-describedby="contact-hint"
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
+        <label for="join-phone">{t('join.phone')}</label>
+        <input
+          id="join-phone"
+          type="tel"
+          autocomplete="tel"
+          aria-describedby="contact-hint"
+          value={phone}
+          onInput={(e) => setPhone(e.currentTarget.value)}
+        />
+        <div class="checkbox">
+          <input id="join-consent" type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />
+          <label for="join-consent">{t('join.consent')}</label>
+        </div>
+      </fieldset>
+      {error !== null && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? t('join.joining') : t('join.submit')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,330 @@
+/**
+ * The phone after joining: group, writing cards (the keyboard's send key
+ * submits), own cards to edit or delete, dot voting, and all cards once
+ * revealed. Works offline: every write lands in the local doc (and
+ * IndexedDB) first and is sent when the connection is back.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  BLOCK1_CARD_KINDS,
+  type Board,
+  type Card,
+  type CardKind,
+  LIMITS,
+  castVote,
+  createCard,
+  deleteCard,
+  editCard,
+  isCardKind,
+  retractVote,
+  selectCardsBy,
+  selectCardsByCluster,
+  selectClusters,
+  selectGroupMembers,
+  selectGroups,
+  selectMeta,
+  selectOwnVotes,
+  selectParticipant,
+} from '../../board';
+import { t, useLocale } from '../../i18n';
+import type { ConnectionState } from '../../sync/connection';
+import { ConnectionStatus, KindTag, TROUBLE_AFTER, TopBar } from '../../ui/components';
+import { useBoard, useReadable } from '../../ui/hooks';
+import type { Session } from '../../ui/session';
+
+/** Enter sends, Shift+Enter makes a new line; never while an IME is composing. */
+function isSendKey(event: KeyboardEvent): boolean {
+  return event.key === 'Enter' && !event.shiftKey && !event.isComposing;
+}
+
+interface Draft {
+  kind: CardKind;
+  text: string;
+}
+
+/** The unsent draft survives a reload too: nothing typed is lost. */
+function useDraft(boardId: string): [Draft, (draft: Draft) => void] {
+  const key = `kartenwand.draft.${boardId}`;
+  const [draft, setDraft] = useState<Draft>(() => {
+    try {
+      const stored = JSON.parse(localStorage.getItem(key) ?? 'null') as Partial<Draft> | null;
+      if (stored && typeof stored.text === 'string' && isCardKind(stored.kind)) return { kind: stored.kind, text: stored.text };
+    } catch {
+      // start empty
+    }
+    return { kind: 'need', text: '' };
+  });
+  const save = (next: Draft): void => {
+    setDraft(next);
+    try {
+      localStorage.setItem(key, JSON.stringify(next));
+    } catch {
+      // kept in memory only
+    }
+  };
+  return [draft, save];
+}
+
+function Composer({ board, boardId, participantId, group }: { board: Board; boardId: string; participantId: string; group: string | null }) {
+  const [draft, setDraft] = useDraft(boardId);
+  const [notice, setNotice] = useState('');
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const send = (): void => {
+    if (!draft.text.trim()) return;
+    createCard(board, { text: draft.text.slice(0, LIMITS.cardText), kind: draft.kind, author: participantId, group });
+    setDraft({ kind: draft.kind, text: '' });
+    setNotice(t('participant.sent'));
+    textRef.current?.focus();
+  };
+  return (
+    <form
+      class="panel composer"
+      aria-labelledby="write-heading"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <h2 id="write-heading">{t('participant.writeHeading')}</h2>
+      <fieldset class="kind-choice">
+        <legend>{t('participant.kind')}</legend>
+        {BLOCK1_CARD_KINDS.map((kind) => (
+          <label key={kind} class={`kind-option kind-${kind}`}>
+            <input
+              type="radio"
+              name="card-kind"
+              value={kind}
+              checked={draft.kind === kind}
+              onChange={() => setDraft({ ...draft, kind })}
+            />
+            <span>{t(`kind.${kind}`)}</span>
+          </label>
+        ))}
+      </fieldset>
+      <label for="card-text">{t('participant.text')}</label>
+      <textarea
+        id="card-text"
+        ref={textRef}
+        rows={3}
+        maxLength={LIMITS.cardText}
+        enterkeyhint="send"
+        placeholder={t('participant.placeholder')}
+        value={draft.text}
+        onInput={(e) => {
+          setNotice('');
+          setDraft({ ...draft, text: e.currentTarget.value });
+        }}
+        onKeyDown={(e) => {
+          if (isSendKey(e)) {
+            e.preventDefault();
+            send();
+          }
+        }}
+      />
+      <div class="composer-actions">
+        <p class="small" role="status" aria-live="polite">
+          {notice}
+        </p>
+        <button type="submit" class="primary" disabled={!draft.text.trim()}>
+          {t('participant.send')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function OwnCard({ board, card, editable }: { board: Board; card: Card; editable: boolean }) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const editRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (editing !== null) editRef.current?.focus();
+  }, [editing !== null]);
+  const save = (): void => {
+    if (editing !== null && editing.trim()) editCard(board, card.id, { text: editing });
+    setEditing(null);
+  };
+  if (editing !== null && editable) {
+    return (
+      <li class={`card card-${card.kind}`}>
+        <label class="sr-only" for={`edit-${card.id}`}>
+          {t('participant.editLabel')}
+        </label>
+        <textarea
+          id={`edit-${card.id}`}
+          ref={editRef}
+          rows={3}
+          maxLength={LIMITS.cardText}
+          enterkeyhint="done"
+          value={editing}
+          onInput={(e) => setEditing(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (isSendKey(e)) {
+              e.preventDefault();
+              save();
+            } else if (e.key === 'Escape') setEditing(null);
+          }}
+        />
+        <div class="button-row">
+          <button type="button" class="primary" onClick={save}>
+            {t('participant.save')}
+          </button>
+          <button type="button" onClick={() => setEditing(null)}>
+            {t('participant.cancel')}
+          </button>
+        </div>
+      </li>
+    );
+  }
+  return (
+    <li class={`card card-${card.kind}`}>
+      <p class="card-text">{card.text}</p>
+      <div class="card-footer">
+        <KindTag kind={card.kind} />
+        {editable && (
+          <span class="card-actions">
+            <button type="button" onClick={() => setEditing(card.text)}>
+              {t('participant.edit')}
+            </button>
+            <button type="button" class="danger" onClick={() => deleteCard(board, card.id)}>
+              {t('participant.delete')}
+            </button>
+          </span>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function Voting({ board, participantId }: { board: Board; participantId: string }) {
+  const meta = selectMeta(board);
+  const own = selectOwnVotes(board, participantId);
+  return (
+    <section class="panel" aria-labelledby="vote-heading">
+      <h2 id="vote-heading">{t('participant.voteHeading')}</h2>
+      <p role="status" aria-live="polite">
+        {t('participant.votesLeft', { n: own.remaining, budget: meta.voteBudget })}
+      </p>
+      <ul class="vote-list">
+        {selectClusters(board).map((cluster) => {
+          const mine = own.byCluster.get(cluster.id) ?? 0;
+          return (
+            <li key={cluster.id}>
+              <span class="vote-title">{cluster.title}</span>
+              <span class="vote-dots" aria-hidden="true">
+                {'●'.repeat(mine)}
+              </span>
+              <span class="sr-only">{t('participant.clusterVotes', { n: mine })}</span>
+              <button
+                type="button"
+                class="icon-button"
+                disabled={mine === 0}
+                aria-label={t('participant.removeVote', { cluster: cluster.title })}
+                onClick={() => retractVote(board, participantId, cluster.id)}
+              >
+                −
+              </button>
+              <button
+                type="button"
+                class="icon-button primary"
+                disabled={own.remaining === 0}
+                aria-label={t('participant.addVote', { cluster: cluster.title })}
+                onClick={() => castVote(board, participantId, cluster.id)}
+              >
+                +
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+function AllCards({ board }: { board: Board }) {
+  const { unclustered, byCluster } = selectCardsByCluster(board);
+  return (
+    <details class="panel">
+      <summary>{t('participant.revealedHeading')}</summary>
+      {selectClusters(board).map((cluster) => (
+        <section key={cluster.id} aria-label={cluster.title}>
+          <h3>{cluster.title}</h3>
+          <ul class="plain-list">
+            {(byCluster.get(cluster.id) ?? []).map((card) => (
+              <li key={card.id}>{card.text}</li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      {unclustered.length > 0 && (
+        <ul class="plain-list">
+          {unclustered.map((card) => (
+            <li key={card.id}>{card.text}</li>
+          ))}
+        </ul>
+      )}
+    </details>
+  );
+}
+
+function GroupInfo({ board, participantId }: { board: Board; participantId: string }) {
+  const me = selectParticipant(board, participantId);
+  const group = me?.group ? selectGroups(board).find((g) => g.id === me.group) : undefined;
+  if (!group) return <p class="muted">{t('participant.noGroup')}</p>;
+  const others = (selectGroupMembers(board).get(group.id) ?? []).filter((p) => p.id !== participantId);
+  return (
+    <p class="group-info">
+      <strong>{t('participant.group', { group: group.name })}</strong>
+      {others.length > 0 && ` ${t('participant.groupWith', { names: others.map((p) => p.name).join(', ') })}`}
+    </p>
+  );
+}
+
+function OfflineNotice({ state }: { state: ConnectionState }) {
+  if (state.status === 'online') return null;
+  if (state.status === 'refused') {
+    return (
+      <p class="banner banner-error" role="alert">
+        {state.refused?.code === 4401 || state.refused?.code === 4403 ? t('status.refusedToken') : t('status.refused')}
+      </p>
+    );
+  }
+  if (state.failedAttempts >= TROUBLE_AFTER && state.status !== 'offline') return <p class="banner">{t('status.trouble')}</p>;
+  return <p class="banner">{state.status === 'offline' ? t('status.offline') : t('participant.notOnline')}</p>;
+}
+
+export function ParticipantBoard({ session, boardId, participantId }: { session: Session; boardId: string; participantId: string }) {
+  useLocale();
+  const { board } = session;
+  useBoard(board);
+  const state = useReadable(session.connection.state);
+  const meta = selectMeta(board);
+  const mine = selectCardsBy(board, participantId);
+  const me = selectParticipant(board, participantId);
+  return (
+    <>
+      <TopBar title={meta.title}>
+        <ConnectionStatus state={state} compact />
+      </TopBar>
+      <main id="main" class="participant">
+        <OfflineNotice state={state} />
+        <GroupInfo board={board} participantId={participantId} />
+        {meta.votingOpen && <Voting board={board} participantId={participantId} />}
+        {meta.writingOpen ? (
+          <Composer board={board} boardId={boardId} participantId={participantId} group={me?.group ?? null} />
+        ) : (
+          <p class="banner">{t('participant.writingClosed')}</p>
+        )}
+        <section class="panel" aria-labelledby="mine-heading">
+          <h2 id="mine-heading">{t('participant.myCards', { n: mine.length })}</h2>
+          {mine.length === 0 && <p class="muted">{t('participant.noCards')}</p>}
+          <ul class="card-list">
+            {[...mine].reverse().map((card) => (
+              <OwnCard key={card.id} board={board} card={card} editable={meta.writingOpen} />
+            ))}
+          </ul>
+        </section>
+        {meta.revealed && <AllCards board={board} />}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+import { selectMeta } from '../../board';
+import { Credentials, browserStorage } from '../../sync/credentials';
+import { ConnectionStatus } from '../../ui/components';
+import { useBoard, useReadable } from '../../ui/hooks';
+import type { Session } from '../../ui/session';
+import { useLocale } from '../../i18n';
+import { BoardDisplay } from '../shared/BoardDisplay';
+import { mountSession } from '../shared/page';
+
+/** The projector: large type, read-only, follows the moderator's focus. */
+export function PresenterView({ session }: { session: Session }) {
+  useLocale();
+  useBoard(session.board);
+  const state = useReadable(session.connection.state);
+  const meta = selectMeta(session.board);
+  return (
+    <main id="main" class="presenter">
+      <BoardDisplay board={session.board} focus={meta.focus} />
+      {state.status !== 'online' && (
+        <div class="presenter-status">
+          <ConnectionStatus state={state} compact />
+        </div>
+      )}
+    </main>
+  );
+}
+
+export function mount(root: HTMLElement, board: string, hashToken: string | null): void {
+  const credentials = new Credentials(browserStorage());
+  const token = hashToken ?? credentials.token(board, 'viewer');
+  if (hashToken) credentials.saveToken(board, 'viewer', hashToken);
+  mountSession(root, board, token, null, (session) => <PresenterView session={session} />);
+}

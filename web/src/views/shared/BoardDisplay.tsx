@@ -1,0 +1,177 @@
+/**
+ * The read-only rendering of a board used by the presenter (projector) and
+ * the watch view. It shows what `focus` names; everything comes from the
+ * selectors. Cards stay hidden until the moderator reveals them.
+ */
+import {
+  type Board,
+  type Card,
+  type Cluster,
+  type Focus,
+  selectCardsByCluster,
+  selectClusters,
+  selectGroupMembers,
+  selectGroups,
+  selectMeta,
+  selectOffersByCluster,
+  selectParticipants,
+  selectSectorsPerCluster,
+  selectVoteRanking,
+} from '../../board';
+import { t, useLocale } from '../../i18n';
+import { KindTag, SectorTag, colourClass } from '../../ui/components';
+import { QrCode } from '../../ui/qr';
+
+function CardFace({ card }: { card: Card }) {
+  return (
+    <li class={`card card-${card.kind}`}>
+      <p class="card-text">{card.text}</p>
+      <KindTag kind={card.kind} />
+    </li>
+  );
+}
+
+function ClusterBlock({ board, cluster, cards, large }: { board: Board; cluster: Cluster; cards: Card[]; large: boolean }) {
+  const sectors = selectSectorsPerCluster(board).get(cluster.id) ?? [];
+  const offers = selectOffersByCluster(board).get(cluster.id) ?? [];
+  const Heading = large ? 'h1' : 'h2';
+  return (
+    <section class={`cluster ${colourClass(cluster.colour)}`} aria-label={cluster.title}>
+      <Heading class="cluster-title">{cluster.title}</Heading>
+      <p class="cluster-meta">
+        {cluster.scope && <span class="tag scope">{t(`scope.${cluster.scope}`)}</span>}
+        {sectors.map((s) => (
+          <SectorTag key={s.sector} sector={s.sector} count={s.participants} />
+        ))}
+      </p>
+      <ul class="card-list">
+        {cards.map((card) => (
+          <CardFace key={card.id} card={card} />
+        ))}
+      </ul>
+      {offers.length > 0 && (
+        <div class="offers">
+          <h3>{t('presenter.offers')}</h3>
+          <ul class="card-list">
+            {offers.map((card) => (
+              <CardFace key={card.id} card={card} />
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function JoinScreen({ board }: { board: Board }) {
+  const meta = selectMeta(board);
+  const url = meta.joinCode ? `${location.origin}/join/${meta.joinCode}` : null;
+  return (
+    <section class="join-screen">
+      <h1>{meta.title}</h1>
+      {url && meta.joinCode && (
+        <>
+          <QrCode value={url} label={t('moderator.joinQrLabel', { url })} size={360} />
+          <p class="join-code">{meta.joinCode}</p>
+          <p>{t('presenter.joinHint', { host: location.host })}</p>
+        </>
+      )}
+      <p class="muted">{t('moderator.participants', { n: selectParticipants(board).length })}</p>
+      <p>{t('presenter.waiting')}</p>
+    </section>
+  );
+}
+
+export function BoardDisplay({ board, focus }: { board: Board; focus: Focus }) {
+  useLocale();
+  const meta = selectMeta(board);
+  const clusters = selectClusters(board);
+
+  if (focus.kind === 'groups') {
+    const members = selectGroupMembers(board);
+    return (
+      <section class="display">
+        <h1>{t('presenter.groups')}</h1>
+        <div class="group-grid">
+          {selectGroups(board).map((group) => (
+            <section key={group.id} class={`group ${colourClass(group.colour)}`}>
+              <h2>{group.name}</h2>
+              <ul>
+                {(members.get(group.id) ?? []).map((p) => (
+                  <li key={p.id}>
+                    {p.name} <span class="muted">· {p.organisation || t(`sector.${p.sector}`)}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ))}
+        </div>
+      </section>
+    );
+  }
+
+  if (focus.kind === 'votes') {
+    const ranking = selectVoteRanking(board);
+    const max = Math.max(1, ...ranking.map((r) => r.votes));
+    return (
+      <section class="display">
+        <h1>{t('presenter.results')}</h1>
+        <ol class="ranking">
+          {ranking.map(({ cluster, votes }) => (
+            <li key={cluster.id}>
+              <span class="ranking-title">{cluster.title}</span>
+              <span class={`ranking-bar ${colourClass(cluster.colour)}`} style={{ width: `${(votes / max) * 100}%` }} />
+              <span class="ranking-votes">{t('moderator.votes', { n: votes })}</span>
+            </li>
+          ))}
+        </ol>
+      </section>
+    );
+  }
+
+  if (!meta.revealed) return <JoinScreen board={board} />;
+  const { unclustered, byCluster } = selectCardsByCluster(board);
+
+  if (focus.kind === 'cluster') {
+    const cluster = clusters.find((c) => c.id === focus.id);
+    if (cluster) {
+      return (
+        <div class="display display-focus">
+          <ClusterBlock board={board} cluster={cluster} cards={byCluster.get(cluster.id) ?? []} large />
+        </div>
+      );
+    }
+  }
+  if (focus.kind === 'card') {
+    const card = [...unclustered, ...[...byCluster.values()].flat()].find((c) => c.id === focus.id);
+    if (card) {
+      return (
+        <div class="display display-card">
+          <ul class="card-list">
+            <CardFace card={card} />
+          </ul>
+        </div>
+      );
+    }
+  }
+
+  return (
+    <div class="display">
+      <div class="cluster-grid">
+        {clusters.map((cluster) => (
+          <ClusterBlock key={cluster.id} board={board} cluster={cluster} cards={byCluster.get(cluster.id) ?? []} large={false} />
+        ))}
+        {unclustered.length > 0 && (
+          <section class="cluster unsorted" aria-label={t('presenter.unsorted')}>
+            <h2 class="cluster-title">{t('presenter.unsorted')}</h2>
+            <ul class="card-list">
+              {unclustered.map((card) => (
+                <CardFace key={card.id} card={card} />
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}

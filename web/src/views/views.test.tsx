@@ -1,0 +1,163 @@
+// @vitest-environment happy-dom
+/**
+ * Smoke tests of the views in a DOM: they render from the doc, write through
+ * mutations, never render card text as HTML, and the keyboard drag works.
+ * The full browser run (real server, several phones) is the E2E suite.
+ */
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import * as Y from 'yjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  Board,
+  createCard,
+  createCluster,
+  selectCards,
+  setFocus,
+  setProfile,
+  setRevealed,
+} from '../board';
+import { setLocale } from '../i18n';
+import { connect } from '../sync/connection';
+import { Credentials, MemoryStorage } from '../sync/credentials';
+import type { Session } from '../ui/session';
+import { ModeratorView } from './moderator/ModeratorView';
+import { ParticipantBoard } from './participant/ParticipantBoard';
+import { PresenterView } from './presenter/PresenterView';
+
+/** A WebSocket that never connects: the views must work offline. */
+class NeverSocket {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  readyState = 0;
+  binaryType = 'blob';
+  onopen = null;
+  onclose = null;
+  onerror = null;
+  onmessage = null;
+  send(): void {}
+  close(): void {}
+}
+
+function session(origin: object | null = null): Session {
+  const doc = new Y.Doc();
+  const connection = connect({
+    board: 'testboard',
+    token: 't',
+    doc,
+    serverUrl: 'ws://localhost/ws',
+    persist: false,
+    crossTab: false,
+    events: null,
+    WebSocketPolyfill: NeverSocket as unknown as typeof WebSocket,
+  });
+  return { board: new Board(doc, origin), connection };
+}
+
+let root: HTMLElement;
+const open: Session[] = [];
+beforeEach(() => {
+  setLocale('de');
+  root = document.createElement('div');
+  document.body.append(root);
+});
+afterEach(() => {
+  render(null, root);
+  root.remove();
+  for (const s of open.splice(0)) s.connection.destroy();
+});
+
+function typeInto(element: HTMLTextAreaElement | HTMLInputElement, text: string): void {
+  element.value = text;
+  element.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+function key(element: Element, name: string): void {
+  element.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true }));
+}
+
+describe('participant view', () => {
+  it('sends a card with the Enter key before any connection, and shows it as text', async () => {
+    const s = session();
+    open.push(s);
+    setProfile(s.board, 'pa00000001', { name: 'Anna', organisation: 'Kita', sector: 'stadtteil' });
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+
+    expect(root.textContent).toContain('Noch nicht mit dem Server verbunden');
+    const textarea = root.querySelector<HTMLTextAreaElement>('#card-text');
+    expect(textarea?.getAttribute('enterkeyhint')).toBe('send');
+    await act(() => {
+      if (textarea) typeInto(textarea, '<b>Kita-Plätze</b> fehlen');
+    });
+    await act(() => {
+      if (textarea) key(textarea, 'Enter');
+    });
+
+    const cards = selectCards(s.board);
+    expect(cards).toEqual([expect.objectContaining({ text: '<b>Kita-Plätze</b> fehlen', kind: 'need', author: 'pa00000001' })]);
+    expect(root.textContent).toContain('<b>Kita-Plätze</b> fehlen');
+    expect(root.querySelector('b')).toBeNull();
+    expect(textarea?.value).toBe('');
+  });
+
+  it('switches to English', async () => {
+    const s = session();
+    open.push(s);
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+    expect(root.textContent).toContain('Karte schreiben');
+    await act(() => setLocale('en'));
+    expect(root.textContent).toContain('Write a card');
+  });
+});
+
+describe('moderator view', () => {
+  it('moves a card into a cluster with the keyboard, and undoes it', async () => {
+    const s = session({});
+    open.push(s);
+    const card = createCard(s.board, { text: 'Wohnungen fehlen', kind: 'need', author: 'pa00000001' });
+    const cluster = createCluster(s.board, 'Wohnen');
+    const credentials = new Credentials(new MemoryStorage());
+    await act(() => render(<ModeratorView session={s} boardId="testboard" credentials={credentials} />, root));
+
+    const handle = root.querySelector<HTMLButtonElement>(`[data-drag-handle="${card}"]`);
+    expect(handle).not.toBeNull();
+    await act(() => {
+      if (!handle) return;
+      handle.focus();
+      key(handle, ' ');
+      key(handle, 'ArrowRight');
+    });
+    expect(root.querySelector(`[data-drop="cluster:${cluster}"]`)?.hasAttribute('data-drop-active')).toBe(true);
+    expect(root.textContent).toContain('Ziel: Wohnen');
+    await act(() => {
+      if (handle) key(handle, ' ');
+    });
+    expect(selectCards(s.board)[0]?.cluster).toBe(cluster);
+    expect(root.querySelector(`[data-drop="cluster:${cluster}"] [data-card-id="${card}"]`)).not.toBeNull();
+
+    const undo = [...root.querySelectorAll('button')].find((b) => b.textContent.includes('Rückgängig'));
+    await act(() => undo?.click());
+    expect(selectCards(s.board)[0]?.cluster).toBeNull();
+  });
+});
+
+describe('presenter view', () => {
+  it('shows the join screen until revealed, then follows the focus', async () => {
+    const s = session();
+    open.push(s);
+    s.board.meta.set('joinCode', 'K7P2QX');
+    const cluster = createCluster(s.board, 'Sprache');
+    createCard(s.board, { text: 'Sprachkurse mit Kinderbetreuung', kind: 'need', author: 'pa00000001' });
+    await act(() => render(<PresenterView session={s} />, root));
+    expect(root.textContent).toContain('K7P2QX');
+    expect(root.textContent).not.toContain('Sprachkurse');
+
+    await act(() => {
+      setRevealed(s.board, true);
+      setFocus(s.board, { kind: 'cluster', id: cluster });
+    });
+    expect(root.querySelector('h1')?.textContent).toBe('Sprache');
+  });
+});
