@@ -138,3 +138,19 @@ async fn missing_wrong_and_foreign_tokens_are_refused_before_the_upgrade() {
     );
     assert_eq!(refused_upgrade_status(&unknown).await, 403);
 }
+
+#[tokio::test]
+async fn the_embedded_web_app_is_served_for_app_routes() {
+    let server = Server::start(&[]).await;
+    for path in ["/", "/join/ABC234", "/b/abc/moderate", "/b/abc/present"] {
+        let raw = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let (status, _) = raw_http(server.addr, raw.as_bytes()).await;
+        assert_eq!(status, 200, "{path}");
+    }
+    let (status, _) = raw_http(
+        server.addr,
+        b"GET /nothing/here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(status, 404);
+}

@@ -1,5 +1,6 @@
 //! The HTTP edge: routes, shared state and the one error type.
 
+mod assets;
 mod boards;
 mod ws;
 
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(boards::router())
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
         .merge(ws::router())
+        .merge(assets::router())
         .with_state(state)
 }
 

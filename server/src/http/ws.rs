@@ -126,8 +126,11 @@ async fn serve(
     };
     match state.registry.join(&board, identity, link).await {
         Ok(membership) => {
-            read_frames(stream, &membership, &close, &mut writer, &limits).await;
+            let ended = read_frames(stream, &membership, &close, &mut writer, &limits).await;
             drop(membership);
+            if let ReadEnd::WriterFinished = ended {
+                return;
+            }
         }
         Err(error) => {
             let _ = close.send(error.close_reason()).await;
@@ -142,27 +145,34 @@ async fn serve(
     }
 }
 
+/// Why reading stopped. A finished writer task must not be awaited again.
+enum ReadEnd {
+    WriterFinished,
+    Stopped,
+}
+
 async fn read_frames(
     mut stream: SplitStream<WebSocket>,
     membership: &Membership,
     close: &mpsc::Sender<CloseReason>,
     writer: &mut tokio::task::JoinHandle<()>,
     limits: &ConnectionLimits,
-) {
+) -> ReadEnd {
     // Pings go out every interval; a peer silent for two of them is gone.
     let silence_limit = limits.ping_interval * 2 + Duration::from_secs(5);
     let mut rate = TokenBucket::new(limits.messages_per_second, limits.message_burst);
     let closing = |reason: CloseReason| async move {
         let _ = close.send(reason).await;
+        ReadEnd::Stopped
     };
     loop {
         let next = tokio::select! {
-            _ = &mut *writer => return,
+            _ = &mut *writer => return ReadEnd::WriterFinished,
             next = tokio::time::timeout(silence_limit, stream.next()) => next,
         };
         let message = match next {
             Err(_) => return closing(CloseReason::IDLE).await,
-            Ok(None) | Ok(Some(Err(_))) => return,
+            Ok(None) | Ok(Some(Err(_))) => return ReadEnd::Stopped,
             Ok(Some(Ok(message))) => message,
         };
         match message {
@@ -185,7 +195,7 @@ async fn read_frames(
                 }
             }
             Message::Text(_) => return closing(CloseReason::TEXT_FRAME).await,
-            Message::Close(_) => return,
+            Message::Close(_) => return ReadEnd::Stopped,
             Message::Ping(_) | Message::Pong(_) => {}
         }
     }

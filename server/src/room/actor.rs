@@ -7,7 +7,9 @@
 //! ever sees state a crash could lose.
 
 use super::awareness::AwarenessTable;
-use super::{CloseReason, Inbound, JoinError, PeerId, PeerLink, RoomCommand, RoomSettings, Rooms};
+use super::{
+    CloseReason, Inbound, JoinRefused, PeerId, PeerLink, RoomCommand, RoomSettings, Rooms,
+};
 use crate::auth::Identity;
 use crate::protocol::{Message, awareness};
 use crate::store::{PendingWrite, Store, StoreError, StoredDocument};
@@ -198,9 +200,14 @@ impl Room {
         Flow::Continue
     }
 
-    fn join(&mut self, peer: PeerId, identity: Identity, link: PeerLink) -> Result<(), JoinError> {
+    fn join(
+        &mut self,
+        peer: PeerId,
+        identity: Identity,
+        link: PeerLink,
+    ) -> Result<(), JoinRefused> {
         if self.peers.len() >= self.settings.max_connections_per_board {
-            return Err(JoinError::Full);
+            return Err(JoinRefused::Full);
         }
         tracing::debug!(peer, role = identity.role(), "peer joined");
         self.peers.insert(peer, Peer { identity, link });
@@ -568,8 +575,8 @@ fn refuse_remaining(inbox: &mut mpsc::Receiver<RoomCommand>) {
     inbox.close();
     while let Ok(command) = inbox.try_recv() {
         match command {
-            RoomCommand::Join { reply, .. } => {
-                let _ = reply.send(Err(JoinError::Unavailable));
+            RoomCommand::Join { reply, link, .. } => {
+                let _ = reply.send(Err(JoinRefused::Closing(link)));
             }
             RoomCommand::Shutdown { done } => {
                 let _ = done.send(());

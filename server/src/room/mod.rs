@@ -132,7 +132,7 @@ pub(crate) enum RoomCommand {
         peer: PeerId,
         identity: Identity,
         link: PeerLink,
-        reply: oneshot::Sender<Result<(), JoinError>>,
+        reply: oneshot::Sender<Result<(), JoinRefused>>,
     },
     Inbound {
         peer: PeerId,
@@ -144,6 +144,14 @@ pub(crate) enum RoomCommand {
     Shutdown {
         done: oneshot::Sender<()>,
     },
+}
+
+/// A room's answer to a join it cannot take.
+pub(crate) enum JoinRefused {
+    Full,
+    /// The room is ending; the link comes back so the join can go to the
+    /// room that replaces it.
+    Closing(PeerLink),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -271,7 +279,12 @@ impl Registry {
             match room.sender.send(command).await {
                 Ok(()) => match answer.await {
                     Ok(Ok(())) => return Ok(Membership { peer, room }),
-                    Ok(Err(error)) => return Err(error),
+                    Ok(Err(JoinRefused::Full)) => return Err(JoinError::Full),
+                    Ok(Err(JoinRefused::Closing(returned))) => {
+                        self.forget(board, room.instance);
+                        link = Some(returned);
+                    }
+                    // The room died while answering; the link went with it.
                     Err(_) => self.forget(board, room.instance),
                 },
                 Err(mpsc::error::SendError(RoomCommand::Join { link: returned, .. })) => {

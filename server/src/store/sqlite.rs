@@ -1,8 +1,9 @@
 //! The embedded store: one SQLite file (bundled SQLite, WAL mode).
 //!
-//! Reads use their own connection; every write goes through one writer
-//! thread that commits whatever has queued up in a single transaction (group
-//! commit), so a burst of updates from many rooms costs one commit.
+//! Document writes (appends, compactions) go through one writer thread that
+//! commits whatever has queued up in a single transaction (group commit), so
+//! a burst of updates from many rooms costs one commit. Reads, and the rare
+//! board and participant inserts, use a second connection.
 
 use super::{BoardRecord, ParticipantRecord, PendingWrite, Store, StoreError, StoredDocument};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -369,6 +370,10 @@ impl Store for SqliteStore {
 
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError> {
         self.read(|c| {
+            // One read transaction: a compaction committing between the two
+            // queries would otherwise hide updates from both.
+            let transaction = c.unchecked_transaction()?;
+            let c = &*transaction;
             let snapshot: Option<(i64, Vec<u8>)> = c
                 .query_row(
                     "SELECT through_sequence, data FROM snapshots WHERE board = ?1",
