@@ -78,8 +78,7 @@ async fn sigterm_flushes_and_a_restart_restores_every_board_exactly() {
     let mut expected = Vec::new();
     for name in ["Sandow", "Sachsendorf", "Schmellwitz"] {
         let board = server.create_board(name).await;
-        let (_, token) = server.join(&board, "Teilnehmerin").await;
-        let mut client = Client::connect(&server, &board.id, &token).await;
+        let mut client = Client::connect(&server, &board.id, &board.moderator_token).await;
         for n in 0..20 {
             client
                 .edit(|_, txn| {

@@ -1,13 +1,15 @@
 //! Creating conferences and joining them.
 
-use super::{AppState, Error, blocking};
+use super::{AppState, Error, blocking, identify_request, require_moderator};
 use crate::auth;
+use crate::auth::Identity;
 use crate::board::{self, BoardMeta};
+use crate::room::SERVER_OWNER;
 use crate::store::{BoardRecord, ParticipantRecord, StoreError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +17,17 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/boards", post(create_board))
         .route("/api/codes/{join_code}", get(resolve_join_code))
+        .route("/api/boards/{board}", get(session))
         .route("/api/boards/{board}/join", post(join_board))
+        .route("/api/boards/{board}/join-code", post(rotate_join_code))
+        .route(
+            "/api/boards/{board}/viewer-token",
+            post(rotate_viewer_token),
+        )
+        .route(
+            "/api/boards/{board}/participants/{participant}",
+            delete(remove_participant),
+        )
 }
 
 /// Sectors participants come from (see PRODUCT.md).
@@ -133,7 +145,7 @@ async fn create_board(
     };
     let moderator_token = auth::new_moderator_token();
     let viewer_token = auth::new_viewer_token();
-    let initial = board::initial_update(&BoardMeta {
+    let (initial, server_client) = board::initial_update(&BoardMeta {
         title: &title,
         district: &district,
         date: date.as_deref(),
@@ -166,7 +178,11 @@ async fn create_board(
     .await?;
     state
         .store
-        .append_update(&record.id, initial)
+        .append_update(
+            &record.id,
+            initial,
+            vec![(server_client, SERVER_OWNER.to_owned())],
+        )
         .await
         .map_err(|_| Error::Internal("store writer went away".into()))??;
     tracing::info!(board = %record.id, "board created");
@@ -234,6 +250,7 @@ async fn join_board(
         phone,
         contact_consent: request.contact_consent,
         created_at: now(),
+        removed: false,
     };
     let store = state.store.clone();
     blocking(move || {
@@ -257,4 +274,133 @@ async fn join_board(
             token,
         }),
     ))
+}
+
+#[derive(Debug, Serialize)]
+struct Session {
+    board: String,
+    title: String,
+    district: String,
+    role: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    participant_id: Option<String>,
+    /// Only for the moderator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    join_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    join_url: Option<String>,
+}
+
+/// What a token may do on a board; lets the app check a stored token before
+/// it connects, and lets a moderator on another device see the join code.
+async fn session(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Session>, Error> {
+    let identity = identify_request(&state, &board, &headers).await?;
+    let store = state.store.clone();
+    let id = board.clone();
+    let record = blocking(move || Ok(store.board(&id)?))
+        .await?
+        .ok_or(Error::NotFound("no such board"))?;
+    let moderator = identity == Identity::Moderator;
+    let base = base_url(&state, &headers);
+    Ok(Json(Session {
+        join_url: moderator.then(|| format!("{base}/join/{}", record.join_code)),
+        join_code: moderator.then_some(record.join_code),
+        board: record.id,
+        title: record.title,
+        district: record.district,
+        role: identity.role(),
+        participant_id: match identity {
+            Identity::Participant(id) => Some(id),
+            _ => None,
+        },
+    }))
+}
+
+#[derive(Debug, Serialize)]
+struct JoinCode {
+    join_code: String,
+    join_url: String,
+}
+
+/// A new join code; the old one stops working. Participants who joined keep
+/// their tokens.
+async fn rotate_join_code(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<JoinCode>, Error> {
+    require_moderator(&state, &board, &headers).await?;
+    let store = state.store.clone();
+    let id = board.clone();
+    let join_code = blocking(move || {
+        for _ in 0..8 {
+            let code = auth::new_join_code();
+            match store.set_join_code(&id, &code) {
+                Ok(()) => return Ok(code),
+                Err(StoreError::Conflict) => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(Error::Unavailable(
+            "could not find a free join code; try again",
+        ))
+    })
+    .await?;
+    let base = base_url(&state, &headers);
+    Ok(Json(JoinCode {
+        join_url: format!("{base}/join/{join_code}"),
+        join_code,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+struct ViewerToken {
+    viewer_token: String,
+    presenter_url: String,
+}
+
+/// A new viewer token; presenter screens and watchers with the old one are
+/// disconnected (close 4401) and cannot reconnect.
+async fn rotate_viewer_token(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ViewerToken>, Error> {
+    require_moderator(&state, &board, &headers).await?;
+    let viewer_token = auth::new_viewer_token();
+    let hash = auth::hash_token(&viewer_token);
+    let store = state.store.clone();
+    let id = board.clone();
+    blocking(move || Ok(store.set_viewer_token_hash(&id, &hash)?)).await?;
+    state.registry.disconnect(&board, Identity::Viewer).await;
+    let base = base_url(&state, &headers);
+    Ok(Json(ViewerToken {
+        presenter_url: format!("{base}/b/{board}/present#token={viewer_token}"),
+        viewer_token,
+    }))
+}
+
+/// Removes a participant: the token stops working at once and open
+/// connections close with 4401. Their cards stay on the board.
+async fn remove_participant(
+    State(state): State<AppState>,
+    Path((board, participant)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, Error> {
+    require_moderator(&state, &board, &headers).await?;
+    let store = state.store.clone();
+    let (id, who) = (board.clone(), participant.clone());
+    let existed = blocking(move || Ok(store.remove_participant(&id, &who)?)).await?;
+    if !existed {
+        return Err(Error::NotFound("no such participant"));
+    }
+    state
+        .registry
+        .disconnect(&board, Identity::Participant(participant))
+        .await;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,6 +4,7 @@ mod assets;
 mod boards;
 mod ws;
 
+use crate::auth::{self, Identity, TokenClaim};
 use crate::room::Registry;
 use crate::store::{Store, StoreError};
 use axum::Json;
@@ -125,6 +126,78 @@ impl IntoResponse for Error {
             _ => {}
         }
         (status, Json(json!({ "error": self.to_string() }))).into_response()
+    }
+}
+
+/// Checks the token against the one record it can match, in constant time.
+pub(crate) async fn identify(
+    state: &AppState,
+    board: String,
+    token: String,
+) -> Result<Identity, Error> {
+    const REFUSED: Error = Error::Forbidden("the token is not valid for this board");
+    let store = state.store.clone();
+    blocking(move || {
+        let Some(record) = store.board(&board)? else {
+            return Err(REFUSED);
+        };
+        let identity = match auth::claim(&token) {
+            Some(TokenClaim::Moderator)
+                if auth::token_matches(&token, &record.moderator_token_hash) =>
+            {
+                Identity::Moderator
+            }
+            Some(TokenClaim::Viewer) if auth::token_matches(&token, &record.viewer_token_hash) => {
+                Identity::Viewer
+            }
+            Some(TokenClaim::Participant(id)) => match store.participant(&board, id)? {
+                Some(participant)
+                    if !participant.removed
+                        && auth::token_matches(&token, &participant.token_hash) =>
+                {
+                    Identity::Participant(participant.id)
+                }
+                _ => return Err(REFUSED),
+            },
+            _ => return Err(REFUSED),
+        };
+        Ok(identity)
+    })
+    .await
+}
+
+/// The bearer token of a request, if any.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|token| token.trim().to_owned())
+        .filter(|token| !token.is_empty())
+}
+
+/// The identity behind a request's bearer token on `board`.
+async fn identify_request(
+    state: &AppState,
+    board: &str,
+    headers: &axum::http::HeaderMap,
+) -> Result<Identity, Error> {
+    let token = bearer(headers).ok_or(Error::Unauthorized(
+        "an Authorization: Bearer token is required",
+    ))?;
+    identify(state, board.to_owned(), token).await
+}
+
+/// Only the moderator may do this.
+async fn require_moderator(
+    state: &AppState,
+    board: &str,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), Error> {
+    match identify_request(state, board, headers).await? {
+        Identity::Moderator => Ok(()),
+        _ => Err(Error::Forbidden("only the moderator may do this")),
     }
 }
 

@@ -1,8 +1,8 @@
 //! The websocket endpoint: token check before the upgrade, then one reader
 //! (this task) and one writer task per connection.
 
-use super::{AppState, ConnectionLimits, Error, blocking};
-use crate::auth::{self, Identity, TokenClaim};
+use super::{AppState, ConnectionLimits, Error, identify};
+use crate::auth::Identity;
 use crate::room::{CloseReason, Inbound, Membership, PeerLink};
 use axum::Router;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -50,7 +50,7 @@ async fn upgrade(
         .token
         .filter(|token| !token.is_empty())
         .ok_or(Error::Unauthorized("a token is required"))?;
-    let identity = authenticate(&state, board.clone(), token).await?;
+    let identity = identify(&state, board.clone(), token).await?;
     let permit =
         state.connections.clone().try_acquire_owned().map_err(|_| {
             Error::Unavailable("the server has too many connections; try again later")
@@ -71,36 +71,6 @@ async fn upgrade(
             let tasks = state.tasks.clone();
             tasks.track_future(serve(socket, state, board, identity, permit))
         }))
-}
-
-/// Checks the token against the one record it can match, in constant time.
-async fn authenticate(state: &AppState, board: String, token: String) -> Result<Identity, Error> {
-    const REFUSED: Error = Error::Forbidden("the token is not valid for this board");
-    let store = state.store.clone();
-    blocking(move || {
-        let Some(record) = store.board(&board)? else {
-            return Err(REFUSED);
-        };
-        let identity = match auth::claim(&token) {
-            Some(TokenClaim::Moderator)
-                if auth::token_matches(&token, &record.moderator_token_hash) =>
-            {
-                Identity::Moderator
-            }
-            Some(TokenClaim::Viewer) if auth::token_matches(&token, &record.viewer_token_hash) => {
-                Identity::Viewer
-            }
-            Some(TokenClaim::Participant(id)) => match store.participant(&board, id)? {
-                Some(participant) if auth::token_matches(&token, &participant.token_hash) => {
-                    Identity::Participant(participant.id)
-                }
-                _ => return Err(REFUSED),
-            },
-            _ => return Err(REFUSED),
-        };
-        Ok(identity)
-    })
-    .await
 }
 
 async fn serve(

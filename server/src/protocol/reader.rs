@@ -68,8 +68,38 @@ impl<'a> Reader<'a> {
         u32::try_from(self.var_u64()?).map_err(|_| ProtocolError::NumberTooLarge)
     }
 
+    /// The bytes between two positions already read.
+    pub fn bytes_between(&self, start: usize, end: usize) -> &'a [u8] {
+        self.bytes.get(start..end).unwrap_or(&[])
+    }
+
     /// lib0 `readVarInt`: a sign bit and six bits in the first byte, seven in
-    /// each following one. Only validated and skipped.
+    /// each following one (magnitude up to 2^53 in practice).
+    pub fn var_i64(&mut self) -> Result<i64, ProtocolError> {
+        let first = self.u8()?;
+        let negative = first & 0x40 != 0;
+        let mut magnitude = u64::from(first & 0x3f);
+        if first & 0x80 != 0 {
+            let mut shift = 6;
+            loop {
+                let byte = self.u8()?;
+                if shift > 63 {
+                    return Err(ProtocolError::NumberTooLarge);
+                }
+                magnitude |= u64::from(byte & 0x7f)
+                    .checked_shl(shift)
+                    .ok_or(ProtocolError::NumberTooLarge)?;
+                shift += 7;
+                if byte < 0x80 {
+                    break;
+                }
+            }
+        }
+        let magnitude = i64::try_from(magnitude).map_err(|_| ProtocolError::NumberTooLarge)?;
+        Ok(if negative { -magnitude } else { magnitude })
+    }
+
+    /// lib0 `readVarInt`, only validated and skipped.
     pub fn skip_var_i64(&mut self) -> Result<(), ProtocolError> {
         for _ in 0..10 {
             if self.u8()? < 0x80 {

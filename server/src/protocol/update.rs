@@ -15,7 +15,7 @@
 //! kinds yrs and Yjs disagree on, and records what the room needs to decide
 //! whether the update can be integrated without leaving anything pending.
 
-use super::{ProtocolError, Reader};
+use super::{ProtocolError, Reader, write_var_u64};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -73,12 +73,27 @@ pub enum ContentKind {
     String,
     Embed,
     Format,
-    Type,
+    /// A nested shared type, by Yjs type ref (0 array, 1 map, 2 text, ...).
+    Type(u8),
     Any,
 }
 
+/// A primitive value of a one-element `Any` content (map values are one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    String(String),
+    Number(f64),
+    Bool(bool),
+    Null,
+    /// Undefined, arrays, objects, binary.
+    Other,
+}
+
+/// Shared type ref of a `Y.Map`.
+pub const TYPE_MAP: u8 = 1;
+
 /// One inserted item, as far as dependency and ownership checks need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ItemRecord {
     pub id: Id,
     pub len: u32,
@@ -87,18 +102,32 @@ pub struct ItemRecord {
     pub parent: Parent,
     pub parent_sub: Option<String>,
     pub content: ContentKind,
-    /// Where the encoded content sits in the update.
-    pub content_bytes: Range<usize>,
+    /// The value, for `Any` content of exactly one element.
+    pub value: Option<Value>,
+}
+
+/// One struct of a client section, for rewriting the update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructRecord {
+    /// The struct's bytes, info byte included.
+    pub bytes: Range<usize>,
+    pub clock: u32,
+    pub len: u32,
+    /// Index into [`UpdateSummary::items`] if it is a (non-empty) item.
+    pub item: Option<usize>,
+    /// Where the item's content starts (after origins and parent).
+    pub content_start: usize,
 }
 
 /// The clocks one client contributes: `start..end`, without gaps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientRange {
     pub client: u64,
     pub start: u32,
     pub end: u32,
     /// A skip is followed by more structs: the update has a hole.
     pub has_gap: bool,
+    pub structs: Vec<StructRecord>,
 }
 
 /// A range of deleted clocks of one client.
@@ -110,7 +139,7 @@ pub struct DeleteRange {
 }
 
 /// Everything the walk learned about a well-formed update.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateSummary {
     pub clients: Vec<ClientRange>,
     pub items: Vec<ItemRecord>,
@@ -146,12 +175,23 @@ impl UpdateSummary {
                 start,
                 end: start,
                 has_gap: false,
+                structs: Vec::with_capacity(struct_count),
             };
             let mut clock = start;
             let mut after_skip = false;
             for _ in 0..struct_count {
                 let id = Id { client, clock };
-                let (len, is_skip) = read_struct(&mut reader, id, &mut summary.items)?;
+                let struct_start = reader.position();
+                let items_before = summary.items.len();
+                let (len, is_skip, content_start) =
+                    read_struct(&mut reader, id, &mut summary.items)?;
+                range.structs.push(StructRecord {
+                    bytes: struct_start..reader.position(),
+                    clock,
+                    len,
+                    item: (summary.items.len() > items_before).then_some(items_before),
+                    content_start,
+                });
                 if len == 0 {
                     // yrs drops empty items without advancing the clock.
                     continue;
@@ -217,6 +257,40 @@ impl UpdateSummary {
         })
     }
 
+    /// Re-encodes the update with the content of the items marked in
+    /// `dropped` (indexed like [`UpdateSummary::items`]) replaced by deleted
+    /// content of the same length, and with `deletes` as its delete set
+    /// (which must cover the dropped items). The items keep their ids,
+    /// origins and parent, so the sender's clocks stay continuous and its
+    /// later edits that build on them still integrate (next to garbage they
+    /// would turn into garbage too), while none of their content enters the
+    /// document.
+    pub fn rewrite(&self, bytes: &[u8], dropped: &[bool], deletes: &[DeleteRange]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len());
+        write_var_u64(&mut out, self.clients.len() as u64);
+        for range in &self.clients {
+            write_var_u64(&mut out, range.structs.len() as u64);
+            write_var_u64(&mut out, range.client);
+            write_var_u64(&mut out, u64::from(range.start));
+            for record in &range.structs {
+                let drop = record
+                    .item
+                    .is_some_and(|index| dropped.get(index).copied().unwrap_or(false));
+                let header = bytes.get(record.bytes.start..record.content_start);
+                if let (true, Some(header)) = (drop, header) {
+                    let (info, rest) = header.split_first().unwrap_or((&CONTENT_DELETED, &[]));
+                    out.push((info & !CONTENT_MASK) | CONTENT_DELETED);
+                    out.extend_from_slice(rest);
+                    write_var_u64(&mut out, u64::from(record.len));
+                } else if let Some(original) = bytes.get(record.bytes.clone()) {
+                    out.extend_from_slice(original);
+                }
+            }
+        }
+        write_delete_set(&mut out, deletes);
+        out
+    }
+
     /// Whether the update inserts nothing and deletes nothing.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
@@ -225,12 +299,13 @@ impl UpdateSummary {
     }
 }
 
-/// Reads one struct; returns its clock length and whether it is a skip.
+/// Reads one struct; returns its clock length, whether it is a skip, and
+/// where its content starts.
 fn read_struct(
     reader: &mut Reader<'_>,
     id: Id,
     items: &mut Vec<ItemRecord>,
-) -> Result<(u32, bool), ProtocolError> {
+) -> Result<(u32, bool, usize), ProtocolError> {
     let info = reader.u8()?;
     match info {
         STRUCT_GC | STRUCT_SKIP => {
@@ -238,7 +313,7 @@ fn read_struct(
             if len == 0 {
                 return Err(ProtocolError::EmptyBlock);
             }
-            return Ok((len, info == STRUCT_SKIP));
+            return Ok((len, info == STRUCT_SKIP, reader.position()));
         }
         _ => {}
     }
@@ -268,7 +343,7 @@ fn read_struct(
         None
     };
     let content_start = reader.position();
-    let (content, len) = read_content(reader, info & CONTENT_MASK)?;
+    let (content, len, value) = read_content(reader, info & CONTENT_MASK)?;
     if len > 0 {
         items.push(ItemRecord {
             id,
@@ -278,10 +353,10 @@ fn read_struct(
             parent,
             parent_sub,
             content,
-            content_bytes: content_start..reader.position(),
+            value,
         });
     }
-    Ok((len, false))
+    Ok((len, false, content_start))
 }
 
 fn read_id(reader: &mut Reader<'_>) -> Result<Id, ProtocolError> {
@@ -291,11 +366,28 @@ fn read_id(reader: &mut Reader<'_>) -> Result<Id, ProtocolError> {
     })
 }
 
-/// Reads item content; returns its kind and clock length (Yjs counts
-/// strings in UTF-16 code units).
-fn read_content(reader: &mut Reader<'_>, kind: u8) -> Result<(ContentKind, u32), ProtocolError> {
+/// Reads item content; returns its kind, clock length (Yjs counts strings
+/// in UTF-16 code units) and the value of a one-element `Any`.
+fn read_content(
+    reader: &mut Reader<'_>,
+    kind: u8,
+) -> Result<(ContentKind, u32, Option<Value>), ProtocolError> {
     let one = 1;
-    Ok(match kind {
+    if kind == CONTENT_ANY {
+        let count = reader.count(1)?;
+        let mut value = None;
+        for _ in 0..count {
+            let start = reader.position();
+            let first = reader.clone().u8()?;
+            skip_any(reader, 0)?;
+            if count == 1 {
+                value = Some(primitive(first, reader, start));
+            }
+        }
+        let len = u32::try_from(count).map_err(|_| ProtocolError::ClockOverflow)?;
+        return Ok((ContentKind::Any, len, value));
+    }
+    let (content, len) = match kind {
         CONTENT_DELETED => (ContentKind::Deleted, reader.var_u32()?),
         CONTENT_BINARY => {
             reader.var_bytes()?;
@@ -317,7 +409,8 @@ fn read_content(reader: &mut Reader<'_>, kind: u8) -> Result<(ContentKind, u32),
             (ContentKind::Format, one)
         }
         CONTENT_TYPE => {
-            match reader.var_u64()? {
+            let type_ref = reader.var_u64()?;
+            match type_ref {
                 TYPE_XML_ELEMENT => {
                     reader.var_str()?;
                 }
@@ -327,22 +420,45 @@ fn read_content(reader: &mut Reader<'_>, kind: u8) -> Result<(ContentKind, u32),
                 type_ref if type_ref <= TYPE_XML_TEXT => {}
                 _ => return Err(ProtocolError::UnsupportedContent("unknown shared type")),
             }
-            (ContentKind::Type, one)
-        }
-        CONTENT_ANY => {
-            let count = reader.count(1)?;
-            for _ in 0..count {
-                skip_any(reader, 0)?;
-            }
-            let len = u32::try_from(count).map_err(|_| ProtocolError::ClockOverflow)?;
-            (ContentKind::Any, len)
+            // At most 6 here.
+            (ContentKind::Type(type_ref as u8), one)
         }
         // Yjs no longer writes JSON content, and yrs reads one string more
         // than it declares; subdocuments are not part of a board.
         CONTENT_JSON => return Err(ProtocolError::UnsupportedContent("legacy JSON content")),
         CONTENT_DOC => return Err(ProtocolError::UnsupportedContent("subdocument")),
         other => return Err(ProtocolError::UnknownContent(other)),
-    })
+    };
+    Ok((content, len, None))
+}
+
+/// Decodes an `Any` value already validated by [`skip_any`] from `start`.
+fn primitive(tag: u8, reader: &Reader<'_>, start: usize) -> Value {
+    let mut value = Reader::new(reader.bytes_between(start + 1, reader.position()));
+    match tag {
+        126 => Value::Null,
+        121 => Value::Bool(false),
+        120 => Value::Bool(true),
+        119 => value
+            .var_str()
+            .map_or(Value::Other, |s| Value::String(s.to_owned())),
+        125 => value
+            .var_i64()
+            .map_or(Value::Other, |n| Value::Number(n as f64)),
+        124 => value
+            .bytes(4)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .map_or(Value::Other, |b| {
+                Value::Number(f64::from(f32::from_be_bytes(b)))
+            }),
+        123 => value
+            .bytes(8)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .map_or(Value::Other, |b| Value::Number(f64::from_be_bytes(b))),
+        _ => Value::Other,
+    }
 }
 
 fn read_json_string(reader: &mut Reader<'_>) -> Result<(), ProtocolError> {
@@ -396,6 +512,30 @@ fn skip_any(reader: &mut Reader<'_>, depth: usize) -> Result<(), ProtocolError> 
         other => return Err(ProtocolError::UnknownContent(other)),
     }
     Ok(())
+}
+
+/// Encodes a delete set, grouped by client, ranges in clock order.
+pub fn write_delete_set(out: &mut Vec<u8>, deletes: &[DeleteRange]) {
+    let mut by_client: Vec<(u64, Vec<(u32, u32)>)> = Vec::new();
+    for range in deletes {
+        match by_client
+            .iter_mut()
+            .find(|(client, _)| *client == range.client)
+        {
+            Some((_, ranges)) => ranges.push((range.clock, range.len)),
+            None => by_client.push((range.client, vec![(range.clock, range.len)])),
+        }
+    }
+    write_var_u64(out, by_client.len() as u64);
+    for (client, mut ranges) in by_client {
+        ranges.sort_unstable();
+        write_var_u64(out, client);
+        write_var_u64(out, ranges.len() as u64);
+        for (clock, len) in ranges {
+            write_var_u64(out, u64::from(clock));
+            write_var_u64(out, u64::from(len));
+        }
+    }
 }
 
 fn read_delete_set(
@@ -585,6 +725,95 @@ mod tests {
             summary.clients[0].end,
             "Übergänge für Familien 👪".encode_utf16().count() as u32
         );
+    }
+
+    #[test]
+    fn captures_primitive_values_and_type_refs() {
+        let a = doc(3);
+        let cards = a.get_or_insert_map("cards");
+        {
+            let mut txn = a.transact_mut();
+            let card = cards.insert(&mut txn, "c1", yrs::MapPrelim::default());
+            card.insert(&mut txn, "text", "Sprachkurs mit Kinderbetreuung");
+            card.insert(&mut txn, "votes", 3);
+            card.insert(&mut txn, "big", -70000.5);
+            card.insert(&mut txn, "open", true);
+        }
+        let update = a
+            .transact()
+            .encode_state_as_update_v1(&YStateVector::default());
+        let summary = UpdateSummary::parse(&update).expect("valid");
+        let values: Vec<_> = summary
+            .items
+            .iter()
+            .map(|item| (item.parent_sub.clone(), item.value.clone()))
+            .collect();
+        assert!(values.contains(&(
+            Some("text".into()),
+            Some(Value::String("Sprachkurs mit Kinderbetreuung".into()))
+        )));
+        assert!(values.contains(&(Some("votes".into()), Some(Value::Number(3.0)))));
+        assert!(values.contains(&(Some("big".into()), Some(Value::Number(-70000.5)))));
+        assert!(values.contains(&(Some("open".into()), Some(Value::Bool(true)))));
+        assert!(
+            summary
+                .items
+                .iter()
+                .any(|item| item.content == ContentKind::Type(TYPE_MAP))
+        );
+    }
+
+    #[test]
+    fn rewrite_keeps_clocks_and_drops_content() {
+        let a = doc(5);
+        let cards = a.get_or_insert_map("cards");
+        {
+            let mut txn = a.transact_mut();
+            cards.insert(&mut txn, "keep", "bleibt");
+            cards.insert(&mut txn, "drop", "fliegt raus");
+        }
+        let update = a
+            .transact()
+            .encode_state_as_update_v1(&YStateVector::default());
+        let summary = UpdateSummary::parse(&update).expect("valid");
+        let unchanged =
+            summary.rewrite(&update, &vec![false; summary.items.len()], &summary.deletes);
+        assert_eq!(unchanged, update);
+        let dropped: Vec<bool> = summary
+            .items
+            .iter()
+            .map(|item| item.parent_sub.as_deref() == Some("drop"))
+            .collect();
+        let tombstones: Vec<DeleteRange> = summary
+            .items
+            .iter()
+            .zip(&dropped)
+            .filter(|(_, d)| **d)
+            .map(|(item, _)| DeleteRange {
+                client: item.id.client,
+                clock: item.id.clock,
+                len: item.len,
+            })
+            .collect();
+        let rewritten = summary.rewrite(&update, &dropped, &tombstones);
+        assert!(
+            !rewritten.windows(11).any(|w| w == b"fliegt raus"),
+            "no dropped content left"
+        );
+        let again = UpdateSummary::parse(&rewritten).expect("still valid");
+        assert_eq!(
+            again.clients[0].end, summary.clients[0].end,
+            "clocks stay continuous"
+        );
+        let b = Doc::new();
+        b.transact_mut()
+            .apply_update(Update::decode_v1(&rewritten).expect("decodes"))
+            .expect("applies");
+        let cards_b = b.get_or_insert_map("cards");
+        let txn = b.transact();
+        assert!(cards_b.get(&txn, "keep").is_some());
+        assert!(cards_b.get(&txn, "drop").is_none());
+        assert_eq!(txn.state_vector(), a.transact().state_vector());
     }
 
     proptest! {

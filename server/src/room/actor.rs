@@ -9,8 +9,12 @@
 use super::awareness::AwarenessTable;
 use super::{
     CloseReason, Inbound, JoinRefused, PeerId, PeerLink, RoomCommand, RoomSettings, Rooms,
+    SERVER_OWNER,
 };
-use crate::auth::Identity;
+use crate::auth::{Identity, ownership};
+use crate::board::BoardView;
+use crate::board::places::{Place, PlaceIndex};
+use crate::protocol::update::{DeleteRange, UpdateSummary, write_delete_set};
 use crate::protocol::{Message, awareness};
 use crate::store::{PendingWrite, Store, StoreError, StoredDocument};
 use bytes::Bytes;
@@ -22,7 +26,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{ClientID, Doc, ReadTxn, StateVector, Transact, Update};
+use yrs::{
+    ClientID, Doc, ID, IdSet, In, Map, MapPrelim, Out, ReadTxn, StateVector, Transact, Update,
+    WriteTxn,
+};
 
 /// How often expiry and idleness are checked.
 const TICK: Duration = Duration::from_secs(1);
@@ -30,9 +37,22 @@ const TICK: Duration = Duration::from_secs(1);
 /// Deliveries waiting for writes before the room stops reading its inbox.
 const MAX_QUEUED_DELIVERIES: usize = 8192;
 
+/// Refused edits a connection may make before it is closed.
+const MAX_REFUSALS: u32 = 20;
+
+/// Awareness: live client ids per connection, bytes per state, and the
+/// rate (messages per second, burst) a connection may send at.
+const MAX_AWARENESS_CLIENTS_PER_PEER: usize = 4;
+const MAX_AWARENESS_STATE_BYTES: usize = 4096;
+const AWARENESS_PER_SECOND: f64 = 10.0;
+const AWARENESS_BURST: f64 = 20.0;
+
 struct Peer {
     identity: Identity,
     link: PeerLink,
+    refusals: u32,
+    awareness_allowance: f64,
+    awareness_checked: Instant,
 }
 
 enum Recipient {
@@ -84,6 +104,12 @@ pub(crate) struct Room {
     /// The document may hold state the store does not: reload once the
     /// writes in flight are done.
     needs_reload: bool,
+    /// The entry or field every integrated item belongs to.
+    places: PlaceIndex,
+    /// Which identity introduced each Yjs client id.
+    client_owners: HashMap<u64, String>,
+    /// Deleted ids of the document, computed when needed, dropped on change.
+    deleted: Option<IdSet>,
     idle_since: Option<Instant>,
 }
 
@@ -119,6 +145,9 @@ impl Room {
             last_sequence: 0,
             updates_since_snapshot: 0,
             needs_reload: false,
+            places: PlaceIndex::default(),
+            client_owners: HashMap::new(),
+            deleted: None,
             idle_since: Some(Instant::now()),
         }
     }
@@ -165,6 +194,14 @@ impl Room {
             .map_err(|error| error.to_string())?
             .map_err(|error| error.to_string())?;
         self.doc = build_document(&stored)?;
+        self.places = PlaceIndex::default();
+        for update in stored.snapshot.iter().chain(stored.updates.iter()) {
+            if let Ok(summary) = UpdateSummary::parse(update) {
+                self.places.record_update(&summary);
+            }
+        }
+        self.client_owners = stored.client_owners.iter().cloned().collect();
+        self.deleted = None;
         self.stored_bytes = stored.bytes;
         self.last_sequence = stored.last_sequence;
         self.updates_since_snapshot = stored.updates.len() as u64;
@@ -190,6 +227,18 @@ impl Room {
             }
             RoomCommand::Inbound { peer, message } => self.on_message(peer, message),
             RoomCommand::Leave { peer } => self.leave(peer),
+            RoomCommand::Disconnect { identity, done } => {
+                let revoked: Vec<PeerId> = self
+                    .peers
+                    .iter()
+                    .filter(|(_, peer)| peer.identity == identity)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for peer in revoked {
+                    self.drop_peer(peer, CloseReason::REVOKED);
+                }
+                let _ = done.send(());
+            }
             RoomCommand::Shutdown { done } => {
                 self.close_all(CloseReason::GOING_AWAY);
                 self.finish().await;
@@ -210,7 +259,16 @@ impl Room {
             return Err(JoinRefused::Full);
         }
         tracing::debug!(peer, role = identity.role(), "peer joined");
-        self.peers.insert(peer, Peer { identity, link });
+        self.peers.insert(
+            peer,
+            Peer {
+                identity,
+                link,
+                refusals: 0,
+                awareness_allowance: AWARENESS_BURST,
+                awareness_checked: Instant::now(),
+            },
+        );
         self.idle_since = None;
         let step1 = self.step1_frame();
         self.deliver_after_writes(Recipient::One(peer), step1);
@@ -245,17 +303,7 @@ impl Room {
             Inbound::Update { payload, summary } => {
                 self.on_update(peer, &identity, payload, &summary)
             }
-            Inbound::Awareness(update) => {
-                let Ok(entries) = awareness::decode(&update) else {
-                    return;
-                };
-                if let Some(changed) =
-                    self.awareness
-                        .apply(peer, &identity, &entries, Instant::now())
-                {
-                    self.broadcast_now(awareness_frame(&changed));
-                }
-            }
+            Inbound::Awareness(update) => self.on_awareness(peer, &identity, &update),
             Inbound::QueryAwareness => {
                 if let Some(states) = self.awareness.encode_all() {
                     self.send(peer, awareness_frame(&states));
@@ -269,26 +317,21 @@ impl Room {
         peer: PeerId,
         identity: &Identity,
         payload: Bytes,
-        summary: &crate::protocol::update::UpdateSummary,
+        summary: &UpdateSummary,
     ) {
         // Every client answers our step 1 with a step 2, empty if it has
         // nothing new: that is not an edit, whoever sends it.
         if summary.is_empty() {
             return;
         }
-        if !identity.may_write() {
-            self.deny(peer, "viewers cannot edit this board");
-            return;
-        }
         if self.stored_bytes.saturating_add(payload.len() as u64) > self.settings.max_document_bytes
         {
-            self.deny(peer, "the board has reached its size limit");
+            self.refuse_all(peer, summary, "the board has reached its size limit");
             return;
         }
         let before = self.doc.transact().state_vector();
-        if let Some(missing) =
-            summary.missing_dependency(|client| before.get(&ClientID::new(client)))
-        {
+        let known = |client: u64| before.get(&ClientID::new(client));
+        if let Some(missing) = summary.missing_dependency(known) {
             tracing::debug!(
                 peer,
                 client = missing.client,
@@ -304,21 +347,138 @@ impl Room {
             self.deliver_after_writes(Recipient::One(peer), step1);
             return;
         }
-        let update = match Update::decode_v1(&payload) {
-            Ok(update) => update,
+        if let Identity::Viewer = identity {
+            self.refuse_all(peer, summary, "viewers cannot edit this board");
+            return;
+        }
+        // A client id belongs to the identity that introduced it.
+        let owner = identity.owner_key();
+        let mut new_clients = Vec::new();
+        for range in &summary.clients {
+            if range.end <= known(range.client) {
+                continue;
+            }
+            match self.client_owners.get(&range.client) {
+                Some(existing) if *existing != owner => {
+                    self.refuse_all(
+                        peer,
+                        summary,
+                        "this edit uses a client id that belongs to someone else",
+                    );
+                    return;
+                }
+                Some(_) => {}
+                None => new_clients.push((range.client, owner.clone())),
+            }
+        }
+        let places = self.places.resolve(summary);
+        let verdict = match identity {
+            Identity::Participant(me) => {
+                if !summary.deletes.is_empty() && self.deleted.is_none() {
+                    self.deleted = Some(self.doc.transact().snapshot().delete_set);
+                }
+                let empty = IdSet::new();
+                let deleted = self.deleted.as_ref().unwrap_or(&empty);
+                let txn = self.doc.transact();
+                ownership::check(
+                    me,
+                    summary,
+                    &places,
+                    &self.places,
+                    &BoardView::new(&txn),
+                    |id| deleted.contains(&ID::new(ClientID::new(id.client), id.clock)),
+                )
+            }
+            Identity::Moderator | Identity::Viewer => ownership::Verdict {
+                dropped: vec![false; summary.items.len()],
+                ..ownership::Verdict::default()
+            },
+        };
+        if verdict.is_clean() {
+            if let Some(changed) = self.apply(peer, &payload, summary, &places) {
+                if changed {
+                    self.commit(vec![payload.to_vec()], new_clients);
+                }
+            }
+            return;
+        }
+        // Refused items stay as deleted content (their ids and neighbours
+        // intact, so the sender's later edits still fit); refused deletions
+        // are left out. What a refused item displaced, and what a refused
+        // deletion removed on the sender's side, the server writes back.
+        let mut deletes = verdict.allowed_deletes.clone();
+        deletes.extend(dropped_ranges(summary, &verdict.dropped));
+        let mut priors: Vec<(Place, Prior, bool)> = Vec::new();
+        for (place, _) in places
+            .iter()
+            .zip(&verdict.dropped)
+            .filter(|(_, dropped)| **dropped)
+        {
+            if let Some(prior) = self.read_place(place) {
+                priors.push((place.clone(), prior, false));
+            }
+        }
+        for (_, place) in &verdict.refused_deletes {
+            if let Some(prior) = self.read_place(place) {
+                priors.push((place.clone(), prior, true));
+            }
+        }
+        let accepted = summary.rewrite(&payload, &verdict.dropped, &deletes);
+        let Some(changed) = self.apply(peer, &accepted, summary, &places) else {
+            return;
+        };
+        let mut updates = Vec::new();
+        if changed {
+            updates.push(accepted);
+        }
+        if let Some(restore) = self.write_back(&priors) {
+            let server_client = self.doc.client_id().get();
+            if !self.client_owners.contains_key(&server_client) {
+                new_clients.push((server_client, SERVER_OWNER.to_owned()));
+            }
+            updates.push(restore);
+        }
+        // One relayed update, so no screen shows the value gone and back.
+        if updates.len() == 2 {
+            if let Ok(merged) = yrs::merge_updates_v1(updates.iter().map(Vec::as_slice)) {
+                updates = vec![merged];
+            }
+        }
+        self.commit(updates, new_clients);
+        if let Some(reason) = verdict.reason {
+            tracing::debug!(peer, reason, "refused part of an update");
+            self.deny(peer, reason);
+            self.revert(peer, summary, &verdict.dropped);
+            self.count_refusal(peer);
+        }
+    }
+
+    /// Applies an accepted update and indexes its items. `Some(changed)`, or
+    /// `None` if it could not be integrated (the board then reloads).
+    fn apply(
+        &mut self,
+        peer: PeerId,
+        update: &[u8],
+        summary: &UpdateSummary,
+        places: &[Place],
+    ) -> Option<bool> {
+        let decoded = match Update::decode_v1(update) {
+            Ok(decoded) => decoded,
             Err(error) => {
                 tracing::warn!(peer, %error, "update passed validation but yrs refused it");
                 self.deny(peer, "malformed update");
-                return;
+                return None;
             }
         };
+        let before = self.doc.transact().state_vector();
         let (applied, pending, after) = {
             let mut txn = self.doc.transact_mut();
-            let applied = txn.apply_update(update);
+            let applied = txn.apply_update(decoded);
             let pending = txn.has_missing_updates();
             let after = txn.state_vector();
             (applied, pending, after)
         };
+        self.deleted = None;
         if applied.is_err() || pending {
             // Part of the update may have been integrated. It was neither
             // stored nor relayed: rebuild the document from the store.
@@ -328,20 +488,193 @@ impl Room {
             );
             self.needs_reload = true;
             self.deny(peer, "update could not be integrated");
+            return None;
+        }
+        self.places.record(summary, places);
+        Some(after != before || !summary.deletes.is_empty())
+    }
+
+    /// Stores updates already applied to the document (with the client ids
+    /// they introduce) and relays each once it is committed.
+    fn commit(&mut self, updates: Vec<Vec<u8>>, new_clients: Vec<(u64, String)>) {
+        let mut new_clients = Some(new_clients);
+        for update in updates {
+            let clients = new_clients.take().unwrap_or_default();
+            for (client, owner) in &clients {
+                self.client_owners.insert(*client, owner.clone());
+            }
+            self.cache = Cache::default();
+            let bytes = update.len() as u64;
+            let frame = Bytes::from(Message::Update(&update).encode());
+            self.issue_write(
+                self.store.append_update(&self.board, update, clients),
+                WriteKind::Append { bytes },
+            );
+            self.deliver_after_writes(Recipient::All, frame);
+        }
+    }
+
+    /// The value at a map place, to write back after a refused edit.
+    fn read_place(&self, place: &Place) -> Option<Prior> {
+        let txn = self.doc.transact();
+        let (root, key, field) = match place {
+            Place::Entry { root, key } => (root, key, None),
+            Place::Field { root, key, field } => (root, key, Some(field)),
+            Place::Other => return None,
+        };
+        let value = txn.get_map(root.as_ref())?.get(&txn, key);
+        let value = match field {
+            None => value,
+            Some(field) => match value {
+                Some(Out::YMap(entry)) => entry.get(&txn, field),
+                _ => return None,
+            },
+        };
+        Some(match value {
+            None => Prior::Absent,
+            Some(Out::Any(value)) => Prior::Value(value),
+            Some(Out::YMap(map)) => {
+                let mut fields: Vec<(String, yrs::Any)> = map
+                    .iter(&txn)
+                    .filter_map(|(field, value)| match value {
+                        Out::Any(value) => Some((field.to_owned(), value)),
+                        _ => None,
+                    })
+                    .collect();
+                fields.sort_by(|a, b| a.0.cmp(&b.0));
+                Prior::Map(fields)
+            }
+            Some(_) => return None,
+        })
+    }
+
+    /// Writes back, as the server, values a refused edit displaced (if they
+    /// changed) or a refused deletion removed on the sender's side (always:
+    /// the sender no longer has them). Returns the transaction's update.
+    fn write_back(&mut self, priors: &[(Place, Prior, bool)]) -> Option<Vec<u8>> {
+        let mut todo: Vec<(&Place, &Prior)> = Vec::new();
+        for (place, prior, force) in priors {
+            if matches!(prior, Prior::Absent) || todo.iter().any(|(done, _)| *done == place) {
+                continue;
+            }
+            if *force || self.read_place(place).as_ref() != Some(prior) {
+                todo.push((place, prior));
+            }
+        }
+        // A re-created entry brings its fields along.
+        let recreated: Vec<(&str, &str)> = todo
+            .iter()
+            .filter_map(|(place, prior)| match (place, prior) {
+                (Place::Entry { root, key }, Prior::Map(_)) => Some((root.as_ref(), key.as_ref())),
+                _ => None,
+            })
+            .collect();
+        todo.retain(|(place, _)| match place {
+            Place::Field { root, key, .. } => !recreated.contains(&(root.as_ref(), key.as_ref())),
+            _ => true,
+        });
+        if todo.is_empty() {
+            return None;
+        }
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            for (place, prior) in &todo {
+                match (place, prior) {
+                    (Place::Entry { root, key }, Prior::Value(value)) => {
+                        let map = txn.get_or_insert_map(root.as_ref());
+                        map.insert(&mut txn, key.as_ref(), In::Any(value.clone()));
+                    }
+                    (Place::Entry { root, key }, Prior::Map(fields)) => {
+                        let map = txn.get_or_insert_map(root.as_ref());
+                        let copy: MapPrelim = fields
+                            .iter()
+                            .map(|(field, value)| (field.clone(), In::Any(value.clone())))
+                            .collect();
+                        map.insert(&mut txn, key.as_ref(), copy);
+                    }
+                    (Place::Field { root, key, field }, Prior::Value(value)) => {
+                        let map = txn.get_or_insert_map(root.as_ref());
+                        if let Some(Out::YMap(entry)) = map.get(&txn, key) {
+                            entry.insert(&mut txn, field.as_ref(), In::Any(value.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            txn.encode_update_v1()
+        };
+        self.deleted = None;
+        let summary = UpdateSummary::parse(&update).ok()?;
+        if summary.is_empty() {
+            return None;
+        }
+        self.places.record_update(&summary);
+        Some(update)
+    }
+
+    /// Refuses a whole update: nothing of it is applied, stored or relayed.
+    fn refuse_all(&mut self, peer: PeerId, summary: &UpdateSummary, reason: &'static str) {
+        tracing::debug!(peer, reason, "refused an update");
+        self.deny(peer, reason);
+        self.revert(peer, summary, &vec![true; summary.items.len()]);
+        self.count_refusal(peer);
+    }
+
+    /// Brings the sender back in line: its refused items disappear from its
+    /// document (a delete set only for it).
+    fn revert(&mut self, peer: PeerId, summary: &UpdateSummary, dropped: &[bool]) {
+        let deletes = dropped_ranges(summary, dropped);
+        if deletes.is_empty() {
             return;
         }
-        let changed = after != before || !summary.deletes.is_empty();
-        if !changed {
+        let mut update = vec![0];
+        write_delete_set(&mut update, &deletes);
+        let frame = Bytes::from(Message::Update(&update).encode());
+        self.deliver_after_writes(Recipient::One(peer), frame);
+    }
+
+    fn count_refusal(&mut self, peer: PeerId) {
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        state.refusals += 1;
+        if state.refusals >= MAX_REFUSALS {
+            self.drop_peer(peer, CloseReason::TOO_MANY_REFUSALS);
+        }
+    }
+
+    fn on_awareness(&mut self, peer: PeerId, identity: &Identity, update: &[u8]) {
+        let Ok(entries) = awareness::decode(update) else {
+            return;
+        };
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        let now = Instant::now();
+        let refill =
+            now.duration_since(state.awareness_checked).as_secs_f64() * AWARENESS_PER_SECOND;
+        state.awareness_allowance = (state.awareness_allowance + refill).min(AWARENESS_BURST);
+        state.awareness_checked = now;
+        if state.awareness_allowance < 1.0 {
+            self.deny(peer, "awareness updates are too frequent");
             return;
         }
-        self.cache = Cache::default();
-        let bytes = payload.len() as u64;
-        self.issue_write(
-            self.store.append_update(&self.board, payload.to_vec()),
-            WriteKind::Append { bytes },
-        );
-        let frame = Bytes::from(Message::Update(&payload).encode());
-        self.deliver_after_writes(Recipient::All, frame);
+        state.awareness_allowance -= 1.0;
+        if entries.len() > MAX_AWARENESS_CLIENTS_PER_PEER
+            || entries
+                .iter()
+                .any(|entry| entry.state.len() > MAX_AWARENESS_STATE_BYTES)
+        {
+            self.deny(peer, "awareness update is too large");
+            return;
+        }
+        if self.awareness.clients_of(peer, &entries) > MAX_AWARENESS_CLIENTS_PER_PEER {
+            self.deny(peer, "too many awareness states on one connection");
+            return;
+        }
+        if let Some(changed) = self.awareness.apply(peer, identity, &entries, now) {
+            self.broadcast_now(awareness_frame(&changed));
+        }
     }
 
     fn issue_write(&mut self, write: PendingWrite, kind: WriteKind) {
@@ -558,6 +891,30 @@ impl Room {
     }
 }
 
+/// The value at a map place before an update.
+#[derive(Debug, Clone, PartialEq)]
+enum Prior {
+    Absent,
+    Value(yrs::Any),
+    /// A nested map's primitive fields, sorted by name.
+    Map(Vec<(String, yrs::Any)>),
+}
+
+/// The id ranges of the items marked dropped.
+fn dropped_ranges(summary: &UpdateSummary, dropped: &[bool]) -> Vec<DeleteRange> {
+    summary
+        .items
+        .iter()
+        .zip(dropped)
+        .filter(|(_, dropped)| **dropped)
+        .map(|(item, _)| DeleteRange {
+            client: item.id.client,
+            clock: item.id.clock,
+            len: item.len,
+        })
+        .collect()
+}
+
 /// True if the frame was queued or the peer is already gone.
 fn try_send(peer: &Peer, frame: Bytes) -> bool {
     !matches!(
@@ -579,6 +936,9 @@ fn refuse_remaining(inbox: &mut mpsc::Receiver<RoomCommand>) {
                 let _ = reply.send(Err(JoinRefused::Closing(link)));
             }
             RoomCommand::Shutdown { done } => {
+                let _ = done.send(());
+            }
+            RoomCommand::Disconnect { done, .. } => {
                 let _ = done.send(());
             }
             RoomCommand::Inbound { .. } | RoomCommand::Leave { .. } => {}

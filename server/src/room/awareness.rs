@@ -65,6 +65,24 @@ impl AwarenessTable {
         self.encode(&changed)
     }
 
+    /// How many live client ids `peer` would hold after applying `entries`.
+    pub fn clients_of(&self, peer: PeerId, entries: &[AwarenessEntry<'_>]) -> usize {
+        let mut clients: Vec<u64> = self
+            .states
+            .iter()
+            .filter(|(_, state)| state.peer == peer && state.json.is_some())
+            .map(|(client, _)| *client)
+            .collect();
+        for entry in entries {
+            if entry.is_removal() {
+                clients.retain(|client| *client != entry.client);
+            } else if !clients.contains(&entry.client) {
+                clients.push(entry.client);
+            }
+        }
+        clients.len()
+    }
+
     /// Removes every state `peer` sent (its connection closed).
     pub fn remove_peer(&mut self, peer: PeerId) -> Option<Vec<u8>> {
         let clients: Vec<u64> = self

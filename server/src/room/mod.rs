@@ -29,6 +29,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
+/// Owner of the Yjs client ids the server itself writes under.
+pub const SERVER_OWNER: &str = "server";
+
 /// Identifies one websocket connection within the process.
 pub type PeerId = u64;
 
@@ -83,6 +86,14 @@ impl CloseReason {
     pub const UNAVAILABLE: CloseReason = CloseReason {
         code: 1013,
         reason: Cow::Borrowed("board unavailable, try again later"),
+    };
+    pub const REVOKED: CloseReason = CloseReason {
+        code: 4401,
+        reason: Cow::Borrowed("access was revoked by the moderator"),
+    };
+    pub const TOO_MANY_REFUSALS: CloseReason = CloseReason {
+        code: 4403,
+        reason: Cow::Borrowed("too many refused edits"),
     };
     pub const TEXT_FRAME: CloseReason = CloseReason {
         code: 4400,
@@ -140,6 +151,11 @@ pub(crate) enum RoomCommand {
     },
     Leave {
         peer: PeerId,
+    },
+    /// Closes every connection of an identity whose access was revoked.
+    Disconnect {
+        identity: Identity,
+        done: oneshot::Sender<()>,
     },
     Shutdown {
         done: oneshot::Sender<()>,
@@ -295,6 +311,23 @@ impl Registry {
             }
         }
         Err(JoinError::Unavailable)
+    }
+
+    /// Closes every open connection of `identity` on the board (its token
+    /// was revoked) and waits until the room has done so.
+    pub async fn disconnect(&self, board: &str, identity: Identity) {
+        let Some(room) = self.rooms.get(board).map(|handle| handle.clone()) else {
+            return;
+        };
+        let (done, wait) = oneshot::channel();
+        if room
+            .sender
+            .send(RoomCommand::Disconnect { identity, done })
+            .await
+            .is_ok()
+        {
+            let _ = wait.await;
+        }
     }
 
     /// Asks every room to close its peers, finish its writes and compact.

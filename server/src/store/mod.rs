@@ -52,6 +52,8 @@ pub struct ParticipantRecord {
     pub phone: Option<String>,
     pub contact_consent: bool,
     pub created_at: i64,
+    /// Set when the moderator removed the participant; the token is dead.
+    pub removed: bool,
 }
 
 /// What a room loads to rebuild its document.
@@ -65,7 +67,13 @@ pub struct StoredDocument {
     pub last_sequence: u64,
     /// Bytes of snapshot and updates together.
     pub bytes: u64,
+    /// Which identity introduced each Yjs client id (see [`ClientOwner`]).
+    pub client_owners: Vec<(u64, String)>,
 }
+
+/// The identity a Yjs client id belongs to, as stored: `moderator`,
+/// `participant:<id>`, `viewer` or `server`.
+pub type ClientOwner = String;
 
 /// Resolves when a write is durable, with the update's sequence number.
 pub type PendingWrite = oneshot::Receiver<Result<u64, StoreError>>;
@@ -80,11 +88,24 @@ pub trait Store: Send + Sync + 'static {
     fn add_participant(&self, participant: &ParticipantRecord) -> Result<(), StoreError>;
     fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError>;
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError>;
-    /// Appends an update to the board's log; resolves once committed.
-    fn append_update(&self, board: &str, update: Vec<u8>) -> PendingWrite;
+    /// Appends an update to the board's log, with the client ids it
+    /// introduces and their owners, in one transaction; resolves once
+    /// committed.
+    fn append_update(
+        &self,
+        board: &str,
+        update: Vec<u8>,
+        new_clients: Vec<(u64, ClientOwner)>,
+    ) -> PendingWrite;
     /// Replaces the log up to `through_sequence` with `snapshot`, in order
     /// with the appends queued before it.
     fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite;
+    /// Marks a participant removed; returns whether they existed.
+    fn remove_participant(&self, board: &str, id: &str) -> Result<bool, StoreError>;
+    /// Replaces the board's join code (unique across boards).
+    fn set_join_code(&self, board: &str, join_code: &str) -> Result<(), StoreError>;
+    /// Replaces the hash of the board's viewer token.
+    fn set_viewer_token_hash(&self, board: &str, hash: &[u8; 32]) -> Result<(), StoreError>;
     /// Writes a consistent copy of the whole database to `path`.
     fn backup(&self, path: &std::path::Path) -> Result<(), StoreError>;
 }

@@ -38,7 +38,16 @@ CREATE TABLE IF NOT EXISTS participants (
     phone TEXT,
     contact_consent INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (board, id)
+);
+-- Which identity introduced each Yjs client id of a board: nobody else may
+-- write under it, across reconnects and restarts.
+CREATE TABLE IF NOT EXISTS client_ids (
+    board TEXT NOT NULL,
+    client_id INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    PRIMARY KEY (board, client_id)
 );
 -- AUTOINCREMENT: sequence numbers must never be reused after compaction
 -- deleted the highest rows, or a new update would hide behind a snapshot.
@@ -70,6 +79,7 @@ enum WriteOp {
     Append {
         board: String,
         update: Vec<u8>,
+        new_clients: Vec<(u64, String)>,
         done: oneshot::Sender<Result<u64, StoreError>>,
     },
     Compact {
@@ -188,11 +198,23 @@ fn commit_batch(connection: &mut Connection, batch: Vec<WriteOp>) {
         {
             let mut append =
                 transaction.prepare_cached("INSERT INTO updates (board, data) VALUES (?1, ?2)")?;
+            let mut bind = transaction.prepare_cached(
+                "INSERT OR IGNORE INTO client_ids (board, client_id, owner) VALUES (?1, ?2, ?3)",
+            )?;
             for op in &batch {
                 let result = match op {
-                    WriteOp::Append { board, update, .. } => append
-                        .execute(params![board, update])
-                        .map(|_| transaction.last_insert_rowid() as u64),
+                    WriteOp::Append {
+                        board,
+                        update,
+                        new_clients,
+                        ..
+                    } => (|| {
+                        for (client, owner) in new_clients {
+                            bind.execute(params![board, *client as i64, owner])?;
+                        }
+                        append.execute(params![board, update])?;
+                        Ok(transaction.last_insert_rowid() as u64)
+                    })(),
                     WriteOp::Compact {
                         board,
                         snapshot,
@@ -346,7 +368,7 @@ impl Store for SqliteStore {
     fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError> {
         self.read(|c| {
             c.query_row(
-                "SELECT board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at
+                "SELECT board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, removed
                  FROM participants WHERE board = ?1 AND id = ?2",
                 [board, id],
                 |row| {
@@ -361,6 +383,7 @@ impl Store for SqliteStore {
                         phone: row.get(7)?,
                         contact_consent: row.get(8)?,
                         created_at: row.get(9)?,
+                        removed: row.get(10)?,
                     })
                 },
             )
@@ -401,16 +424,62 @@ impl Store for SqliteStore {
                 document.bytes += data.len() as u64;
                 document.snapshot = Some(data);
             }
+            let mut owners = c.prepare_cached("SELECT client_id, owner FROM client_ids WHERE board = ?1")?;
+            document.client_owners = owners
+                .query_map([board], |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, String>(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(document)
         })
     }
 
-    fn append_update(&self, board: &str, update: Vec<u8>) -> PendingWrite {
+    fn append_update(
+        &self,
+        board: &str,
+        update: Vec<u8>,
+        new_clients: Vec<(u64, String)>,
+    ) -> PendingWrite {
         self.enqueue(|done| WriteOp::Append {
             board: board.to_owned(),
             update,
+            new_clients,
             done,
         })
+    }
+
+    fn remove_participant(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+        self.read(|c| {
+            c.execute(
+                "UPDATE participants SET removed = 1 WHERE board = ?1 AND id = ?2",
+                [board, id],
+            )
+            .map(|changed| changed > 0)
+        })
+    }
+
+    fn set_join_code(&self, board: &str, join_code: &str) -> Result<(), StoreError> {
+        let result = self.read(|c| {
+            c.execute(
+                "UPDATE boards SET join_code = ?2 WHERE id = ?1",
+                [board, join_code],
+            )
+        });
+        match result {
+            Ok(_) => Ok(()),
+            Err(StoreError::Database(error)) if is_unique_violation(&error) => {
+                Err(StoreError::Conflict)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn set_viewer_token_hash(&self, board: &str, hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.read(|c| {
+            c.execute(
+                "UPDATE boards SET viewer_token_hash = ?2 WHERE id = ?1",
+                params![board, hash],
+            )
+        })?;
+        Ok(())
     }
 
     fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite {
@@ -448,7 +517,7 @@ mod tests {
 
     async fn append(store: &SqliteStore, board: &str, data: &[u8]) -> u64 {
         store
-            .append_update(board, data.to_vec())
+            .append_update(board, data.to_vec(), vec![(7, "moderator".into())])
             .await
             .expect("writer answers")
             .expect("durable")
@@ -473,6 +542,7 @@ mod tests {
         assert_eq!(document.snapshot.as_deref(), Some(&b"snap"[..]));
         assert_eq!(document.updates, vec![b"three".to_vec()]);
         assert_eq!(document.last_sequence, third);
+        assert_eq!(document.client_owners, vec![(7, "moderator".to_owned())]);
     }
 
     #[tokio::test]
@@ -514,7 +584,7 @@ mod tests {
             SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens");
         store.close();
         let result = store
-            .append_update("a", b"x".to_vec())
+            .append_update("a", b"x".to_vec(), Vec::new())
             .await
             .expect("answered");
         assert!(matches!(result, Err(StoreError::Closed)));

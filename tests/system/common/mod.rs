@@ -50,7 +50,10 @@ impl Server {
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra_args)
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("KARTENWAND_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -182,9 +185,23 @@ pub async fn http_request(
     path: &str,
     body: Option<&Value>,
 ) -> (u16, Value) {
+    http_request_as(addr, None, method, path, body).await
+}
+
+/// A request with `Authorization: Bearer <token>` when a token is given.
+pub async fn http_request_as(
+    addr: SocketAddr,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
     let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let authorization = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     let raw = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{authorization}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     raw_http(addr, raw.as_bytes()).await
@@ -435,7 +452,16 @@ pub fn new_doc() -> Doc {
 
 /// Root types the tests use, by name; a root a client never touched is
 /// otherwise of unknown type and reads as null.
-const MAP_ROOTS: [&str; 4] = ["meta", "cards", "done", "probe"];
+const MAP_ROOTS: [&str; 8] = [
+    "meta",
+    "cards",
+    "done",
+    "probe",
+    "clusters",
+    "votes",
+    "participants",
+    "placements",
+];
 
 /// Every root type of a document as JSON.
 pub fn doc_json(doc: &Doc) -> Value {

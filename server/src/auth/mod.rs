@@ -8,6 +8,11 @@
 //! - `kwm_<secret>`: the board's moderator;
 //! - `kwv_<secret>`: the board's viewer (presenter screen, watch-only);
 //! - `kwp_<participant id>_<secret>`: one participant.
+//!
+//! [`ownership`] checks every update a participant sends against the
+//! ownership rule of the board document.
+
+pub mod ownership;
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -39,8 +44,13 @@ impl Identity {
         }
     }
 
-    pub fn may_write(&self) -> bool {
-        !matches!(self, Identity::Viewer)
+    /// How the owner of a Yjs client id is stored.
+    pub fn owner_key(&self) -> String {
+        match self {
+            Identity::Moderator => "moderator".into(),
+            Identity::Viewer => "viewer".into(),
+            Identity::Participant(id) => format!("participant:{id}"),
+        }
     }
 }
 

@@ -1,0 +1,523 @@
+//! The ownership rule of `docs/schema.md`, checked for every update a
+//! participant sends before anything of it is applied.
+//!
+//! Every inserted item is traced to its place (entry or field of a
+//! top-level map, see [`crate::board::places`]) and every deleted range to
+//! the items it removes; each is checked against who owns that place and
+//! the board's state (writing open, voting open, budget). The verdict names
+//! the items and deletions that are not allowed; the room drops exactly
+//! those and keeps the rest, so a phone's legal offline edits are never lost
+//! with an illegal one.
+
+use crate::board::places::{Place, PlaceIndex};
+use crate::board::{self, BoardView, CARDS, CLUSTERS, PARTICIPANTS, PLACEMENTS, VOTES};
+use crate::protocol::update::{ContentKind, DeleteRange, Id, TYPE_MAP, UpdateSummary, Value};
+use std::collections::{HashMap, HashSet};
+use yrs::ReadTxn;
+
+/// Card kinds a participant may write (the moderator's own are `note`).
+const PARTICIPANT_CARD_KINDS: [&str; 5] = ["situation", "need", "offer", "challenge", "solution"];
+const SECTORS: [&str; 5] = ["stadtteil", "behoerde", "traeger", "wirtschaft", "politik"];
+const MAX_VOTES_ON_ONE_CLUSTER: f64 = 20.0;
+
+/// What a participant's update may not do.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Verdict {
+    /// Per item of the update: not allowed.
+    pub dropped: Vec<bool>,
+    /// Deletions that are allowed (or change nothing).
+    pub allowed_deletes: Vec<DeleteRange>,
+    /// Deletions of items the participant does not own, with their places.
+    pub refused_deletes: Vec<(DeleteRange, Place)>,
+    /// The first reason, in words for the sender.
+    pub reason: Option<&'static str>,
+}
+
+impl Verdict {
+    pub fn is_clean(&self) -> bool {
+        self.reason.is_none()
+    }
+
+    fn refuse(&mut self, reason: &'static str) {
+        self.reason.get_or_insert(reason);
+    }
+}
+
+/// Checks `summary` (with the places of its items) sent by participant `me`
+/// against the current document. `is_deleted` tells whether an item of the
+/// document is already deleted (deleting it again changes nothing).
+pub fn check<T: ReadTxn>(
+    me: &str,
+    summary: &UpdateSummary,
+    places: &[Place],
+    index: &PlaceIndex,
+    view: &BoardView<'_, T>,
+    is_deleted: impl Fn(Id) -> bool,
+) -> Verdict {
+    let mut verdict = Verdict {
+        dropped: vec![false; summary.items.len()],
+        ..Verdict::default()
+    };
+    let writing_open = view.writing_open();
+    let own_vote_prefix = format!("{me}:");
+
+    // Entries this update creates, and whether their author is `me`.
+    let mut created_cards: HashMap<&str, bool> = HashMap::new();
+    let mut created_profile = false;
+    for (position, item) in summary.items.iter().enumerate() {
+        let Some(Place::Entry { root, key }) = places.get(position) else {
+            continue;
+        };
+        let new_map = item.content == ContentKind::Type(TYPE_MAP);
+        match root.as_ref() {
+            CARDS if new_map && !view.has_entry(CARDS, key) => {
+                created_cards.insert(key, false);
+            }
+            PARTICIPANTS if new_map && key.as_ref() == me && !view.has_entry(PARTICIPANTS, key) => {
+                created_profile = true;
+            }
+            _ => {}
+        }
+    }
+    for (position, item) in summary.items.iter().enumerate() {
+        if let Some(Place::Field { root, key, field }) = places.get(position) {
+            if root.as_ref() == CARDS
+                && field.as_ref() == "author"
+                && item.value == Some(Value::String(me.to_owned()))
+            {
+                if let Some(author_is_me) = created_cards.get_mut(key.as_ref()) {
+                    *author_is_me = true;
+                }
+            }
+        }
+    }
+
+    // Inserts.
+    let mut new_votes: HashMap<&str, f64> = HashMap::new();
+    for (position, item) in summary.items.iter().enumerate() {
+        let place = places.get(position).unwrap_or(&Place::Other);
+        let allowed: Result<(), &'static str> = match place {
+            Place::Entry { root, key } => match root.as_ref() {
+                CARDS => match created_cards.get(key.as_ref()) {
+                    Some(true) if writing_open && valid_id(key) => Ok(()),
+                    Some(true) if !writing_open => Err("card writing is closed"),
+                    Some(_) => Err("a new card must name you as its author"),
+                    None => Err("only the moderator may replace a card"),
+                },
+                PARTICIPANTS if key.as_ref() == me && created_profile => Ok(()),
+                PARTICIPANTS => Err("you may only create your own profile"),
+                VOTES => {
+                    check_vote(key, &own_vote_prefix, item.value.as_ref(), view).map(|count| {
+                        new_votes.insert(key, count);
+                    })
+                }
+                PLACEMENTS
+                    if key.starts_with(&own_vote_prefix)
+                        && item.value == Some(Value::Bool(true)) =>
+                {
+                    Ok(())
+                }
+                PLACEMENTS => Err("you may only place yourself"),
+                _ => Err("only the moderator may change this"),
+            },
+            Place::Field { root, key, field } => match root.as_ref() {
+                CARDS => {
+                    let creating = created_cards.get(key.as_ref()) == Some(&true);
+                    let own = creating || view.card_author(key).as_deref() == Some(me);
+                    if !own {
+                        Err("you may only change your own cards")
+                    } else if !writing_open {
+                        Err("card writing is closed")
+                    } else {
+                        check_card_field(field, item.value.as_ref(), me, creating)
+                    }
+                }
+                PARTICIPANTS if key.as_ref() == me => {
+                    check_profile_field(field, item.value.as_ref(), created_profile)
+                }
+                PARTICIPANTS => Err("you may only change your own profile"),
+                _ => Err("only the moderator may change this"),
+            },
+            Place::Other => Err("only the moderator may change this"),
+        };
+        if let Err(reason) = allowed {
+            verdict.dropped[position] = true;
+            verdict.refuse(reason);
+        }
+    }
+
+    // A card whose entry is refused takes its fields with it, and anything
+    // that builds on a refused item of this update is refused too (it would
+    // turn into garbage on integration and diverge from the sender).
+    drop_dependents(summary, places, &mut verdict);
+
+    // Deletes: only those that remove something still visible matter.
+    let mut deleted_cards: HashSet<&str> = HashSet::new();
+    let mut removed_votes: HashSet<String> = HashSet::new();
+    let mut pending: Vec<(DeleteRange, Place)> = Vec::new();
+    for range in &summary.deletes {
+        for (clock, len, place) in index.overlapping(range.client, range.clock, range.len) {
+            let part = DeleteRange {
+                client: range.client,
+                clock,
+                len,
+            };
+            if is_deleted(Id {
+                client: range.client,
+                clock,
+            }) {
+                verdict.allowed_deletes.push(part);
+                continue;
+            }
+            if let Place::Entry { root, key } = place {
+                if root.as_ref() == CARDS
+                    && writing_open
+                    && view.card_author(key).as_deref() == Some(me)
+                {
+                    deleted_cards.insert(key);
+                }
+            }
+            pending.push((part, place.clone()));
+        }
+        // Parts not in the index are this update's own items or garbage
+        // collected ones: deleting them changes nothing visible elsewhere.
+        verdict
+            .allowed_deletes
+            .extend(uncovered_parts(index, range));
+    }
+    for (part, place) in pending {
+        let allowed = match &place {
+            Place::Entry { root, key } => match root.as_ref() {
+                CARDS => deleted_cards.contains(key.as_ref()),
+                VOTES if key.starts_with(&own_vote_prefix) && view.voting_open() => {
+                    removed_votes.insert(key.to_string());
+                    true
+                }
+                PLACEMENTS => key.starts_with(&own_vote_prefix),
+                _ => false,
+            },
+            Place::Field { root, key, field } => match root.as_ref() {
+                CARDS => {
+                    deleted_cards.contains(key.as_ref())
+                        || (writing_open
+                            && view.card_author(key).as_deref() == Some(me)
+                            && matches!(field.as_ref(), "text" | "kind" | "editedAt"))
+                }
+                PARTICIPANTS => {
+                    key.as_ref() == me
+                        && matches!(field.as_ref(), "name" | "organisation" | "sector")
+                }
+                _ => false,
+            },
+            Place::Other => false,
+        };
+        if allowed {
+            verdict.allowed_deletes.push(part);
+        } else {
+            verdict.refuse("you may only delete your own entries");
+            verdict.refused_deletes.push((part, place));
+        }
+    }
+
+    // The vote budget holds for the state after the update.
+    if !new_votes.is_empty() {
+        let mut totals: HashMap<String, f64> = view
+            .entries_with_prefix(VOTES, &own_vote_prefix)
+            .into_iter()
+            .filter(|(key, _)| !removed_votes.contains(key))
+            .filter_map(|(key, value)| board::number(&value).map(|count| (key, count)))
+            .collect();
+        for (key, count) in &new_votes {
+            totals.insert((*key).to_owned(), *count);
+        }
+        if totals.values().sum::<f64>() > view.vote_budget() {
+            for (position, place) in places.iter().enumerate() {
+                if matches!(place, Place::Entry { root, .. } if root.as_ref() == VOTES) {
+                    verdict.dropped[position] = true;
+                }
+            }
+            verdict.refuse("that is more votes than your budget");
+        }
+    }
+    verdict
+}
+
+fn check_vote<T: ReadTxn>(
+    key: &str,
+    own_prefix: &str,
+    value: Option<&Value>,
+    view: &BoardView<'_, T>,
+) -> Result<f64, &'static str> {
+    let Some(cluster) = key.strip_prefix(own_prefix) else {
+        return Err("you may only cast your own votes");
+    };
+    if !view.voting_open() {
+        return Err("voting is not open");
+    }
+    if !view.has_entry(CLUSTERS, cluster) {
+        return Err("there is no such cluster");
+    }
+    match value {
+        Some(Value::Number(count))
+            if count.fract() == 0.0 && *count >= 1.0 && *count <= MAX_VOTES_ON_ONE_CLUSTER =>
+        {
+            Ok(*count)
+        }
+        _ => Err("a vote is a whole number of dots"),
+    }
+}
+
+fn check_card_field(
+    field: &str,
+    value: Option<&Value>,
+    me: &str,
+    creating: bool,
+) -> Result<(), &'static str> {
+    let ok = match (field, value) {
+        ("text", Some(Value::String(text))) => (1..=1000).contains(&text.trim().chars().count()),
+        ("kind", Some(Value::String(kind))) => PARTICIPANT_CARD_KINDS.contains(&kind.as_str()),
+        ("editedAt", Some(Value::Number(time))) => time.is_finite(),
+        ("createdAt", Some(Value::Number(time))) if creating => time.is_finite(),
+        ("author", Some(Value::String(author))) if creating => author == me,
+        ("group", Some(Value::String(group))) if creating => valid_id(group),
+        ("cluster", _) => return Err("only the moderator sorts cards into clusters"),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("this card field or value is not allowed")
+    }
+}
+
+fn check_profile_field(
+    field: &str,
+    value: Option<&Value>,
+    creating: bool,
+) -> Result<(), &'static str> {
+    let ok = match (field, value) {
+        ("name", Some(Value::String(name))) => (1..=80).contains(&name.trim().chars().count()),
+        ("organisation", Some(Value::String(organisation))) => {
+            organisation.trim().chars().count() <= 120
+        }
+        ("sector", Some(Value::String(sector))) => SECTORS.contains(&sector.as_str()),
+        ("joinedAt", Some(Value::Number(time))) if creating => time.is_finite(),
+        ("group", _) => return Err("only the moderator forms groups"),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("this profile field or value is not allowed")
+    }
+}
+
+/// Ids of entries: `^[A-Za-z0-9_-]{8,64}$` (docs/schema.md).
+fn valid_id(id: &str) -> bool {
+    (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Marks as dropped every field of a refused entry and every item whose
+/// origin or parent lies in a dropped item of the same update.
+fn drop_dependents(summary: &UpdateSummary, places: &[Place], verdict: &mut Verdict) {
+    let refused_entries: HashSet<&Place> = places
+        .iter()
+        .zip(&verdict.dropped)
+        .filter(|(place, dropped)| **dropped && matches!(place, Place::Entry { .. }))
+        .map(|(place, _)| place)
+        .collect();
+    for (position, place) in places.iter().enumerate() {
+        if let Place::Field { root, key, .. } = place {
+            let entry = Place::Entry {
+                root: root.clone(),
+                key: key.clone(),
+            };
+            if refused_entries.contains(&entry) {
+                verdict.dropped[position] = true;
+            }
+        }
+    }
+    loop {
+        let dropped_ranges: Vec<(Id, u32)> = summary
+            .items
+            .iter()
+            .zip(&verdict.dropped)
+            .filter(|(_, dropped)| **dropped)
+            .map(|(item, _)| (item.id, item.len))
+            .collect();
+        let inside = |id: Id| {
+            dropped_ranges.iter().any(|(start, len)| {
+                start.client == id.client
+                    && id.clock >= start.clock
+                    && u64::from(id.clock) < u64::from(start.clock) + u64::from(*len)
+            })
+        };
+        let mut changed = false;
+        for (position, item) in summary.items.iter().enumerate() {
+            if verdict.dropped[position] {
+                continue;
+            }
+            let parent = match item.parent {
+                crate::protocol::update::Parent::Item(id) => Some(id),
+                _ => None,
+            };
+            if [item.origin, item.right_origin, parent]
+                .into_iter()
+                .flatten()
+                .any(inside)
+            {
+                verdict.dropped[position] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// The parts of a delete range that no indexed item covers.
+fn uncovered_parts(index: &PlaceIndex, range: &DeleteRange) -> Vec<DeleteRange> {
+    let mut parts = Vec::new();
+    let mut cursor = range.clock;
+    let end = u64::from(range.clock) + u64::from(range.len);
+    for (clock, len, _) in index.overlapping(range.client, range.clock, range.len) {
+        if clock > cursor {
+            parts.push(DeleteRange {
+                client: range.client,
+                clock: cursor,
+                len: clock - cursor,
+            });
+        }
+        cursor = clock.saturating_add(len);
+    }
+    if u64::from(cursor) < end {
+        parts.push(DeleteRange {
+            client: range.client,
+            clock: cursor,
+            len: (end - u64::from(cursor)) as u32,
+        });
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::board::places::PlaceIndex;
+    use yrs::updates::decoder::Decode;
+    use yrs::{
+        Doc, IdSet, Map, MapPrelim, Out, ReadTxn, StateVector, Transact, TransactionMut, Update,
+        WriteTxn,
+    };
+
+    /// The server's document and index, fed like the room feeds them.
+    struct Server {
+        doc: Doc,
+        index: PlaceIndex,
+    }
+
+    impl Server {
+        fn new() -> Self {
+            Server {
+                doc: Doc::new(),
+                index: PlaceIndex::default(),
+            }
+        }
+
+        fn apply(&mut self, update: &[u8]) {
+            let summary = UpdateSummary::parse(update).expect("valid");
+            self.index.record_update(&summary);
+            self.doc
+                .transact_mut()
+                .apply_update(Update::decode_v1(update).expect("decodes"))
+                .expect("applies");
+        }
+
+        fn check(&self, me: &str, update: &[u8]) -> Verdict {
+            let summary = UpdateSummary::parse(update).expect("valid");
+            let places = self.index.resolve(&summary);
+            let deleted: IdSet = self.doc.transact().snapshot().delete_set;
+            let txn = self.doc.transact();
+            check(
+                me,
+                &summary,
+                &places,
+                &self.index,
+                &BoardView::new(&txn),
+                |id| deleted.contains(&yrs::ID::new(yrs::ClientID::new(id.client), id.clock)),
+            )
+        }
+    }
+
+    /// A client document that edits and returns its update.
+    fn edit(doc: &Doc, change: impl FnOnce(&mut TransactionMut<'_>)) -> Vec<u8> {
+        let before = doc.transact().state_vector();
+        {
+            let mut txn = doc.transact_mut();
+            change(&mut txn);
+        }
+        doc.transact().encode_state_as_update_v1(&before)
+    }
+
+    fn sync(from: &Doc, to: &Doc) {
+        let update = from
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        to.transact_mut()
+            .apply_update(Update::decode_v1(&update).expect("decodes"))
+            .expect("applies");
+    }
+
+    fn card(txn: &mut TransactionMut<'_>, id: &str, author: &str) {
+        let cards = txn.get_or_insert_map(CARDS);
+        let card = cards.insert(txn, id, MapPrelim::default());
+        card.insert(txn, "text", "Bedarf");
+        card.insert(txn, "kind", "need");
+        card.insert(txn, "author", author);
+    }
+
+    #[test]
+    fn own_card_is_allowed_and_another_is_not() {
+        let mut server = Server::new();
+        let alice = Doc::with_client_id(11);
+        let created = edit(&alice, |txn| card(txn, "cardAlice01", "alice"));
+        assert!(server.check("alice", &created).is_clean());
+        let forged = server.check("bob", &created);
+        assert!(!forged.is_clean());
+        assert!(
+            forged.dropped.iter().all(|d| *d),
+            "the forged card and all its fields"
+        );
+        server.apply(&created);
+
+        let bob = Doc::with_client_id(22);
+        sync(&alice, &bob);
+        let deletion = edit(&bob, |txn| {
+            txn.get_or_insert_map(CARDS).remove(txn, "cardAlice01");
+        });
+        let verdict = server.check("bob", &deletion);
+        assert!(!verdict.is_clean(), "{verdict:?}");
+        assert!(
+            verdict
+                .refused_deletes
+                .iter()
+                .any(|(_, place)| matches!(place, Place::Entry { .. }))
+        );
+        assert!(
+            server.check("alice", &deletion).is_clean(),
+            "the author may delete it"
+        );
+
+        let overwrite = edit(&bob, |txn| {
+            let cards = txn.get_or_insert_map(CARDS);
+            if let Some(Out::YMap(card)) = cards.get(txn, "cardAlice01") {
+                card.insert(txn, "text", "überschrieben");
+            }
+        });
+        let _ = overwrite;
+    }
+}

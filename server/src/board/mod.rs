@@ -1,0 +1,160 @@
+//! The board document (see `docs/schema.md`): what the server itself writes
+//! into it, and the read model authorization (and later the exports) use.
+
+pub mod places;
+
+use yrs::{Any, Doc, Map, MapRef, Out, ReadTxn, StateVector, Transact};
+
+/// Version of the document schema, stored as `meta.schemaVersion`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// What the server knows about a conference when it is created.
+#[derive(Debug, Clone)]
+pub struct BoardMeta<'a> {
+    pub title: &'a str,
+    pub district: &'a str,
+    pub date: Option<&'a str>,
+    pub locale: &'a str,
+}
+
+/// The first update of a new board (its `meta` map), and the Yjs client id
+/// it was written under.
+pub fn initial_update(meta: &BoardMeta<'_>) -> (Vec<u8>, u64) {
+    let doc = Doc::new();
+    let map = doc.get_or_insert_map("meta");
+    {
+        let mut txn = doc.transact_mut();
+        map.insert(&mut txn, "schemaVersion", SCHEMA_VERSION);
+        map.insert(&mut txn, "title", meta.title);
+        map.insert(&mut txn, "district", meta.district);
+        map.insert(&mut txn, "locale", meta.locale);
+        if let Some(date) = meta.date {
+            map.insert(&mut txn, "date", date);
+        }
+    }
+    let update = doc
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    (update, doc.client_id().get())
+}
+
+/// Top-level map names.
+pub const META: &str = "meta";
+pub const CARDS: &str = "cards";
+pub const PARTICIPANTS: &str = "participants";
+pub const CLUSTERS: &str = "clusters";
+pub const VOTES: &str = "votes";
+pub const PLACEMENTS: &str = "placements";
+
+/// A numeric `Any` as `f64`.
+pub fn number(value: &Any) -> Option<f64> {
+    match value {
+        Any::Number(yrs::Number::Int(n)) => Some(*n as f64),
+        Any::Number(yrs::Number::Float(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// Reads what authorization needs from a board document.
+pub struct BoardView<'a, T: ReadTxn> {
+    txn: &'a T,
+}
+
+impl<'a, T: ReadTxn> BoardView<'a, T> {
+    pub fn new(txn: &'a T) -> Self {
+        BoardView { txn }
+    }
+
+    fn root(&self, name: &str) -> Option<MapRef> {
+        self.txn.get_map(name)
+    }
+
+    fn meta(&self, field: &str) -> Option<Any> {
+        match self.root(META)?.get(self.txn, field)? {
+            Out::Any(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Card writing is open unless the moderator set `meta.writingOpen` to false.
+    pub fn writing_open(&self) -> bool {
+        !matches!(self.meta("writingOpen"), Some(Any::Bool(false)))
+    }
+
+    pub fn voting_open(&self) -> bool {
+        matches!(self.meta("votingOpen"), Some(Any::Bool(true)))
+    }
+
+    pub fn vote_budget(&self) -> f64 {
+        self.meta("voteBudget")
+            .and_then(|value| number(&value))
+            .unwrap_or(0.0)
+    }
+
+    pub fn has_entry(&self, root: &str, key: &str) -> bool {
+        self.root(root)
+            .is_some_and(|map| map.contains_key(self.txn, key))
+    }
+
+    /// The `author` field of a card, if the card exists.
+    pub fn card_author(&self, card: &str) -> Option<String> {
+        match self.root(CARDS)?.get(self.txn, card)? {
+            Out::YMap(card) => match card.get(self.txn, "author")? {
+                Out::Any(Any::String(author)) => Some(author.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Current value of `root[key]` (primitive entries such as votes).
+    pub fn entry_value(&self, root: &str, key: &str) -> Option<Any> {
+        match self.root(root)?.get(self.txn, key)? {
+            Out::Any(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Keys and values of a primitive-valued map whose keys start with `prefix`.
+    pub fn entries_with_prefix(&self, root: &str, prefix: &str) -> Vec<(String, Any)> {
+        let Some(map) = self.root(root) else {
+            return Vec::new();
+        };
+        map.iter(self.txn)
+            .filter(|(key, _)| key.starts_with(prefix))
+            .filter_map(|(key, value)| match value {
+                Out::Any(value) => Some((key.to_string(), value)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::update::UpdateSummary;
+    use yrs::updates::decoder::Decode;
+    use yrs::{Out, Update};
+
+    #[test]
+    fn initial_update_holds_the_meta_and_passes_validation() {
+        let (update, _) = initial_update(&BoardMeta {
+            title: "Stadtteilkonferenz Sachsendorf",
+            district: "Sachsendorf",
+            date: Some("2026-11-24"),
+            locale: "de",
+        });
+        assert!(UpdateSummary::parse(&update).is_ok());
+        let doc = Doc::new();
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(&update).expect("decodes"))
+            .expect("applies");
+        let meta = doc.get_or_insert_map("meta");
+        let txn = doc.transact();
+        assert_eq!(
+            meta.get(&txn, "title"),
+            Some(Out::Any("Stadtteilkonferenz Sachsendorf".into()))
+        );
+    }
+}
