@@ -108,8 +108,9 @@ pub(crate) struct Room {
     places: PlaceIndex,
     /// Which identity introduced each Yjs client id.
     client_owners: HashMap<u64, String>,
-    /// Deleted ids of the document, computed when needed, dropped on change.
-    deleted: Option<IdSet>,
+    /// Deleted ids of the document, kept up to date with each transaction
+    /// (computing it from the document costs a walk over every block).
+    deleted: IdSet,
     idle_since: Option<Instant>,
 }
 
@@ -147,7 +148,7 @@ impl Room {
             needs_reload: false,
             places: PlaceIndex::default(),
             client_owners: HashMap::new(),
-            deleted: None,
+            deleted: IdSet::new(),
             idle_since: Some(Instant::now()),
         }
     }
@@ -201,7 +202,7 @@ impl Room {
             }
         }
         self.client_owners = stored.client_owners.iter().cloned().collect();
-        self.deleted = None;
+        self.deleted = self.doc.transact().snapshot().delete_set;
         self.stored_bytes = stored.bytes;
         self.last_sequence = stored.last_sequence;
         self.updates_since_snapshot = stored.updates.len() as u64;
@@ -374,11 +375,7 @@ impl Room {
         let places = self.places.resolve(summary);
         let verdict = match identity {
             Identity::Participant(me) => {
-                if !summary.deletes.is_empty() && self.deleted.is_none() {
-                    self.deleted = Some(self.doc.transact().snapshot().delete_set);
-                }
-                let empty = IdSet::new();
-                let deleted = self.deleted.as_ref().unwrap_or(&empty);
+                let deleted = &self.deleted;
                 let txn = self.doc.transact();
                 ownership::check(
                     me,
@@ -471,14 +468,14 @@ impl Room {
             }
         };
         let before = self.doc.transact().state_vector();
-        let (applied, pending, after) = {
+        let (applied, pending, after, newly_deleted) = {
             let mut txn = self.doc.transact_mut();
             let applied = txn.apply_update(decoded);
             let pending = txn.has_missing_updates();
             let after = txn.state_vector();
-            (applied, pending, after)
+            (applied, pending, after, txn.delete_set().clone())
         };
-        self.deleted = None;
+        self.deleted.merge_with(newly_deleted);
         if applied.is_err() || pending {
             // Part of the update may have been integrated. It was neither
             // stored nor relayed: rebuild the document from the store.
@@ -601,9 +598,9 @@ impl Room {
                     _ => {}
                 }
             }
+            self.deleted.merge_with(txn.delete_set().clone());
             txn.encode_update_v1()
         };
-        self.deleted = None;
         let summary = UpdateSummary::parse(&update).ok()?;
         if summary.is_empty() {
             return None;
