@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: formatting and lints, Rust unit
 # and system tests against the real binary, the conformance test with the
-# real y-websocket client, and the web app's checks and unit tests once the
-# web app exists. Installs what a fresh machine lacks (npm packages).
+# real y-websocket client, the web app's checks and unit tests, and the
+# browser end-to-end test in Debian's Chromium. Installs what a fresh machine
+# lacks: npm packages, and Chromium through apt-get when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,9 +19,18 @@ cargo test --workspace --locked
 step "Node: y-websocket conformance against the real binary"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error && npm test)
 
-if [ -f web/package.json ]; then
-  step "Web app: type check, lint, unit tests"
-  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run typecheck && npm run lint && npm test)
+step "Web app: type check, lint, unit tests"
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run typecheck && npm run lint && npm test)
+
+step "Browser end-to-end: Block 1 in Chromium against the real binary"
+if [ ! -x /usr/bin/chromium ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
 fi
+# The binary cargo test built embeds the web app as it is now.
+cargo build -p kartenwand --locked
+(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
 
 step "All tests passed"

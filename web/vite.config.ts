@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type Plugin, transformWithOxc } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // The dev server forwards the API and the websocket to a running
@@ -6,8 +9,43 @@ import { defineConfig } from 'vitest/config';
 // serves the same paths itself.
 const server = process.env.KARTENWAND_SERVER ?? 'http://127.0.0.1:8080';
 
+const SERVICE_WORKER_SOURCE = 'src/sw/service-worker.ts';
+
+/**
+ * Emits `sw.js` at the root of dist/ (the server serves dist's root files by
+ * path): src/sw/service-worker.ts with its types stripped and the build's
+ * file list and version written in, so the worker precaches exactly this
+ * build's files. Not part of the app's module graph: the worker is a classic
+ * script and must not import anything.
+ */
+function serviceWorker(): Plugin {
+  return {
+    name: 'kartenwand-service-worker',
+    apply: 'build',
+    async generateBundle(_options, bundle) {
+      const files = Object.keys(bundle)
+        .filter((name) => name.startsWith('assets/'))
+        .sort()
+        .map((name) => `/${name}`);
+      const source = readFileSync(SERVICE_WORKER_SOURCE, 'utf8');
+      // A new build (other hashes) or a changed worker gets a new cache.
+      const version = createHash('sha256').update(files.join('\n')).update(source).digest('hex').slice(0, 16);
+      const { code } = await transformWithOxc(source, SERVICE_WORKER_SOURCE, { lang: 'ts' });
+      const script = code
+        .replace(/^export\s*\{\s*\};?\s*$/m, '')
+        .replaceAll('__SW_VERSION__', JSON.stringify(version))
+        .replaceAll('__SW_PRECACHE__', JSON.stringify(files));
+      if (/^\s*(import|export)\b/m.test(script) || script.includes('__SW_')) {
+        this.error(`${SERVICE_WORKER_SOURCE} must stay a self-contained script (no imports or exports)`);
+      }
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source: script });
+    },
+  };
+}
+
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  plugins: [serviceWorker()],
   server: {
     proxy: {
       '/api': server,

@@ -5,10 +5,13 @@
 import './ui/styles.css';
 import { locale } from './i18n';
 import { parseRoute } from './route';
+import { registerServiceWorker } from './sw/register';
 
 const root = document.getElementById('app');
 if (!root) throw new Error('#app missing from index.html');
 document.documentElement.lang = locale.get();
+
+registerServiceWorker();
 
 const route = parseRoute(location.pathname, location.hash);
 switch (route.view) {

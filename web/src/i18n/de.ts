@@ -104,6 +104,7 @@ export const de = {
   'moderator.newClusterDrop': 'Hierher ziehen für neuen Cluster',
   'moderator.newClusterTitle': 'Neuer Cluster',
   'moderator.clusterTitle': 'Name des Clusters',
+  'moderator.newClusterName': 'Name des neuen Clusters',
   'moderator.addCluster': 'Cluster anlegen',
   'moderator.colour': 'Farbe',
   'moderator.scope': 'Bezug',

@@ -101,6 +101,7 @@ export const en: Record<MessageKey, string> = {
   'moderator.newClusterDrop': 'Drop here for a new cluster',
   'moderator.newClusterTitle': 'New cluster',
   'moderator.clusterTitle': 'Cluster name',
+  'moderator.newClusterName': 'Name of the new cluster',
   'moderator.addCluster': 'Add cluster',
   'moderator.colour': 'Colour',
   'moderator.scope': 'Scope',

@@ -49,7 +49,8 @@ export function TopBar({ title, children }: { title: string; children?: Componen
     <header class="topbar">
       <div class="topbar-title">
         <span class="brand">{t('app.name')}</span>
-        {title && <span class="topbar-board">{title}</span>}
+        {/* The board's name is the page's main heading in every board view. */}
+        {title && <h1 class="topbar-board">{title}</h1>}
       </div>
       <div class="topbar-actions">
         {children}

@@ -158,13 +158,18 @@ function ClusterColumn({ board, cluster, data, dnd }: { board: Board; cluster: C
         />
         <span class="votes-badge">{t('moderator.votes', { n: data.votes.get(cluster.id) ?? 0 })}</span>
       </header>
-      <p class="cluster-meta" aria-label={t('moderator.sectors')}>
+      <p class="cluster-meta">
         {sectors.length === 0 ? (
           <span class="muted">
             {t('moderator.sectors')}: {t('moderator.noSectors')}
           </span>
         ) : (
-          sectors.map((s) => <SectorTag key={s.sector} sector={s.sector} count={s.participants} />)
+          <>
+            <span class="sr-only">{t('moderator.sectors')}: </span>
+            {sectors.map((s) => (
+              <SectorTag key={s.sector} sector={s.sector} count={s.participants} />
+            ))}
+          </>
         )}
       </p>
       <div class="cluster-controls">
@@ -255,7 +260,7 @@ function NewClusterForm({ board }: { board: Board }) {
         setTitle('');
       }}
     >
-      <label for="new-cluster">{t('moderator.clusterTitle')}</label>
+      <label for="new-cluster">{t('moderator.newClusterName')}</label>
       <input id="new-cluster" value={title} maxLength={LIMITS.title} onInput={(e) => setTitle(e.currentTarget.value)} />
       <button type="submit">{t('moderator.addCluster')}</button>
     </form>

@@ -147,6 +147,7 @@ export function BoardDisplay({ board, focus }: { board: Board; focus: Focus }) {
     if (card) {
       return (
         <div class="display display-card">
+          <h1 class="sr-only">{meta.title}</h1>
           <ul class="card-list">
             <CardFace card={card} />
           </ul>
@@ -157,6 +158,8 @@ export function BoardDisplay({ board, focus }: { board: Board; focus: Focus }) {
 
   return (
     <div class="display">
+      {/* The clusters are the headings people read; the page still needs its title. */}
+      <h1 class="sr-only">{meta.title}</h1>
       <div class="cluster-grid">
         {clusters.map((cluster) => (
           <ClusterBlock key={cluster.id} board={board} cluster={cluster} cards={byCluster.get(cluster.id) ?? []} large={false} />
