@@ -586,6 +586,39 @@ test('participant token (from the join endpoint) syncs and receives live edits',
     assertGoodFrames(m, p)
   })
 
+test('ownership: a participant\'s own card goes through; deleting or editing the moderator\'s is refused and reverted',
+  { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    const scope = new Scope(t)
+    const server = await scope.server()
+    const b = await createBoard(server, 'Größe für Kitas – Rechte', 'Süd')
+    const m = await synced(client(scope, server, b.board, b.moderator_token, 'moderator'))
+    addCard(m.doc, 'cardModerator1', 'Größe für Kitas (Moderation)')
+    const joined = await joinBoard(server, b.board, b.join_code)
+    const p = await synced(client(scope, server, b.board, joined.token, 'participant'))
+    await waitFor(() => p.doc.getMap('cards').get('cardModerator1')?.get('text') === 'Größe für Kitas (Moderation)',
+      'participant to have the moderator\'s card')
+
+    // Illegal: edit and delete the moderator's card.
+    const authBefore = p.authFrames.length
+    p.doc.getMap('cards').get('cardModerator1').set('text', 'überschrieben')
+    p.doc.getMap('cards').delete('cardModerator1')
+    await waitFor(() => p.authFrames.length > authBefore, 'a permission-denied message for the participant')
+    // Legal, on the same connection: a card of their own.
+    addCard(p.doc, 'cardParticipant1', 'Sprachkurs am Abend', joined.participant_id)
+    await waitFor(() => m.doc.getMap('cards').get('cardParticipant1')?.get('author') === joined.participant_id,
+      'the moderator to receive the participant\'s own card')
+    assert.equal(m.doc.getMap('cards').get('cardModerator1')?.get('text'), 'Größe für Kitas (Moderation)',
+      'the moderator\'s card is untouched')
+    // The participant's copy converges back to the server's.
+    await waitFor(() => p.doc.getMap('cards').get('cardModerator1')?.get('text') === 'Größe für Kitas (Moderation)',
+      'the participant\'s copy to show the moderator\'s card again')
+    await waitFor(() => JSON.stringify(p.doc.getMap('cards').toJSON()) === JSON.stringify(m.doc.getMap('cards').toJSON()),
+      'participant and moderator to agree on every card')
+    const late = await synced(client(scope, server, b.board, b.moderator_token, 'late'))
+    assert.deepEqual(late.doc.getMap('cards').toJSON(), m.doc.getMap('cards').toJSON(), 'stored state')
+    assertGoodFrames(m, p, late)
+  })
+
 test('awareness: relayed, sent to newcomers, answered on query, removed when a connection closes',
   { timeout: TEST_TIMEOUT_MS }, async (t) => {
     const scope = new Scope(t)
