@@ -10,7 +10,10 @@
 //! with an illegal one.
 
 use crate::board::places::{Place, PlaceIndex};
-use crate::board::{self, BoardView, CARDS, CLUSTERS, PARTICIPANTS, PLACEMENTS, VOTES};
+use crate::board::{
+    self, AGREEMENTS, BoardView, CARDS, CLUSTERS, FOCAL_POINTS, MEMBERSHIPS, NETWORKS,
+    PARTICIPANTS, PLACEMENTS, VOTES,
+};
 use crate::protocol::update::{ContentKind, DeleteRange, Id, TYPE_MAP, UpdateSummary, Value};
 use std::collections::{HashMap, HashSet};
 use yrs::ReadTxn;
@@ -58,39 +61,75 @@ pub fn check<T: ReadTxn>(
         dropped: vec![false; summary.items.len()],
         ..Verdict::default()
     };
-    let writing_open = view.writing_open();
-    let own_vote_prefix = format!("{me}:");
+    let own_prefix = format!("{me}:");
+    let open = |root: &str| match root {
+        CARDS => view.writing_open(),
+        AGREEMENTS => view.agreements_open(),
+        _ => false,
+    };
 
-    // Entries this update creates, and whether their author is `me`.
-    let mut created_cards: HashMap<&str, bool> = HashMap::new();
+    // Entries this update creates in the maps of authored entries (cards,
+    // agreements), and whether they name `me` as author (and, for
+    // agreements, start as proposed).
+    let mut created: HashMap<(&str, &str), Creation> = HashMap::new();
     let mut created_profile = false;
     for (position, item) in summary.items.iter().enumerate() {
         let Some(Place::Entry { root, key }) = places.get(position) else {
             continue;
         };
-        let new_map = item.content == ContentKind::Type(TYPE_MAP);
+        let new_map = item.content == ContentKind::Type(TYPE_MAP) && !view.has_entry(root, key);
         match root.as_ref() {
-            CARDS if new_map && !view.has_entry(CARDS, key) => {
-                created_cards.insert(key, false);
+            CARDS if new_map => {
+                created.insert(
+                    (CARDS, key),
+                    Creation {
+                        author_is_me: false,
+                        proposed: true,
+                    },
+                );
             }
-            PARTICIPANTS if new_map && key.as_ref() == me && !view.has_entry(PARTICIPANTS, key) => {
-                created_profile = true;
+            AGREEMENTS if new_map => {
+                created.insert(
+                    (AGREEMENTS, key),
+                    Creation {
+                        author_is_me: false,
+                        proposed: false,
+                    },
+                );
             }
+            PARTICIPANTS if new_map && key.as_ref() == me => created_profile = true,
             _ => {}
         }
     }
     for (position, item) in summary.items.iter().enumerate() {
         if let Some(Place::Field { root, key, field }) = places.get(position) {
-            if root.as_ref() == CARDS
-                && field.as_ref() == "author"
-                && item.value == Some(Value::String(me.to_owned()))
-            {
-                if let Some(author_is_me) = created_cards.get_mut(key.as_ref()) {
-                    *author_is_me = true;
+            if let Some(creation) = created.get_mut(&(root.as_ref(), key.as_ref())) {
+                match (field.as_ref(), &item.value) {
+                    ("author", Some(Value::String(author))) if author == me => {
+                        creation.author_is_me = true
+                    }
+                    ("status", Some(Value::String(status))) if status == "proposed" => {
+                        creation.proposed = true
+                    }
+                    _ => {}
                 }
             }
         }
     }
+    let creating = |root: &str, key: &str| {
+        created
+            .get(&(root, key))
+            .is_some_and(|creation| creation.author_is_me && creation.proposed)
+    };
+    // An existing authored entry `me` may still change.
+    let own_entry = |root: &str, key: &str| match root {
+        CARDS => view.entry_field(CARDS, key, "author").as_deref() == Some(me),
+        AGREEMENTS => {
+            view.entry_field(AGREEMENTS, key, "author").as_deref() == Some(me)
+                && view.entry_field(AGREEMENTS, key, "status").as_deref() == Some("proposed")
+        }
+        _ => false,
+    };
 
     // Inserts.
     let mut new_votes: HashMap<&str, f64> = HashMap::new();
@@ -98,38 +137,49 @@ pub fn check<T: ReadTxn>(
         let place = places.get(position).unwrap_or(&Place::Other);
         let allowed: Result<(), &'static str> = match place {
             Place::Entry { root, key } => match root.as_ref() {
-                CARDS => match created_cards.get(key.as_ref()) {
-                    Some(true) if writing_open && valid_id(key) => Ok(()),
-                    Some(true) if !writing_open => Err("card writing is closed"),
-                    Some(_) => Err("a new card must name you as its author"),
-                    None => Err("only the moderator may replace a card"),
+                CARDS | AGREEMENTS => match created.get(&(root.as_ref(), key.as_ref())) {
+                    Some(_) if !open(root) => Err(closed(root)),
+                    Some(creation) if !creation.author_is_me => {
+                        Err("a new entry must name you as its author")
+                    }
+                    Some(creation) if !creation.proposed => {
+                        Err("a new agreement starts as proposed")
+                    }
+                    Some(_) if valid_id(key) => Ok(()),
+                    Some(_) => Err("entry ids are 8 to 64 letters, digits, - or _"),
+                    None => Err("only the moderator may replace an entry"),
                 },
                 PARTICIPANTS if key.as_ref() == me && created_profile => Ok(()),
                 PARTICIPANTS => Err("you may only create your own profile"),
-                VOTES => {
-                    check_vote(key, &own_vote_prefix, item.value.as_ref(), view).map(|count| {
-                        new_votes.insert(key, count);
-                    })
-                }
-                PLACEMENTS
-                    if key.starts_with(&own_vote_prefix)
-                        && item.value == Some(Value::Bool(true)) =>
-                {
-                    Ok(())
-                }
-                PLACEMENTS => Err("you may only place yourself"),
+                VOTES => check_vote(key, &own_prefix, item.value.as_ref(), view).map(|count| {
+                    new_votes.insert(key, count);
+                }),
+                PLACEMENTS => check_flag(key, &own_prefix, item.value.as_ref(), FOCAL_POINTS, view)
+                    .and_then(|()| {
+                        if view.placements_open() {
+                            Ok(())
+                        } else {
+                            Err("placements are closed")
+                        }
+                    }),
+                MEMBERSHIPS => check_flag(key, &own_prefix, item.value.as_ref(), NETWORKS, view),
                 _ => Err("only the moderator may change this"),
             },
             Place::Field { root, key, field } => match root.as_ref() {
-                CARDS => {
-                    let creating = created_cards.get(key.as_ref()) == Some(&true);
-                    let own = creating || view.card_author(key).as_deref() == Some(me);
-                    if !own {
-                        Err("you may only change your own cards")
-                    } else if !writing_open {
-                        Err("card writing is closed")
+                CARDS | AGREEMENTS => {
+                    let is_new = creating(root, key);
+                    if !is_new && !own_entry(root, key) {
+                        Err(if root.as_ref() == CARDS {
+                            "you may only change your own cards"
+                        } else {
+                            "you may only change your own proposed agreements"
+                        })
+                    } else if !open(root) {
+                        Err(closed(root))
+                    } else if root.as_ref() == CARDS {
+                        check_card_field(field, item.value.as_ref(), me, is_new)
                     } else {
-                        check_card_field(field, item.value.as_ref(), me, creating)
+                        check_agreement_field(field, item.value.as_ref(), me, is_new)
                     }
                 }
                 PARTICIPANTS if key.as_ref() == me => {
@@ -146,13 +196,12 @@ pub fn check<T: ReadTxn>(
         }
     }
 
-    // A card whose entry is refused takes its fields with it, and anything
-    // that builds on a refused item of this update is refused too (it would
-    // turn into garbage on integration and diverge from the sender).
+    // A refused entry takes its fields with it, and anything that builds on
+    // a refused item of this update is refused too.
     drop_dependents(summary, places, &mut verdict);
 
     // Deletes: only those that remove something still visible matter.
-    let mut deleted_cards: HashSet<&str> = HashSet::new();
+    let mut deleted_entries: HashSet<(&str, &str)> = HashSet::new();
     let mut removed_votes: HashSet<String> = HashSet::new();
     let mut pending: Vec<(DeleteRange, Place)> = Vec::new();
     for range in &summary.deletes {
@@ -170,11 +219,9 @@ pub fn check<T: ReadTxn>(
                 continue;
             }
             if let Place::Entry { root, key } = place {
-                if root.as_ref() == CARDS
-                    && writing_open
-                    && view.card_author(key).as_deref() == Some(me)
+                if matches!(root.as_ref(), CARDS | AGREEMENTS) && open(root) && own_entry(root, key)
                 {
-                    deleted_cards.insert(key);
+                    deleted_entries.insert((root, key));
                 }
             }
             pending.push((part, place.clone()));
@@ -188,20 +235,26 @@ pub fn check<T: ReadTxn>(
     for (part, place) in pending {
         let allowed = match &place {
             Place::Entry { root, key } => match root.as_ref() {
-                CARDS => deleted_cards.contains(key.as_ref()),
-                VOTES if key.starts_with(&own_vote_prefix) && view.voting_open() => {
+                CARDS | AGREEMENTS => deleted_entries.contains(&(root.as_ref(), key.as_ref())),
+                VOTES if key.starts_with(&own_prefix) && view.voting_open() => {
                     removed_votes.insert(key.to_string());
                     true
                 }
-                PLACEMENTS => key.starts_with(&own_vote_prefix),
+                PLACEMENTS => key.starts_with(&own_prefix) && view.placements_open(),
+                MEMBERSHIPS => key.starts_with(&own_prefix),
                 _ => false,
             },
             Place::Field { root, key, field } => match root.as_ref() {
-                CARDS => {
-                    deleted_cards.contains(key.as_ref())
-                        || (writing_open
-                            && view.card_author(key).as_deref() == Some(me)
-                            && matches!(field.as_ref(), "text" | "kind" | "editedAt"))
+                CARDS | AGREEMENTS => {
+                    let editable = if root.as_ref() == CARDS {
+                        ["text", "kind", "editedAt"]
+                    } else {
+                        ["what", "who", "due"]
+                    };
+                    deleted_entries.contains(&(root.as_ref(), key.as_ref()))
+                        || (open(root)
+                            && own_entry(root, key)
+                            && editable.contains(&field.as_ref()))
                 }
                 PARTICIPANTS => {
                     key.as_ref() == me
@@ -222,7 +275,7 @@ pub fn check<T: ReadTxn>(
     // The vote budget holds for the state after the update.
     if !new_votes.is_empty() {
         let mut totals: HashMap<String, f64> = view
-            .entries_with_prefix(VOTES, &own_vote_prefix)
+            .entries_with_prefix(VOTES, &own_prefix)
             .into_iter()
             .filter(|(key, _)| !removed_votes.contains(key))
             .filter_map(|(key, value)| board::number(&value).map(|count| (key, count)))
@@ -240,6 +293,77 @@ pub fn check<T: ReadTxn>(
         }
     }
     verdict
+}
+
+/// What an update's new authored entry says about itself.
+struct Creation {
+    author_is_me: bool,
+    /// Agreements must start as proposed; cards have no status.
+    proposed: bool,
+}
+
+fn closed(root: &str) -> &'static str {
+    if root == CARDS {
+        "card writing is closed"
+    } else {
+        "agreements are closed"
+    }
+}
+
+/// `"{me}:{target}" = true` where `target` must exist in `targets`.
+fn check_flag<T: ReadTxn>(
+    key: &str,
+    own_prefix: &str,
+    value: Option<&Value>,
+    targets: &str,
+    view: &BoardView<'_, T>,
+) -> Result<(), &'static str> {
+    let Some(target) = key.strip_prefix(own_prefix) else {
+        return Err("you may only place or enrol yourself");
+    };
+    if !view.has_entry(targets, target) {
+        return Err("there is no such focal point or network");
+    }
+    if value != Some(&Value::Bool(true)) {
+        return Err("this value is not allowed");
+    }
+    Ok(())
+}
+
+fn check_agreement_field(
+    field: &str,
+    value: Option<&Value>,
+    me: &str,
+    creating: bool,
+) -> Result<(), &'static str> {
+    let ok = match (field, value) {
+        ("what", Some(Value::String(what))) => (1..=500).contains(&what.trim().chars().count()),
+        ("who", Some(Value::String(who))) => who.trim().chars().count() <= 300,
+        ("due", Some(Value::String(due))) => is_date(due),
+        ("createdAt", Some(Value::Number(time))) if creating => time.is_finite(),
+        ("author", Some(Value::String(author))) if creating => author == me,
+        ("status", Some(Value::String(status))) if creating => status == "proposed",
+        ("status", _) => return Err("only the moderator confirms or drops agreements"),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("this agreement field or value is not allowed")
+    }
+}
+
+/// `YYYY-MM-DD`.
+fn is_date(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
 }
 
 fn check_vote<T: ReadTxn>(
@@ -518,6 +642,138 @@ mod tests {
                 card.insert(txn, "text", "überschrieben");
             }
         });
-        let _ = overwrite;
+        assert!(!server.check("bob", &overwrite).is_clean());
+        assert!(server.check("alice", &overwrite).is_clean());
+    }
+
+    /// The moderator's set-up for Blocks 2 and 3: a focal point, a network,
+    /// a confirmed agreement, phase and timer.
+    fn blocks_two_and_three(server: &mut Server, moderator: &Doc) {
+        let update = edit(moderator, |txn| {
+            let focal = txn.get_or_insert_map(FOCAL_POINTS);
+            let point = focal.insert(txn, "focalWohnen1", MapPrelim::default());
+            point.insert(txn, "title", "Wohnen");
+            let networks = txn.get_or_insert_map(NETWORKS);
+            let network = networks.insert(txn, "networkKita01", MapPrelim::default());
+            network.insert(txn, "title", "Netzwerk Kita");
+            let agreements = txn.get_or_insert_map(AGREEMENTS);
+            let agreement = agreements.insert(txn, "agreeConfirm1", MapPrelim::default());
+            agreement.insert(txn, "what", "Sprechstunde im Jobcenter");
+            agreement.insert(txn, "status", "confirmed");
+            agreement.insert(txn, "author", "alice");
+            let meta = txn.get_or_insert_map("meta");
+            meta.insert(txn, "phase", "agendaCases01");
+            meta.insert(txn, "timerEndsAt", 1_741_080_000_000.0);
+        });
+        server.apply(&update);
+    }
+
+    fn agreement(txn: &mut TransactionMut<'_>, id: &str, author: &str, status: &str) {
+        let agreements = txn.get_or_insert_map(AGREEMENTS);
+        let entry = agreements.insert(txn, id, MapPrelim::default());
+        entry.insert(txn, "what", "Runder Tisch Wohnen");
+        entry.insert(txn, "author", author);
+        entry.insert(txn, "status", status);
+    }
+
+    #[test]
+    fn participants_place_and_enrol_only_themselves() {
+        let mut server = Server::new();
+        let moderator = Doc::with_client_id(1);
+        blocks_two_and_three(&mut server, &moderator);
+        let bob = Doc::with_client_id(22);
+        sync(&moderator, &bob);
+        let own = edit(&bob, |txn| {
+            txn.get_or_insert_map(PLACEMENTS)
+                .insert(txn, "bob:focalWohnen1", true);
+            txn.get_or_insert_map(MEMBERSHIPS)
+                .insert(txn, "bob:networkKita01", true);
+        });
+        assert!(server.check("bob", &own).is_clean());
+        assert!(
+            !server.check("alice", &own).is_clean(),
+            "alice cannot place bob"
+        );
+        let nowhere = edit(&bob, |txn| {
+            txn.get_or_insert_map(PLACEMENTS)
+                .insert(txn, "bob:noSuchPoint", true);
+        });
+        assert!(!server.check("bob", &nowhere).is_clean());
+    }
+
+    #[test]
+    fn participants_propose_agreements_but_only_the_moderator_confirms() {
+        let mut server = Server::new();
+        let moderator = Doc::with_client_id(1);
+        blocks_two_and_three(&mut server, &moderator);
+        let bob = Doc::with_client_id(22);
+        sync(&moderator, &bob);
+        let proposal = edit(&bob, |txn| {
+            agreement(txn, "agreeBob0001", "bob", "proposed")
+        });
+        assert!(server.check("bob", &proposal).is_clean());
+        let self_confirmed = edit(&Doc::with_client_id(23), |txn| {
+            agreement(txn, "agreeBob0002", "bob", "confirmed")
+        });
+        assert!(!server.check("bob", &self_confirmed).is_clean());
+        server.apply(&proposal);
+
+        let confirm_own = edit(&bob, |txn| {
+            if let Some(Out::YMap(entry)) =
+                txn.get_or_insert_map(AGREEMENTS).get(txn, "agreeBob0001")
+            {
+                entry.insert(txn, "status", "confirmed");
+            }
+        });
+        assert!(
+            !server.check("bob", &confirm_own).is_clean(),
+            "status is the moderator's"
+        );
+        // A fresh copy of the server's state (the refused edit is reverted
+        // on a real client).
+        let bob = Doc::with_client_id(24);
+        sync(&server.doc, &bob);
+        let edit_own = edit(&bob, |txn| {
+            if let Some(Out::YMap(entry)) =
+                txn.get_or_insert_map(AGREEMENTS).get(txn, "agreeBob0001")
+            {
+                entry.insert(txn, "who", "Jobcenter, Kita Sonnenschein");
+                entry.insert(txn, "due", "2026-12-15");
+            }
+        });
+        let verdict = server.check("bob", &edit_own);
+        assert!(verdict.is_clean(), "{verdict:?}");
+        let edit_other = edit(&bob, |txn| {
+            if let Some(Out::YMap(entry)) =
+                txn.get_or_insert_map(AGREEMENTS).get(txn, "agreeConfirm1")
+            {
+                entry.insert(txn, "what", "etwas anderes");
+            }
+        });
+        assert!(!server.check("bob", &edit_other).is_clean());
+        assert!(
+            !server.check("alice", &edit_other).is_clean(),
+            "confirmed agreements are the moderator's"
+        );
+    }
+
+    #[test]
+    fn participants_cannot_change_the_phase_or_the_timer() {
+        let mut server = Server::new();
+        let moderator = Doc::with_client_id(1);
+        blocks_two_and_three(&mut server, &moderator);
+        let bob = Doc::with_client_id(22);
+        sync(&moderator, &bob);
+        for (field, value) in [("phase", "agendaOther1"), ("timerEndsAt", "0")] {
+            let update = edit(&bob, |txn| {
+                txn.get_or_insert_map("meta").insert(txn, field, value);
+            });
+            let verdict = server.check("bob", &update);
+            assert!(!verdict.is_clean(), "{field}");
+            assert!(
+                !verdict.refused_deletes.is_empty(),
+                "{field}: the old value's deletion is refused too"
+            );
+        }
     }
 }

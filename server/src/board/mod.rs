@@ -45,6 +45,10 @@ pub const PARTICIPANTS: &str = "participants";
 pub const CLUSTERS: &str = "clusters";
 pub const VOTES: &str = "votes";
 pub const PLACEMENTS: &str = "placements";
+pub const FOCAL_POINTS: &str = "focalPoints";
+pub const AGREEMENTS: &str = "agreements";
+pub const NETWORKS: &str = "networks";
+pub const MEMBERSHIPS: &str = "memberships";
 
 /// A numeric `Any` as `f64`.
 pub fn number(value: &Any) -> Option<f64> {
@@ -81,6 +85,25 @@ impl<'a, T: ReadTxn> BoardView<'a, T> {
         !matches!(self.meta("writingOpen"), Some(Any::Bool(false)))
     }
 
+    pub fn placements_open(&self) -> bool {
+        !matches!(self.meta("placementsOpen"), Some(Any::Bool(false)))
+    }
+
+    pub fn agreements_open(&self) -> bool {
+        !matches!(self.meta("agreementsOpen"), Some(Any::Bool(false)))
+    }
+
+    /// A string field of an entry that is a nested map.
+    pub fn entry_field(&self, root: &str, key: &str, field: &str) -> Option<String> {
+        match self.root(root)?.get(self.txn, key)? {
+            Out::YMap(entry) => match entry.get(self.txn, field)? {
+                Out::Any(Any::String(value)) => Some(value.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn voting_open(&self) -> bool {
         matches!(self.meta("votingOpen"), Some(Any::Bool(true)))
     }
@@ -98,13 +121,7 @@ impl<'a, T: ReadTxn> BoardView<'a, T> {
 
     /// The `author` field of a card, if the card exists.
     pub fn card_author(&self, card: &str) -> Option<String> {
-        match self.root(CARDS)?.get(self.txn, card)? {
-            Out::YMap(card) => match card.get(self.txn, "author")? {
-                Out::Any(Any::String(author)) => Some(author.to_string()),
-                _ => None,
-            },
-            _ => None,
-        }
+        self.entry_field(CARDS, card, "author")
     }
 
     /// Current value of `root[key]` (primitive entries such as votes).
