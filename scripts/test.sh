@@ -29,8 +29,9 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
 fi
-# The binary cargo test built embeds the web app as it is now.
-cargo build -p kartenwand --locked
+# target/debug/kartenwand, built by `cargo test` above, embeds the web app as
+# it is now (server/build.rs); building it again with `cargo build` would
+# recompile the dependencies with other features.
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
 
 step "All tests passed"
