@@ -352,9 +352,7 @@ async fn writing_under_another_participants_client_id_is_refused() {
     alice
         .edit(|_, txn| create_card(txn, "cardAlice0002", &id, "zweite Karte"))
         .await;
-    alice
-        .pump_until(|c| c.seen.received_updates.len() >= 2, "Alice's echo")
-        .await;
+    alice.pump_until(|c| c.all_echoed(), "Alice's echo").await;
     assert!(alice.seen.denied.is_empty());
 }
 

@@ -47,7 +47,14 @@ async fn sigkill_during_a_burst_loses_nothing_any_client_received() {
     }
     // Kill once the observer has seen part of the burst, while the rest is in flight.
     observer
-        .pump_until(|c| c.seen.received_updates.len() >= 30, "part of the burst")
+        .pump_until(
+            |c| {
+                crate::common::doc_json(&c.received)["cards"]
+                    .as_object()
+                    .is_some_and(|cards| cards.len() >= 30)
+            },
+            "part of the burst",
+        )
         .await;
     let temp = server.kill().await;
 
@@ -90,11 +97,7 @@ async fn sigterm_flushes_and_a_restart_restores_every_board_exactly() {
                 })
                 .await;
         }
-        let want = client.state_vector();
-        client
-            .pump_until(|c| c.seen.received_updates.len() == 20, "every echo")
-            .await;
-        let _ = want;
+        client.pump_until(|c| c.all_echoed(), "every echo").await;
         expected.push((board, client.json()));
     }
     let (status, temp) = server.terminate().await;
@@ -168,9 +171,7 @@ async fn an_idle_board_is_evicted_and_reloaded_from_the_store() {
             })
             .await;
     }
-    client
-        .pump_until(|c| c.seen.received_updates.len() == 5, "every echo")
-        .await;
+    client.pump_until(|c| c.all_echoed(), "every echo").await;
     let json = client.json();
     client.close().await;
     let evicted = async {

@@ -64,7 +64,15 @@ struct Delivery {
     /// Index of the write this delivery waits for (writes complete in order).
     after_write: u64,
     recipient: Recipient,
-    frame: Bytes,
+    payload: Payload,
+}
+
+enum Payload {
+    /// A ready frame.
+    Frame(Bytes),
+    /// A document update to relay. Relays that become ready together are
+    /// merged into one update (one frame per receiver instead of many).
+    Update(Bytes),
 }
 
 /// What the write at a queue position was for.
@@ -502,12 +510,12 @@ impl Room {
             }
             self.cache = Cache::default();
             let bytes = update.len() as u64;
-            let frame = Bytes::from(Message::Update(&update).encode());
+            let relay = Bytes::from(update.clone());
             self.issue_write(
                 self.store.append_update(&self.board, update, clients),
                 WriteKind::Append { bytes },
             );
-            self.deliver_after_writes(Recipient::All, frame);
+            self.queue(Recipient::All, Payload::Update(relay));
         }
     }
 
@@ -817,34 +825,68 @@ impl Room {
     /// Queues a frame that reflects the document behind the writes issued
     /// so far; sends it at once when none is in flight.
     fn deliver_after_writes(&mut self, recipient: Recipient, frame: Bytes) {
+        self.queue(recipient, Payload::Frame(frame));
+    }
+
+    fn queue(&mut self, recipient: Recipient, payload: Payload) {
         let delivery = Delivery {
             after_write: self.writes_issued,
             recipient,
-            frame,
+            payload,
         };
         if self.deliveries.is_empty() && self.writes_done >= delivery.after_write {
-            self.deliver(delivery);
+            self.deliver(delivery.recipient, delivery.payload);
         } else {
             self.deliveries.push_back(delivery);
         }
     }
 
     fn flush_deliveries(&mut self) {
+        let mut relays = Vec::new();
         while self
             .deliveries
             .front()
             .is_some_and(|delivery| delivery.after_write <= self.writes_done)
         {
-            if let Some(delivery) = self.deliveries.pop_front() {
-                self.deliver(delivery);
+            let Some(delivery) = self.deliveries.pop_front() else {
+                break;
+            };
+            match (delivery.recipient, delivery.payload) {
+                (Recipient::All, Payload::Update(update)) => relays.push(update),
+                (recipient, payload) => {
+                    self.relay(std::mem::take(&mut relays));
+                    self.deliver(recipient, payload);
+                }
+            }
+        }
+        self.relay(relays);
+    }
+
+    /// Broadcasts updates that became durable together, merged into one.
+    fn relay(&mut self, updates: Vec<Bytes>) {
+        let merged = match updates.len() {
+            0 => return,
+            1 => None,
+            _ => yrs::merge_updates_v1(updates.iter().map(Bytes::as_ref)).ok(),
+        };
+        match merged {
+            Some(update) => self.broadcast_now(Bytes::from(Message::Update(&update).encode())),
+            None => {
+                for update in updates {
+                    self.broadcast_now(Bytes::from(Message::Update(&update).encode()));
+                }
             }
         }
     }
 
-    fn deliver(&mut self, delivery: Delivery) {
-        match delivery.recipient {
-            Recipient::All => self.broadcast_now(delivery.frame),
-            Recipient::One(peer) => self.send(peer, delivery.frame),
+    fn deliver(&mut self, recipient: Recipient, payload: Payload) {
+        let frame = match payload {
+            Payload::Frame(frame) => frame,
+            Payload::Update(update) => Bytes::from(Message::Update(&update).encode()),
+        };
+        match recipient {
+            Recipient::All => self.broadcast_now(frame),
+            Recipient::One(peer) => self.send(peer, frame),
         }
     }
 

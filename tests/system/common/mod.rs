@@ -253,6 +253,9 @@ pub struct Client {
     socket: Socket,
     pub doc: Doc,
     pub seen: Seen,
+    /// Only what arrived as relayed updates (the server may merge several
+    /// updates into one frame, so count content, not frames).
+    pub received: Doc,
 }
 
 impl Client {
@@ -284,6 +287,7 @@ impl Client {
             socket,
             doc,
             seen: Seen::default(),
+            received: new_doc(),
         }
     }
 
@@ -406,6 +410,11 @@ impl Client {
             }
             YMessage::Update(update) => {
                 self.apply(update);
+                let decoded = Update::decode_v1(update).expect("server sends valid updates");
+                self.received
+                    .transact_mut()
+                    .apply_update(decoded)
+                    .expect("applies");
                 self.seen.received_updates.push(update.to_vec());
             }
             YMessage::Awareness(update) => {
@@ -430,6 +439,12 @@ impl Client {
 
     pub fn state_vector(&self) -> StateVector {
         self.doc.transact().state_vector()
+    }
+
+    /// Whether everything this client wrote came back relayed.
+    pub fn all_echoed(&self) -> bool {
+        let me = self.doc.client_id();
+        self.received.transact().state_vector().get(&me) >= self.state_vector().get(&me)
     }
 
     /// The whole document as JSON, for comparing replicas.
