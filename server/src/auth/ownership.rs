@@ -346,11 +346,8 @@ fn check_agreement_field(
         ("status", _) => return Err("only the moderator confirms or drops agreements"),
         _ => false,
     };
-    if ok {
-        Ok(())
-    } else {
-        Err("this agreement field or value is not allowed")
-    }
+    ok.then_some(())
+        .ok_or("this agreement field or value is not allowed")
 }
 
 /// `YYYY-MM-DD`.
@@ -407,11 +404,8 @@ fn check_card_field(
         ("cluster", _) => return Err("only the moderator sorts cards into clusters"),
         _ => false,
     };
-    if ok {
-        Ok(())
-    } else {
-        Err("this card field or value is not allowed")
-    }
+    ok.then_some(())
+        .ok_or("this card field or value is not allowed")
 }
 
 fn check_profile_field(
@@ -429,11 +423,8 @@ fn check_profile_field(
         ("group", _) => return Err("only the moderator forms groups"),
         _ => false,
     };
-    if ok {
-        Ok(())
-    } else {
-        Err("this profile field or value is not allowed")
-    }
+    ok.then_some(())
+        .ok_or("this profile field or value is not allowed")
 }
 
 /// Ids of entries: `^[A-Za-z0-9_-]{8,64}$` (docs/schema.md).

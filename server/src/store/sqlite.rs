@@ -282,6 +282,18 @@ fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardRecord> {
 const BOARD_COLUMNS: &str =
     "id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at";
 
+/// Maps a violated UNIQUE constraint (a taken join code or id) to
+/// [`StoreError::Conflict`], so callers can draw another value.
+fn unique(result: Result<usize, StoreError>) -> Result<(), StoreError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(StoreError::Database(error)) if is_unique_violation(&error) => {
+            Err(StoreError::Conflict)
+        }
+        Err(error) => Err(error),
+    }
+}
+
 fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(
         error,
@@ -306,13 +318,7 @@ impl Store for SqliteStore {
                 ],
             )
         });
-        match result {
-            Ok(_) => Ok(()),
-            Err(StoreError::Database(error)) if is_unique_violation(&error) => {
-                Err(StoreError::Conflict)
-            }
-            Err(error) => Err(error),
-        }
+        unique(result)
     }
 
     fn board(&self, id: &str) -> Result<Option<BoardRecord>, StoreError> {
@@ -356,13 +362,7 @@ impl Store for SqliteStore {
                 ],
             )
         });
-        match result {
-            Ok(_) => Ok(()),
-            Err(StoreError::Database(error)) if is_unique_violation(&error) => {
-                Err(StoreError::Conflict)
-            }
-            Err(error) => Err(error),
-        }
+        unique(result)
     }
 
     fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError> {
@@ -463,13 +463,7 @@ impl Store for SqliteStore {
                 [board, join_code],
             )
         });
-        match result {
-            Ok(_) => Ok(()),
-            Err(StoreError::Database(error)) if is_unique_violation(&error) => {
-                Err(StoreError::Conflict)
-            }
-            Err(error) => Err(error),
-        }
+        unique(result)
     }
 
     fn set_viewer_token_hash(&self, board: &str, hash: &[u8; 32]) -> Result<(), StoreError> {
