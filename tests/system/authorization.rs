@@ -407,6 +407,60 @@ async fn awareness_cannot_be_spoofed_for_someone_else() {
             .iter()
             .any(|(_, _, state)| state.contains("Mallory"))
     );
+    // Echoes of others' states (stock y-websocket clients send them) are
+    // ignored without a refusal.
+    s.bob
+        .pump_until(
+            |c| {
+                c.seen
+                    .awareness
+                    .iter()
+                    .any(|(_, _, state)| state.contains("Alice again"))
+            },
+            "Alice's renewal at Bob's",
+        )
+        .await;
+    // Five states held by others (a room of six with a stock client).
+    let extra = awareness::encode((1..=3).map(|n| AwarenessEntry {
+        client: 888_000 + n,
+        clock: 1,
+        state: r#"{"user":"Moderation"}"#,
+    }));
+    s.moderator.send_message(Message::Awareness(&extra)).await;
+    let second = awareness::encode([AwarenessEntry {
+        client: alice_awareness + 1,
+        clock: 1,
+        state: r#"{"user":"Alice, Tablet"}"#,
+    }]);
+    s.alice.send_message(Message::Awareness(&second)).await;
+    s.bob
+        .pump_until(
+            |c| {
+                let clients: std::collections::HashSet<u64> = c
+                    .seen
+                    .awareness
+                    .iter()
+                    .map(|(client, _, _)| *client)
+                    .collect();
+                clients.len() >= 5
+            },
+            "five states held by others",
+        )
+        .await;
+    let others: Vec<(u64, u64, String)> = s.bob.seen.awareness.clone();
+    let echo = awareness::encode(others.iter().map(|(client, clock, state)| AwarenessEntry {
+        client: *client,
+        clock: *clock,
+        state,
+    }));
+    s.bob.send_message(Message::Awareness(&echo)).await;
+    // The answer to a query comes after whatever the echo caused.
+    let seen = s.bob.seen.awareness.len();
+    s.bob.send_message(Message::QueryAwareness).await;
+    s.bob
+        .pump_until(|c| c.seen.awareness.len() > seen, "the answer to a query")
+        .await;
+    assert!(s.bob.seen.denied.is_empty(), "{:?}", s.bob.seen.denied);
 }
 
 #[tokio::test]

@@ -660,17 +660,24 @@ impl Room {
             now.duration_since(state.awareness_checked).as_secs_f64() * AWARENESS_PER_SECOND;
         state.awareness_allowance = (state.awareness_allowance + refill).min(AWARENESS_BURST);
         state.awareness_checked = now;
+        // Presence is ephemeral: over the rate it is dropped, not refused.
         if state.awareness_allowance < 1.0 {
-            self.deny(peer, "awareness updates are too frequent");
+            tracing::debug!(peer, "awareness over the rate, dropped");
             return;
         }
         state.awareness_allowance -= 1.0;
-        if entries.len() > MAX_AWARENESS_CLIENTS_PER_PEER
-            || entries
-                .iter()
-                .any(|entry| entry.state.len() > MAX_AWARENESS_STATE_BYTES)
+        let entries: Vec<_> = entries
+            .into_iter()
+            .filter(|entry| self.awareness.admissible(identity, entry))
+            .collect();
+        if entries.is_empty() {
+            return;
+        }
+        if entries
+            .iter()
+            .any(|entry| entry.state.len() > MAX_AWARENESS_STATE_BYTES)
         {
-            self.deny(peer, "awareness update is too large");
+            self.deny(peer, "awareness state is too large");
             return;
         }
         if self.awareness.clients_of(peer, &entries) > MAX_AWARENESS_CLIENTS_PER_PEER {

@@ -38,16 +38,8 @@ impl AwarenessTable {
     ) -> Option<Vec<u8>> {
         let mut changed = Vec::new();
         for entry in entries {
-            let current = self.states.get(&entry.client);
-            if let Some(current) = current {
-                let held_by_other = current.json.is_some() && current.identity != *identity;
-                let newer = current.clock < entry.clock
-                    || (current.clock == entry.clock
-                        && entry.is_removal()
-                        && current.json.is_some());
-                if held_by_other || !newer {
-                    continue;
-                }
+            if !self.admissible(identity, entry) {
+                continue;
             }
             let json = (!entry.is_removal()).then(|| entry.state.to_owned());
             self.states.insert(
@@ -63,6 +55,24 @@ impl AwarenessTable {
             changed.push(entry.client);
         }
         self.encode(&changed)
+    }
+
+    /// Whether `identity` may set this entry: it is newer than what the
+    /// table holds, and no other identity holds a live state for the client.
+    /// Stock y-websocket clients echo every state they receive; those echoes
+    /// are old or foreign and simply not admissible.
+    pub fn admissible(&self, identity: &Identity, entry: &AwarenessEntry<'_>) -> bool {
+        match self.states.get(&entry.client) {
+            None => true,
+            Some(current) => {
+                let held_by_other = current.json.is_some() && current.identity != *identity;
+                let newer = current.clock < entry.clock
+                    || (current.clock == entry.clock
+                        && entry.is_removal()
+                        && current.json.is_some());
+                newer && !held_by_other
+            }
+        }
     }
 
     /// How many live client ids `peer` would hold after applying `entries`.
