@@ -1,13 +1,26 @@
 import * as Y from 'yjs';
 import {
+  DATE_PATTERN,
+  TIME_PATTERN,
   TOP_LEVEL,
+  type AgendaItem,
+  type Agreement,
   type Card,
+  type Case,
+  type FocalPoint,
+  type Network,
+  type Note,
+  type Timer,
   type Cluster,
   type Group,
   type Meta,
   type Participant,
   decodeFocus,
+  isAgendaKind,
+  isAgreementStatus,
   isCardKind,
+  isFramework,
+  isNoteCategory,
   isClusterScope,
   isColour,
   isLocale,
@@ -54,6 +67,27 @@ export class Board {
   get placements(): Y.Map<boolean> {
     return this.doc.getMap(TOP_LEVEL.placements);
   }
+  get agenda(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.agenda);
+  }
+  get cases(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.cases);
+  }
+  get focalPoints(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.focalPoints);
+  }
+  get notes(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.notes);
+  }
+  get agreements(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.agreements);
+  }
+  get networks(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.networks);
+  }
+  get memberships(): Y.Map<boolean> {
+    return this.doc.getMap(TOP_LEVEL.memberships);
+  }
 
   /** Every shared type this schema version uses (the undo scope). */
   sharedTypes(): Y.AbstractType<unknown>[] {
@@ -66,6 +100,13 @@ export class Board {
       this.votes,
       this.offerLinks,
       this.placements,
+      this.agenda,
+      this.cases,
+      this.focalPoints,
+      this.notes,
+      this.agreements,
+      this.networks,
+      this.memberships,
     ] as Y.AbstractType<unknown>[];
   }
 
@@ -105,7 +146,20 @@ export function readMeta(meta: Y.Map<unknown>): Meta {
     votingOpen: bool(meta, 'votingOpen') ?? false,
     voteBudget: num(meta, 'voteBudget') ?? 0,
     focus: decodeFocus(meta.get('focus')),
+    phase: str(meta, 'phase'),
+    timer: readTimer(meta),
+    // Placing oneself and proposing agreements are open until closed.
+    placementsOpen: bool(meta, 'placementsOpen') ?? true,
+    agreementsOpen: bool(meta, 'agreementsOpen') ?? true,
   };
+}
+
+function readTimer(meta: Y.Map<unknown>): Timer {
+  const endsAt = num(meta, 'timerEndsAt');
+  if (endsAt !== null) return { state: 'running', endsAt };
+  const remaining = num(meta, 'timerRemaining');
+  if (remaining !== null) return { state: 'paused', remaining: Math.max(0, remaining) };
+  return { state: 'none' };
 }
 
 export function readParticipant(id: string, entry: unknown): Participant | null {
@@ -168,4 +222,74 @@ export function readCluster(id: string, entry: unknown): Cluster | null {
     order: num(e, 'order') ?? 0,
     createdAt: num(e, 'createdAt') ?? 0,
   };
+}
+
+export function readAgendaItem(id: string, entry: unknown): AgendaItem | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const kind = e.get('kind');
+  const start = str(e, 'start');
+  return {
+    id,
+    title: str(e, 'title') ?? '',
+    kind: isAgendaKind(kind) ? kind : 'info',
+    start: start !== null && TIME_PATTERN.test(start) ? start : null,
+    minutes: Math.max(0, num(e, 'minutes') ?? 0),
+    order: num(e, 'order') ?? 0,
+  };
+}
+
+export function readCase(id: string, entry: unknown): Case | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const framework = e.get('framework');
+  return {
+    id,
+    title: str(e, 'title') ?? '',
+    framework: isFramework(framework) ? framework : 'other',
+    story: str(e, 'story') ?? '',
+    order: num(e, 'order') ?? 0,
+  };
+}
+
+export function readFocalPoint(id: string, entry: unknown): FocalPoint | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const caseId = str(e, 'case');
+  if (caseId === null) return null;
+  return { id, case: caseId, title: str(e, 'title') ?? '', order: num(e, 'order') ?? 0 };
+}
+
+export function readNote(id: string, entry: unknown): Note | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const focalPoint = str(e, 'focalPoint');
+  const category = e.get('category');
+  const text = str(e, 'text');
+  if (focalPoint === null || text === null || !isNoteCategory(category)) return null;
+  return { id, focalPoint, category, text, createdAt: num(e, 'createdAt') ?? 0 };
+}
+
+export function readAgreement(id: string, entry: unknown): Agreement | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  const what = str(e, 'what');
+  const status = e.get('status');
+  const due = str(e, 'due');
+  if (what === null) return null;
+  return {
+    id,
+    what,
+    who: str(e, 'who') ?? '',
+    due: due !== null && DATE_PATTERN.test(due) ? due : null,
+    status: isAgreementStatus(status) ? status : 'proposed',
+    author: str(e, 'author') ?? '',
+    createdAt: num(e, 'createdAt') ?? 0,
+  };
+}
+
+export function readNetwork(id: string, entry: unknown): Network | null {
+  if (!(entry instanceof Y.Map)) return null;
+  const e = entry as Entry;
+  return { id, title: str(e, 'title') ?? '', order: num(e, 'order') ?? 0 };
 }

@@ -26,6 +26,9 @@ import {
   selectVoteTotals,
 } from './selectors';
 import { seeded, sync } from './test-helpers';
+import { addAgendaItems, pauseTimer, selectPhase, startPhase } from './agenda';
+import { createAgreement, createNetwork, editAgreement, selectAgreements, selectMembersByNetwork, setAgreementStatus, setMembership } from './agreements';
+import { createCase, createNote, deleteFocalPoint, selectCaseMap, selectFocalPoints, selectNotes, setPlacement } from './cases';
 
 function pair(): [Board, Board] {
   const moderator = new Board(new Y.Doc(), {});
@@ -153,5 +156,62 @@ describe('concurrent edits converge', () => {
     const { unclustered, byCluster } = selectCardsByCluster(a);
     const placed = unclustered.length + [...byCluster.values()].reduce((n, l) => n + l.length, 0);
     expect(placed).toBe(created); // every card is somewhere on the wall
+  });
+
+  it('Block 2: phones place themselves offline while the moderator spotlights, notes and deletes a focal point', () => {
+    const [moderator, phone] = pair();
+    const caseId = createCase(moderator, {
+      title: 'Familie A.',
+      framework: 'asylblg',
+      story: '',
+      focalPoints: ['Wohnen', 'Sprachkurs', 'Gesundheit'],
+    });
+    const [phase] = addAgendaItems(moderator, [{ title: 'Block 2', kind: 'cases', minutes: 75 }]) as [string];
+    setProfile(phone, 'pa00000001', { name: 'Anna', organisation: 'Kita', sector: 'stadtteil' });
+    sync(moderator.doc, phone.doc);
+    const [wohnen, sprache, gesundheit] = selectFocalPoints(phone, caseId).map((fp) => fp.id) as [string, string, string];
+
+    // Offline on the phone: several placements at once.
+    setPlacement(phone, 'pa00000001', wohnen, true);
+    setPlacement(phone, 'pa00000001', sprache, true);
+    setPlacement(phone, 'pa00000001', gesundheit, true);
+    // Meanwhile the moderator runs the phase, notes, and deletes a focal point.
+    startPhase(moderator, phase, 1_741_078_800_000);
+    createNote(moderator, sprache, 'legal', 'Integrationskurs');
+    deleteFocalPoint(moderator, gesundheit);
+    sync(moderator.doc, phone.doc);
+
+    expectConverged(moderator, phone);
+    expect(selectPhase(phone)?.id).toBe(phase);
+    expect(selectNotes(phone, sprache).map((n) => n.text)).toEqual(['Integrationskurs']);
+    // The placement on the deleted focal point arrived after the delete and
+    // stays as a key, but no reader shows it: both sides agree.
+    const map = selectCaseMap(phone, caseId);
+    expect(map?.points.map((p) => [p.focalPoint.title, p.people.map((x) => x.name)])).toEqual([
+      ['Wohnen', ['Anna']],
+      ['Sprachkurs', ['Anna']],
+    ]);
+    expect(map?.overlaps).toHaveLength(1);
+    expect(selectCaseMap(moderator, caseId)).toEqual(map);
+  });
+
+  it('Block 3: a proposal edited on the phone while the moderator confirms it keeps both changes', () => {
+    const [moderator, phone] = pair();
+    const network = createNetwork(moderator, 'Netzwerk Sandow');
+    setProfile(phone, 'pa00000001', { name: 'Anna', organisation: 'Kita', sector: 'stadtteil' });
+    const proposal = createAgreement(phone, { what: 'Sprachkurs mit Kinderbetreuung', who: 'Kita', author: 'pa00000001' });
+    sync(moderator.doc, phone.doc);
+
+    editAgreement(phone, proposal, { who: 'Kita Sonnenschein, Jobcenter', due: '2025-06-30' });
+    setMembership(phone, 'pa00000001', network, true);
+    setAgreementStatus(moderator, proposal, 'confirmed');
+    pauseTimer(moderator);
+    sync(moderator.doc, phone.doc);
+
+    expectConverged(moderator, phone);
+    expect(selectAgreements(moderator)).toEqual([
+      expect.objectContaining({ what: 'Sprachkurs mit Kinderbetreuung', who: 'Kita Sonnenschein, Jobcenter', due: '2025-06-30', status: 'confirmed' }),
+    ]);
+    expect(selectMembersByNetwork(moderator).get(network)?.map((p) => p.name)).toEqual(['Anna']);
   });
 });

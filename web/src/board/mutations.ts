@@ -9,7 +9,8 @@
  * the actions docs/schema.md allows them, and the server enforces it.
  */
 import * as Y from 'yjs';
-import { type Board, type Entry, readCard, readCluster, readMeta, readParticipant } from './board';
+import { BoardError, cleanText, entry, existing, now } from './write';
+import { type Board, readCard, readCluster, readMeta, readParticipant } from './board';
 import { planGroups } from './groups';
 import { newId } from './ids';
 import {
@@ -28,36 +29,7 @@ import {
   voteKey,
 } from './schema';
 
-export class BoardError extends Error {
-  constructor(
-    readonly code: 'empty' | 'too-long' | 'not-found' | 'invalid',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BoardError';
-  }
-}
-
-function cleanText(value: string, max: number, field: string, allowEmpty = false): string {
-  const text = value.trim();
-  if (!allowEmpty && text.length === 0) throw new BoardError('empty', `${field} is empty`);
-  if (text.length > max) throw new BoardError('too-long', `${field} is longer than ${max}`);
-  return text;
-}
-
-function entry(fields: Record<string, string | number | boolean>): Entry {
-  const map = new Y.Map<unknown>();
-  for (const [key, value] of Object.entries(fields)) map.set(key, value);
-  return map;
-}
-
-function existing(map: Y.Map<Entry>, id: string, what: string): Entry {
-  const found = map.get(id);
-  if (!(found instanceof Y.Map)) throw new BoardError('not-found', `${what} ${id} not found`);
-  return found;
-}
-
-const now = (): number => Date.now();
+export { BoardError };
 
 // ---------------------------------------------------------------- meta
 

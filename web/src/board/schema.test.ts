@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ID_PATTERN, decodeFocus, encodeFocus, splitKey, voteKey } from './schema';
+import { DATE_PATTERN, ID_PATTERN, TIME_PATTERN, decodeFocus, encodeFocus, membershipKey, placementKey, splitKey, voteKey } from './schema';
 import { newId } from './ids';
 
 describe('ids and keys', () => {
@@ -18,6 +18,15 @@ describe('ids and keys', () => {
     expect(splitKey('nocolon')).toBeNull();
     expect(splitKey(':x')).toBeNull();
     expect(splitKey('x:')).toBeNull();
+    expect(splitKey(placementKey('p1abcdefg', 'f1abcdefg'))).toEqual(['p1abcdefg', 'f1abcdefg']);
+    expect(membershipKey('p1abcdefg', 'n1abcdefg')).toBe('p1abcdefg:n1abcdefg');
+  });
+
+  it('accepts 24-hour times and calendar dates only', () => {
+    for (const ok of ['00:00', '09:15', '23:59']) expect(TIME_PATTERN.test(ok), ok).toBe(true);
+    for (const bad of ['9:15', '24:00', '12:60', '12:30:00']) expect(TIME_PATTERN.test(bad), bad).toBe(false);
+    for (const ok of ['2026-03-31', '2025-12-01']) expect(DATE_PATTERN.test(ok), ok).toBe(true);
+    for (const bad of ['2026-13-01', '31.03.2026', '2026-3-31', '2026-03-32']) expect(DATE_PATTERN.test(bad), bad).toBe(false);
   });
 
   it('round-trips focus and falls back to the overview', () => {
@@ -28,11 +37,19 @@ describe('ids and keys', () => {
       { kind: 'votes' },
       { kind: 'cluster', id },
       { kind: 'card', id },
+      { kind: 'agenda' },
+      { kind: 'agreements' },
+      { kind: 'networks' },
+      { kind: 'case', id },
+      { kind: 'focal', id },
     ] as const) {
       expect(decodeFocus(encodeFocus(focus))).toEqual(focus);
     }
     expect(decodeFocus(undefined)).toEqual({ kind: 'overview' });
     expect(decodeFocus('cluster:<bad>')).toEqual({ kind: 'overview' });
     expect(decodeFocus(42)).toEqual({ kind: 'overview' });
+    expect(encodeFocus({ kind: 'focal', id })).toBe(`focal:${id}`);
+    expect(decodeFocus('spotlight:' + id)).toEqual({ kind: 'overview' });
+    expect(decodeFocus('case')).toEqual({ kind: 'overview' });
   });
 });

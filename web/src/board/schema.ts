@@ -19,6 +19,13 @@ export const TOP_LEVEL = {
   votes: 'votes',
   offerLinks: 'offerLinks',
   placements: 'placements',
+  agenda: 'agenda',
+  cases: 'cases',
+  focalPoints: 'focalPoints',
+  notes: 'notes',
+  agreements: 'agreements',
+  networks: 'networks',
+  memberships: 'memberships',
 } as const;
 
 /** `author` of a card the moderator wrote (participant ids never equal it). */
@@ -40,6 +47,22 @@ export type ClusterScope = (typeof CLUSTER_SCOPES)[number];
 export const COLOURS = ['yellow', 'blue', 'green', 'pink', 'orange', 'purple', 'teal', 'grey'] as const;
 export type Colour = (typeof COLOURS)[number];
 
+/** What a phase of the agenda is about; phones show the matching screen. */
+export const AGENDA_KINDS = ['cards', 'cases', 'agreements', 'info'] as const;
+export type AgendaKind = (typeof AGENDA_KINDS)[number];
+
+/** Legal framework of a case example. */
+export const FRAMEWORKS = ['asylblg', 'sgb2', 'other'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** The moderator's notes per focal point, in this order. */
+export const NOTE_CATEGORIES = ['legal', 'steering', 'needs', 'offers', 'planned'] as const;
+export type NoteCategory = (typeof NOTE_CATEGORIES)[number];
+
+/** Life of an agreement: participants propose, the moderator decides. */
+export const AGREEMENT_STATUSES = ['proposed', 'confirmed', 'done', 'dropped'] as const;
+export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
+
 export const LOCALES = ['de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -51,33 +74,52 @@ export const LIMITS = {
   title: 200,
   district: 120,
   voteBudgetMax: 20,
+  story: 2000,
+  noteText: 2000,
+  agreementWhat: 500,
+  agreementWho: 300,
+  /** Planned duration of one agenda phase, minutes. */
+  phaseMinutesMax: 600,
 } as const;
 
 /** Client-chosen ids: random, URL-safe, 8–64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** What the presenter shows; stored as a string in `meta.focus`. */
-export type Focus =
-  | { kind: 'overview' }
-  | { kind: 'groups' }
-  | { kind: 'votes' }
-  | { kind: 'cluster'; id: string }
-  | { kind: 'card'; id: string };
+/** `start` of an agenda entry: 24-hour "HH:MM". */
+export const TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** `due` of an agreement: "YYYY-MM-DD". */
+export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** Focus kinds without an id, and those that name an entry. */
+const PLAIN_FOCUS = ['overview', 'groups', 'votes', 'agenda', 'agreements', 'networks'] as const;
+const ENTRY_FOCUS = ['cluster', 'card', 'case', 'focal'] as const;
+
+/**
+ * What the presenter shows (and followers follow); stored as a string in
+ * `meta.focus`. `case` is a case map, `focal` the spotlight on one focal
+ * point (stored as `focal:{focalPointId}`).
+ */
+export type Focus = { kind: (typeof PLAIN_FOCUS)[number] } | { kind: (typeof ENTRY_FOCUS)[number]; id: string };
 
 export function encodeFocus(focus: Focus): string {
-  return focus.kind === 'cluster' || focus.kind === 'card' ? `${focus.kind}:${focus.id}` : focus.kind;
+  return 'id' in focus ? `${focus.kind}:${focus.id}` : focus.kind;
 }
 
 export function decodeFocus(value: unknown): Focus {
   if (typeof value !== 'string') return { kind: 'overview' };
-  if (value === 'groups' || value === 'votes') return { kind: value };
+  const plain = PLAIN_FOCUS.find((kind) => kind === value);
+  if (plain) return { kind: plain };
   const colon = value.indexOf(':');
   if (colon > 0) {
-    const kind = value.slice(0, colon);
+    const kind = ENTRY_FOCUS.find((k) => k === value.slice(0, colon));
     const id = value.slice(colon + 1);
-    if ((kind === 'cluster' || kind === 'card') && ID_PATTERN.test(id)) return { kind, id };
+    if (kind && ID_PATTERN.test(id)) return { kind, id };
   }
   return { kind: 'overview' };
+}
+
+export function sameFocus(a: Focus, b: Focus): boolean {
+  return encodeFocus(a) === encodeFocus(b);
 }
 
 /** Key of `votes`: "participantId:clusterId". */
@@ -88,6 +130,16 @@ export function voteKey(participantId: string, clusterId: string): string {
 /** Key of `offerLinks`: "offerCardId:clusterId". */
 export function offerLinkKey(cardId: string, clusterId: string): string {
   return `${cardId}:${clusterId}`;
+}
+
+/** Key of `placements`: "participantId:focalPointId". */
+export function placementKey(participantId: string, focalPointId: string): string {
+  return `${participantId}:${focalPointId}`;
+}
+
+/** Key of `memberships`: "participantId:networkId". */
+export function membershipKey(participantId: string, networkId: string): string {
+  return `${participantId}:${networkId}`;
 }
 
 /** Splits a two-part key; ids never contain ':' (see ID_PATTERN). */
@@ -109,6 +161,14 @@ export function isClusterScope(value: unknown): value is ClusterScope {
 export function isColour(value: unknown): value is Colour {
   return typeof value === 'string' && (COLOURS as readonly string[]).includes(value);
 }
+function oneOf<T extends string>(values: readonly T[]): (value: unknown) => value is T {
+  return (value: unknown): value is T => typeof value === 'string' && (values as readonly string[]).includes(value);
+}
+export const isAgendaKind = oneOf(AGENDA_KINDS);
+export const isFramework = oneOf(FRAMEWORKS);
+export const isNoteCategory = oneOf(NOTE_CATEGORIES);
+export const isAgreementStatus = oneOf(AGREEMENT_STATUSES);
+
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
@@ -126,7 +186,18 @@ export interface Meta {
   votingOpen: boolean;
   voteBudget: number;
   focus: Focus;
+  /** The agenda entry running now (may name a deleted entry: check it). */
+  phase: string | null;
+  /** The countdown: running until an epoch time, paused with time left, or none. */
+  timer: Timer;
+  placementsOpen: boolean;
+  agreementsOpen: boolean;
 }
+
+export type Timer =
+  | { state: 'none' }
+  | { state: 'running'; endsAt: number }
+  | { state: 'paused'; remaining: number };
 
 export interface Participant {
   id: string;
@@ -162,4 +233,53 @@ export interface Cluster {
   scope: ClusterScope | null;
   order: number;
   createdAt: number;
+}
+
+export interface AgendaItem {
+  id: string;
+  title: string;
+  kind: AgendaKind;
+  /** Planned start "HH:MM", or null. */
+  start: string | null;
+  minutes: number;
+  order: number;
+}
+
+export interface Case {
+  id: string;
+  title: string;
+  framework: Framework;
+  story: string;
+  order: number;
+}
+
+export interface FocalPoint {
+  id: string;
+  case: string;
+  title: string;
+  order: number;
+}
+
+export interface Note {
+  id: string;
+  focalPoint: string;
+  category: NoteCategory;
+  text: string;
+  createdAt: number;
+}
+
+export interface Agreement {
+  id: string;
+  what: string;
+  who: string;
+  due: string | null;
+  status: AgreementStatus;
+  author: string;
+  createdAt: number;
+}
+
+export interface Network {
+  id: string;
+  title: string;
+  order: number;
 }

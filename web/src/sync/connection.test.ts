@@ -1,3 +1,4 @@
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connect, defaultServerUrl, type ConnectionState } from './connection';
@@ -94,6 +95,30 @@ describe('connect', () => {
     vi.advanceTimersByTime(10_000);
     expect(FakeSocket.instances).toHaveLength(1);
     expect(states.at(-1)).toMatchObject({ status: 'refused', refused: { code: 4401, reason: 'bad token' } });
+    destroy();
+  });
+
+  it('publishes no awareness and does not echo the states of others', () => {
+    const { destroy } = open();
+    const socket = FakeSocket.instances[0];
+    socket?.open();
+    // An awareness message from the server with six other clients' states.
+    const update = encoding.createEncoder();
+    encoding.writeVarUint(update, 6);
+    for (let client = 1; client <= 6; client++) {
+      encoding.writeVarUint(update, client);
+      encoding.writeVarUint(update, 1);
+      encoding.writeVarString(update, '{}');
+    }
+    const message = encoding.createEncoder();
+    encoding.writeVarUint(message, 1);
+    encoding.writeVarUint8Array(message, encoding.toUint8Array(update));
+    const bytes = encoding.toUint8Array(message);
+    socket?.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+    vi.advanceTimersByTime(31_000);
+    // Message type 1 is awareness (docs/protocol.md); only sync (0) went out.
+    expect(socket?.sent.map((frame) => frame[0])).not.toContain(1);
+    expect(socket?.sent.length).toBeGreaterThan(0);
     destroy();
   });
 });

@@ -11,6 +11,7 @@
  *   words. Anything else is treated as a temporary drop and retried.
  * - The protocol's auth message (permission denied for an update) is shown
  *   instead of only logged.
+ * - No awareness: nothing is published and nothing relayed.
  */
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as authProtocol from 'y-protocols/auth';
@@ -105,6 +106,15 @@ export function connect(options: ConnectionOptions): Connection {
     disableBc: options.crossTab === false,
     ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
   });
+
+  // Kartenwand shows no presence (names, cursors or typing indicators would
+  // leak who wrote what): this client publishes no awareness state, and it
+  // does not relay the states of others. The stock provider echoes every
+  // state it receives back to the server, which refuses awareness messages
+  // naming more than 4 clients (docs/protocol.md) and would show a late
+  // joiner a refusal for nothing it did.
+  provider.awareness.off('update', provider._awarenessUpdateHandler);
+  provider.awareness.setLocalState(null);
 
   provider.on('status', ({ status }) => {
     if (state.get().refused) return;

@@ -10,12 +10,21 @@ import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   Board,
+  addAgendaItems,
+  createAgreement,
   createCard,
+  createCases,
   createCluster,
+  createNote,
+  selectAgreements,
   selectCards,
+  selectFocalPoints,
+  selectOwnPlacements,
   setFocus,
+  setPlacementsOpen,
   setProfile,
   setRevealed,
+  startPhase,
 } from '../board';
 import { setLocale } from '../i18n';
 import { connect } from '../sync/connection';
@@ -159,5 +168,100 @@ describe('presenter view', () => {
       setFocus(s.board, { kind: 'cluster', id: cluster });
     });
     expect(root.querySelector('h1')?.textContent).toBe('Sprache');
+  });
+});
+
+describe('blocks 2 and 3', () => {
+  function conference(s: Session) {
+    setProfile(s.board, 'pa00000001', { name: 'Anna', organisation: 'Kita', sector: 'stadtteil' });
+    const [cards, cases, agreements] = addAgendaItems(s.board, [
+      { title: 'Block 1', kind: 'cards', minutes: 60 },
+      { title: 'Block 2', kind: 'cases', minutes: 75 },
+      { title: 'Block 3', kind: 'agreements', minutes: 45 },
+    ]) as [string, string, string];
+    const [family] = createCases(s.board, [
+      { title: 'Familie A.', framework: 'asylblg', story: 'Eltern und drei Kinder', focalPoints: ['Wohnen', 'Sprachkurs'] },
+    ]) as [string];
+    return { cards, cases, agreements, family };
+  }
+
+  it('the phone switches to the phase screen by itself and places the person on several focal points', async () => {
+    const s = session();
+    open.push(s);
+    const { cards, cases, agreements, family } = conference(s);
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+    expect(root.textContent).toContain('Karte schreiben');
+
+    await act(() => startPhase(s.board, cards));
+    expect(root.querySelector('[role="timer"]')?.textContent).toBe('1:00:00');
+    await act(() => startPhase(s.board, cases));
+    expect(root.querySelector('main')?.getAttribute('data-screen')).toBe('cases');
+    expect(root.textContent).toContain('Wo arbeiten Sie mit?');
+    const boxes = [...root.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')];
+    expect(boxes).toHaveLength(2);
+    await act(() => {
+      for (const box of boxes) box.click();
+    });
+    expect(selectOwnPlacements(s.board, 'pa00000001')).toEqual(new Set(selectFocalPoints(s.board, family).map((fp) => fp.id)));
+
+    // The spotlight and its notes appear on the phone.
+    const [, language] = selectFocalPoints(s.board, family);
+    await act(() => {
+      if (!language) return;
+      createNote(s.board, language.id, 'offers', 'Sprachcafé');
+      setFocus(s.board, { kind: 'focal', id: language.id });
+    });
+    expect(root.querySelector('.spotlight-panel h2')?.textContent).toBe('Sprachkurs');
+    expect(root.querySelector('.spotlight-panel')?.textContent).toContain('Sprachcafé');
+
+    // Placing closed: the boxes are disabled.
+    await act(() => setPlacementsOpen(s.board, false));
+    expect(root.querySelector<HTMLInputElement>('input[type="checkbox"]')?.disabled).toBe(true);
+
+    await act(() => startPhase(s.board, agreements));
+    expect(root.textContent).toContain('Verabredung vorschlagen');
+  });
+
+  it('a participant proposes an agreement from the phone', async () => {
+    const s = session();
+    open.push(s);
+    const { agreements } = conference(s);
+    startPhase(s.board, agreements);
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+    const what = root.querySelector<HTMLTextAreaElement>('#propose-what');
+    const who = root.querySelector<HTMLInputElement>('#propose-who');
+    await act(() => {
+      if (what) typeInto(what, 'Sprachkurs mit Kinderbetreuung');
+      if (who) typeInto(who, 'Kita, Jobcenter');
+    });
+    await act(() => root.querySelector<HTMLButtonElement>('form button[type="submit"]')?.click());
+    expect(selectAgreements(s.board)).toEqual([
+      expect.objectContaining({ what: 'Sprachkurs mit Kinderbetreuung', who: 'Kita, Jobcenter', status: 'proposed', author: 'pa00000001', due: null }),
+    ]);
+    expect(root.textContent).toContain('Ihr Vorschlag');
+  });
+
+  it('the presenter shows the case map, the spotlight and the agreements', async () => {
+    const s = session();
+    open.push(s);
+    const { cases, family } = conference(s);
+    await act(() => render(<PresenterView session={s} />, root));
+    await act(() => startPhase(s.board, cases));
+    expect(root.querySelector('h1')?.textContent).toBe('Familie A.');
+    expect(root.querySelectorAll('li.focal-point')).toHaveLength(2);
+    expect(root.querySelector('[role="timer"]')?.textContent).toBe('1:15:00');
+
+    const [housing] = selectFocalPoints(s.board, family);
+    await act(() => {
+      if (housing) setFocus(s.board, { kind: 'focal', id: housing.id });
+    });
+    expect(root.querySelector('h1')?.textContent).toBe('Wohnen');
+
+    await act(() => {
+      createAgreement(s.board, { what: 'Elterncafé', who: 'Kita', author: 'moderator', status: 'confirmed' });
+      setFocus(s.board, { kind: 'agreements' });
+    });
+    expect(root.querySelector('h1')?.textContent).toBe('Verabredungen');
+    expect(root.querySelector('.agreement')?.textContent).toContain('vereinbart');
   });
 });

@@ -16,6 +16,7 @@ import {
   selectMeta,
   selectOffersByCluster,
   selectParticipants,
+  selectPhase,
   selectSectorsPerCluster,
   selectVoteTotals,
   setCardCluster,
@@ -27,8 +28,16 @@ import { CardDragAndDrop } from '../../ui/dnd';
 import { useBoard, useReadable } from '../../ui/hooks';
 import type { Session } from '../../ui/session';
 import { Message, mountSession } from '../shared/page';
+import { AgendaEditor } from './AgendaEditor';
+import { AgreementsEditor } from './AgreementsEditor';
+import { CasesEditor } from './CasesEditor';
 import { GroupsPanel, JoinPanel, PhasePanel } from './Panels';
+import { RunPanel } from './RunPanel';
 import { Wall, type WallData } from './Wall';
+
+/** The moderator's work areas; the one of the running phase opens by itself. */
+const TABS = ['agenda', 'cards', 'cases', 'agreements'] as const;
+type Tab = (typeof TABS)[number];
 
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable="true"]') !== null;
@@ -42,6 +51,11 @@ export function ModeratorView({ session, boardId, credentials }: { session: Sess
   const undo = useMemo(() => createUndoManager(board), [board]);
   const links = useMemo(() => credentials.moderatorLinks(boardId), [credentials, boardId]);
   const [announcement, setAnnouncement] = useState('');
+  const phase = selectPhase(board);
+  // null: show the area of the running phase; a chosen tab holds until the next phase starts.
+  const [chosenTab, setChosenTab] = useState<Tab | null>(null);
+  useEffect(() => setChosenTab(null), [phase?.id]);
+  const tab: Tab = chosenTab ?? (phase ? (phase.kind === 'info' ? 'agenda' : phase.kind) : 'cards');
   const wallRoot = useRef<HTMLElement | null>(null);
 
   const dnd = useMemo(
@@ -126,12 +140,23 @@ export function ModeratorView({ session, boardId, credentials }: { session: Sess
       </TopBar>
       <div class="moderator">
         <aside class="sidebar" aria-label={t('moderator.title')}>
+          <RunPanel board={board} meta={meta} />
           <JoinPanel links={links} joinCode={meta.joinCode} participants={participants.length} />
-          <PhasePanel board={board} meta={meta} />
-          <GroupsPanel board={board} groups={groups} members={selectGroupMembers(board)} />
+          {tab === 'cards' && <PhasePanel board={board} meta={meta} />}
+          {tab === 'cards' && <GroupsPanel board={board} groups={groups} members={selectGroupMembers(board)} />}
         </aside>
         <main id="main">
-          <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />
+          <nav class="segmented tabs" aria-label={t('moderator.areas')}>
+            {TABS.map((name) => (
+              <button key={name} type="button" aria-pressed={tab === name} onClick={() => setChosenTab(name)}>
+                {t(`moderator.tab.${name}`)}
+              </button>
+            ))}
+          </nav>
+          {tab === 'agenda' && <AgendaEditor board={board} />}
+          {tab === 'cards' && <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />}
+          {tab === 'cases' && <CasesEditor board={board} />}
+          {tab === 'agreements' && <AgreementsEditor board={board} />}
         </main>
       </div>
       <div class="sr-only" aria-live="assertive">

@@ -68,7 +68,7 @@ export function PhasePanel({ board, meta }: { board: Board; meta: Meta }) {
   );
   return (
     <section class="panel" aria-labelledby="phase-heading">
-      <h2 id="phase-heading">{t('moderator.phaseHeading')}</h2>
+      <h2 id="phase-heading">{t('moderator.cardsHeading')}</h2>
       <p>{meta.writingOpen ? t('moderator.writingOpen') : t('moderator.writingClosed')}</p>
       <button type="button" onClick={() => setWritingOpen(board, !meta.writingOpen)}>
         {meta.writingOpen ? t('moderator.closeWriting') : t('moderator.openWriting')}

@@ -1,11 +1,14 @@
 /**
- * The phone after joining: group, writing cards (the keyboard's send key
- * submits), own cards to edit or delete, dot voting, and all cards once
- * revealed. Works offline: every write lands in the local doc (and
+ * The phone after joining. Block 1 (cards screen): group, writing cards (the
+ * keyboard's send key submits), own cards to edit or delete, dot voting, and
+ * all cards once revealed; Blocks 2 and 3 in CasesScreen and
+ * AgreementsScreen. Works offline: every write lands in the local doc (and
  * IndexedDB) first and is sent when the connection is back.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
+  AGENDA_KINDS,
+  type AgendaKind,
   BLOCK1_CARD_KINDS,
   type Board,
   type Card,
@@ -15,6 +18,7 @@ import {
   createCard,
   deleteCard,
   editCard,
+  isAgendaKind,
   isCardKind,
   retractVote,
   selectCardsBy,
@@ -25,12 +29,17 @@ import {
   selectMeta,
   selectOwnVotes,
   selectParticipant,
+  selectPhase,
 } from '../../board';
 import { t, useLocale } from '../../i18n';
 import type { ConnectionState } from '../../sync/connection';
 import { ConnectionStatus, KindTag, TROUBLE_AFTER, TopBar } from '../../ui/components';
 import { useBoard, useReadable } from '../../ui/hooks';
 import type { Session } from '../../ui/session';
+import { AgendaList } from '../shared/Block23';
+import { PhaseBar } from '../shared/PhaseBar';
+import { AgreementsScreen } from './AgreementsScreen';
+import { CasesScreen } from './CasesScreen';
 
 /** Enter sends, Shift+Enter makes a new line; never while an IME is composing. */
 function isSendKey(event: KeyboardEvent): boolean {
@@ -292,38 +301,102 @@ function OfflineNotice({ state }: { state: ConnectionState }) {
   return <p class="banner">{state.status === 'offline' ? t('status.offline') : t('participant.notOnline')}</p>;
 }
 
+/** Which screen the phone shows: the current phase's kind, unless the person chose another. */
+type Screen = AgendaKind;
+
+function ScreenChoice({ own, onChange }: { own: Screen | null; onChange: (screen: Screen | null) => void }) {
+  return (
+    <div class="screen-choice">
+      <label for="screen-choice">{t('participant.screen')}</label>
+      <select
+        id="screen-choice"
+        value={own ?? 'follow'}
+        onChange={(e) => {
+          const value = e.currentTarget.value;
+          onChange(isAgendaKind(value) ? value : null);
+        }}
+      >
+        <option value="follow">{t('participant.followPhase')}</option>
+        {AGENDA_KINDS.map((kind) => (
+          <option key={kind} value={kind}>
+            {t(`participant.screen.${kind}`)}
+          </option>
+        ))}
+      </select>
+      {own !== null && (
+        <button type="button" class="primary" onClick={() => onChange(null)}>
+          {t('participant.backToPhase')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function CardsScreen({ board, boardId, participantId }: { board: Board; boardId: string; participantId: string }) {
+  const meta = selectMeta(board);
+  const mine = selectCardsBy(board, participantId);
+  const me = selectParticipant(board, participantId);
+  return (
+    <>
+      <GroupInfo board={board} participantId={participantId} />
+      {meta.votingOpen && <Voting board={board} participantId={participantId} />}
+      {meta.writingOpen ? (
+        <Composer board={board} boardId={boardId} participantId={participantId} group={me?.group ?? null} />
+      ) : (
+        <p class="banner">{t('participant.writingClosed')}</p>
+      )}
+      <section class="panel" aria-labelledby="mine-heading">
+        <h2 id="mine-heading">{t('participant.myCards', { n: mine.length })}</h2>
+        {mine.length === 0 && <p class="muted">{t('participant.noCards')}</p>}
+        <ul class="card-list">
+          {[...mine].reverse().map((card) => (
+            <OwnCard key={card.id} board={board} card={card} editable={meta.writingOpen} />
+          ))}
+        </ul>
+      </section>
+      {meta.revealed && <AllCards board={board} />}
+    </>
+  );
+}
+
+function InfoScreen({ board }: { board: Board }) {
+  return (
+    <div class="panel">
+      <AgendaList board={board} />
+    </div>
+  );
+}
+
+/**
+ * The phone after joining. It shows the screen of the phase the moderator
+ * started (cards, case examples, agreements, or the agenda during an info
+ * phase) and switches by itself when the phase changes. Someone who looks
+ * at another screen (a remote attendee exploring) comes back with one tap,
+ * and is brought back when the next phase starts.
+ */
 export function ParticipantBoard({ session, boardId, participantId }: { session: Session; boardId: string; participantId: string }) {
   useLocale();
   const { board } = session;
   useBoard(board);
   const state = useReadable(session.connection.state);
   const meta = selectMeta(board);
-  const mine = selectCardsBy(board, participantId);
-  const me = selectParticipant(board, participantId);
+  const phase = selectPhase(board);
+  const [own, setOwn] = useState<Screen | null>(null);
+  useEffect(() => setOwn(null), [phase?.id]);
+  const screen: Screen = own ?? phase?.kind ?? 'cards';
   return (
     <>
       <TopBar title={meta.title}>
         <ConnectionStatus state={state} compact />
       </TopBar>
-      <main id="main" class="participant">
+      <main id="main" class="participant" data-screen={screen}>
         <OfflineNotice state={state} />
-        <GroupInfo board={board} participantId={participantId} />
-        {meta.votingOpen && <Voting board={board} participantId={participantId} />}
-        {meta.writingOpen ? (
-          <Composer board={board} boardId={boardId} participantId={participantId} group={me?.group ?? null} />
-        ) : (
-          <p class="banner">{t('participant.writingClosed')}</p>
-        )}
-        <section class="panel" aria-labelledby="mine-heading">
-          <h2 id="mine-heading">{t('participant.myCards', { n: mine.length })}</h2>
-          {mine.length === 0 && <p class="muted">{t('participant.noCards')}</p>}
-          <ul class="card-list">
-            {[...mine].reverse().map((card) => (
-              <OwnCard key={card.id} board={board} card={card} editable={meta.writingOpen} />
-            ))}
-          </ul>
-        </section>
-        {meta.revealed && <AllCards board={board} />}
+        <PhaseBar board={board} />
+        {phase !== null && <ScreenChoice own={own} onChange={setOwn} />}
+        {screen === 'cards' && <CardsScreen board={board} boardId={boardId} participantId={participantId} />}
+        {screen === 'cases' && <CasesScreen board={board} participantId={participantId} />}
+        {screen === 'agreements' && <AgreementsScreen board={board} boardId={boardId} participantId={participantId} />}
+        {screen === 'info' && <InfoScreen board={board} />}
       </main>
     </>
   );

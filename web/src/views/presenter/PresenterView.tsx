@@ -5,9 +5,10 @@ import { useBoard, useReadable } from '../../ui/hooks';
 import type { Session } from '../../ui/session';
 import { useLocale } from '../../i18n';
 import { BoardDisplay } from '../shared/BoardDisplay';
+import { PhaseBar } from '../shared/PhaseBar';
 import { mountSession } from '../shared/page';
 
-/** The projector: large type, read-only, follows the moderator's focus. */
+/** The projector: large type, read-only, follows the moderator's focus; phase and countdown on top. */
 export function PresenterView({ session }: { session: Session }) {
   useLocale();
   useBoard(session.board);
@@ -15,6 +16,7 @@ export function PresenterView({ session }: { session: Session }) {
   const meta = selectMeta(session.board);
   return (
     <main id="main" class="presenter">
+      <PhaseBar board={session.board} large />
       <BoardDisplay board={session.board} focus={meta.focus} />
       {state.status !== 'online' && (
         <div class="presenter-status">

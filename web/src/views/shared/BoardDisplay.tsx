@@ -8,6 +8,7 @@ import {
   type Card,
   type Cluster,
   type Focus,
+  selectCaseMap,
   selectCardsByCluster,
   selectClusters,
   selectGroupMembers,
@@ -21,6 +22,8 @@ import {
 import { t, useLocale } from '../../i18n';
 import { KindTag, SectorTag, colourClass } from '../../ui/components';
 import { QrCode } from '../../ui/qr';
+import { AgendaList, AgreementList, FocalSpotlight, NetworkList } from './Block23';
+import { CaseMap } from './CaseMap';
 
 function CardFace({ card }: { card: Card }) {
   return (
@@ -127,6 +130,42 @@ export function BoardDisplay({ board, focus }: { board: Board; focus: Focus }) {
         </ol>
       </section>
     );
+  }
+
+  if (focus.kind === 'agenda') {
+    return (
+      <section class="display display-agenda">
+        <AgendaList board={board} heading="h1" />
+      </section>
+    );
+  }
+  if (focus.kind === 'agreements') {
+    return (
+      <section class="display display-agreements">
+        <AgreementList board={board} heading="h1" />
+      </section>
+    );
+  }
+  if (focus.kind === 'networks') {
+    return (
+      <section class="display display-networks">
+        <NetworkList board={board} heading="h1" />
+      </section>
+    );
+  }
+  if (focus.kind === 'case') {
+    const map = selectCaseMap(board, focus.id);
+    if (map) {
+      return (
+        <div class="display display-case">
+          <CaseMap map={map} spotlight={null} heading="h1" />
+        </div>
+      );
+    }
+  }
+  if (focus.kind === 'focal') {
+    const spotlight = <FocalSpotlight board={board} focalPointId={focus.id} heading="h1" />;
+    if (board.focalPoints.has(focus.id)) return <div class="display display-spotlight">{spotlight}</div>;
   }
 
   if (!meta.revealed) return <JoinScreen board={board} />;

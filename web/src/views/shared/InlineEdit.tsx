@@ -3,8 +3,9 @@ import { useState } from 'preact/hooks';
 /**
  * A text field showing a value from the doc that the user can change.
  * While focused it keeps its own draft, so a remote update arriving mid-typing
- * does not overwrite what is being typed; Enter or leaving the field commits,
- * Escape goes back to the stored value.
+ * does not overwrite what is being typed; Enter (in a multi-line field:
+ * leaving it) or leaving the field commits, Escape goes back to the stored
+ * value.
  */
 export function InlineEdit({
   value,
@@ -12,28 +13,56 @@ export function InlineEdit({
   onCommit,
   maxLength,
   class: className,
+  multiline = false,
+  allowEmpty = false,
+  placeholder,
 }: {
   value: string;
   label: string;
   onCommit: (next: string) => void;
   maxLength?: number;
   class?: string;
+  /** A textarea where Enter makes a new line (stories, notes). */
+  multiline?: boolean;
+  /** An empty value is a valid value (e.g. an agreement's "who"). */
+  allowEmpty?: boolean;
+  placeholder?: string;
 }) {
   const [draft, setDraft] = useState<string | null>(null);
   const commit = (): void => {
-    if (draft !== null && draft.trim() && draft.trim() !== value) onCommit(draft.trim());
+    if (draft !== null && (allowEmpty || draft.trim()) && draft.trim() !== value) onCommit(draft.trim());
     setDraft(null);
   };
+  const common = {
+    class: className ?? 'inline-edit',
+    'aria-label': label,
+    value: draft ?? value,
+    ...(maxLength !== undefined ? { maxLength } : {}),
+    ...(placeholder !== undefined ? { placeholder } : {}),
+    onFocus: () => setDraft(value),
+    onBlur: commit,
+  };
+  if (multiline) {
+    return (
+      <textarea
+        {...common}
+        rows={3}
+        onInput={(e) => setDraft(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            setDraft(value);
+            const target = e.currentTarget;
+            requestAnimationFrame(() => target.blur());
+          }
+        }}
+      />
+    );
+  }
   return (
     <input
-      class={className ?? 'inline-edit'}
-      aria-label={label}
-      value={draft ?? value}
-      {...(maxLength !== undefined ? { maxLength } : {})}
+      {...common}
       enterkeyhint="done"
-      onFocus={() => setDraft(value)}
       onInput={(e) => setDraft(e.currentTarget.value)}
-      onBlur={commit}
       onKeyDown={(e) => {
         if (e.key === 'Enter') {
           e.preventDefault();

@@ -1,0 +1,251 @@
+/**
+ * The conference's agenda, the phase running now, the countdown and the
+ * per-phase locks (docs/schema.md: `agenda`, `meta`). All moderator-only.
+ *
+ * The countdown is stored as an end time (`meta.timerEndsAt`, ms epoch), not
+ * as ticking seconds: nothing is written while it runs, and every screen
+ * computes the time left from its own clock. Paused, the time left is stored
+ * instead (`meta.timerRemaining`).
+ */
+import { type Board, readAgendaItem, readCase, readMeta } from './board';
+import { newId } from './ids';
+import {
+  type AgendaItem,
+  type AgendaKind,
+  type Focus,
+  LIMITS,
+  TIME_PATTERN,
+  type Timer,
+  encodeFocus,
+} from './schema';
+import { BoardError, cleanText, entry, existing, nextOrder, now, swapOrder } from './write';
+
+export interface AgendaDraft {
+  title: string;
+  kind: AgendaKind;
+  /** Planned start "HH:MM"; null or absent for none. */
+  start?: string | null;
+  minutes: number;
+}
+
+function cleanMinutes(minutes: number): number {
+  if (!Number.isFinite(minutes) || minutes < 0 || minutes > LIMITS.phaseMinutesMax) {
+    throw new BoardError('invalid', `minutes must be 0–${LIMITS.phaseMinutesMax}`);
+  }
+  return Math.round(minutes);
+}
+
+function cleanStart(start: string | null | undefined): string | null {
+  if (start === null || start === undefined || start === '') return null;
+  if (!TIME_PATTERN.test(start)) throw new BoardError('invalid', 'start must be HH:MM');
+  return start;
+}
+
+// ---------------------------------------------------------------- agenda
+
+/** Adds phases at the end of the agenda, in the given order, in one transaction. */
+export function addAgendaItems(board: Board, drafts: readonly AgendaDraft[]): string[] {
+  const clean = drafts.map((draft) => ({
+    title: cleanText(draft.title, LIMITS.title, 'phase title'),
+    kind: draft.kind,
+    start: cleanStart(draft.start),
+    minutes: cleanMinutes(draft.minutes),
+  }));
+  const ids: string[] = [];
+  board.transact(() => {
+    let order = nextOrder(board.agenda);
+    for (const draft of clean) {
+      const id = newId();
+      ids.push(id);
+      const fields: Record<string, string | number> = { title: draft.title, kind: draft.kind, minutes: draft.minutes, order: order++ };
+      if (draft.start !== null) fields.start = draft.start;
+      board.agenda.set(id, entry(fields));
+    }
+  });
+  return ids;
+}
+
+export function createAgendaItem(board: Board, draft: AgendaDraft): string {
+  const [id] = addAgendaItems(board, [draft]);
+  if (id === undefined) throw new BoardError('invalid', 'no phase created');
+  return id;
+}
+
+export function updateAgendaItem(board: Board, id: string, change: Partial<AgendaDraft>): void {
+  const title = change.title === undefined ? undefined : cleanText(change.title, LIMITS.title, 'phase title');
+  const minutes = change.minutes === undefined ? undefined : cleanMinutes(change.minutes);
+  const start = change.start === undefined ? undefined : cleanStart(change.start);
+  board.transact(() => {
+    const item = existing(board.agenda, id, 'phase');
+    if (title !== undefined && item.get('title') !== title) item.set('title', title);
+    if (change.kind !== undefined && item.get('kind') !== change.kind) item.set('kind', change.kind);
+    if (minutes !== undefined && item.get('minutes') !== minutes) item.set('minutes', minutes);
+    if (start === null) item.delete('start');
+    else if (start !== undefined && item.get('start') !== start) item.set('start', start);
+  });
+}
+
+/** Moves a phase one place up (-1) or down (+1). */
+export function moveAgendaItem(board: Board, id: string, delta: -1 | 1): void {
+  board.transact(() => {
+    swapOrder(
+      board.agenda,
+      selectAgenda(board).map((item) => item.id),
+      id,
+      delta,
+    );
+  });
+}
+
+/** Deletes a phase; if it is running, there is no phase (and no timer) afterwards. */
+export function deleteAgendaItem(board: Board, id: string): void {
+  board.transact(() => {
+    if (board.meta.get('phase') === id) clearPhase(board);
+    board.agenda.delete(id);
+  });
+}
+
+// ---------------------------------------------------------------- phase
+
+function clearTimer(board: Board): void {
+  board.meta.delete('timerEndsAt');
+  board.meta.delete('timerRemaining');
+}
+
+function clearPhase(board: Board): void {
+  board.meta.delete('phase');
+  clearTimer(board);
+}
+
+/**
+ * What the shared screen shows when a phase starts: the card wall, the first
+ * case's map (unless a case or focal point is already on screen), the
+ * agreements, or the agenda.
+ */
+function focusForPhase(board: Board, kind: AgendaKind): Focus {
+  switch (kind) {
+    case 'cards':
+      return { kind: 'overview' };
+    case 'cases': {
+      const current = readMeta(board.meta).focus;
+      if (current.kind === 'case' || current.kind === 'focal') return current;
+      const first = [...board.cases.entries()]
+        .map(([id, value]) => readCase(id, value))
+        .filter((c) => c !== null)
+        .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id))[0];
+      return first ? { kind: 'case', id: first.id } : { kind: 'agenda' };
+    }
+    case 'agreements':
+      return { kind: 'agreements' };
+    case 'info':
+      return { kind: 'agenda' };
+  }
+}
+
+/**
+ * Starts a phase: every phone switches to its screen, the shared screen to
+ * what fits it, and the countdown starts with the phase's planned minutes
+ * (no countdown for a phase of 0 minutes).
+ */
+export function startPhase(board: Board, id: string, at: number = now()): void {
+  board.transact(() => {
+    const item = readAgendaItem(id, existing(board.agenda, id, 'phase'));
+    if (item === null) return;
+    board.meta.set('phase', id);
+    clearTimer(board);
+    if (item.minutes > 0) board.meta.set('timerEndsAt', at + item.minutes * 60_000);
+    board.meta.set('focus', encodeFocus(focusForPhase(board, item.kind)));
+  });
+}
+
+/** Starts the phase after the current one (the first when none runs). Returns its id, or null at the end. */
+export function nextPhase(board: Board, at: number = now()): string | null {
+  const agenda = selectAgenda(board);
+  const current = agenda.findIndex((item) => item.id === board.meta.get('phase'));
+  const next = agenda[current + 1];
+  if (next === undefined) return null;
+  startPhase(board, next.id, at);
+  return next.id;
+}
+
+/** No phase runs (phones show the card screen, as before any agenda). */
+export function endPhase(board: Board): void {
+  board.transact(() => clearPhase(board));
+}
+
+// ---------------------------------------------------------------- timer
+
+/** Starts (or restarts) the countdown with `ms` milliseconds. */
+export function startTimer(board: Board, ms: number, at: number = now()): void {
+  if (!Number.isFinite(ms) || ms <= 0) throw new BoardError('invalid', 'timer must be positive');
+  board.transact(() => {
+    board.meta.delete('timerRemaining');
+    board.meta.set('timerEndsAt', at + Math.round(ms));
+  });
+}
+
+export function pauseTimer(board: Board, at: number = now()): void {
+  board.transact(() => {
+    const timer = readMeta(board.meta).timer;
+    if (timer.state !== 'running') return;
+    board.meta.delete('timerEndsAt');
+    board.meta.set('timerRemaining', Math.max(0, timer.endsAt - at));
+  });
+}
+
+export function resumeTimer(board: Board, at: number = now()): void {
+  board.transact(() => {
+    const timer = readMeta(board.meta).timer;
+    if (timer.state !== 'paused') return;
+    board.meta.delete('timerRemaining');
+    board.meta.set('timerEndsAt', at + timer.remaining);
+  });
+}
+
+/** Adds (or with a negative `ms`, takes away) time; a finished countdown restarts from now. */
+export function extendTimer(board: Board, ms: number, at: number = now()): void {
+  board.transact(() => {
+    const timer = readMeta(board.meta).timer;
+    if (timer.state === 'running') board.meta.set('timerEndsAt', Math.max(at, timer.endsAt) + ms);
+    else if (timer.state === 'paused') board.meta.set('timerRemaining', Math.max(0, timer.remaining + ms));
+    else if (ms > 0) board.meta.set('timerEndsAt', at + ms);
+  });
+}
+
+export function stopTimer(board: Board): void {
+  board.transact(() => clearTimer(board));
+}
+
+/** Milliseconds left, never negative; null when there is no countdown. */
+export function timeLeft(timer: Timer, at: number = now()): number | null {
+  if (timer.state === 'running') return Math.max(0, timer.endsAt - at);
+  if (timer.state === 'paused') return timer.remaining;
+  return null;
+}
+
+// ---------------------------------------------------------------- locks
+
+/** Participants may place themselves on focal points (default open). */
+export function setPlacementsOpen(board: Board, open: boolean): void {
+  board.transact(() => board.meta.set('placementsOpen', open));
+}
+
+/** Participants may propose agreements (default open). */
+export function setAgreementsOpen(board: Board, open: boolean): void {
+  board.transact(() => board.meta.set('agreementsOpen', open));
+}
+
+// ---------------------------------------------------------------- read side
+
+export function selectAgenda(board: Board): AgendaItem[] {
+  return [...board.agenda.entries()]
+    .map(([id, value]) => readAgendaItem(id, value))
+    .filter((item) => item !== null)
+    .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+}
+
+/** The phase running now, or null (none started, or its entry was deleted). */
+export function selectPhase(board: Board): AgendaItem | null {
+  const id = board.meta.get('phase');
+  return typeof id === 'string' ? readAgendaItem(id, board.agenda.get(id)) : null;
+}

@@ -1,0 +1,227 @@
+/**
+ * The phone in Block 3: propose agreements (what, who, by when), edit or
+ * withdraw one's own while still proposed, see every agreement and its
+ * status, and join the local networks.
+ */
+import { useState } from 'preact/hooks';
+import {
+  type Agreement,
+  type Board,
+  LIMITS,
+  createAgreement,
+  deleteAgreement,
+  editAgreement,
+  selectAgreements,
+  selectMembersByNetwork,
+  selectMeta,
+  selectNetworks,
+  selectOwnMemberships,
+  setMembership,
+} from '../../board';
+import { t } from '../../i18n';
+import { formatDate } from '../../ui/components';
+import { StatusTag } from '../shared/Block23';
+
+interface Fields {
+  what: string;
+  who: string;
+  due: string;
+}
+
+/**
+ * The three fields of an agreement; `idPrefix` keeps label ids unique when
+ * two forms are open. Changes are patches applied to the latest state, so
+ * quick input in two fields before a re-render loses nothing.
+ */
+function AgreementFields({ fields, onChange, idPrefix }: { fields: Fields; onChange: (patch: Partial<Fields>) => void; idPrefix: string }) {
+  return (
+    <>
+      <label for={`${idPrefix}-what`}>{t('agreements.what')}</label>
+      <textarea
+        id={`${idPrefix}-what`}
+        rows={2}
+        maxLength={LIMITS.agreementWhat}
+        value={fields.what}
+        onInput={(e) => onChange({ what: e.currentTarget.value })}
+      />
+      <label for={`${idPrefix}-who`}>{t('agreements.who')}</label>
+      <input
+        id={`${idPrefix}-who`}
+        maxLength={LIMITS.agreementWho}
+        placeholder={t('agreements.whoPlaceholder')}
+        value={fields.who}
+        onInput={(e) => onChange({ who: e.currentTarget.value })}
+      />
+      <label for={`${idPrefix}-due`}>{t('agreements.due')}</label>
+      <input id={`${idPrefix}-due`} type="date" value={fields.due} onInput={(e) => onChange({ due: e.currentTarget.value })} />
+    </>
+  );
+}
+
+const EMPTY: Fields = { what: '', who: '', due: '' };
+
+/** The unsent proposal survives a reload too (like the card composer's draft): nothing typed is lost. */
+function useProposalDraft(boardId: string): [Fields, (change: (current: Fields) => Fields) => void] {
+  const key = `kartenwand.proposal.${boardId}`;
+  const [fields, setFields] = useState<Fields>(() => {
+    try {
+      const stored = JSON.parse(localStorage.getItem(key) ?? 'null') as Partial<Fields> | null;
+      if (stored && typeof stored.what === 'string' && typeof stored.who === 'string' && typeof stored.due === 'string') {
+        return { what: stored.what, who: stored.who, due: stored.due };
+      }
+    } catch {
+      // start empty
+    }
+    return EMPTY;
+  });
+  const update = (change: (current: Fields) => Fields): void => {
+    setFields((current) => {
+      const next = change(current);
+      try {
+        localStorage.setItem(key, JSON.stringify(next));
+      } catch {
+        // kept in memory only
+      }
+      return next;
+    });
+  };
+  return [fields, update];
+}
+
+function ProposeForm({ board, boardId, participantId }: { board: Board; boardId: string; participantId: string }) {
+  const [fields, setFields] = useProposalDraft(boardId);
+  const [notice, setNotice] = useState('');
+  return (
+    <form
+      class="panel form"
+      aria-labelledby="propose-heading"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!fields.what.trim()) return;
+        createAgreement(board, { what: fields.what, who: fields.who, due: fields.due || null, author: participantId });
+        setFields(() => EMPTY);
+        setNotice(t('agreements.proposed'));
+      }}
+    >
+      <h2 id="propose-heading">{t('agreements.proposeHeading')}</h2>
+      <AgreementFields
+        fields={fields}
+        idPrefix="propose"
+        onChange={(patch) => {
+          setNotice('');
+          setFields((current) => ({ ...current, ...patch }));
+        }}
+      />
+      <button type="submit" class="primary" disabled={!fields.what.trim()}>
+        {t('agreements.propose')}
+      </button>
+      <p class="small" role="status" aria-live="polite">
+        {notice}
+      </p>
+    </form>
+  );
+}
+
+function AgreementItem({ board, agreement, mine, open }: { board: Board; agreement: Agreement; mine: boolean; open: boolean }) {
+  const [editing, setEditing] = useState<Fields | null>(null);
+  // Offered only while proposals are open: the server may refuse changes after the moderator closed them.
+  const editable = mine && open && agreement.status === 'proposed';
+  if (editing !== null && editable) {
+    return (
+      <li class="agreement">
+        <form
+          class="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!editing.what.trim()) return;
+            editAgreement(board, agreement.id, { what: editing.what, who: editing.who, due: editing.due || null });
+            setEditing(null);
+          }}
+        >
+          <AgreementFields
+            fields={editing}
+            onChange={(patch) => setEditing((current) => (current === null ? null : { ...current, ...patch }))}
+            idPrefix={`edit-${agreement.id}`}
+          />
+          <div class="button-row">
+            <button type="submit" class="primary">
+              {t('participant.save')}
+            </button>
+            <button type="button" onClick={() => setEditing(null)}>
+              {t('participant.cancel')}
+            </button>
+          </div>
+        </form>
+      </li>
+    );
+  }
+  return (
+    <li class={`agreement agreement-${agreement.status}`}>
+      <p class="agreement-what">{agreement.what}</p>
+      <p class="agreement-meta">
+        <StatusTag status={agreement.status} />
+        {mine && agreement.status === 'proposed' && <span class="tag">{t('agreements.mine')}</span>}
+        {agreement.who && (
+          <span>
+            <span class="agreement-label">{t('agreements.who')}:</span> {agreement.who}
+          </span>
+        )}
+        {agreement.due && (
+          <span>
+            <span class="agreement-label">{t('agreements.due')}:</span> {formatDate(agreement.due)}
+          </span>
+        )}
+      </p>
+      {editable && (
+        <div class="button-row">
+          <button type="button" onClick={() => setEditing({ what: agreement.what, who: agreement.who, due: agreement.due ?? '' })}>
+            {t('participant.edit')}
+          </button>
+          <button type="button" class="danger" onClick={() => deleteAgreement(board, agreement.id)}>
+            {t('agreements.withdraw')}
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function Networks({ board, participantId }: { board: Board; participantId: string }) {
+  const networks = selectNetworks(board);
+  const members = selectMembersByNetwork(board);
+  const own = selectOwnMemberships(board, participantId);
+  return (
+    <section class="panel" aria-labelledby="networks-choice-heading">
+      <h2 id="networks-choice-heading">{t('networks.heading')}</h2>
+      <p class="small">{t('networks.hint')}</p>
+      {networks.length === 0 && <p class="muted">{t('networks.none')}</p>}
+      {networks.map((network) => (
+        <label key={network.id} class="focal-option">
+          <input type="checkbox" checked={own.has(network.id)} onChange={(e) => setMembership(board, participantId, network.id, e.currentTarget.checked)} />
+          <span class="focal-option-title">{network.title}</span>
+          <span class="focal-option-count">{t('networks.members', { n: members.get(network.id)?.length ?? 0 })}</span>
+        </label>
+      ))}
+    </section>
+  );
+}
+
+export function AgreementsScreen({ board, boardId, participantId }: { board: Board; boardId: string; participantId: string }) {
+  const meta = selectMeta(board);
+  const agreements = selectAgreements(board);
+  return (
+    <>
+      {meta.agreementsOpen ? <ProposeForm board={board} boardId={boardId} participantId={participantId} /> : <p class="banner">{t('agreements.closed')}</p>}
+      <section class="panel" aria-labelledby="agreement-list-heading">
+        <h2 id="agreement-list-heading">{t('agreements.heading')}</h2>
+        {agreements.length === 0 && <p class="muted">{t('agreements.none')}</p>}
+        <ul class="agreement-list">
+          {agreements.map((a) => (
+            <AgreementItem key={a.id} board={board} agreement={a} mine={a.author === participantId} open={meta.agreementsOpen} />
+          ))}
+        </ul>
+      </section>
+      <Networks board={board} participantId={participantId} />
+    </>
+  );
+}
