@@ -154,3 +154,77 @@ async fn the_embedded_web_app_is_served_for_app_routes() {
     .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn contact_data_can_be_erased_by_its_owner_or_the_moderator() {
+    use crate::common::http_request_as;
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Kontakte").await;
+    let join = |name: &str| {
+        json!({"join_code": board.join_code, "name": name, "sector": "traeger",
+               "email": format!("{name}.kontakt@example.org"), "contact_consent": true})
+    };
+    let path = format!("/api/boards/{}/join", board.id);
+    let (_, anna) = server.request("POST", &path, Some(&join("anna"))).await;
+    let (_, ben) = server.request("POST", &path, Some(&join("ben"))).await;
+    let anna_id = anna["participant_id"].as_str().expect("id");
+    let anna_token = anna["token"].as_str().expect("token");
+    let ben_id = ben["participant_id"].as_str().expect("id");
+    let ben_token = ben["token"].as_str().expect("token");
+    let erase = |id: &str| format!("/api/boards/{}/participants/{id}/contact", board.id);
+    assert!(
+        stored(&server, "anna.kontakt@example.org"),
+        "the check below can see stored addresses"
+    );
+
+    let (status, _) = http_request_as(
+        server.addr,
+        Some(ben_token),
+        "DELETE",
+        &erase(anna_id),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "nobody erases someone else's contact data");
+    let (status, _) = http_request_as(server.addr, None, "DELETE", &erase(anna_id), None).await;
+    assert_eq!(status, 401);
+    let (status, _) = http_request_as(
+        server.addr,
+        Some(anna_token),
+        "DELETE",
+        &erase(anna_id),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "the participant erases their own");
+    let moderator = Some(board.moderator_token.as_str());
+    let (status, _) = http_request_as(server.addr, moderator, "DELETE", &erase(ben_id), None).await;
+    assert_eq!(status, 204, "the moderator erases on request");
+    let (status, _) = http_request_as(
+        server.addr,
+        moderator,
+        "DELETE",
+        &erase("nobody000000"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // No copy is left in the database files.
+    for address in ["anna.kontakt@example.org", "ben.kontakt@example.org"] {
+        assert!(
+            !stored(&server, address),
+            "{address} is still in the database files"
+        );
+    }
+}
+
+/// Whether `text` appears in the database file or its write-ahead log.
+fn stored(server: &Server, text: &str) -> bool {
+    ["kartenwand.db", "kartenwand.db-wal"].iter().any(|name| {
+        std::fs::read(server.data_dir.join(name))
+            .unwrap_or_default()
+            .windows(text.len())
+            .any(|window| window == text.as_bytes())
+    })
+}

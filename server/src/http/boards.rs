@@ -28,6 +28,10 @@ pub fn router() -> Router<AppState> {
             "/api/boards/{board}/participants/{participant}",
             delete(remove_participant),
         )
+        .route(
+            "/api/boards/{board}/participants/{participant}/contact",
+            delete(erase_contact),
+        )
 }
 
 /// Sectors participants come from (see PRODUCT.md).
@@ -403,4 +407,30 @@ async fn remove_participant(
         .disconnect(&board, Identity::Participant(participant))
         .await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Erases a participant's contact data and withdraws their consent: the
+/// participant themselves or the moderator may. Contact data never entered
+/// the shared document, so the store is the only place it lived.
+async fn erase_contact(
+    State(state): State<AppState>,
+    Path((board, participant)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, Error> {
+    match identify_request(&state, &board, &headers).await? {
+        Identity::Moderator => {}
+        Identity::Participant(me) if me == participant => {}
+        _ => {
+            return Err(Error::Forbidden(
+                "only the participant or the moderator may do this",
+            ));
+        }
+    }
+    let store = state.store.clone();
+    let existed = blocking(move || Ok(store.erase_contact(&board, &participant)?)).await?;
+    if existed {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound("no such participant"))
+    }
 }

@@ -102,6 +102,9 @@ pub trait Store: Send + Sync + 'static {
     fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite;
     /// Marks a participant removed; returns whether they existed.
     fn remove_participant(&self, board: &str, id: &str) -> Result<bool, StoreError>;
+    /// Erases a participant's e-mail and phone and withdraws their consent;
+    /// returns whether they existed.
+    fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError>;
     /// Replaces the board's join code (unique across boards).
     fn set_join_code(&self, board: &str, join_code: &str) -> Result<(), StoreError>;
     /// Replaces the hash of the board's viewer token.

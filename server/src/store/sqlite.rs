@@ -172,6 +172,8 @@ fn open_connection(path: &Path, synchronous: Synchronous) -> Result<Connection, 
         },
     )?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // Erased contact data must not linger in free pages.
+    connection.pragma_update(None, "secure_delete", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(connection)
 }
@@ -453,6 +455,20 @@ impl Store for SqliteStore {
                 [board, id],
             )
             .map(|changed| changed > 0)
+        })
+    }
+
+    fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+        self.read(|c| {
+            let changed = c.execute(
+                "UPDATE participants SET email = NULL, phone = NULL, contact_consent = 0
+                 WHERE board = ?1 AND id = ?2",
+                [board, id],
+            )?;
+            // secure_delete zeroes the old values in the database pages;
+            // the checkpoint removes the copies the write-ahead log held.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(changed > 0)
         })
     }
 
