@@ -400,7 +400,7 @@ impl Room {
             },
         };
         if verdict.is_clean() {
-            if let Some(changed) = self.apply(peer, &payload, summary, &places) {
+            if let Some(changed) = self.apply(peer, &payload, summary, &places, &before) {
                 if changed {
                     self.commit(vec![payload.to_vec()], new_clients);
                 }
@@ -429,7 +429,7 @@ impl Room {
             }
         }
         let accepted = summary.rewrite(&payload, &verdict.dropped, &deletes);
-        let Some(changed) = self.apply(peer, &accepted, summary, &places) else {
+        let Some(changed) = self.apply(peer, &accepted, summary, &places, &before) else {
             return;
         };
         let mut updates = Vec::new();
@@ -460,12 +460,15 @@ impl Room {
 
     /// Applies an accepted update and indexes its items. `Some(changed)`, or
     /// `None` if it could not be integrated (the board then reloads).
+    /// `before` is the document's state vector before the update (building
+    /// one walks every client of the document, so it is done once).
     fn apply(
         &mut self,
         peer: PeerId,
         update: &[u8],
         summary: &UpdateSummary,
         places: &[Place],
+        before: &StateVector,
     ) -> Option<bool> {
         let decoded = match Update::decode_v1(update) {
             Ok(decoded) => decoded,
@@ -475,13 +478,11 @@ impl Room {
                 return None;
             }
         };
-        let before = self.doc.transact().state_vector();
-        let (applied, pending, after, newly_deleted) = {
+        let (applied, pending, newly_deleted) = {
             let mut txn = self.doc.transact_mut();
             let applied = txn.apply_update(decoded);
             let pending = txn.has_missing_updates();
-            let after = txn.state_vector();
-            (applied, pending, after, txn.delete_set().clone())
+            (applied, pending, txn.delete_set().clone())
         };
         self.deleted.merge_with(newly_deleted);
         if applied.is_err() || pending {
@@ -496,7 +497,11 @@ impl Room {
             return None;
         }
         self.places.record(summary, places);
-        Some(after != before || !summary.deletes.is_empty())
+        let inserts = summary
+            .clients
+            .iter()
+            .any(|range| range.end > before.get(&ClientID::new(range.client)));
+        Some(inserts || !summary.deletes.is_empty())
     }
 
     /// Stores updates already applied to the document (with the client ids
