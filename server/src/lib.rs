@@ -14,13 +14,17 @@
 //! - [`store`]: the [`store::Store`] trait and its embedded SQLite
 //!   implementation (update log, snapshots, group commit).
 //! - [`auth`]: tokens, ids and roles. Pure.
-//! - [`board`]: what the server writes into the board document.
+//! - [`board`]: what the server writes into the board document, and the
+//!   typed read model of the whole board.
+//! - [`export`]: the documentation (Markdown, HTML, PDF, DOCX, CSV, JSON)
+//!   and the network map. Pure.
 //! - [`http`]: axum routes (board creation, join, websocket upgrade, health).
 //! - [`config`]: command line and environment configuration.
 
 pub mod auth;
 pub mod board;
 pub mod config;
+pub mod export;
 pub mod http;
 pub mod protocol;
 pub mod room;
