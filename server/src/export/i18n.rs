@@ -66,6 +66,8 @@ pub enum Text {
     NetworkMap,
     NetworkMapIntro,
     NetworkLegendEdges,
+    ConnectedWith,
+    NotConnected,
     ContactList,
     ContactListIntro,
     NoContacts,
@@ -175,6 +177,8 @@ impl Text {
                 "Linie: gemeinsame Schwerpunkte, Bedarfsgruppen oder Verabredungen",
                 "Line: shared focal points, need clusters or agreements",
             ),
+            ConnectedWith => ("verbunden mit", "connected with"),
+            NotConnected => ("keine Verbindungen", "no connections"),
             ContactList => ("Kontaktliste", "Contact list"),
             ContactListIntro => (
                 "Nur Teilnehmende, die der Weitergabe ihrer Kontaktdaten zugestimmt haben.",

@@ -1,6 +1,7 @@
 //! Markdown (CommonMark). Text from the board is escaped so it never turns
 //! into markup, links or raw HTML.
 
+use super::i18n::{self, Text};
 use super::report::{Block, Report};
 
 /// Backslash-escapes every character CommonMark could read as markup:
@@ -79,14 +80,41 @@ pub fn render(report: &Report) -> String {
                 out.push('\n');
             }
             Block::NetworkMap => {
-                // Markdown cannot embed the SVG safely; list the links instead.
+                // Markdown cannot embed the SVG safely: one line per node
+                // with its links (and how many things they share).
                 let network = &report.network;
-                for edge in &network.edges {
+                for (index, node) in network.nodes.iter().enumerate() {
+                    let links: Vec<String> = network
+                        .edges
+                        .iter()
+                        .filter_map(|edge| {
+                            let other = if edge.a == index {
+                                edge.b
+                            } else if edge.b == index {
+                                edge.a
+                            } else {
+                                return None;
+                            };
+                            Some(format!(
+                                "{} ({})",
+                                escape(&network.nodes[other].label),
+                                edge.weight()
+                            ))
+                        })
+                        .collect();
+                    let links = if links.is_empty() {
+                        Text::NotConnected.get(report.locale).to_owned()
+                    } else {
+                        format!(
+                            "{} {}",
+                            Text::ConnectedWith.get(report.locale),
+                            links.join(", ")
+                        )
+                    };
                     out.push_str(&format!(
-                        "- {} — {} ({})\n",
-                        escape(&network.nodes[edge.a].label),
-                        escape(&network.nodes[edge.b].label),
-                        edge.weight()
+                        "- **{}** ({}): {links}\n",
+                        escape(&node.label),
+                        escape(i18n::sector(&node.sector).get(report.locale)),
                     ));
                 }
                 out.push('\n');

@@ -478,3 +478,50 @@ pub(crate) fn parse_svg(svg: &str) -> Result<resvg::usvg::Tree, ExportError> {
     resvg::usvg::Tree::from_str(svg, &options)
         .map_err(|error| ExportError::NetworkMap(error.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use skrifa::string::StringId;
+
+    #[test]
+    fn the_fonts_are_libertinus_regular_and_bold() {
+        let (regular, bold) = font_data();
+        let full_name = |data: &[u8]| -> String {
+            skrifa::FontRef::new(data)
+                .expect("a font")
+                .localized_strings(StringId::FULL_NAME)
+                .english_or_first()
+                .expect("a name")
+                .chars()
+                .collect()
+        };
+        assert!(full_name(regular).starts_with("Libertinus Serif"));
+        assert!(!full_name(regular).contains("Bold"));
+        assert!(full_name(bold).contains("Bold"), "{}", full_name(bold));
+    }
+
+    #[test]
+    fn lines_wrap_within_the_width() {
+        let (regular, bold) = font_data();
+        let (regular, bold) = (
+            Metrics::new(regular).expect("metrics"),
+            Metrics::new(bold).expect("metrics"),
+        );
+        let layout = Layout {
+            regular: &regular,
+            bold: &bold,
+            pages: Vec::new(),
+            y: MARGIN,
+        };
+        let text = "Für Familien fehlen Kita-Plätze und Sprachkurse in der Nähe. ".repeat(5);
+        let lines = layout.wrap(&text, Face::Regular, BODY, 200.0);
+        assert!(lines.len() > 3);
+        assert!(lines.iter().all(|l| regular.width(l, BODY) <= 200.0));
+        assert_eq!(normalise(&lines.join(" ")), normalise(&text));
+    }
+
+    fn normalise(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
