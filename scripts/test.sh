@@ -3,11 +3,29 @@
 # and system tests against the real binary, the conformance test with the
 # real y-websocket client, the web app's checks and unit tests, and the
 # browser end-to-end test in Debian's Chromium. Installs what a fresh machine
-# lacks: npm packages, and Chromium through apt-get when it is missing.
+# lacks: npm packages, and through apt-get when they are missing Chromium,
+# pdftotext (poppler-utils) and LibreOffice (the export tests check the PDF
+# and open the DOCX with them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
+
+# apt-get install PACKAGE... (as root, or through sudo).
+apt_install() {
+  local sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@"
+}
+
+step "Tools the export tests need"
+missing=()
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v libreoffice >/dev/null || missing+=(libreoffice-writer-nogui)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install --no-install-recommends "${missing[@]}"
+fi
 
 step "Rust: formatting and lints"
 cargo fmt --all -- --check
@@ -24,10 +42,7 @@ step "Web app: type check, lint, unit tests"
 
 step "Browser end-to-end: Block 1 in Chromium against the real binary"
 if [ ! -x /usr/bin/chromium ]; then
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
+  apt_install chromium
 fi
 # target/debug/kartenwand, built by `cargo test` above, embeds the web app as
 # it is now (server/build.rs); building it again with `cargo build` would

@@ -25,6 +25,10 @@ pub enum Command {
     Serve(ServeConfig),
     /// Write a consistent copy of the database (safe while serving).
     Backup(BackupConfig),
+    /// Write a board's documentation or data (md, html, pdf, docx, csv, json).
+    Export(ExportConfig),
+    /// Restore a board from a JSON export, with new tokens.
+    Import(ImportConfig),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -119,6 +123,40 @@ pub struct BackupConfig {
     /// File to write; must not exist yet.
     #[arg(long)]
     pub to: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportConfig {
+    /// Directory of the database.
+    #[arg(long, env = "KARTENWAND_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Id of the board to export.
+    #[arg(long)]
+    pub board: String,
+
+    /// md, html, pdf, docx, csv or json.
+    #[arg(long, value_parser = ["md", "html", "pdf", "docx", "csv", "json"])]
+    pub format: String,
+
+    /// File to write; default: standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+
+    /// Leave the authors of cards and agreements out.
+    #[arg(long)]
+    pub without_authors: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportConfig {
+    /// Directory of the database; created if missing.
+    #[arg(long, env = "KARTENWAND_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// A JSON export (`kartenwand export --format json`).
+    #[arg(long)]
+    pub file: PathBuf,
 }
 
 pub const DATABASE_FILE: &str = "kartenwand.db";

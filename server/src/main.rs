@@ -30,6 +30,16 @@ async fn main() -> anyhow::Result<()> {
             println!("backup written to {}", config.to.display());
             Ok(())
         }
+        Command::Export(config) => kartenwand::export_board(&config),
+        Command::Import(config) => {
+            let imported = kartenwand::import_board(&config).await?;
+            // The tokens exist only here: they are stored hashed.
+            println!("board {} imported", imported.board);
+            println!("moderator_token {}", imported.moderator_token);
+            println!("viewer_token {}", imported.viewer_token);
+            println!("join_code {}", imported.join_code);
+            Ok(())
+        }
     }
 }
 

@@ -5,5 +5,6 @@ mod api;
 mod authorization;
 mod common;
 mod durability;
+mod exports;
 mod hostile;
 mod sync;

@@ -1,6 +1,8 @@
 //! The board document (see `docs/schema.md`): what the server itself writes
-//! into it, and the read model authorization (and later the exports) use.
+//! into it, the view authorization uses ([`BoardView`]) and the typed read
+//! model of the whole board the exports use ([`model::Board`]).
 
+pub mod model;
 pub mod places;
 
 use yrs::{Any, Doc, Map, MapRef, Out, ReadTxn, StateVector, Transact};

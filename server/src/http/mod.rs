@@ -2,6 +2,7 @@
 
 mod assets;
 mod boards;
+mod exports;
 mod ws;
 
 use crate::auth::{self, Identity, TokenClaim};
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(boards::router())
+        .merge(exports::router())
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
         .merge(ws::router())
         .merge(assets::router())

@@ -248,6 +248,13 @@ impl Room {
                 }
                 let _ = done.send(());
             }
+            RoomCommand::DocumentState { reply } => {
+                let state = self
+                    .doc
+                    .transact()
+                    .encode_state_as_update_v1(&StateVector::default());
+                let _ = reply.send(state);
+            }
             RoomCommand::Shutdown { done } => {
                 self.close_all(CloseReason::GOING_AWAY);
                 self.finish().await;
@@ -992,14 +999,16 @@ fn refuse_remaining(inbox: &mut mpsc::Receiver<RoomCommand>) {
             RoomCommand::Disconnect { done, .. } => {
                 let _ = done.send(());
             }
-            RoomCommand::Inbound { .. } | RoomCommand::Leave { .. } => {}
+            RoomCommand::Inbound { .. }
+            | RoomCommand::Leave { .. }
+            | RoomCommand::DocumentState { .. } => {}
         }
     }
 }
 
 /// Rebuilds a document from its snapshot and log. Everything stored passed
 /// validation before it was written.
-pub(crate) fn build_document(stored: &StoredDocument) -> Result<Doc, String> {
+pub fn build_document(stored: &StoredDocument) -> Result<Doc, String> {
     let doc = Doc::new();
     {
         let mut txn = doc.transact_mut();

@@ -16,6 +16,8 @@ mod actor;
 mod awareness;
 mod inbound;
 
+pub use actor::build_document;
+
 use crate::auth::Identity;
 use crate::store::Store;
 use bytes::Bytes;
@@ -159,6 +161,10 @@ pub(crate) enum RoomCommand {
     },
     Shutdown {
         done: oneshot::Sender<()>,
+    },
+    /// The whole document, encoded as one update (for exports).
+    DocumentState {
+        reply: oneshot::Sender<Vec<u8>>,
     },
 }
 
@@ -328,6 +334,18 @@ impl Registry {
         {
             let _ = wait.await;
         }
+    }
+
+    /// The board's current document as one encoded update, if its room is
+    /// live (`None` otherwise: read the store). Never starts a room.
+    pub async fn document_state(&self, board: &str) -> Option<Vec<u8>> {
+        let room = self.rooms.get(board).map(|handle| handle.clone())?;
+        let (reply, answer) = oneshot::channel();
+        room.sender
+            .send(RoomCommand::DocumentState { reply })
+            .await
+            .ok()?;
+        answer.await.ok()
     }
 
     /// Asks every room to close its peers, finish its writes and compact.

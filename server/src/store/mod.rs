@@ -87,6 +87,8 @@ pub trait Store: Send + Sync + 'static {
     fn board_by_join_code(&self, join_code: &str) -> Result<Option<BoardRecord>, StoreError>;
     fn add_participant(&self, participant: &ParticipantRecord) -> Result<(), StoreError>;
     fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError>;
+    /// Every participant of a board (removed ones included), for exports.
+    fn participants(&self, board: &str) -> Result<Vec<ParticipantRecord>, StoreError>;
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError>;
     /// Appends an update to the board's log, with the client ids it
     /// introduces and their owners, in one transaction; resolves once

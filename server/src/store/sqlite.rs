@@ -281,6 +281,24 @@ fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardRecord> {
     })
 }
 
+const PARTICIPANT_COLUMNS: &str = "board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, removed";
+
+fn participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ParticipantRecord> {
+    Ok(ParticipantRecord {
+        board: row.get(0)?,
+        id: row.get(1)?,
+        token_hash: row.get(2)?,
+        name: row.get(3)?,
+        organisation: row.get(4)?,
+        sector: row.get(5)?,
+        email: row.get(6)?,
+        phone: row.get(7)?,
+        contact_consent: row.get(8)?,
+        created_at: row.get(9)?,
+        removed: row.get(10)?,
+    })
+}
+
 const BOARD_COLUMNS: &str =
     "id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at";
 
@@ -370,26 +388,23 @@ impl Store for SqliteStore {
     fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError> {
         self.read(|c| {
             c.query_row(
-                "SELECT board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, removed
-                 FROM participants WHERE board = ?1 AND id = ?2",
+                &format!(
+                    "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE board = ?1 AND id = ?2"
+                ),
                 [board, id],
-                |row| {
-                    Ok(ParticipantRecord {
-                        board: row.get(0)?,
-                        id: row.get(1)?,
-                        token_hash: row.get(2)?,
-                        name: row.get(3)?,
-                        organisation: row.get(4)?,
-                        sector: row.get(5)?,
-                        email: row.get(6)?,
-                        phone: row.get(7)?,
-                        contact_consent: row.get(8)?,
-                        created_at: row.get(9)?,
-                        removed: row.get(10)?,
-                    })
-                },
+                participant_from_row,
             )
             .optional()
+        })
+    }
+
+    fn participants(&self, board: &str) -> Result<Vec<ParticipantRecord>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE board = ?1 ORDER BY id"
+            ))?
+            .query_map([board], participant_from_row)?
+            .collect()
         })
     }
 

@@ -1,0 +1,84 @@
+//! CSV: one row per card (RFC 4180: comma-separated, CRLF line ends, fields
+//! quoted when they hold a comma, quote or line break; quotes doubled).
+
+use super::i18n::{self, Locale, Text};
+use super::{BoardExport, Options};
+
+fn field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+fn row(out: &mut String, cells: &[String]) {
+    let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+pub fn render(input: &BoardExport, options: Options) -> String {
+    let board = &input.board;
+    let locale = Locale::from_meta(&board.meta.locale);
+    let t = |text: Text| text.get(locale).to_owned();
+    let mut out = String::new();
+    let mut header = vec![
+        t(Text::CardText),
+        t(Text::Kind),
+        t(Text::Cluster),
+        t(Text::Scope),
+        t(Text::Sector),
+        t(Text::Group),
+        t(Text::Votes),
+    ];
+    if options.authors {
+        header.push(t(Text::Author));
+    }
+    row(&mut out, &header);
+    for card in &board.cards {
+        let cluster = card.cluster.as_deref().and_then(|id| board.cluster(id));
+        let author = board.participant(&card.author);
+        let mut cells = vec![
+            card.text.clone(),
+            t(i18n::card_kind(&card.kind)),
+            cluster.map(|c| c.title.clone()).unwrap_or_default(),
+            cluster
+                .map(|c| t(i18n::scope(c.scope.as_deref())))
+                .unwrap_or_default(),
+            author
+                .filter(|p| !p.sector.is_empty())
+                .map(|p| t(i18n::sector(&p.sector)))
+                .unwrap_or_default(),
+            card.group
+                .as_deref()
+                .and_then(|id| board.group(id))
+                .map(|g| g.name.clone())
+                .unwrap_or_default(),
+            cluster
+                .map(|c| format!("{}", board.votes_for(&c.id)))
+                .unwrap_or_default(),
+        ];
+        if options.authors {
+            cells.push(match (card.author.as_str(), author) {
+                ("moderator", _) => t(Text::Moderator),
+                (_, Some(p)) => p.name.clone(),
+                (_, None) => String::new(),
+            });
+        }
+        row(&mut out, &cells);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_when_needed() {
+        assert_eq!(field("Kita"), "Kita");
+        assert_eq!(field("a, b"), "\"a, b\"");
+        assert_eq!(field("sagt \"ja\"\nund"), "\"sagt \"\"ja\"\"\nund\"");
+    }
+}

@@ -1,0 +1,182 @@
+//! DOCX with `docx-rs`: heading styles Word and LibreOffice recognise
+//! (Heading 1–3, so both build a navigation pane), tables, and the network
+//! map as a PNG rendered with `resvg` (DOCX has no portable SVG).
+
+use super::ExportError;
+use super::pdf::parse_svg;
+use super::report::{Block, Report};
+use docx_rs::{
+    Docx, LineSpacing, PageMargin, Paragraph, Pic, Run, RunFonts, Shading, SpecialIndentType,
+    Style, StyleType, Table, TableCell, TableLayoutType, TableRow, WidthType,
+};
+
+/// Pixels per SVG unit of the map's PNG (sharp enough for print).
+const MAP_SCALE: f32 = 1.5;
+/// A4 in twentieths of a point, with 2 cm margins.
+const PAGE_WIDTH_TWIPS: u32 = 11_906;
+const PAGE_HEIGHT_TWIPS: u32 = 16_838;
+const MARGIN_TWIPS: u32 = 1_134;
+const CONTENT_WIDTH_TWIPS: u32 = PAGE_WIDTH_TWIPS - 2 * MARGIN_TWIPS;
+/// The same content width in EMU (one twip is 635 EMU).
+const CONTENT_WIDTH_EMU: f32 = CONTENT_WIDTH_TWIPS as f32 * 635.0;
+
+fn heading_style(level: u8, size_half_points: usize, before_twips: u32) -> Style {
+    Style::new(format!("Heading{level}"), StyleType::Paragraph)
+        .name(format!("heading {level}"))
+        .based_on("Normal")
+        .next("Normal")
+        .size(size_half_points)
+        .bold()
+        .line_spacing(LineSpacing::new().before(before_twips).after(100))
+}
+
+fn text_paragraph(text: &str) -> Paragraph {
+    Paragraph::new()
+        .line_spacing(LineSpacing::new().after(100))
+        .add_run(Run::new().add_text(text))
+}
+
+/// The network map as a PNG, with its size in pixels.
+pub(crate) fn network_png(svg: &str) -> Result<(Vec<u8>, u32, u32), ExportError> {
+    let tree = parse_svg(svg)?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(MAP_SCALE)
+        .ok_or_else(|| ExportError::NetworkMap("map size".into()))?;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| ExportError::NetworkMap("map size".into()))?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(MAP_SCALE, MAP_SCALE),
+        &mut pixmap.as_mut(),
+    );
+    let png = pixmap
+        .encode_png()
+        .map_err(|error| ExportError::NetworkMap(error.to_string()))?;
+    Ok((png, size.width(), size.height()))
+}
+
+pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
+    let margin = MARGIN_TWIPS as i32;
+    let mut docx = Docx::new()
+        .page_size(PAGE_WIDTH_TWIPS, PAGE_HEIGHT_TWIPS)
+        .page_margin(
+            PageMargin::new()
+                .top(margin)
+                .bottom(margin)
+                .left(margin)
+                .right(margin),
+        )
+        .default_fonts(
+            RunFonts::new()
+                .ascii("Liberation Serif")
+                .hi_ansi("Liberation Serif"),
+        )
+        .default_size(21)
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .based_on("Normal")
+                .size(44)
+                .bold(),
+        )
+        .add_style(heading_style(1, 32, 480))
+        .add_style(heading_style(2, 26, 280))
+        .add_style(heading_style(3, 23, 200));
+    docx = docx
+        .add_paragraph(
+            Paragraph::new()
+                .style("Title")
+                .add_run(Run::new().add_text(&report.title)),
+        )
+        .add_paragraph(text_paragraph(&report.subtitle));
+    for block in &report.blocks {
+        docx = match block {
+            Block::Heading(level, text) => docx.add_paragraph(
+                Paragraph::new()
+                    .style(&format!("Heading{}", level.clamp(&1, &3)))
+                    .keep_next(true)
+                    .add_run(Run::new().add_text(text)),
+            ),
+            Block::Paragraph(text) => docx.add_paragraph(text_paragraph(text)),
+            Block::Labelled(label, text) => {
+                let label = if text.is_empty() {
+                    label.clone()
+                } else {
+                    format!("{label}: ")
+                };
+                docx.add_paragraph(
+                    Paragraph::new()
+                        .line_spacing(LineSpacing::new().after(60))
+                        .add_run(Run::new().add_text(label).bold())
+                        .add_run(Run::new().add_text(text)),
+                )
+            }
+            Block::List(items) => items.iter().fold(docx, |docx, item| {
+                docx.add_paragraph(
+                    Paragraph::new()
+                        .indent(Some(360), Some(SpecialIndentType::Hanging(240)), None, None)
+                        .line_spacing(LineSpacing::new().after(40))
+                        .add_run(Run::new().add_text(format!("•\u{a0}{item}"))),
+                )
+            }),
+            Block::Table { header, rows } => {
+                // Fixed column widths across the page: Word and LibreOffice
+                // would otherwise squeeze columns to their shortest words.
+                let weights = super::report::column_weights(header, rows);
+                let sum: f32 = weights.iter().sum::<f32>().max(1.0);
+                let widths: Vec<usize> = weights
+                    .iter()
+                    .map(|w| (CONTENT_WIDTH_TWIPS as f32 * w / sum) as usize)
+                    .collect();
+                let cell = |text: &str, width: usize, header: bool| {
+                    let run = Run::new().add_text(text);
+                    let cell = TableCell::new().width(width, WidthType::Dxa).add_paragraph(
+                        Paragraph::new().add_run(if header { run.bold() } else { run }),
+                    );
+                    if header {
+                        cell.shading(Shading::new().fill("EEEEEE"))
+                    } else {
+                        cell
+                    }
+                };
+                let header_row = TableRow::new(
+                    header
+                        .iter()
+                        .zip(&widths)
+                        .map(|(text, width)| cell(text, *width, true))
+                        .collect(),
+                );
+                let body = rows.iter().map(|row| {
+                    TableRow::new(
+                        row.iter()
+                            .zip(&widths)
+                            .map(|(text, width)| cell(text, *width, false))
+                            .collect(),
+                    )
+                });
+                docx.add_table(
+                    Table::new(std::iter::once(header_row).chain(body).collect())
+                        .set_grid(widths.clone())
+                        .layout(TableLayoutType::Fixed)
+                        .width(CONTENT_WIDTH_TWIPS as usize, WidthType::Dxa),
+                )
+                .add_paragraph(Paragraph::new())
+            }
+            Block::NetworkMap => {
+                let (png, width, height) = network_png(&report.network_svg)?;
+                let width_emu = CONTENT_WIDTH_EMU;
+                let height_emu = width_emu * height as f32 / width as f32;
+                let picture = Pic::new_with_dimensions(png, width, height)
+                    .size(width_emu as u32, height_emu as u32);
+                docx.add_paragraph(Paragraph::new().add_run(Run::new().add_image(picture)))
+            }
+        };
+    }
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    docx.build()
+        .pack(&mut bytes)
+        .map_err(|error| ExportError::Docx(error.to_string()))?;
+    Ok(bytes.into_inner())
+}

@@ -1,0 +1,89 @@
+//! HTML with a print stylesheet. Every text from the board is escaped; the
+//! only markup is ours, and the network map is our own SVG.
+
+use super::network::escape;
+use super::report::{Block, Report};
+use std::fmt::Write;
+
+const STYLE: &str = "
+body { font-family: 'Libertinus Serif', Georgia, serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #212121; line-height: 1.45; }
+h1 { font-size: 1.9rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.45rem; border-bottom: 1px solid #bdbdbd; margin-top: 2.2rem; }
+h3 { font-size: 1.15rem; margin-top: 1.4rem; }
+h4 { font-size: 1rem; margin-top: 1rem; }
+.subtitle { color: #555; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; margin: 0.6rem 0 1.2rem; }
+th, td { border: 1px solid #bdbdbd; padding: 0.3rem 0.45rem; text-align: left; vertical-align: top; }
+th { background: #eeeeee; }
+figure { margin: 1rem 0; }
+figure svg { width: 100%; height: auto; }
+@media print {
+  @page { size: A4; margin: 18mm 16mm; }
+  body { max-width: none; margin: 0; font-size: 10.5pt; }
+  h2 { break-before: page; }
+  h2, h3, h4 { break-after: avoid; }
+  tr, li, figure { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+";
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header><h1>{}</h1><p class=\"subtitle\">{}</p></header>\n",
+        report.locale.code(),
+        escape(&report.title),
+        escape(&report.title),
+        escape(&report.subtitle)
+    );
+    for block in &report.blocks {
+        match block {
+            Block::Heading(level, text) => {
+                let tag = (level + 1).min(6);
+                let _ = writeln!(out, "<h{tag}>{}</h{tag}>", escape(text));
+            }
+            Block::Paragraph(text) => {
+                let _ = writeln!(out, "<p>{}</p>", escape(text));
+            }
+            Block::Labelled(label, text) if text.is_empty() => {
+                let _ = writeln!(out, "<p><strong>{}</strong></p>", escape(label));
+            }
+            Block::Labelled(label, text) => {
+                let _ = writeln!(
+                    out,
+                    "<p><strong>{}:</strong> {}</p>",
+                    escape(label),
+                    escape(text)
+                );
+            }
+            Block::List(items) => {
+                out.push_str("<ul>\n");
+                for item in items {
+                    let _ = writeln!(out, "<li>{}</li>", escape(item));
+                }
+                out.push_str("</ul>\n");
+            }
+            Block::Table { header, rows } => {
+                out.push_str("<table>\n<thead><tr>");
+                for cell in header {
+                    let _ = write!(out, "<th>{}</th>", escape(cell));
+                }
+                out.push_str("</tr></thead>\n<tbody>\n");
+                for row in rows {
+                    out.push_str("<tr>");
+                    for cell in row {
+                        let _ = write!(out, "<td>{}</td>", escape(cell));
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</tbody>\n</table>\n");
+            }
+            Block::NetworkMap => {
+                let _ = writeln!(out, "<figure>{}</figure>", report.network_svg);
+            }
+        }
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}

@@ -1,0 +1,323 @@
+//! Every string the exports write, in German (the default) and English.
+//!
+//! One table: [`Text::pair`] gives both translations side by side, so a
+//! string cannot exist in one language only.
+
+/// Language of an export: the board's `meta.locale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    De,
+    En,
+}
+
+impl Locale {
+    pub fn from_meta(locale: &str) -> Locale {
+        if locale == "en" {
+            Locale::En
+        } else {
+            Locale::De
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::De => "de",
+            Locale::En => "en",
+        }
+    }
+}
+
+/// A translatable string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    Documentation,
+    District,
+    Date,
+    Agenda,
+    Minutes,
+    NeedsVerbatim,
+    NeedsVerbatimIntro,
+    NoCards,
+    Summary,
+    SummaryIntro,
+    Scope,
+    ScopeDistrict,
+    ScopeOverarching,
+    ScopeOpen,
+    Votes,
+    Sectors,
+    Cards,
+    LinkedOffers,
+    NoneGiven,
+    Unsorted,
+    Cases,
+    FocalPoints,
+    WhoWorksHere,
+    Nobody,
+    Agreements,
+    NoAgreements,
+    What,
+    Who,
+    Due,
+    Status,
+    ProposedBy,
+    Networks,
+    Members,
+    NetworkMap,
+    NetworkMapIntro,
+    NetworkLegendEdges,
+    ConnectedWith,
+    NotConnected,
+    ContactList,
+    ContactListIntro,
+    NoContacts,
+    Name,
+    Organisation,
+    Sector,
+    Email,
+    Phone,
+    Handout,
+    HandoutContacts,
+    HandoutProcedures,
+    HandoutSteering,
+    CardText,
+    Kind,
+    Cluster,
+    Group,
+    Author,
+    // sectors
+    SectorStadtteil,
+    SectorBehoerde,
+    SectorTraeger,
+    SectorWirtschaft,
+    SectorPolitik,
+    SectorUnknown,
+    // card kinds
+    KindSituation,
+    KindNeed,
+    KindOffer,
+    KindChallenge,
+    KindSolution,
+    KindNote,
+    // legal frameworks
+    FrameworkAsylblg,
+    FrameworkSgb2,
+    FrameworkOther,
+    // note categories
+    NoteLegal,
+    NoteSteering,
+    NoteNeeds,
+    NoteOffers,
+    NotePlanned,
+    // agreement status
+    StatusProposed,
+    StatusConfirmed,
+    StatusDone,
+    StatusDropped,
+    Moderator,
+    Page,
+}
+
+impl Text {
+    /// (German, English).
+    pub fn pair(self) -> (&'static str, &'static str) {
+        use Text::*;
+        match self {
+            Documentation => ("Dokumentation", "Documentation"),
+            District => ("Stadtteil", "District"),
+            Date => ("Datum", "Date"),
+            Agenda => ("Ablauf", "Agenda"),
+            Minutes => ("Min.", "min"),
+            NeedsVerbatim => (
+                "Situationen und Bedarfe im Wortlaut",
+                "Situations and needs verbatim",
+            ),
+            NeedsVerbatimIntro => (
+                "Alle Karten, wie sie in den Kleingruppen geschrieben wurden.",
+                "Every card as the small groups wrote it.",
+            ),
+            NoCards => ("Keine Karten.", "No cards."),
+            Summary => (
+                "Zusammenfassung nach Bedarfsgruppen",
+                "Summary by need cluster",
+            ),
+            SummaryIntro => (
+                "Die Bedarfsgruppen, wie sie im Plenum gebildet wurden, mit den Bereichen, die den Bedarf teilen.",
+                "The need clusters formed in the plenary, with the sectors that share each need.",
+            ),
+            Scope => ("Reichweite", "Scope"),
+            ScopeDistrict => ("stadtteilbezogen", "district-specific"),
+            ScopeOverarching => ("übergreifend", "overarching"),
+            ScopeOpen => ("offen", "not decided"),
+            Votes => ("Stimmen", "Votes"),
+            Sectors => ("Beteiligte Bereiche", "Contributing sectors"),
+            Cards => ("Karten", "Cards"),
+            LinkedOffers => ("Vorhandene Angebote", "Existing offers"),
+            NoneGiven => ("keine", "none"),
+            Unsorted => ("Nicht zugeordnet", "Unsorted"),
+            Cases => ("Fallbeispiele", "Case examples"),
+            FocalPoints => ("Bedarfsschwerpunkte", "Focal points"),
+            WhoWorksHere => ("Wer hier arbeitet", "Who works here"),
+            Nobody => ("niemand", "nobody"),
+            Agreements => ("Verabredungen", "Agreements"),
+            NoAgreements => ("Keine Verabredungen.", "No agreements."),
+            What => ("Was", "What"),
+            Who => ("Wer", "Who"),
+            Due => ("Bis", "Due"),
+            Status => ("Stand", "Status"),
+            ProposedBy => ("Eingebracht von", "Proposed by"),
+            Networks => ("Netzwerke", "Networks"),
+            Members => ("Mitglieder", "Members"),
+            NetworkMap => ("Netzwerkkarte", "Network map"),
+            NetworkMapIntro => (
+                "Wer mit wem verbunden ist: Organisationen (Farbe: Bereich), verbunden durch gemeinsame Schwerpunkte, Bedarfsgruppen und Verabredungen.",
+                "Who is connected to whom: organisations (colour: sector), linked by shared focal points, need clusters and agreements.",
+            ),
+            NetworkLegendEdges => (
+                "Linie: gemeinsame Schwerpunkte, Bedarfsgruppen oder Verabredungen",
+                "Line: shared focal points, need clusters or agreements",
+            ),
+            ConnectedWith => ("verbunden mit", "connected with"),
+            NotConnected => ("keine Verbindungen", "no connections"),
+            ContactList => ("Kontaktliste", "Contact list"),
+            ContactListIntro => (
+                "Nur Teilnehmende, die der Weitergabe ihrer Kontaktdaten zugestimmt haben.",
+                "Only participants who agreed to share their contact details.",
+            ),
+            NoContacts => (
+                "Niemand hat der Weitergabe von Kontaktdaten zugestimmt.",
+                "Nobody agreed to share contact details.",
+            ),
+            Name => ("Name", "Name"),
+            Organisation => ("Organisation", "Organisation"),
+            Sector => ("Bereich", "Sector"),
+            Email => ("E-Mail", "E-mail"),
+            Phone => ("Telefon", "Phone"),
+            Handout => ("Handreichung der Stadt", "The city's handout"),
+            HandoutContacts => ("Ansprechpersonen", "Contact persons"),
+            HandoutProcedures => ("Verfahrensabläufe", "Procedures"),
+            HandoutSteering => ("Steuerungsinstrumente", "Steering instruments"),
+            CardText => ("Text", "Text"),
+            Kind => ("Art", "Kind"),
+            Cluster => ("Bedarfsgruppe", "Cluster"),
+            Group => ("Kleingruppe", "Group"),
+            Author => ("Verfasst von", "Author"),
+            SectorStadtteil => ("Stadtteil", "District actors"),
+            SectorBehoerde => ("Behörden", "Authorities"),
+            SectorTraeger => ("Freie Träger", "Welfare organisations"),
+            SectorWirtschaft => ("Wirtschaft", "Municipal economy"),
+            SectorPolitik => ("Politik", "Politics"),
+            SectorUnknown => ("ohne Angabe", "not given"),
+            KindSituation => ("Situation", "Situation"),
+            KindNeed => ("Bedarf", "Need"),
+            KindOffer => ("Angebot", "Offer"),
+            KindChallenge => ("Herausforderung", "Challenge"),
+            KindSolution => ("Lösung", "Solution"),
+            KindNote => ("Notiz", "Note"),
+            FrameworkAsylblg => (
+                "Asylbewerberleistungsgesetz",
+                "Asylum Seekers' Benefits Act",
+            ),
+            FrameworkSgb2 => ("SGB II", "Social Code II"),
+            FrameworkOther => ("anderer Rechtskreis", "other legal framework"),
+            NoteLegal => (
+                "Rechtsrahmen und Verfahren",
+                "Legal framework and procedures",
+            ),
+            NoteSteering => ("Steuerungsinstrumente", "Steering instruments"),
+            NoteNeeds => ("Weitere Bedarfe", "Further needs"),
+            NoteOffers => ("Vorhandene Angebote", "Existing offers"),
+            NotePlanned => ("Geplante Angebote", "Planned offers"),
+            StatusProposed => ("vorgeschlagen", "proposed"),
+            StatusConfirmed => ("bestätigt", "confirmed"),
+            StatusDone => ("erledigt", "done"),
+            StatusDropped => ("verworfen", "dropped"),
+            Moderator => ("Moderation", "Moderation"),
+            Page => ("Seite", "Page"),
+        }
+    }
+
+    pub fn get(self, locale: Locale) -> &'static str {
+        let (de, en) = self.pair();
+        match locale {
+            Locale::De => de,
+            Locale::En => en,
+        }
+    }
+}
+
+/// Sector ids in display order (see `docs/schema.md`).
+pub const SECTORS: [&str; 5] = ["stadtteil", "behoerde", "traeger", "wirtschaft", "politik"];
+
+pub fn sector(id: &str) -> Text {
+    match id {
+        "stadtteil" => Text::SectorStadtteil,
+        "behoerde" => Text::SectorBehoerde,
+        "traeger" => Text::SectorTraeger,
+        "wirtschaft" => Text::SectorWirtschaft,
+        "politik" => Text::SectorPolitik,
+        _ => Text::SectorUnknown,
+    }
+}
+
+pub fn card_kind(id: &str) -> Text {
+    match id {
+        "situation" => Text::KindSituation,
+        "offer" => Text::KindOffer,
+        "challenge" => Text::KindChallenge,
+        "solution" => Text::KindSolution,
+        "note" => Text::KindNote,
+        _ => Text::KindNeed,
+    }
+}
+
+pub fn scope(scope: Option<&str>) -> Text {
+    match scope {
+        Some("district") => Text::ScopeDistrict,
+        Some("overarching") => Text::ScopeOverarching,
+        _ => Text::ScopeOpen,
+    }
+}
+
+pub fn framework(id: &str) -> Text {
+    match id {
+        "asylblg" => Text::FrameworkAsylblg,
+        "sgb2" => Text::FrameworkSgb2,
+        _ => Text::FrameworkOther,
+    }
+}
+
+/// Note categories in display order.
+pub const NOTE_CATEGORIES: [&str; 5] = ["legal", "steering", "needs", "offers", "planned"];
+
+pub fn note_category(id: &str) -> Text {
+    match id {
+        "legal" => Text::NoteLegal,
+        "steering" => Text::NoteSteering,
+        "offers" => Text::NoteOffers,
+        "planned" => Text::NotePlanned,
+        _ => Text::NoteNeeds,
+    }
+}
+
+pub fn agreement_status(id: &str) -> Text {
+    match id {
+        "confirmed" => Text::StatusConfirmed,
+        "done" => Text::StatusDone,
+        "dropped" => Text::StatusDropped,
+        _ => Text::StatusProposed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_only_when_asked() {
+        assert_eq!(Locale::from_meta("en"), Locale::En);
+        assert_eq!(Locale::from_meta("fr"), Locale::De);
+        assert_eq!(Text::Agreements.get(Locale::De), "Verabredungen");
+        assert_eq!(Text::Agreements.get(Locale::En), "Agreements");
+    }
+}

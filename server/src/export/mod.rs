@@ -1,0 +1,377 @@
+//! The conference documentation: Markdown, HTML (print), PDF, DOCX, CSV and
+//! JSON, and the network map drawn as SVG.
+//!
+//! # Layout
+//!
+//! - [`BoardExport`]: everything an export may show, gathered once: the
+//!   typed read model of the document ([`crate::board::model::Board`]), the
+//!   board's record, the faithful JSON dump of the document, and the contact
+//!   list, which holds **only** participants who consented (the filter is
+//!   applied here, so no format can leak anyone else's contact data).
+//! - [`report`]: the documentation as a list of blocks (headings,
+//!   paragraphs, lists, tables, the network map), built once in the board's
+//!   language through [`i18n`]; `markdown`, `html`, `pdf` and `docx` only
+//!   render those blocks.
+//! - [`network`]: who is connected to whom, and its deterministic SVG.
+//! - `csv`: one row per card. [`json`]: the versioned, complete board that
+//!   `kartenwand import` restores.
+//!
+//! Everything here is pure: no I/O, no tokio, no axum.
+
+mod csv;
+mod docx;
+mod html;
+pub mod i18n;
+pub mod json;
+mod markdown;
+pub mod network;
+mod pdf;
+pub mod report;
+
+use crate::board::model::Board;
+use crate::store::{BoardRecord, ParticipantRecord};
+use serde::{Deserialize, Serialize};
+use yrs::{Doc, Transact};
+
+/// An export format and its file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Html,
+    Pdf,
+    Docx,
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Markdown,
+        Format::Html,
+        Format::Pdf,
+        Format::Docx,
+        Format::Csv,
+        Format::Json,
+    ];
+
+    /// The format of a file extension (`md`, `html`, `pdf`, `docx`, `csv`, `json`).
+    pub fn from_extension(extension: &str) -> Option<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.extension() == extension)
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Html => "html",
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Markdown => "text/markdown; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
+            Format::Pdf => "application/pdf",
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+/// What the caller chose.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Name the authors of cards and agreements (default). `false` leaves
+    /// them out of every format.
+    pub authors: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { authors: true }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("PDF could not be written: {0}")]
+    Pdf(String),
+    #[error("DOCX could not be written: {0}")]
+    Docx(String),
+    #[error("network map could not be drawn: {0}")]
+    NetworkMap(String),
+    #[error("JSON could not be written: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The board's record as exported (no tokens, no join code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BoardInfo {
+    pub id: String,
+    pub title: String,
+    pub district: String,
+    pub created_at: i64,
+}
+
+/// One line of the contact list: a participant who consented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Contact {
+    pub participant: String,
+    pub name: String,
+    pub organisation: String,
+    pub sector: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Everything the exports may show about one board.
+#[derive(Debug, Clone)]
+pub struct BoardExport {
+    pub info: BoardInfo,
+    pub board: Board,
+    pub document: json::Document,
+    /// Only participants who consented and were not removed.
+    pub contacts: Vec<Contact>,
+}
+
+impl BoardExport {
+    /// Gathers a board from its record, its document and its participants'
+    /// records. Contact data of anyone who did not consent is dropped here.
+    pub fn new(record: &BoardRecord, doc: &Doc, participants: &[ParticipantRecord]) -> Self {
+        let txn = doc.transact();
+        let mut contacts: Vec<Contact> = participants
+            .iter()
+            .filter(|p| p.contact_consent && !p.removed)
+            .map(|p| Contact {
+                participant: p.id.clone(),
+                name: p.name.clone(),
+                organisation: p.organisation.clone(),
+                sector: p.sector.clone(),
+                email: p.email.clone(),
+                phone: p.phone.clone(),
+            })
+            .collect();
+        contacts.sort_by(|a, b| {
+            (a.name.to_lowercase(), &a.participant).cmp(&(b.name.to_lowercase(), &b.participant))
+        });
+        BoardExport {
+            info: BoardInfo {
+                id: record.id.clone(),
+                title: record.title.clone(),
+                district: record.district.clone(),
+                created_at: record.created_at,
+            },
+            board: Board::read(&txn),
+            document: json::Document::read(&txn),
+            contacts,
+        }
+    }
+}
+
+/// Renders one format.
+pub fn export(
+    input: &BoardExport,
+    format: Format,
+    options: Options,
+) -> Result<Vec<u8>, ExportError> {
+    match format {
+        Format::Csv => Ok(csv::render(input, options).into_bytes()),
+        Format::Json => json::render(input, options),
+        Format::Markdown => Ok(markdown::render(&report::build(input, options)).into_bytes()),
+        Format::Html => Ok(html::render(&report::build(input, options)).into_bytes()),
+        Format::Pdf => pdf::render(&report::build(input, options)),
+        Format::Docx => docx::render(&report::build(input, options)),
+    }
+}
+
+/// A file name for the download: `kartenwand-{district or title}-{date}.{ext}`,
+/// ASCII letters, digits and dashes only.
+pub fn file_name(input: &BoardExport, format: Format) -> String {
+    let meta = &input.board.meta;
+    let base = if meta.district.trim().is_empty() {
+        &meta.title
+    } else {
+        &meta.district
+    };
+    let mut slug = String::new();
+    for c in base.chars().chain(
+        meta.date
+            .as_deref()
+            .map(|d| format!(" {d}"))
+            .unwrap_or_default()
+            .chars(),
+    ) {
+        let mapped = match c {
+            'ä' | 'Ä' => "ae",
+            'ö' | 'Ö' => "oe",
+            'ü' | 'Ü' => "ue",
+            'ß' => "ss",
+            c if c.is_ascii_alphanumeric() => {
+                slug.push(c.to_ascii_lowercase());
+                continue;
+            }
+            _ => "-",
+        };
+        if mapped == "-" && (slug.is_empty() || slug.ends_with('-')) {
+            continue;
+        }
+        slug.push_str(mapped);
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() {
+        &input.info.id
+    } else {
+        slug
+    };
+    let slug: String = slug.chars().take(60).collect();
+    format!("kartenwand-{slug}.{}", format.extension())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::{Any, Map, MapPrelim, WriteTxn};
+
+    fn record(id: &str, consent: bool, removed: bool) -> ParticipantRecord {
+        ParticipantRecord {
+            board: "board0001".into(),
+            id: id.into(),
+            token_hash: [0; 32],
+            name: format!("Name {id}"),
+            organisation: "Diakonie".into(),
+            sector: "traeger".into(),
+            email: Some(format!("{id}@beispiel.de")),
+            phone: Some("0355 1".into()),
+            contact_consent: consent,
+            created_at: 0,
+            removed,
+        }
+    }
+
+    fn sample(locale: &str) -> BoardExport {
+        let doc = Doc::new();
+        {
+            let mut txn = doc.transact_mut();
+            let meta = txn.get_or_insert_map("meta");
+            meta.insert(&mut txn, "locale", locale);
+            meta.insert(&mut txn, "title", "Konferenz <Süd>");
+            meta.insert(&mut txn, "district", "Schmellwitz");
+            meta.insert(&mut txn, "joinCode", "K7P2QX");
+            let participants = txn.get_or_insert_map("participants");
+            participants.insert(
+                &mut txn,
+                "yes00001",
+                MapPrelim::from([
+                    ("name", Any::from("Name yes00001")),
+                    ("organisation", Any::from("Diakonie")),
+                    ("sector", Any::from("traeger")),
+                ]),
+            );
+            let cards = txn.get_or_insert_map("cards");
+            cards.insert(
+                &mut txn,
+                "card0001",
+                MapPrelim::from([
+                    ("text", Any::from("<script>alert(1)</script>, \"zitiert\"")),
+                    ("kind", Any::from("need")),
+                    ("author", Any::from("yes00001")),
+                ]),
+            );
+            let agreements = txn.get_or_insert_map("agreements");
+            agreements.insert(
+                &mut txn,
+                "agreement1",
+                MapPrelim::from([
+                    ("what", Any::from("Treffen")),
+                    ("who", Any::from("Diakonie")),
+                    ("author", Any::from("yes00001")),
+                ]),
+            );
+        }
+        let board = BoardRecord {
+            id: "board0001".into(),
+            title: "Konferenz".into(),
+            district: "Schmellwitz".into(),
+            join_code: "K7P2QX".into(),
+            moderator_token_hash: [0; 32],
+            viewer_token_hash: [0; 32],
+            created_at: 1,
+        };
+        let participants = [
+            record("yes00001", true, false),
+            record("no000001", false, false),
+            record("gone0001", true, true),
+        ];
+        BoardExport::new(&board, &doc, &participants)
+    }
+
+    fn text(input: &BoardExport, format: Format, options: Options) -> String {
+        String::from_utf8(export(input, format, options).expect("exports")).expect("UTF-8")
+    }
+
+    #[test]
+    fn contact_data_only_of_those_who_consented() {
+        let input = sample("de");
+        assert_eq!(input.contacts.len(), 1);
+        for format in [Format::Markdown, Format::Html, Format::Csv, Format::Json] {
+            let body = text(&input, format, Options::default());
+            assert!(!body.contains("no000001@"), "{format:?} leaks");
+            assert!(
+                !body.contains("gone0001@"),
+                "{format:?} leaks a removed participant"
+            );
+            assert!(!body.contains("K7P2QX"), "{format:?} holds the join code");
+        }
+        assert!(text(&input, Format::Markdown, Options::default()).contains("yes00001@"));
+    }
+
+    #[test]
+    fn english_when_the_board_is_english_and_text_is_escaped() {
+        let input = sample("en");
+        let markdown = text(&input, Format::Markdown, Options::default());
+        assert!(markdown.contains("## Agreements"), "{markdown}");
+        assert!(markdown.contains("\\<script\\>"));
+        let html = text(&input, Format::Html, Options::default());
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!html.contains("<script>"));
+        let german = text(&sample("de"), Format::Markdown, Options::default());
+        assert!(german.contains("## Verabredungen"));
+    }
+
+    #[test]
+    fn authors_can_be_left_out() {
+        let input = sample("de");
+        let with = text(&input, Format::Markdown, Options::default());
+        assert!(with.contains("Name yes00001 (Diakonie)"));
+        let without = text(&input, Format::Markdown, Options { authors: false });
+        assert!(!without.contains("Name yes00001 (Diakonie)"), "{without}");
+        let json = text(&input, Format::Json, Options { authors: false });
+        assert!(!json.contains("\"author\""));
+    }
+
+    #[test]
+    fn binary_formats_render() {
+        let input = sample("de");
+        let pdf = export(&input, Format::Pdf, Options::default()).expect("pdf");
+        assert!(pdf.starts_with(b"%PDF-"));
+        let docx = export(&input, Format::Docx, Options::default()).expect("docx");
+        assert!(docx.starts_with(b"PK"), "a zip file");
+    }
+
+    #[test]
+    fn file_names_are_ascii() {
+        let input = sample("de");
+        assert_eq!(file_name(&input, Format::Pdf), "kartenwand-schmellwitz.pdf");
+    }
+}

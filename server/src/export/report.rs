@@ -1,0 +1,484 @@
+//! The documentation as a list of blocks, built once in the board's
+//! language; Markdown, HTML, PDF and DOCX only render it.
+
+use super::i18n::{self, Locale, NOTE_CATEGORIES, SECTORS, Text};
+use super::network::NetworkMap;
+use super::{BoardExport, Options};
+use crate::board::model::{Board, Card};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// Level 1 (section) to 3.
+    Heading(u8, String),
+    Paragraph(String),
+    /// A bold label followed by plain text.
+    Labelled(String, String),
+    List(Vec<String>),
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    /// The network map (the report's `network_svg`).
+    NetworkMap,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub locale: Locale,
+    pub title: String,
+    /// District and date, one line.
+    pub subtitle: String,
+    pub blocks: Vec<Block>,
+    pub network: NetworkMap,
+    pub network_svg: String,
+}
+
+struct Builder<'a> {
+    board: &'a Board,
+    locale: Locale,
+    options: Options,
+    blocks: Vec<Block>,
+}
+
+impl Builder<'_> {
+    fn t(&self, text: Text) -> String {
+        text.get(self.locale).to_owned()
+    }
+
+    fn heading(&mut self, level: u8, text: impl Into<String>) {
+        self.blocks.push(Block::Heading(level, text.into()));
+    }
+
+    fn paragraph(&mut self, text: impl Into<String>) {
+        self.blocks.push(Block::Paragraph(text.into()));
+    }
+
+    fn labelled(&mut self, label: Text, text: impl Into<String>) {
+        self.blocks
+            .push(Block::Labelled(self.t(label), text.into()));
+    }
+
+    /// Free text written on the board: one paragraph per non-empty line.
+    fn text_paragraphs(&mut self, text: &str) {
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            self.paragraph(line);
+        }
+    }
+
+    /// "Name (Organisation)" of a participant id.
+    fn person(&self, id: &str) -> Option<String> {
+        let board = self.board;
+        if id == "moderator" {
+            return Some(self.t(Text::Moderator));
+        }
+        let participant = board.participant(id)?;
+        Some(if participant.organisation.trim().is_empty() {
+            participant.name.clone()
+        } else {
+            format!("{} ({})", participant.name, participant.organisation)
+        })
+    }
+
+    fn sector_of(&self, id: &str) -> Option<&str> {
+        let board = self.board;
+        board
+            .participant(id)
+            .map(|p| p.sector.as_str())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// A card as one line: text, then kind, sector and author.
+    fn card_line(&self, card: &Card) -> String {
+        let mut details = vec![self.t(i18n::card_kind(&card.kind))];
+        if let Some(sector) = self.sector_of(&card.author) {
+            details.push(self.t(i18n::sector(sector)));
+        }
+        if let Some(person) = self.person(&card.author).filter(|_| self.options.authors) {
+            details.push(person);
+        }
+        format!("{} ({})", card.text.trim(), details.join(", "))
+    }
+
+    fn agenda(&mut self) {
+        let board = self.board;
+        if board.agenda.is_empty() {
+            return;
+        }
+        self.heading(1, self.t(Text::Agenda));
+        let minutes = self.t(Text::Minutes);
+        let items = self
+            .board
+            .agenda
+            .iter()
+            .map(|item| {
+                let start = item
+                    .start
+                    .as_deref()
+                    .map(|s| format!("{s} "))
+                    .unwrap_or_default();
+                if item.minutes > 0.0 {
+                    format!("{start}{} ({} {minutes})", item.title, item.minutes)
+                } else {
+                    format!("{start}{}", item.title)
+                }
+            })
+            .collect();
+        self.blocks.push(Block::List(items));
+    }
+
+    fn needs_verbatim(&mut self) {
+        let board = self.board;
+        self.heading(1, self.t(Text::NeedsVerbatim));
+        self.paragraph(self.t(Text::NeedsVerbatimIntro));
+        if board.cards.is_empty() {
+            self.paragraph(self.t(Text::NoCards));
+            return;
+        }
+        for kind in [
+            "situation",
+            "need",
+            "offer",
+            "challenge",
+            "solution",
+            "note",
+        ] {
+            let lines: Vec<String> = self
+                .board
+                .cards
+                .iter()
+                .filter(|c| c.kind == kind || (kind == "need" && !is_known_kind(&c.kind)))
+                .map(|c| self.card_line(c))
+                .collect();
+            if !lines.is_empty() {
+                self.heading(2, self.t(i18n::card_kind(kind)));
+                self.blocks.push(Block::List(lines));
+            }
+        }
+    }
+
+    fn summary(&mut self) {
+        let board = self.board;
+        self.heading(1, self.t(Text::Summary));
+        self.paragraph(self.t(Text::SummaryIntro));
+        for cluster in &board.clusters {
+            let cards: Vec<&Card> = self
+                .board
+                .cards
+                .iter()
+                .filter(|c| c.cluster.as_deref() == Some(cluster.id.as_str()))
+                .collect();
+            self.heading(2, cluster.title.clone());
+            self.labelled(Text::Scope, self.t(i18n::scope(cluster.scope.as_deref())));
+            self.labelled(Text::Votes, format_number(board.votes_for(&cluster.id)));
+            let mut sectors: BTreeMap<usize, usize> = BTreeMap::new();
+            for card in &cards {
+                if let Some(sector) = self.sector_of(&card.author) {
+                    let rank = SECTORS
+                        .iter()
+                        .position(|s| *s == sector)
+                        .unwrap_or(SECTORS.len());
+                    *sectors.entry(rank).or_default() += 1;
+                }
+            }
+            let sectors = if sectors.is_empty() {
+                self.t(Text::NoneGiven)
+            } else {
+                sectors
+                    .iter()
+                    .map(|(rank, count)| {
+                        let id = SECTORS.get(*rank).copied().unwrap_or("");
+                        format!("{} ({count})", self.t(i18n::sector(id)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            self.labelled(Text::Sectors, sectors);
+            let offers: Vec<String> = self
+                .board
+                .offer_links
+                .iter()
+                .filter(|link| link.cluster == cluster.id)
+                .filter_map(|link| board.cards.iter().find(|c| c.id == link.card))
+                .map(|card| self.card_line(card))
+                .collect();
+            self.labelled(Text::Cards, cards.len().to_string());
+            if !cards.is_empty() {
+                let lines = cards.iter().map(|c| self.card_line(c)).collect();
+                self.blocks.push(Block::List(lines));
+            }
+            if offers.is_empty() {
+                self.labelled(Text::LinkedOffers, self.t(Text::NoneGiven));
+            } else {
+                self.labelled(Text::LinkedOffers, offers.len().to_string());
+                self.blocks.push(Block::List(offers));
+            }
+        }
+        let unsorted: Vec<String> = self
+            .board
+            .cards
+            .iter()
+            .filter(|c| c.cluster.is_none() && c.kind != "offer")
+            .map(|c| self.card_line(c))
+            .collect();
+        if !unsorted.is_empty() {
+            self.heading(2, self.t(Text::Unsorted));
+            self.blocks.push(Block::List(unsorted));
+        }
+    }
+
+    fn cases(&mut self) {
+        let board = self.board;
+        if board.cases.is_empty() {
+            return;
+        }
+        self.heading(1, self.t(Text::Cases));
+        for case in &board.cases {
+            self.heading(
+                2,
+                format!(
+                    "{} – {}",
+                    case.title,
+                    self.t(i18n::framework(&case.framework))
+                ),
+            );
+            self.text_paragraphs(&case.story);
+            for focal_point in board.focal_points.iter().filter(|f| f.case == case.id) {
+                self.heading(3, focal_point.title.clone());
+                let people: Vec<String> = self
+                    .board
+                    .placements
+                    .iter()
+                    .filter(|p| p.focal_point == focal_point.id)
+                    .filter_map(|p| self.person(&p.participant))
+                    .collect();
+                let mut people = people;
+                people.sort_by_key(|p| p.to_lowercase());
+                let people = if people.is_empty() {
+                    self.t(Text::Nobody)
+                } else {
+                    people.join("; ")
+                };
+                self.labelled(Text::WhoWorksHere, people);
+                for category in NOTE_CATEGORIES {
+                    let notes: Vec<String> = self
+                        .board
+                        .notes
+                        .iter()
+                        .filter(|n| n.focal_point == focal_point.id)
+                        .filter(|n| {
+                            n.category == category
+                                || (category == "needs"
+                                    && !NOTE_CATEGORIES.contains(&n.category.as_str()))
+                        })
+                        .map(|n| n.text.trim().to_owned())
+                        .collect();
+                    if !notes.is_empty() {
+                        self.labelled(i18n::note_category(category), String::new());
+                        self.blocks.push(Block::List(notes));
+                    }
+                }
+            }
+        }
+    }
+
+    fn agreements(&mut self) {
+        let board = self.board;
+        self.heading(1, self.t(Text::Agreements));
+        if board.agreements.is_empty() {
+            self.paragraph(self.t(Text::NoAgreements));
+            return;
+        }
+        let mut header = vec![
+            self.t(Text::What),
+            self.t(Text::Who),
+            self.t(Text::Due),
+            self.t(Text::Status),
+        ];
+        if self.options.authors {
+            header.push(self.t(Text::ProposedBy));
+        }
+        let rows = self
+            .board
+            .agreements
+            .iter()
+            .map(|a| {
+                let mut row = vec![
+                    a.what.trim().to_owned(),
+                    a.who.trim().to_owned(),
+                    a.due.clone().unwrap_or_default(),
+                    self.t(i18n::agreement_status(&a.status)),
+                ];
+                if self.options.authors {
+                    row.push(self.person(&a.author).unwrap_or_default());
+                }
+                row
+            })
+            .collect();
+        self.blocks.push(Block::Table { header, rows });
+    }
+
+    fn networks(&mut self) {
+        let board = self.board;
+        if board.networks.is_empty() {
+            return;
+        }
+        self.heading(1, self.t(Text::Networks));
+        for network in &board.networks {
+            self.heading(2, network.title.clone());
+            let mut members: Vec<String> = self
+                .board
+                .memberships
+                .iter()
+                .filter(|m| m.network == network.id)
+                .filter_map(|m| self.person(&m.participant))
+                .collect();
+            members.sort_by_key(|m| m.to_lowercase());
+            let members = if members.is_empty() {
+                self.t(Text::Nobody)
+            } else {
+                members.join("; ")
+            };
+            self.labelled(Text::Members, members);
+        }
+    }
+
+    fn network_map(&mut self) {
+        self.heading(1, self.t(Text::NetworkMap));
+        self.paragraph(self.t(Text::NetworkMapIntro));
+        self.blocks.push(Block::NetworkMap);
+    }
+
+    fn contacts(&mut self, input: &BoardExport) {
+        self.heading(1, self.t(Text::ContactList));
+        self.paragraph(self.t(Text::ContactListIntro));
+        if input.contacts.is_empty() {
+            self.paragraph(self.t(Text::NoContacts));
+            return;
+        }
+        let header = vec![
+            self.t(Text::Name),
+            self.t(Text::Organisation),
+            self.t(Text::Sector),
+            self.t(Text::Email),
+            self.t(Text::Phone),
+        ];
+        let rows = input
+            .contacts
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.organisation.clone(),
+                    self.t(i18n::sector(&c.sector)),
+                    c.email.clone().unwrap_or_default(),
+                    c.phone.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        self.blocks.push(Block::Table { header, rows });
+    }
+
+    fn handout(&mut self) {
+        let board = self.board;
+        let handout = &board.handout;
+        if handout.is_empty() {
+            return;
+        }
+        self.heading(1, self.t(Text::Handout));
+        for (title, text) in [
+            (Text::HandoutContacts, &handout.contacts),
+            (Text::HandoutProcedures, &handout.procedures),
+            (Text::HandoutSteering, &handout.steering),
+        ] {
+            if !text.trim().is_empty() {
+                self.heading(2, self.t(title));
+                self.text_paragraphs(text);
+            }
+        }
+    }
+}
+
+/// Relative column widths of a table: the average text length of each
+/// column, within bounds, so short columns (dates) stay narrow.
+pub fn column_weights(header: &[String], rows: &[Vec<String>]) -> Vec<f32> {
+    (0..header.len())
+        .map(|column| {
+            let total: usize = rows
+                .iter()
+                .map(|row| row.get(column).map_or(0, |cell| cell.chars().count()))
+                .sum::<usize>()
+                + header[column].chars().count();
+            (total as f32 / (rows.len() + 1) as f32).clamp(8.0, 60.0)
+        })
+        .collect()
+}
+
+fn is_known_kind(kind: &str) -> bool {
+    [
+        "situation",
+        "need",
+        "offer",
+        "challenge",
+        "solution",
+        "note",
+    ]
+    .contains(&kind)
+}
+
+/// Integers without a decimal point.
+fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Builds the documentation of a board.
+pub fn build(input: &BoardExport, options: Options) -> Report {
+    let board = &input.board;
+    let locale = Locale::from_meta(&board.meta.locale);
+    let mut builder = Builder {
+        board,
+        locale,
+        options,
+        blocks: Vec::new(),
+    };
+    builder.agenda();
+    builder.needs_verbatim();
+    builder.summary();
+    builder.cases();
+    builder.agreements();
+    builder.networks();
+    builder.network_map();
+    builder.contacts(input);
+    builder.handout();
+
+    let title = if board.meta.title.trim().is_empty() {
+        input.info.title.clone()
+    } else {
+        board.meta.title.clone()
+    };
+    let mut subtitle = vec![Text::Documentation.get(locale).to_owned()];
+    if !board.meta.district.trim().is_empty() {
+        subtitle.push(format!(
+            "{}: {}",
+            Text::District.get(locale),
+            board.meta.district
+        ));
+    }
+    if let Some(date) = &board.meta.date {
+        subtitle.push(format!("{}: {date}", Text::Date.get(locale)));
+    }
+    let network = NetworkMap::build(board);
+    let network_svg = network.svg(locale);
+    Report {
+        locale,
+        title,
+        subtitle: subtitle.join(" · "),
+        blocks: builder.blocks,
+        network,
+        network_svg,
+    }
+}
