@@ -1,14 +1,23 @@
 //! CSV: one row per card (RFC 4180: comma-separated, CRLF line ends, fields
 //! quoted when they hold a comma, quote or line break; quotes doubled).
+//!
+//! A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+//! gets a leading `'`: spreadsheets would otherwise run card text written by
+//! anyone with the join code as a formula (OWASP "CSV injection").
 
 use super::i18n::{self, Locale, Text};
 use super::{BoardExport, Options};
 
 fn field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_owned()
+        value.into_owned()
     }
 }
 
@@ -80,5 +89,17 @@ mod tests {
         assert_eq!(field("Kita"), "Kita");
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("sagt \"ja\"\nund"), "\"sagt \"\"ja\"\"\nund\"");
+    }
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(field("+49 355 612"), "'+49 355 612");
+        assert_eq!(field("-Kita"), "'-Kita");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("Kita = Zukunft"), "Kita = Zukunft");
     }
 }
