@@ -18,25 +18,11 @@ import {
 } from '../../board';
 import { t } from '../../i18n';
 import { InlineEdit } from '../shared/InlineEdit';
+import { EnumSelect } from '../../ui/EnumSelect';
 import { agendaTemplate } from './templates';
 
-function KindSelect({ value, onChange, label, id }: { value: AgendaKind; onChange: (kind: AgendaKind) => void; label?: string; id?: string }) {
-  return (
-    <select
-      {...(id ? { id } : { 'aria-label': label })}
-      value={value}
-      onChange={(e) => {
-        const next = e.currentTarget.value;
-        if (isAgendaKind(next)) onChange(next);
-      }}
-    >
-      {AGENDA_KINDS.map((kind) => (
-        <option key={kind} value={kind}>
-          {t(`agendaKind.${kind}`)}
-        </option>
-      ))}
-    </select>
-  );
+function KindSelect(props: { value: AgendaKind; onChange: (value: AgendaKind) => void; id?: string; label?: string }) {
+  return <EnumSelect options={AGENDA_KINDS} isOption={isAgendaKind} labelOf={(value) => t(`agendaKind.${value}`)} {...props} />;
 }
 
 function clampMinutes(value: string): number {

@@ -39,25 +39,11 @@ import {
 import { t } from '../../i18n';
 import { CaseMap, SectorTags, peopleCount } from '../shared/CaseMap';
 import { InlineEdit } from '../shared/InlineEdit';
+import { EnumSelect } from '../../ui/EnumSelect';
 import { caseTemplates } from './templates';
 
-function FrameworkSelect({ value, onChange, id, label }: { value: Framework; onChange: (f: Framework) => void; id?: string; label?: string }) {
-  return (
-    <select
-      {...(id ? { id } : { 'aria-label': label })}
-      value={value}
-      onChange={(e) => {
-        const next = e.currentTarget.value;
-        if (isFramework(next)) onChange(next);
-      }}
-    >
-      {FRAMEWORKS.map((f) => (
-        <option key={f} value={f}>
-          {t(`framework.${f}`)}
-        </option>
-      ))}
-    </select>
-  );
+function FrameworkSelect(props: { value: Framework; onChange: (value: Framework) => void; id?: string; label?: string }) {
+  return <EnumSelect options={FRAMEWORKS} isOption={isFramework} labelOf={(value) => t(`framework.${value}`)} {...props} />;
 }
 
 function NewCaseForm({ board, onCreated }: { board: Board; onCreated: (id: string) => void }) {
