@@ -138,12 +138,14 @@ async fn main() {
         let places = index.resolve(&summary);
         let verdict = {
             let txn = server.transact();
+            let known = txn.state_vector();
             ownership::check(
                 id,
                 &summary,
                 &places,
                 &index,
                 &BoardView::new(&txn),
+                |client| known.get(&yrs::ClientID::new(client)),
                 |item| deleted.contains(&yrs::ID::new(yrs::ClientID::new(item.client), item.clock)),
             )
         };

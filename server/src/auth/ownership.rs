@@ -55,12 +55,22 @@ pub fn check<T: ReadTxn>(
     places: &[Place],
     index: &PlaceIndex,
     view: &BoardView<'_, T>,
+    known: impl Fn(u64) -> u32,
     is_deleted: impl Fn(Id) -> bool,
 ) -> Verdict {
     let mut verdict = Verdict {
         dropped: vec![false; summary.items.len()],
         ..Verdict::default()
     };
+    // Items the document already has change nothing: a client's sync step 2
+    // may repeat an update that reached us a moment earlier.
+    let fresh: Vec<bool> = summary
+        .items
+        .iter()
+        .map(|item| {
+            u64::from(item.id.clock) + u64::from(item.len) > u64::from(known(item.id.client))
+        })
+        .collect();
     let own_prefix = format!("{me}:");
     let open = |root: &str| match root {
         CARDS => view.writing_open(),
@@ -77,6 +87,9 @@ pub fn check<T: ReadTxn>(
         let Some(Place::Entry { root, key }) = places.get(position) else {
             continue;
         };
+        if !fresh[position] {
+            continue;
+        }
         let new_map = item.content == ContentKind::Type(TYPE_MAP) && !view.has_entry(root, key);
         match root.as_ref() {
             CARDS if new_map => {
@@ -102,6 +115,9 @@ pub fn check<T: ReadTxn>(
         }
     }
     for (position, item) in summary.items.iter().enumerate() {
+        if !fresh[position] {
+            continue;
+        }
         if let Some(Place::Field { root, key, field }) = places.get(position) {
             if let Some(creation) = created.get_mut(&(root.as_ref(), key.as_ref())) {
                 match (field.as_ref(), &item.value) {
@@ -134,6 +150,9 @@ pub fn check<T: ReadTxn>(
     // Inserts.
     let mut new_votes: HashMap<&str, f64> = HashMap::new();
     for (position, item) in summary.items.iter().enumerate() {
+        if !fresh[position] {
+            continue;
+        }
         let place = places.get(position).unwrap_or(&Place::Other);
         let allowed: Result<(), &'static str> = match place {
             Place::Entry { root, key } => match root.as_ref() {
@@ -557,12 +576,14 @@ mod tests {
             let places = self.index.resolve(&summary);
             let deleted: IdSet = self.doc.transact().snapshot().delete_set;
             let txn = self.doc.transact();
+            let known = txn.state_vector();
             check(
                 me,
                 &summary,
                 &places,
                 &self.index,
                 &BoardView::new(&txn),
+                |client| known.get(&yrs::ClientID::new(client)),
                 |id| deleted.contains(&yrs::ID::new(yrs::ClientID::new(id.client), id.clock)),
             )
         }
@@ -635,6 +656,31 @@ mod tests {
         });
         assert!(!server.check("bob", &overwrite).is_clean());
         assert!(server.check("alice", &overwrite).is_clean());
+    }
+
+    #[test]
+    fn an_update_the_server_already_has_is_not_an_edit() {
+        // A phone writes its profile right after connecting: the update
+        // arrives on its own and again inside the phone's sync step 2.
+        let mut server = Server::new();
+        let phone = Doc::with_client_id(33);
+        let profile = edit(&phone, |txn| {
+            let participants = txn.get_or_insert_map(PARTICIPANTS);
+            let me = participants.insert(txn, "alice", MapPrelim::default());
+            me.insert(txn, "name", "Alice");
+            me.insert(txn, "sector", "stadtteil");
+        });
+        assert!(server.check("alice", &profile).is_clean());
+        server.apply(&profile);
+        let again = server.check("alice", &profile);
+        assert!(again.is_clean(), "{again:?}");
+
+        // A forged profile stays refused, repeated or not.
+        let forged = edit(&Doc::with_client_id(44), |txn| {
+            let participants = txn.get_or_insert_map(PARTICIPANTS);
+            participants.insert(txn, "alice", MapPrelim::default());
+        });
+        assert!(!server.check("bob", &forged).is_clean());
     }
 
     /// The moderator's set-up for Blocks 2 and 3: a focal point, a network,

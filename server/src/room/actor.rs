@@ -398,6 +398,7 @@ impl Room {
                     &places,
                     &self.places,
                     &BoardView::new(&txn),
+                    known,
                     |id| deleted.contains(&ID::new(ClientID::new(id.client), id.clock)),
                 )
             }
