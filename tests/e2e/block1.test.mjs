@@ -28,10 +28,9 @@ import {
   count,
   formatViolations,
   gone,
-  launchBrowser,
   openPage,
   screenshot,
-  startServer,
+  startServerAndBrowser,
   visible,
   waitFor
 } from './harness.mjs'
@@ -79,13 +78,7 @@ const WOHNEN = 'Wohnen'
 
 test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const problems = [] // uncaught page errors and dialogs, from every page
-  const server = await startServer()
-  let browser = null
-  t.after(async () => {
-    await browser?.close()
-    await server.stop()
-  })
-  browser = await launchBrowser()
+  const { server, browser } = await startServerAndBrowser(t)
 
   const axeFindings = []
   const checkAxe = async (view, page) => {

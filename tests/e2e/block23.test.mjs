@@ -32,10 +32,9 @@ import {
   count,
   formatViolations,
   gone,
-  launchBrowser,
   openPage,
   screenshot,
-  startServer,
+  startServerAndBrowser,
   visible,
   waitFor
 } from './harness.mjs'
@@ -70,13 +69,7 @@ const NETWORKS = ['Netzwerk Sandow', 'AG Migration']
 
 test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote attendee', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const problems = []
-  const server = await startServer()
-  let browser = null
-  t.after(async () => {
-    await browser?.close()
-    await server.stop()
-  })
-  browser = await launchBrowser()
+  const { server, browser } = await startServerAndBrowser(t)
 
   const axeFindings = []
   const checkAxe = async (view, page) => {

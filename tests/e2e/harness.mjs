@@ -100,6 +100,20 @@ export async function count (locator, expected, what, timeoutMs = WAIT_MS) {
 // ---------------------------------------------------------------- server
 
 /**
+ * The server and Chromium for one test; both stop when the test ends.
+ */
+export async function startServerAndBrowser (t) {
+  const server = await startServer()
+  let browser = null
+  t.after(async () => {
+    await browser?.close()
+    await server.stop()
+  })
+  browser = await launchBrowser()
+  return { server, browser }
+}
+
+/**
  * Starts `kartenwand serve` on 127.0.0.1:0 with a fresh data directory and
  * waits for its "listening on" line. `stop()` ends it and removes the data.
  */

@@ -15,6 +15,7 @@ import {
   type Group,
   type Meta,
   type Participant,
+  type Handout,
   decodeFocus,
   isAgendaKind,
   isAgreementStatus,
@@ -88,6 +89,9 @@ export class Board {
   get memberships(): Y.Map<boolean> {
     return this.doc.getMap(TOP_LEVEL.memberships);
   }
+  get handout(): Y.Map<unknown> {
+    return this.doc.getMap(TOP_LEVEL.handout);
+  }
 
   /** Every shared type this schema version uses (the undo scope). */
   sharedTypes(): Y.AbstractType<unknown>[] {
@@ -107,6 +111,7 @@ export class Board {
       this.agreements,
       this.networks,
       this.memberships,
+      this.handout,
     ] as Y.AbstractType<unknown>[];
   }
 
@@ -151,6 +156,14 @@ export function readMeta(meta: Y.Map<unknown>): Meta {
     // Placing oneself and proposing agreements are open until closed.
     placementsOpen: bool(meta, 'placementsOpen') ?? true,
     agreementsOpen: bool(meta, 'agreementsOpen') ?? true,
+  };
+}
+
+export function readHandout(handout: Y.Map<unknown>): Handout {
+  return {
+    contacts: str(handout, 'contacts') ?? '',
+    procedures: str(handout, 'procedures') ?? '',
+    steering: str(handout, 'steering') ?? '',
   };
 }
 

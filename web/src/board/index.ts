@@ -6,6 +6,7 @@ export * from './selectors';
 export * from './agenda';
 export * from './cases';
 export * from './agreements';
+export * from './handout';
 export { createUndoManager } from './undo';
 export { newId } from './ids';
 export { planGroups, groupCount } from './groups';

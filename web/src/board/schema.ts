@@ -26,6 +26,7 @@ export const TOP_LEVEL = {
   agreements: 'agreements',
   networks: 'networks',
   memberships: 'memberships',
+  handout: 'handout',
 } as const;
 
 /** `author` of a card the moderator wrote (participant ids never equal it). */
@@ -62,6 +63,10 @@ export type NoteCategory = (typeof NOTE_CATEGORIES)[number];
 /** Life of an agreement: participants propose, the moderator decides. */
 export const AGREEMENT_STATUSES = ['proposed', 'confirmed', 'done', 'dropped'] as const;
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
+
+/** The fields of the city's handout, in the order the exports print them. */
+export const HANDOUT_FIELDS = ['contacts', 'procedures', 'steering'] as const;
+export type HandoutField = (typeof HANDOUT_FIELDS)[number];
 
 export const LOCALES = ['de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -283,3 +288,6 @@ export interface Network {
   title: string;
   order: number;
 }
+
+/** The city's handout: plain text per field, `""` when absent. */
+export type Handout = Record<HandoutField, string>;

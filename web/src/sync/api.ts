@@ -65,27 +65,86 @@ function hasStrings<K extends string>(value: unknown, keys: readonly K[]): value
   return keys.every((key) => typeof record[key] === 'string');
 }
 
-async function request(fetcher: Fetch, path: string, init?: RequestInit): Promise<unknown> {
+/**
+ * Sends one request: an unreachable server is ApiError(0), a status outside
+ * 2xx an ApiError with the server's `{"error"}` message (or the status text).
+ */
+async function send(fetcher: Fetch, path: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
-    response = await fetcher(path, {
-      ...init,
-      headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}) },
-    });
+    response = await fetcher(path, init);
   } catch {
     throw new ApiError(0, 'network');
   }
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    // A proxy error page or an empty body: the status still tells the story.
-  }
   if (!response.ok) {
+    let body: unknown = null;
+    try {
+      body = await response.json();
+    } catch {
+      // A proxy error page or an empty body: the status still tells the story.
+    }
     const message = hasStrings(body, ['error']) ? body.error : response.statusText;
     throw new ApiError(response.status, message);
   }
-  return body;
+  return response;
+}
+
+async function request(fetcher: Fetch, path: string, init?: RequestInit): Promise<unknown> {
+  const response = await send(fetcher, path, {
+    ...init,
+    headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}) },
+  });
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/** The export formats the server offers (docs/protocol.md, exports). */
+export const EXPORT_FORMATS = ['md', 'html', 'pdf', 'docx', 'csv', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportRequest {
+  board: string;
+  /** The moderator token: the exports are the moderator's alone. */
+  token: string;
+  format: ExportFormat;
+  /** false leaves the authors of cards and agreements out (`?authors=false`). */
+  authors: boolean;
+  /** Names the file when the server sends no file name; else the board id does. */
+  title?: string;
+}
+
+export interface ExportFile {
+  blob: Blob;
+  fileName: string;
+}
+
+/**
+ * The file name of a `Content-Disposition` header: `filename*` (RFC 6266,
+ * UTF-8) before `filename`; null when there is none.
+ */
+export function dispositionFileName(header: string | null): string | null {
+  if (header === null) return null;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended?.[1]) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch {
+      // Malformed percent-encoding: fall back to the plain parameter.
+    }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(header);
+  const name = plain?.[1]?.replace(/\\(.)/g, '$1') ?? plain?.[2];
+  return name?.trim() ? name.trim() : null;
+}
+
+/** `<title or board>.<ext>`, without the characters file systems refuse. */
+export function fallbackFileName(title: string | undefined, board: string, format: ExportFormat): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const stem = (title ?? '').replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '-').trim();
+  return `${stem || board}.${format}`;
 }
 
 const BOARD_KEYS = [
@@ -126,5 +185,25 @@ export class Api {
     });
     if (!hasStrings(body, ['participant_id', 'token'])) throw new ApiError(502, 'unexpected response');
     return body;
+  }
+
+  /**
+   * Fetches the conference documentation in one format (moderator only).
+   * 401/403: the token is not this board's moderator token; 404: no such
+   * board; 5xx: the server failed to render it.
+   */
+  async exportBoard(input: ExportRequest): Promise<ExportFile> {
+    const query = input.authors ? '' : '?authors=false';
+    const path = `/api/boards/${encodeURIComponent(input.board)}/export.${input.format}${query}`;
+    const response = await send(this.fetcher, path, { headers: { Authorization: `Bearer ${input.token}` } });
+    let blob: Blob;
+    try {
+      blob = await response.blob();
+    } catch {
+      // The connection dropped while the body was arriving.
+      throw new ApiError(0, 'network');
+    }
+    const fileName = dispositionFileName(response.headers.get('Content-Disposition')) ?? fallbackFileName(input.title, input.board, input.format);
+    return { blob, fileName };
   }
 }

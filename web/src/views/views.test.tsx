@@ -19,6 +19,7 @@ import {
   selectAgreements,
   selectCards,
   selectFocalPoints,
+  selectHandout,
   selectOwnPlacements,
   setFocus,
   setPlacementsOpen,
@@ -27,6 +28,7 @@ import {
   startPhase,
 } from '../board';
 import { setLocale } from '../i18n';
+import { Api } from '../sync/api';
 import { connect } from '../sync/connection';
 import { Credentials, MemoryStorage } from '../sync/credentials';
 import type { Session } from '../ui/session';
@@ -128,7 +130,7 @@ describe('moderator view', () => {
     const card = createCard(s.board, { text: 'Wohnungen fehlen', kind: 'need', author: 'pa00000001' });
     const cluster = createCluster(s.board, 'Wohnen');
     const credentials = new Credentials(new MemoryStorage());
-    await act(() => render(<ModeratorView session={s} boardId="testboard" credentials={credentials} />, root));
+    await act(() => render(<ModeratorView session={s} boardId="testboard" token="t" credentials={credentials} api={new Api()} />, root));
 
     const handle = root.querySelector<HTMLButtonElement>(`[data-drag-handle="${card}"]`);
     expect(handle).not.toBeNull();
@@ -149,6 +151,50 @@ describe('moderator view', () => {
     const undo = [...root.querySelectorAll('button')].find((b) => b.textContent.includes('Rückgängig'));
     await act(() => undo?.click());
     expect(selectCards(s.board)[0]?.cluster).toBeNull();
+  });
+
+  it('writes the handout when a field is left, and says why a download failed', async () => {
+    const s = session({});
+    open.push(s);
+    const requests: { url: string; headers: Headers }[] = [];
+    let respond: (response: Response) => void = () => undefined;
+    const api = new Api((input, init) => {
+      requests.push({ url: input instanceof Request ? input.url : input.toString(), headers: new Headers(init?.headers) });
+      return new Promise((resolve) => (respond = resolve));
+    });
+    const credentials = new Credentials(new MemoryStorage());
+    await act(() => render(<ModeratorView session={s} boardId="testboard" token="kwm_secret" credentials={credentials} api={api} />, root));
+    const tab = [...root.querySelectorAll<HTMLButtonElement>('nav button')].find((b) => b.textContent === 'Dokumentation');
+    await act(() => tab?.click());
+
+    const contacts = root.querySelector<HTMLTextAreaElement>('#handout-contacts');
+    expect(root.querySelector(`label[for="handout-contacts"]`)?.textContent).toBe('Ansprechpersonen');
+    await act(() => {
+      contacts?.focus();
+      if (contacts) typeInto(contacts, '<b>Frau Schröder</b>, 0355 612-0');
+    });
+    expect(selectHandout(s.board).contacts).toBe('');
+    await act(() => contacts?.blur());
+    expect(selectHandout(s.board).contacts).toBe('<b>Frau Schröder</b>, 0355 612-0');
+    expect(root.querySelector('.handout-form b')).toBeNull();
+
+    await act(() => root.querySelector<HTMLInputElement>('#exports-without-authors')?.click());
+    const pdf = [...root.querySelectorAll<HTMLButtonElement>('.exports button')].find((b) => b.textContent === 'PDF');
+    await act(() => pdf?.click());
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.url).toBe('/api/boards/testboard/export.pdf?authors=false');
+    expect(requests[0]?.headers.get('Authorization')).toBe('Bearer kwm_secret');
+    expect(root.querySelector('.exports [role="status"]')?.textContent).toBe('PDF wird erstellt …');
+    expect(pdf?.getAttribute('aria-disabled')).toBe('true');
+    await act(() => pdf?.click());
+    expect(requests).toHaveLength(1);
+
+    await act(async () => {
+      respond(new Response(JSON.stringify({ error: 'forbidden' }), { status: 403 }));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    expect(root.querySelector('.exports [role="alert"]')?.textContent).toContain('lehnt das Herunterladen ab');
+    expect(pdf?.hasAttribute('aria-disabled')).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The moderator's laptop: join info, phases, groups and the card wall with
- * drag and drop, undo and redo. Reads only through selectors, writes only
- * through mutations; the Board carries the moderator's undo origin.
+ * drag and drop, undo and redo, the case examples, the agreements and the
+ * documentation. Reads only through selectors, writes only through
+ * mutations; the Board carries the moderator's undo origin.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
@@ -22,6 +23,7 @@ import {
   setCardCluster,
 } from '../../board';
 import { t, useLocale } from '../../i18n';
+import { Api } from '../../sync/api';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { ConnectionStatus, TopBar, formatDate } from '../../ui/components';
 import { CardDragAndDrop } from '../../ui/dnd';
@@ -31,19 +33,36 @@ import { Message, mountSession } from '../shared/page';
 import { AgendaEditor } from './AgendaEditor';
 import { AgreementsEditor } from './AgreementsEditor';
 import { CasesEditor } from './CasesEditor';
+import { DocumentationEditor } from './DocumentationEditor';
 import { GroupsPanel, JoinPanel, PhasePanel } from './Panels';
 import { RunPanel } from './RunPanel';
 import { Wall, type WallData } from './Wall';
 
-/** The moderator's work areas; the one of the running phase opens by itself. */
-const TABS = ['agenda', 'cards', 'cases', 'agreements'] as const;
+/**
+ * The moderator's work areas; the one of the running phase opens by itself.
+ * The documentation (downloads, the city's handout) belongs to no phase.
+ */
+const TABS = ['agenda', 'cards', 'cases', 'agreements', 'documentation'] as const;
 type Tab = (typeof TABS)[number];
 
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable="true"]') !== null;
 }
 
-export function ModeratorView({ session, boardId, credentials }: { session: Session; boardId: string; credentials: Credentials }) {
+export function ModeratorView({
+  session,
+  boardId,
+  token,
+  credentials,
+  api,
+}: {
+  session: Session;
+  boardId: string;
+  /** The moderator token, for the HTTP calls (the exports). */
+  token: string;
+  credentials: Credentials;
+  api: Api;
+}) {
   useLocale();
   const { board } = session;
   useBoard(board);
@@ -157,6 +176,7 @@ export function ModeratorView({ session, boardId, credentials }: { session: Sess
           {tab === 'cards' && <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />}
           {tab === 'cases' && <CasesEditor board={board} />}
           {tab === 'agreements' && <AgreementsEditor board={board} />}
+          {tab === 'documentation' && <DocumentationEditor board={board} boardId={boardId} token={token} api={api} />}
         </main>
       </div>
       <div class="sr-only" aria-live="assertive">
@@ -172,6 +192,9 @@ export function mount(root: HTMLElement, boardId: string, hashToken: string | nu
   if (hashToken) credentials.saveToken(boardId, 'moderator', hashToken);
   // The undo manager tracks exactly this origin: the moderator's own edits.
   const origin = { moderator: boardId };
-  mountSession(root, boardId, token, origin, (session) => <ModeratorView session={session} boardId={boardId} credentials={credentials} />);
+  const api = new Api();
+  mountSession(root, boardId, token, origin, (session, sessionToken) => (
+    <ModeratorView session={session} boardId={boardId} token={sessionToken} credentials={credentials} api={api} />
+  ));
 }
 

@@ -16,6 +16,8 @@ export function InlineEdit({
   multiline = false,
   allowEmpty = false,
   placeholder,
+  id,
+  rows = 3,
 }: {
   value: string;
   label: string;
@@ -27,6 +29,10 @@ export function InlineEdit({
   /** An empty value is a valid value (e.g. an agreement's "who"). */
   allowEmpty?: boolean;
   placeholder?: string;
+  /** For a visible `<label for>` next to the field. */
+  id?: string;
+  /** Height of a multi-line field. */
+  rows?: number;
 }) {
   const [draft, setDraft] = useState<string | null>(null);
   const commit = (): void => {
@@ -39,6 +45,7 @@ export function InlineEdit({
     value: draft ?? value,
     ...(maxLength !== undefined ? { maxLength } : {}),
     ...(placeholder !== undefined ? { placeholder } : {}),
+    ...(id !== undefined ? { id } : {}),
     onFocus: () => setDraft(value),
     onBlur: commit,
   };
@@ -46,7 +53,7 @@ export function InlineEdit({
     return (
       <textarea
         {...common}
-        rows={3}
+        rows={rows}
         onInput={(e) => setDraft(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === 'Escape') {

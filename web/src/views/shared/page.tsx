@@ -38,7 +38,7 @@ export function mountSession(
   boardId: string,
   token: string | null,
   origin: object | null,
-  view: (session: Session) => ComponentChildren,
+  view: (session: Session, token: string) => ComponentChildren,
 ): void {
   if (token === null) {
     render(<Message title={t('status.refusedToken')} />, root);
@@ -46,7 +46,7 @@ export function mountSession(
   }
   render(<Loading />, root);
   const session = openSession(boardId, token, origin);
-  void session.connection.localReady.then(() => render(<>{view(session)}</>, root));
+  void session.connection.localReady.then(() => render(<>{view(session, token)}</>, root));
 }
 
 export function mountNotFound(root: HTMLElement): void {

@@ -1,0 +1,29 @@
+/**
+ * The city's handout (docs/schema.md: `handout`): contact persons,
+ * procedures and steering instruments, plain text the moderator writes
+ * and every documentation export prints as its last section. Moderator only.
+ */
+import { type Board, readHandout } from './board';
+import { HANDOUT_FIELDS, type Handout } from './schema';
+
+/**
+ * Changes the given fields; writes only what changed. An empty text removes
+ * the field (absent and empty mean the same, and the exports leave it out).
+ * There is no length limit of its own: only the document's size limit.
+ */
+export function editHandout(board: Board, change: Partial<Handout>): void {
+  board.transact(() => {
+    for (const field of HANDOUT_FIELDS) {
+      const value = change[field];
+      if (value === undefined) continue;
+      const text = value.trim();
+      if (text === '') {
+        if (board.handout.has(field)) board.handout.delete(field);
+      } else if (board.handout.get(field) !== text) board.handout.set(field, text);
+    }
+  });
+}
+
+export function selectHandout(board: Board): Handout {
+  return readHandout(board.handout);
+}
