@@ -240,3 +240,55 @@ async fn viewers_cannot_write_and_nothing_of_it_is_relayed_or_stored() {
     );
     assert_eq!(late.json()["cards"]["moderator"], "ok");
 }
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_is_closed_with_1013_and_the_room_goes_on() {
+    let server = Server::start(&[
+        "--messages-per-second",
+        "100000",
+        "--message-burst",
+        "100000",
+        "--max-document-bytes",
+        "200000000",
+    ])
+    .await;
+    let board = server.create_board("Funkloch").await;
+    let mut stalled = Client::connect(&server, &board.id, &board.viewer_token).await;
+    let mut writer = Client::connect(&server, &board.id, &board.moderator_token).await;
+
+    // Large updates fill the socket buffers towards the stalled peer (a few
+    // MiB on loopback), then many small ones its outbox (1,024 frames).
+    // The writer keeps up.
+    let large = "x".repeat(900 * 1024);
+    for batch in 0..44 {
+        let count = if batch < 30 { 1 } else { 100 };
+        for n in 0..count {
+            let value = if batch < 30 {
+                large.clone()
+            } else {
+                format!("{batch}-{n}")
+            };
+            writer
+                .edit(|_, txn| {
+                    txn.get_or_insert_map("cards")
+                        .insert(txn, format!("k{batch}-{n}"), value);
+                })
+                .await;
+        }
+        writer
+            .pump_until(Client::all_echoed, "the writer's echoes")
+            .await;
+    }
+    // The stalled peer reads again: what was queued, then the close.
+    let (code, reason) = stalled.expect_close().await;
+    assert_eq!(code, 1013, "{reason}");
+    writer
+        .edit(|_, txn| {
+            txn.get_or_insert_map("cards")
+                .insert(txn, "nach-dem-funkloch", "noch da");
+        })
+        .await;
+    writer
+        .pump_until(Client::all_echoed, "an edit after the close")
+        .await;
+}

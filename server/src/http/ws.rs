@@ -1,5 +1,5 @@
-//! The websocket endpoint: token check before the upgrade, then one reader
-//! (this task) and one writer task per connection.
+//! The websocket endpoint: token check before the upgrade, then one task
+//! per connection that reads the peer's frames and writes the room's.
 
 use super::{AppState, ConnectionLimits, Error, identify};
 use crate::auth::Identity;
@@ -10,9 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use bytes::Bytes;
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
@@ -74,152 +74,149 @@ async fn upgrade(
 }
 
 async fn serve(
-    socket: WebSocket,
+    mut socket: WebSocket,
     state: AppState,
     board: String,
     identity: Identity,
     _permit: OwnedSemaphorePermit,
 ) {
     let limits = state.limits.clone();
-    let (sink, stream) = socket.split();
-    let (outbox, outbox_receiver) = mpsc::channel(limits.outbox_frames);
-    let (close, close_receiver) = mpsc::channel(2);
-    let mut writer = tokio::spawn(write_frames(
-        sink,
-        outbox_receiver,
-        close_receiver,
-        limits.ping_interval,
-    ));
+    let (outbox, mut frames) = mpsc::channel(limits.outbox_frames);
+    let closed = Arc::new(OnceLock::new());
     let link = PeerLink {
         outbox,
-        close: close.clone(),
+        closed: closed.clone(),
     };
-    match state.registry.join(&board, identity, link).await {
+    // Boxed: the join's state would otherwise stay in every connection's
+    // task for its whole life.
+    let reason = match Box::pin(state.registry.join(&board, identity, link)).await {
         Ok(membership) => {
-            let ended = read_frames(stream, &membership, &close, &mut writer, &limits).await;
+            // Boxed: a smaller task in all (rustc lays nested futures out
+            // generously).
+            let reason = Box::pin(converse(
+                &mut socket,
+                &membership,
+                &mut frames,
+                &closed,
+                &limits,
+            ))
+            .await;
             drop(membership);
-            if let ReadEnd::WriterFinished = ended {
-                return;
-            }
+            reason
         }
-        Err(error) => {
-            let _ = close.send(error.close_reason()).await;
+        Err(error) => Some(error.close_reason()),
+    };
+    let Some(reason) = reason else {
+        return;
+    };
+    let frame = CloseFrame {
+        code: reason.code,
+        reason: reason.reason.as_ref().into(),
+    };
+    let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, async {
+        if socket.send(Message::Close(Some(frame))).await.is_ok() {
+            let _ = socket.close().await;
         }
-    }
-    drop(close);
-    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
-        .await
-        .is_err()
-    {
-        writer.abort();
-    }
+    }))
+    .await;
 }
 
-/// Why reading stopped. A finished writer task must not be awaited again.
-enum ReadEnd {
-    WriterFinished,
-    Stopped,
-}
-
-async fn read_frames(
-    mut stream: SplitStream<WebSocket>,
+/// Reads the peer's frames and writes the room's, in one task, until one
+/// side ends. Returns the reason to send in a close frame, or `None` when
+/// the connection is already gone.
+async fn converse(
+    socket: &mut WebSocket,
     membership: &Membership,
-    close: &mpsc::Sender<CloseReason>,
-    writer: &mut tokio::task::JoinHandle<()>,
+    frames: &mut mpsc::Receiver<Bytes>,
+    closed: &OnceLock<CloseReason>,
     limits: &ConnectionLimits,
-) -> ReadEnd {
+) -> Option<CloseReason> {
     // Pings go out every interval; a peer silent for two of them is gone.
     let silence_limit = limits.ping_interval * 2 + Duration::from_secs(5);
+    let mut last_heard = Instant::now();
+    let silence = tokio::time::sleep_until(last_heard + silence_limit);
+    tokio::pin!(silence);
+    let mut ping =
+        tokio::time::interval_at(Instant::now() + limits.ping_interval, limits.ping_interval);
     let mut rate = TokenBucket::new(limits.messages_per_second, limits.message_burst);
-    let closing = |reason: CloseReason| async move {
-        let _ = close.send(reason).await;
-        ReadEnd::Stopped
-    };
     loop {
-        let next = tokio::select! {
-            _ = &mut *writer => return ReadEnd::WriterFinished,
-            next = tokio::time::timeout(silence_limit, stream.next()) => next,
-        };
-        let message = match next {
-            Err(_) => return closing(CloseReason::IDLE).await,
-            Ok(None) | Ok(Some(Err(_))) => return ReadEnd::Stopped,
-            Ok(Some(Ok(message))) => message,
-        };
-        match message {
-            Message::Binary(frame) => {
-                if frame.len() > limits.max_frame_bytes {
-                    return closing(CloseReason::TOO_BIG).await;
-                }
-                rate.take().await;
-                match Inbound::decode(&frame) {
-                    Ok(Some(inbound)) => {
-                        if membership.send(inbound).await.is_err() {
-                            return closing(CloseReason::UNAVAILABLE).await;
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(error) => {
-                        tracing::debug!(peer = membership.peer(), %error, "malformed frame");
-                        return closing(CloseReason::malformed(&error)).await;
-                    }
-                }
-            }
-            Message::Text(_) => return closing(CloseReason::TEXT_FRAME).await,
-            Message::Close(_) => return ReadEnd::Stopped,
-            Message::Ping(_) | Message::Pong(_) => {}
-        }
-    }
-}
-
-async fn write_frames(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut outbox: mpsc::Receiver<Bytes>,
-    mut close: mpsc::Receiver<CloseReason>,
-    ping_interval: Duration,
-) {
-    let mut ping = tokio::time::interval_at(Instant::now() + ping_interval, ping_interval);
-    let reason = loop {
         tokio::select! {
             biased;
-            reason = close.recv() => break reason,
-            frame = outbox.recv() => {
-                // The room dropped us without a word: it restarted.
-                let Some(frame) = frame else { break Some(CloseReason::INTERNAL) };
-                if write_batch(&mut sink, &mut outbox, frame).await.is_err() {
-                    return;
+            frame = frames.recv() => {
+                // The room lets a peer go by recording why and dropping its
+                // end of the outbox; without a word it restarted.
+                if let Some(reason) = closed.get() {
+                    return Some(reason.clone());
+                }
+                let frame = frame?;
+                if frame_batch(socket, frames, frame).await.is_err() {
+                    return None;
+                }
+            }
+            message = socket.next() => {
+                let message = match message {
+                    None | Some(Err(_)) => return None,
+                    Some(Ok(message)) => message,
+                };
+                last_heard = Instant::now();
+                match message {
+                    Message::Binary(frame) => {
+                        if frame.len() > limits.max_frame_bytes {
+                            return Some(CloseReason::TOO_BIG);
+                        }
+                        if let Some(wait) = rate.take() {
+                            // Rare, so its timer lives in a box of its own.
+                            Box::pin(tokio::time::sleep(wait)).await;
+                        }
+                        match Inbound::decode(&frame) {
+                            Ok(Some(inbound)) => {
+                                if membership.send(inbound).await.is_err() {
+                                    return Some(CloseReason::UNAVAILABLE);
+                                }
+                            }
+                            Ok(None) => {}
+                            Err(error) => {
+                                tracing::debug!(peer = membership.peer(), %error, "malformed frame");
+                                return Some(CloseReason::malformed(&error));
+                            }
+                        }
+                    }
+                    Message::Text(_) => return Some(CloseReason::TEXT_FRAME),
+                    Message::Close(_) => return None,
+                    Message::Ping(_) | Message::Pong(_) => {}
                 }
             }
             _ = ping.tick() => {
-                if sink.send(Message::Ping(Bytes::new())).await.is_err() {
-                    return;
+                if socket.send(Message::Ping(Bytes::new())).await.is_err() {
+                    return None;
                 }
             }
+            () = &mut silence => {
+                // Re-armed only here, not per frame: timers are not free.
+                let deadline = last_heard + silence_limit;
+                if deadline <= Instant::now() {
+                    return Some(CloseReason::IDLE);
+                }
+                silence.as_mut().reset(deadline);
+            }
         }
-    };
-    if let Some(reason) = reason {
-        let frame = CloseFrame {
-            code: reason.code,
-            reason: reason.reason.as_ref().into(),
-        };
-        let _ = sink.send(Message::Close(Some(frame))).await;
     }
-    let _ = sink.close().await;
 }
 
 /// Writes `first` and whatever else is already queued, then flushes once.
-async fn write_batch(
-    sink: &mut SplitSink<WebSocket, Message>,
-    outbox: &mut mpsc::Receiver<Bytes>,
+async fn frame_batch(
+    socket: &mut WebSocket,
+    frames: &mut mpsc::Receiver<Bytes>,
     first: Bytes,
 ) -> Result<(), axum::Error> {
-    sink.feed(Message::Binary(first)).await?;
+    socket.feed(Message::Binary(first)).await?;
     for _ in 1..MAX_FRAMES_PER_FLUSH {
-        match outbox.try_recv() {
-            Ok(frame) => sink.feed(Message::Binary(frame)).await?,
+        match frames.try_recv() {
+            Ok(frame) => socket.feed(Message::Binary(frame)).await?,
             Err(_) => break,
         }
     }
-    sink.flush().await
+    socket.flush().await
 }
 
 /// Slows a connection that sends faster than its allowance, instead of
@@ -242,18 +239,21 @@ impl TokenBucket {
         }
     }
 
-    async fn take(&mut self) {
+    /// Takes a token; returns how long to wait first if none is left.
+    fn take(&mut self) -> Option<Duration> {
         let now = Instant::now();
         self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second)
             .min(self.burst);
         self.last = now;
-        if self.tokens < 1.0 {
-            let wait = Duration::from_secs_f64((1.0 - self.tokens) / self.per_second);
-            tokio::time::sleep(wait).await;
-            self.tokens = 1.0;
-            self.last = Instant::now();
-        }
         self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            return None;
+        }
+        // The token is owed: the wait pays it back.
+        let wait = Duration::from_secs_f64(-self.tokens / self.per_second);
+        self.tokens = 0.0;
+        self.last = now + wait;
+        Some(wait)
     }
 }
 
@@ -267,11 +267,13 @@ mod tests {
         let mut bucket = TokenBucket::new(10, 5);
         let start = tokio::time::Instant::now();
         for _ in 0..5 {
-            bucket.take().await;
+            assert_eq!(bucket.take(), None);
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
         for _ in 0..10 {
-            bucket.take().await;
+            if let Some(wait) = bucket.take() {
+                tokio::time::sleep(wait).await;
+            }
         }
         let elapsed = start.elapsed();
         assert!(

@@ -937,14 +937,14 @@ impl Room {
     fn drop_peer(&mut self, peer: PeerId, reason: CloseReason) {
         if let Some(removed) = self.peers.get(&peer) {
             tracing::info!(peer, code = reason.code, reason = %reason.reason, "closing peer");
-            let _ = removed.link.close.try_send(reason);
+            removed.link.close(reason);
         }
         self.leave(peer);
     }
 
     fn close_all(&mut self, reason: CloseReason) {
         for (_, peer) in self.peers.drain() {
-            let _ = peer.link.close.try_send(reason.clone());
+            peer.link.close(reason.clone());
         }
         self.idle_since = Some(Instant::now());
     }

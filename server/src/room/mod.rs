@@ -24,8 +24,8 @@ use bytes::Bytes;
 use dashmap::DashMap;
 pub use inbound::Inbound;
 use std::borrow::Cow;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::task::TaskTracker;
@@ -109,11 +109,19 @@ impl CloseReason {
 
 /// What a room needs to reach one peer.
 pub struct PeerLink {
-    /// Frames for the peer's writer task. Bounded: a peer that cannot keep
+    /// Frames for the peer's connection. Bounded: a peer that cannot keep
     /// up is closed, never silently skipped.
     pub outbox: mpsc::Sender<Bytes>,
-    /// Tells the writer task to close the connection.
-    pub close: mpsc::Sender<CloseReason>,
+    /// Why the room let the peer go. Set before the room drops `outbox`;
+    /// the connection reads it when the outbox wakes it.
+    pub closed: Arc<OnceLock<CloseReason>>,
+}
+
+impl PeerLink {
+    /// Records why the peer goes; the room then drops the link.
+    pub fn close(&self, reason: CloseReason) {
+        let _ = self.closed.set(reason);
+    }
 }
 
 /// Limits and timings of rooms and connections (see `docs/operations.md`).
@@ -215,14 +223,21 @@ impl Membership {
     /// Hands a decoded message to the room. Waits while the room's inbox is
     /// full (back-pressure); fails if the room is gone.
     pub async fn send(&self, message: Inbound) -> Result<(), JoinError> {
-        self.room
-            .sender
-            .send(RoomCommand::Inbound {
-                peer: self.peer,
-                message,
-            })
-            .await
-            .map_err(|_| JoinError::Unavailable)
+        let command = RoomCommand::Inbound {
+            peer: self.peer,
+            message,
+        };
+        match self.room.sender.try_send(command) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(JoinError::Unavailable),
+            // Rare, so the waiting send lives in a box of its own instead of
+            // in every connection's task.
+            Err(mpsc::error::TrySendError::Full(command)) => {
+                Box::pin(self.room.sender.send(command))
+                    .await
+                    .map_err(|_| JoinError::Unavailable)
+            }
+        }
     }
 }
 
