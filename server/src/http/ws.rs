@@ -10,9 +10,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use bytes::Bytes;
+use futures_util::future::poll_fn;
+use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
@@ -132,12 +136,17 @@ async fn converse(
     limits: &ConnectionLimits,
 ) -> Option<CloseReason> {
     // Pings go out every interval; a peer silent for two of them is gone.
+    // One timer for both, re-armed only when it fires: timers are not free.
     let silence_limit = limits.ping_interval * 2 + Duration::from_secs(5);
     let mut last_heard = Instant::now();
-    let silence = tokio::time::sleep_until(last_heard + silence_limit);
-    tokio::pin!(silence);
-    let mut ping =
-        tokio::time::interval_at(Instant::now() + limits.ping_interval, limits.ping_interval);
+    let mut next_ping = last_heard + limits.ping_interval;
+    let timer = tokio::time::sleep_until(next_ping);
+    tokio::pin!(timer);
+    let gate = Arc::new(ReadGate {
+        woken: AtomicBool::new(true),
+        task: AtomicWaker::new(),
+    });
+    let read_waker = Waker::from(gate.clone());
     let mut rate = TokenBucket::new(limits.messages_per_second, limits.message_burst);
     loop {
         tokio::select! {
@@ -153,7 +162,7 @@ async fn converse(
                     return None;
                 }
             }
-            message = socket.next() => {
+            message = poll_fn(|cx| gate.poll_next(socket, &read_waker, cx)) => {
                 let message = match message {
                     None | Some(Err(_)) => return None,
                     Some(Ok(message)) => message,
@@ -186,20 +195,60 @@ async fn converse(
                     Message::Ping(_) | Message::Pong(_) => {}
                 }
             }
-            _ = ping.tick() => {
-                if socket.send(Message::Ping(Bytes::new())).await.is_err() {
-                    return None;
-                }
-            }
-            () = &mut silence => {
-                // Re-armed only here, not per frame: timers are not free.
-                let deadline = last_heard + silence_limit;
-                if deadline <= Instant::now() {
+            () = &mut timer => {
+                let now = Instant::now();
+                if last_heard + silence_limit <= now {
                     return Some(CloseReason::IDLE);
                 }
-                silence.as_mut().reset(deadline);
+                if next_ping <= now {
+                    if socket.send(Message::Ping(Bytes::new())).await.is_err() {
+                        return None;
+                    }
+                    next_ping = now + limits.ping_interval;
+                }
+                timer.as_mut().reset(next_ping.min(last_heard + silence_limit));
             }
         }
+    }
+}
+
+/// Lets the connection task poll its socket only after the socket woke it.
+/// The task is woken mostly by its outbox, and every poll of a tungstenite
+/// stream zero-fills the read buffer and walks the codec before it finds
+/// nothing to read.
+struct ReadGate {
+    woken: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl ReadGate {
+    fn poll_next(
+        &self,
+        socket: &mut WebSocket,
+        read_waker: &Waker,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Message, axum::Error>>> {
+        self.task.register(cx.waker());
+        if !self.woken.swap(false, Ordering::AcqRel) {
+            return Poll::Pending;
+        }
+        let polled = socket.poll_next_unpin(&mut Context::from_waker(read_waker));
+        if polled.is_ready() {
+            // More may be buffered already: look again next time.
+            self.woken.store(true, Ordering::Release);
+        }
+        polled
+    }
+}
+
+impl Wake for ReadGate {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake();
     }
 }
 
