@@ -442,10 +442,7 @@ async fn every_format_of_a_realistic_board() {
         .await;
     // Wait until the room has committed and echoed the last edit.
     moderator
-        .pump_until(
-            |c| c.seen.received_updates.len() >= 3,
-            "the echoes of the edits",
-        )
+        .pump_until(Client::all_echoed, "the echoes of the edits")
         .await;
 
     // Who may export.

@@ -142,11 +142,8 @@ async fn converse(
     let mut next_ping = last_heard + limits.ping_interval;
     let timer = tokio::time::sleep_until(next_ping);
     tokio::pin!(timer);
-    let gate = Arc::new(ReadGate {
-        woken: AtomicBool::new(true),
-        task: AtomicWaker::new(),
-    });
-    let read_waker = Waker::from(gate.clone());
+    let (socket_gate, socket_waker) = Gate::new();
+    let (timer_gate, timer_waker) = Gate::new();
     let mut rate = TokenBucket::new(limits.messages_per_second, limits.message_burst);
     loop {
         tokio::select! {
@@ -162,7 +159,7 @@ async fn converse(
                     return None;
                 }
             }
-            message = poll_fn(|cx| gate.poll_next(socket, &read_waker, cx)) => {
+            message = poll_fn(|cx| socket_gate.poll(&socket_waker, cx, |cx| socket.poll_next_unpin(cx))) => {
                 let message = match message {
                     None | Some(Err(_)) => return None,
                     Some(Ok(message)) => message,
@@ -195,7 +192,7 @@ async fn converse(
                     Message::Ping(_) | Message::Pong(_) => {}
                 }
             }
-            () = &mut timer => {
+            () = poll_fn(|cx| timer_gate.poll(&timer_waker, cx, |cx| timer.as_mut().poll(cx))) => {
                 let now = Instant::now();
                 if last_heard + silence_limit <= now {
                     return Some(CloseReason::IDLE);
@@ -212,36 +209,47 @@ async fn converse(
     }
 }
 
-/// Lets the connection task poll its socket only after the socket woke it.
-/// The task is woken mostly by its outbox, and every poll of a tungstenite
-/// stream zero-fills the read buffer and walks the codec before it finds
-/// nothing to read.
-struct ReadGate {
+/// Lets the connection task poll a source (its socket, its timer) only
+/// after that source woke it. The task is woken mostly by its outbox, and a
+/// poll is not free: a tungstenite stream zero-fills its read buffer and
+/// walks the codec before it finds nothing to read, a timer re-registers.
+struct Gate {
     woken: AtomicBool,
     task: AtomicWaker,
 }
 
-impl ReadGate {
-    fn poll_next(
+impl Gate {
+    /// The gate and the waker to poll its source with.
+    fn new() -> (Arc<Gate>, Waker) {
+        let gate = Arc::new(Gate {
+            woken: AtomicBool::new(true),
+            task: AtomicWaker::new(),
+        });
+        let waker = Waker::from(gate.clone());
+        (gate, waker)
+    }
+
+    fn poll<T>(
         &self,
-        socket: &mut WebSocket,
-        read_waker: &Waker,
+        waker: &Waker,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Message, axum::Error>>> {
+        source: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
         self.task.register(cx.waker());
         if !self.woken.swap(false, Ordering::AcqRel) {
             return Poll::Pending;
         }
-        let polled = socket.poll_next_unpin(&mut Context::from_waker(read_waker));
+        let polled = source(&mut Context::from_waker(waker));
         if polled.is_ready() {
-            // More may be buffered already: look again next time.
+            // More may be ready already (buffered frames, a re-armed
+            // timer): look again next time.
             self.woken.store(true, Ordering::Release);
         }
         polled
     }
 }
 
-impl Wake for ReadGate {
+impl Wake for Gate {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref();
     }

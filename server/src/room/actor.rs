@@ -77,9 +77,22 @@ enum Payload {
 
 /// What the write at a queue position was for.
 enum WriteKind {
-    Append { bytes: u64 },
+    Append { bytes: u64, count: u64 },
     Compact,
 }
+
+/// Updates applied and waiting to be written in one transaction: a room
+/// writes what it applied once its inbox is empty, so updates that arrive
+/// together are committed together and relayed as one merged update.
+#[derive(Default)]
+struct Staged {
+    updates: Vec<Vec<u8>>,
+    new_clients: Vec<(u64, String)>,
+    bytes: u64,
+}
+
+/// Most updates staged before they are written anyway.
+const MAX_STAGED: usize = 256;
 
 /// Encodings reused until the document changes, so a reconnect storm does
 /// not re-encode the document per client.
@@ -97,6 +110,9 @@ pub(crate) struct Room {
     settings: RoomSettings,
     rooms: Arc<Rooms>,
     doc: Doc,
+    /// The document's state vector, kept up to date: yrs walks every
+    /// client's blocks to compute one, and every update needs it.
+    state: StateVector,
     peers: HashMap<PeerId, Peer>,
     awareness: AwarenessTable,
     cache: Cache,
@@ -104,6 +120,7 @@ pub(crate) struct Room {
     writes: FuturesOrdered<PendingWrite>,
     write_kinds: VecDeque<WriteKind>,
     writes_issued: u64,
+    staged: Staged,
     writes_done: u64,
     /// Bytes of snapshot plus log, an upper bound of the document's size.
     stored_bytes: u64,
@@ -142,6 +159,7 @@ impl Room {
             settings,
             rooms,
             doc: Doc::new(),
+            state: StateVector::default(),
             peers: HashMap::new(),
             awareness: AwarenessTable::default(),
             cache: Cache::default(),
@@ -149,6 +167,7 @@ impl Room {
             writes: FuturesOrdered::new(),
             write_kinds: VecDeque::new(),
             writes_issued: 0,
+            staged: Staged::default(),
             writes_done: 0,
             stored_bytes: 0,
             last_sequence: 0,
@@ -171,6 +190,10 @@ impl Room {
         let mut ticker = tokio::time::interval(TICK);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            let accepting = !self.needs_reload && self.deliveries.len() < MAX_QUEUED_DELIVERIES;
+            if !accepting || inbox.is_empty() || self.staged.updates.len() >= MAX_STAGED {
+                self.write_staged();
+            }
             if self.needs_reload && self.writes.is_empty() {
                 if let Err(error) = self.load().await {
                     tracing::error!(%error, "could not reload the board");
@@ -178,7 +201,6 @@ impl Room {
                     break;
                 }
             }
-            let accepting = !self.needs_reload && self.deliveries.len() < MAX_QUEUED_DELIVERIES;
             let flow = tokio::select! {
                 Some(result) = self.writes.next(), if !self.writes.is_empty() => self.on_write_done(result),
                 command = inbox.recv(), if accepting => match command {
@@ -211,6 +233,7 @@ impl Room {
         }
         self.client_owners = stored.client_owners.iter().cloned().collect();
         self.deleted = self.doc.transact().snapshot().delete_set;
+        self.state = self.doc.transact().state_vector();
         self.stored_bytes = stored.bytes;
         self.last_sequence = stored.last_sequence;
         self.updates_since_snapshot = stored.updates.len() as u64;
@@ -345,7 +368,7 @@ impl Room {
             self.refuse_all(peer, summary, "the board has reached its size limit");
             return;
         }
-        let before = self.doc.transact().state_vector();
+        let before = self.state.clone();
         let known = |client: u64| before.get(&ClientID::new(client));
         if let Some(missing) = summary.missing_dependency(known) {
             tracing::debug!(
@@ -505,6 +528,11 @@ impl Room {
             return None;
         }
         self.places.record(summary, places);
+        // Integrated without gaps: each client's clock is now its range's end.
+        for range in &summary.clients {
+            self.state.set_max(ClientID::new(range.client), range.end);
+        }
+        debug_assert_eq!(self.state, self.doc.transact().state_vector());
         let inserts = summary
             .clients
             .iter()
@@ -512,24 +540,47 @@ impl Room {
         Some(inserts || !summary.deletes.is_empty())
     }
 
-    /// Stores updates already applied to the document (with the client ids
-    /// they introduce) and relays each once it is committed.
+    /// Stages updates already applied to the document (with the client ids
+    /// they introduce) for the next write, and relays each once that write
+    /// is committed.
     fn commit(&mut self, updates: Vec<Vec<u8>>, new_clients: Vec<(u64, String)>) {
-        let mut new_clients = Some(new_clients);
+        if updates.is_empty() {
+            return;
+        }
+        for (client, owner) in &new_clients {
+            self.client_owners.insert(*client, owner.clone());
+        }
+        self.cache = Cache::default();
+        if self.staged.updates.is_empty() {
+            // The write these updates will go out in: relays queued from
+            // now on wait for it.
+            self.writes_issued += 1;
+        }
+        self.staged.new_clients.extend(new_clients);
         for update in updates {
-            let clients = new_clients.take().unwrap_or_default();
-            for (client, owner) in &clients {
-                self.client_owners.insert(*client, owner.clone());
-            }
-            self.cache = Cache::default();
-            let bytes = update.len() as u64;
+            self.staged.bytes += update.len() as u64;
             let relay = Bytes::from(update.clone());
-            self.issue_write(
-                self.store.append_update(&self.board, update, clients),
-                WriteKind::Append { bytes },
-            );
+            self.staged.updates.push(update);
             self.queue(Recipient::All, Payload::Update(relay));
         }
+    }
+
+    /// Writes the staged updates in one transaction (the write `commit`
+    /// already counted as issued).
+    fn write_staged(&mut self) {
+        if self.staged.updates.is_empty() {
+            return;
+        }
+        let staged = std::mem::take(&mut self.staged);
+        let count = staged.updates.len() as u64;
+        let write = self
+            .store
+            .append_updates(&self.board, staged.updates, staged.new_clients);
+        self.writes.push_back(write);
+        self.write_kinds.push_back(WriteKind::Append {
+            bytes: staged.bytes,
+            count,
+        });
     }
 
     /// The value at a map place, to write back after a refused edit.
@@ -622,6 +673,7 @@ impl Room {
             self.deleted.merge_with(txn.delete_set().clone());
             txn.encode_update_v1()
         };
+        self.state = self.doc.transact().state_vector();
         let summary = UpdateSummary::parse(&update).ok()?;
         if summary.is_empty() {
             return None;
@@ -728,16 +780,17 @@ impl Room {
             }
         };
         match kind {
-            Some(WriteKind::Append { bytes }) => {
+            Some(WriteKind::Append { bytes, count }) => {
                 self.last_sequence = self.last_sequence.max(sequence);
                 self.stored_bytes += bytes;
-                self.updates_since_snapshot += 1;
+                self.updates_since_snapshot += count;
             }
             Some(WriteKind::Compact) | None => {}
         }
         self.flush_deliveries();
         if self.updates_since_snapshot >= self.settings.compact_after_updates
             && self.writes.is_empty()
+            && self.staged.updates.is_empty()
         {
             self.compact();
         }
@@ -745,7 +798,8 @@ impl Room {
     }
 
     /// Replaces the log with one snapshot. Only called with no write in
-    /// flight, so the document is exactly what the store holds.
+    /// flight and none staged, so the document is exactly what the store
+    /// holds.
     fn compact(&mut self) {
         let snapshot = self
             .doc
@@ -780,6 +834,7 @@ impl Room {
     /// registry so the next joiner starts a fresh room.
     async fn finish(&mut self) {
         self.leave_registry();
+        self.write_staged();
         while let Some(result) = self.writes.next().await {
             if let Flow::Stop = self.on_write_done(result) {
                 return;

@@ -98,6 +98,16 @@ pub trait Store: Send + Sync + 'static {
         board: &str,
         update: Vec<u8>,
         new_clients: Vec<(u64, ClientOwner)>,
+    ) -> PendingWrite {
+        self.append_updates(board, vec![update], new_clients)
+    }
+    /// Appends updates in order, in one transaction; resolves with the last
+    /// one's sequence number once committed.
+    fn append_updates(
+        &self,
+        board: &str,
+        updates: Vec<Vec<u8>>,
+        new_clients: Vec<(u64, ClientOwner)>,
     ) -> PendingWrite;
     /// Replaces the log up to `through_sequence` with `snapshot`, in order
     /// with the appends queued before it.

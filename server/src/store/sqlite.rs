@@ -15,6 +15,10 @@ use tokio::sync::oneshot;
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 1024;
 
+/// Commits between two checkpoints of the write-ahead log. A commit adds a
+/// few pages to the log (SQLite's own default checkpoints at 1000 pages).
+const COMMITS_PER_CHECKPOINT: u32 = 250;
+
 const SCHEMA_VERSION: i64 = 1;
 
 const SCHEMA: &str = "
@@ -78,7 +82,7 @@ pub enum Synchronous {
 enum WriteOp {
     Append {
         board: String,
-        update: Vec<u8>,
+        updates: Vec<Vec<u8>>,
         new_clients: Vec<(u64, String)>,
         done: oneshot::Sender<Result<u64, StoreError>>,
     },
@@ -93,7 +97,45 @@ enum WriteOp {
 pub struct SqliteStore {
     path: PathBuf,
     reader: Mutex<Connection>,
-    writer: Mutex<Option<(mpsc::Sender<WriteOp>, JoinHandle<()>)>>,
+    writer: Mutex<Option<Writer>>,
+}
+
+/// Where document writes are committed.
+enum Writer {
+    /// `synchronous=normal`: a commit appends to the log without syncing,
+    /// so the room commits on its own task; no thread hand-off and no
+    /// wake-up on the way to the relay.
+    Inline {
+        connection: Connection,
+        checkpoints: CheckpointTrigger,
+        checkpointer: JoinHandle<()>,
+    },
+    /// `synchronous=full`: every commit syncs the disk, so a thread of its
+    /// own commits whatever queued up meanwhile in one transaction (group
+    /// commit).
+    Thread {
+        sender: mpsc::Sender<WriteOp>,
+        thread: JoinHandle<()>,
+    },
+}
+
+/// Asks the checkpoint thread for a checkpoint every
+/// [`COMMITS_PER_CHECKPOINT`] commits.
+struct CheckpointTrigger {
+    commits: u32,
+    wake: mpsc::SyncSender<()>,
+}
+
+impl CheckpointTrigger {
+    fn committed(&mut self) {
+        self.commits += 1;
+        if self.commits >= COMMITS_PER_CHECKPOINT {
+            // Full: a checkpoint is already asked for; ask again later.
+            if !matches!(self.wake.try_send(()), Err(mpsc::TrySendError::Full(()))) {
+                self.commits = 0;
+            }
+        }
+    }
 }
 
 impl SqliteStore {
@@ -102,27 +144,62 @@ impl SqliteStore {
         let writer_connection = open_connection(path, synchronous)?;
         writer_connection.execute_batch(SCHEMA)?;
         writer_connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        // The writer never checkpoints itself: a checkpoint copies the log
+        // into the database file and syncs it, and commits waiting behind
+        // it would stall every room. A thread of its own does it instead.
+        writer_connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpoint_connection = open_connection(path, synchronous)?;
         let reader = open_connection(path, synchronous)?;
-        let (sender, receiver) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("store-writer".into())
-            .spawn(move || run_writer(writer_connection, receiver))
+        let (wake, checkpoint_requests) = mpsc::sync_channel(1);
+        let checkpointer = std::thread::Builder::new()
+            .name("store-checkpoint".into())
+            .spawn(move || run_checkpointer(checkpoint_connection, checkpoint_requests))
             .map_err(|_| StoreError::Closed)?;
+        let checkpoints = CheckpointTrigger { commits: 0, wake };
+        let writer = match synchronous {
+            Synchronous::Normal => Writer::Inline {
+                connection: writer_connection,
+                checkpoints,
+                checkpointer,
+            },
+            Synchronous::Full => {
+                let (sender, receiver) = mpsc::channel();
+                let thread = std::thread::Builder::new()
+                    .name("store-writer".into())
+                    .spawn(move || {
+                        run_writer(writer_connection, receiver, checkpoints);
+                        join_checkpointer(checkpointer);
+                    })
+                    .map_err(|_| StoreError::Closed)?;
+                Writer::Thread { sender, thread }
+            }
+        };
         Ok(SqliteStore {
             path: path.to_owned(),
             reader: Mutex::new(reader),
-            writer: Mutex::new(Some((sender, thread))),
+            writer: Mutex::new(Some(writer)),
         })
     }
 
-    /// Finishes every queued write and stops the writer thread.
+    /// Finishes every queued write and stops the store's threads.
     pub fn close(&self) {
         let writer = self.writer.lock().map(|mut w| w.take()).unwrap_or(None);
-        if let Some((sender, thread)) = writer {
-            drop(sender);
-            if thread.join().is_err() {
-                tracing::error!("store writer thread panicked");
+        match writer {
+            Some(Writer::Thread { sender, thread }) => {
+                drop(sender);
+                if thread.join().is_err() {
+                    tracing::error!("store writer thread panicked");
+                }
             }
+            Some(Writer::Inline {
+                connection,
+                checkpoints,
+                checkpointer,
+            }) => {
+                drop((connection, checkpoints));
+                join_checkpointer(checkpointer);
+            }
+            None => {}
         }
     }
 
@@ -138,8 +215,17 @@ impl SqliteStore {
         let (done, pending) = oneshot::channel();
         let op = make(done);
         let sent = match self.writer.lock() {
-            Ok(writer) => match writer.as_ref() {
-                Some((sender, _)) => sender.send(op).map_err(|error| error.0),
+            Ok(mut writer) => match writer.as_mut() {
+                Some(Writer::Inline {
+                    connection,
+                    checkpoints,
+                    ..
+                }) => {
+                    commit_batch(connection, vec![op]);
+                    checkpoints.committed();
+                    Ok(())
+                }
+                Some(Writer::Thread { sender, .. }) => sender.send(op).map_err(|error| error.0),
                 None => Err(op),
             },
             Err(_) => Err(op),
@@ -178,7 +264,11 @@ fn open_connection(path: &Path, synchronous: Synchronous) -> Result<Connection, 
     Ok(connection)
 }
 
-fn run_writer(mut connection: Connection, receiver: mpsc::Receiver<WriteOp>) {
+fn run_writer(
+    mut connection: Connection,
+    receiver: mpsc::Receiver<WriteOp>,
+    mut checkpoints: CheckpointTrigger,
+) {
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -188,6 +278,29 @@ fn run_writer(mut connection: Connection, receiver: mpsc::Receiver<WriteOp>) {
             }
         }
         commit_batch(&mut connection, batch);
+        checkpoints.committed();
+    }
+    // Dropping `checkpoints` ends the checkpoint thread; SQLite
+    // checkpoints once more when the last connection closes.
+}
+
+fn join_checkpointer(checkpointer: JoinHandle<()>) {
+    if checkpointer.join().is_err() {
+        tracing::error!("store checkpoint thread panicked");
+    }
+}
+
+/// Copies the write-ahead log into the database file when the writer asks
+/// (PASSIVE: it never blocks the writer, and the log restarts from the
+/// beginning once a checkpoint caught up with it).
+fn run_checkpointer(connection: Connection, requests: mpsc::Receiver<()>) {
+    while let Ok(()) = requests.recv() {
+        let result = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            row.get::<_, i64>(0)
+        });
+        if let Err(error) = result {
+            tracing::warn!(%error, "WAL checkpoint failed; retrying after more commits");
+        }
     }
 }
 
@@ -207,14 +320,16 @@ fn commit_batch(connection: &mut Connection, batch: Vec<WriteOp>) {
                 let result = match op {
                     WriteOp::Append {
                         board,
-                        update,
+                        updates,
                         new_clients,
                         ..
                     } => (|| {
                         for (client, owner) in new_clients {
                             bind.execute(params![board, *client as i64, owner])?;
                         }
-                        append.execute(params![board, update])?;
+                        for update in updates {
+                            append.execute(params![board, update])?;
+                        }
                         Ok(transaction.last_insert_rowid() as u64)
                     })(),
                     WriteOp::Compact {
@@ -449,15 +564,15 @@ impl Store for SqliteStore {
         })
     }
 
-    fn append_update(
+    fn append_updates(
         &self,
         board: &str,
-        update: Vec<u8>,
+        updates: Vec<Vec<u8>>,
         new_clients: Vec<(u64, String)>,
     ) -> PendingWrite {
         self.enqueue(|done| WriteOp::Append {
             board: board.to_owned(),
-            update,
+            updates,
             new_clients,
             done,
         })
