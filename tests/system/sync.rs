@@ -264,3 +264,38 @@ async fn updates_are_echoed_to_the_sender_and_sync_step_2_always_comes() {
         .pump_until(|c| c.seen.received_updates.contains(&update), "the echo")
         .await;
 }
+
+#[tokio::test]
+async fn a_plenary_room_holds_updates_briefly_and_delivers_every_one() {
+    // 100 peers and more: the room holds what it staged for a few
+    // milliseconds to merge it (see the room's COALESCE_PEERS).
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Plenum").await;
+    let mut audience = Vec::new();
+    for _ in 0..100 {
+        audience.push(Client::connect(&server, &board.id, &board.viewer_token).await);
+    }
+    let mut writer = Client::connect(&server, &board.id, &board.moderator_token).await;
+    for n in 0..40_i64 {
+        writer
+            .edit(|_, txn| {
+                txn.get_or_insert_map("cards")
+                    .insert(txn, format!("card{n}"), n);
+            })
+            .await;
+    }
+    writer
+        .pump_until(Client::all_echoed, "the writer's echoes")
+        .await;
+    let want = writer.state_vector();
+    for listener in &mut audience {
+        listener
+            .pump_until(
+                |c| covers(&c.state_vector(), &want),
+                "every update at every listener",
+            )
+            .await;
+    }
+    let late = Client::connect(&server, &board.id, &board.viewer_token).await;
+    assert_eq!(late.json()["cards"]["card39"], 39.0);
+}

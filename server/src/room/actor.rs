@@ -89,10 +89,19 @@ struct Staged {
     updates: Vec<Vec<u8>>,
     new_clients: Vec<(u64, String)>,
     bytes: u64,
+    /// When the first of them was staged.
+    since: Option<Instant>,
 }
 
 /// Most updates staged before they are written anyway.
 const MAX_STAGED: usize = 256;
+
+/// A room with this many peers (a plenary where everyone types) holds what
+/// it staged for up to [`COALESCE_WINDOW`] even when its inbox is empty:
+/// each relay costs one frame per peer there, and updates that arrive
+/// within the window go out as one. Smaller rooms write at once.
+const COALESCE_PEERS: usize = 100;
+const COALESCE_WINDOW: Duration = Duration::from_millis(8);
 
 /// Encodings reused until the document changes, so a reconnect storm does
 /// not re-encode the document per client.
@@ -191,9 +200,19 @@ impl Room {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let accepting = !self.needs_reload && self.deliveries.len() < MAX_QUEUED_DELIVERIES;
-            if !accepting || inbox.is_empty() || self.staged.updates.len() >= MAX_STAGED {
+            let coalesce_until = self
+                .staged
+                .since
+                .filter(|_| self.peers.len() >= COALESCE_PEERS)
+                .map(|since| since + COALESCE_WINDOW)
+                .filter(|until| *until > Instant::now());
+            if !accepting
+                || self.staged.updates.len() >= MAX_STAGED
+                || (inbox.is_empty() && coalesce_until.is_none())
+            {
                 self.write_staged();
             }
+            let coalesce_until = coalesce_until.filter(|_| !self.staged.updates.is_empty());
             if self.needs_reload && self.writes.is_empty() {
                 if let Err(error) = self.load().await {
                     tracing::error!(%error, "could not reload the board");
@@ -208,6 +227,9 @@ impl Room {
                     None => Flow::Stop,
                 },
                 _ = ticker.tick() => self.on_tick().await,
+                () = tokio::time::sleep_until(tokio::time::Instant::from_std(
+                    coalesce_until.unwrap_or_else(Instant::now),
+                )), if coalesce_until.is_some() => Flow::Continue,
             };
             if let Flow::Stop = flow {
                 break;
@@ -555,6 +577,7 @@ impl Room {
             // The write these updates will go out in: relays queued from
             // now on wait for it.
             self.writes_issued += 1;
+            self.staged.since = Some(Instant::now());
         }
         self.staged.new_clients.extend(new_clients);
         for update in updates {
