@@ -24,9 +24,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
 import {
-  axeViolations,
+  axeCollector,
   count,
-  formatViolations,
   gone,
   openPage,
   screenshot,
@@ -80,11 +79,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   const problems = [] // uncaught page errors and dialogs, from every page
   const { server, browser } = await startServerAndBrowser(t)
 
-  const axeFindings = []
-  const checkAxe = async (view, page) => {
-    const violations = await axeViolations(page)
-    if (violations.length > 0) axeFindings.push(formatViolations(view, violations))
-  }
+  const { axeFindings, checkAxe } = axeCollector()
 
   // ------------------------------------------------ start page → moderator
   const moderator = await openPage(browser, 'desktop', 'moderator', problems)

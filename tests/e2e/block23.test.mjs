@@ -28,9 +28,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
 import {
-  axeViolations,
+  axeCollector,
   count,
-  formatViolations,
   gone,
   openPage,
   screenshot,
@@ -71,11 +70,7 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   const problems = []
   const { server, browser } = await startServerAndBrowser(t)
 
-  const axeFindings = []
-  const checkAxe = async (view, page) => {
-    const violations = await axeViolations(page)
-    if (violations.length > 0) axeFindings.push(formatViolations(view, violations))
-  }
+  const { axeFindings, checkAxe } = axeCollector()
 
   // ------------------------------------------------ conference, presenter, phones
   const moderator = await openPage(browser, 'desktop', 'moderator', problems)

@@ -292,3 +292,16 @@ export function formatViolations (view, violations) {
   return `${view}: ${violations.length} serious/critical axe finding(s)\n` +
     violations.map((v) => `  ${v.kind} [${v.impact}] ${v.id}: ${v.help}\n    ${v.nodes.join('\n    ')}`).join('\n')
 }
+
+/**
+ * Collects axe-core findings of several views so a test can check them all
+ * at its end: `checkAxe(view, page)` records, `axeFindings` holds the text.
+ */
+export function axeCollector () {
+  const axeFindings = []
+  const checkAxe = async (view, page) => {
+    const violations = await axeViolations(page)
+    if (violations.length > 0) axeFindings.push(formatViolations(view, violations))
+  }
+  return { axeFindings, checkAxe }
+}

@@ -663,13 +663,33 @@ mod tests {
             .expect("durable")
     }
 
+    /// Both writers: on the room's task (`normal`) and the group-commit
+    /// thread (`full`).
+    const MODES: [Synchronous; 2] = [Synchronous::Normal, Synchronous::Full];
+
     #[tokio::test]
     async fn appends_compacts_and_reloads_in_order() {
+        for mode in MODES {
+            appends_compacts_and_reloads_in_order_with(mode).await;
+        }
+    }
+
+    async fn appends_compacts_and_reloads_in_order_with(mode: Synchronous) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store =
-            SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens");
+        let store = SqliteStore::open(&dir.path().join("k.db"), mode).expect("opens");
         store.create_board(&board("a", "AAAAAA")).expect("creates");
+        let batch = store
+            .append_updates("a", vec![b"zero".to_vec(), b"half".to_vec()], Vec::new())
+            .await
+            .expect("writer answers")
+            .expect("durable");
         let first = append(&store, "a", b"one").await;
+        assert!(first > batch, "{mode:?}");
+        assert_eq!(
+            store.load_document("a").expect("loads").updates,
+            vec![b"zero".to_vec(), b"half".to_vec(), b"one".to_vec()],
+            "{mode:?}"
+        );
         let second = append(&store, "a", b"two").await;
         assert!(second > first);
         store
@@ -719,14 +739,23 @@ mod tests {
 
     #[tokio::test]
     async fn writes_after_close_fail_cleanly() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store =
-            SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens");
-        store.close();
-        let result = store
-            .append_update("a", b"x".to_vec(), Vec::new())
-            .await
-            .expect("answered");
-        assert!(matches!(result, Err(StoreError::Closed)));
+        for mode in MODES {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = SqliteStore::open(&dir.path().join("k.db"), mode).expect("opens");
+            append(&store, "a", b"kept").await;
+            store.close();
+            let result = store
+                .append_update("a", b"x".to_vec(), Vec::new())
+                .await
+                .expect("answered");
+            assert!(matches!(result, Err(StoreError::Closed)), "{mode:?}");
+            drop(store);
+            let reopened = SqliteStore::open(&dir.path().join("k.db"), mode).expect("reopens");
+            assert_eq!(
+                reopened.load_document("a").expect("loads").updates,
+                vec![b"kept".to_vec()],
+                "{mode:?}"
+            );
+        }
     }
 }
