@@ -28,6 +28,7 @@ pub mod export;
 pub mod http;
 pub mod protocol;
 pub mod room;
+pub mod socket;
 pub mod store;
 
 use anyhow::Context;

@@ -1,7 +1,7 @@
 //! Hostile input: every kind is answered clearly, and the room stays usable
 //! for its other clients and for new joiners.
 
-use crate::common::{Client, Server, new_doc};
+use crate::common::{Client, Server, covers, new_doc, raw_http};
 use kartenwand::protocol::Message as YMessage;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -285,4 +285,77 @@ async fn a_peer_that_stops_reading_is_closed_with_1013_and_the_room_goes_on() {
     writer
         .pump_until(Client::all_echoed, "an edit after the close")
         .await;
+}
+
+#[tokio::test]
+async fn a_peer_that_reads_late_gets_every_frame_whole_and_in_order() {
+    let server = Server::start(&[
+        "--messages-per-second",
+        "100000",
+        "--message-burst",
+        "100000",
+        "--max-document-bytes",
+        "200000000",
+    ])
+    .await;
+    let board = server.create_board("Spät").await;
+    let mut late = Client::connect(&server, &board.id, &board.viewer_token).await;
+    let mut writer = Client::connect(&server, &board.id, &board.moderator_token).await;
+
+    // More than the socket buffers hold towards the late reader, so the
+    // server writes frames in parts and queues the rest behind them, but
+    // fewer frames than would make it too slow.
+    let large = "y".repeat(700 * 1024);
+    for n in 0..60 {
+        let value = if n % 2 == 0 {
+            large.clone()
+        } else {
+            n.to_string()
+        };
+        writer
+            .edit(|_, txn| {
+                txn.get_or_insert_map("cards")
+                    .insert(txn, format!("k{n}"), value);
+            })
+            .await;
+        writer
+            .pump_until(Client::all_echoed, "the writer's echo")
+            .await;
+    }
+    let want = writer.state_vector();
+    late.pump_until(
+        |client| covers(&client.state_vector(), &want),
+        "every update at the late reader",
+    )
+    .await;
+    assert_eq!(late.json(), writer.json());
+}
+
+#[tokio::test]
+async fn a_request_that_is_no_websocket_upgrade_gets_a_clear_400() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Kein Websocket").await;
+    let path = format!("/ws/{}?token={}", board.id, board.moderator_token);
+    let cases = [
+        ("no upgrade headers", String::new()),
+        (
+            "wrong version",
+            "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n".to_owned(),
+        ),
+        (
+            "no key",
+            "Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n".to_owned(),
+        ),
+    ];
+    for (case, headers) in cases {
+        let raw = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n");
+        let (status, answer) = raw_http(server.addr, raw.as_bytes()).await;
+        assert_eq!(status, 400, "{case}: {answer}");
+        assert!(
+            answer["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("not a websocket upgrade")),
+            "{case}: {answer}"
+        );
+    }
 }

@@ -1,38 +1,39 @@
 //! The websocket endpoint: token check before the upgrade, then one task
-//! per connection that reads the peer's frames and writes the room's.
+//! per connection that reads the peer's frames. The room writes into the
+//! connection's socket itself (see [`crate::socket`]).
 
 use super::{AppState, ConnectionLimits, Error, identify};
 use crate::auth::Identity;
-use crate::room::{CloseReason, Inbound, Membership, PeerLink};
+use crate::room::{CloseReason, Inbound, Membership};
+use crate::socket::{Frame, Inlet, Outlet};
 use axum::Router;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Version, header, request::Parts};
 use axum::response::Response;
 use axum::routing::get;
-use bytes::Bytes;
+use futures_util::StreamExt;
 use futures_util::future::poll_fn;
 use futures_util::task::AtomicWaker;
-use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::OnUpgrade;
+use hyper_util::rt::TokioIo;
 use serde::Deserialize;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 /// Read buffer per connection. tungstenite's default (128 KiB, zero-filled on
 /// the first read) would cost ~137 KiB per idle connection.
 const READ_BUFFER_BYTES: usize = 4096;
 
-/// Bytes tungstenite gathers before writing to the socket; frames fed in one
-/// batch share a syscall up to this size.
-const WRITE_BUFFER_BYTES: usize = 8 * 1024;
-
-/// Frames written before one flush, so a burst costs one syscall, not many.
-const MAX_FRAMES_PER_FLUSH: usize = 64;
-
-/// How long a closing connection waits for its writer to send the close frame.
+/// How long a closing connection waits for its last frames to go out.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 pub fn router() -> Router<AppState> {
@@ -48,7 +49,7 @@ async fn upgrade(
     State(state): State<AppState>,
     Path(board): Path<String>,
     Query(params): Query<Params>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Upgrade,
 ) -> Result<Response, Error> {
     let token = params
         .token
@@ -59,80 +60,138 @@ async fn upgrade(
         state.connections.clone().try_acquire_owned().map_err(|_| {
             Error::Unavailable("the server has too many connections; try again later")
         })?;
-    let limits = state.limits.clone();
-    // tungstenite refuses anything far beyond our own limit before buffering
-    // it; between the two we answer with a clean 1009.
-    let hard_limit = limits
-        .max_frame_bytes
-        .saturating_mul(2)
-        .saturating_add(1024);
-    Ok(upgrade
-        .read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(WRITE_BUFFER_BYTES)
-        .max_message_size(hard_limit)
-        .max_frame_size(hard_limit)
-        .on_upgrade(move |socket| {
-            let tasks = state.tasks.clone();
-            tasks.track_future(serve(socket, state, board, identity, permit))
-        }))
+    let tasks = state.tasks.clone();
+    let Upgrade { key, on_upgrade } = upgrade;
+    tokio::spawn(tasks.track_future(async move {
+        let Ok(upgraded) = on_upgrade.await else {
+            return;
+        };
+        // Our own listener hands hyper plain TCP streams.
+        match hyper_util::server::conn::auto::upgrade::downcast::<TokioIo<TcpStream>>(upgraded) {
+            Ok(parts) => {
+                serve(
+                    parts.io.into_inner(),
+                    parts.read_buf,
+                    state,
+                    board,
+                    identity,
+                    permit,
+                )
+                .await;
+            }
+            Err(_) => tracing::error!("an upgraded connection is not a TCP stream"),
+        }
+    }));
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::CONNECTION, HeaderValue::from_static("upgrade"))
+        .header(header::UPGRADE, HeaderValue::from_static("websocket"))
+        .header(
+            header::SEC_WEBSOCKET_ACCEPT,
+            derive_accept_key(key.as_bytes()),
+        )
+        .body(axum::body::Body::empty())
+        .map_err(|error| Error::Internal(error.to_string()))
+}
+
+/// A websocket upgrade request (HTTP/1.1, version 13).
+struct Upgrade {
+    key: HeaderValue,
+    on_upgrade: OnUpgrade,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        let refuse = |what: &str| Error::BadRequest(format!("not a websocket upgrade: {what}"));
+        if parts.version != Version::HTTP_11 || parts.method != Method::GET {
+            return Err(refuse("expected an HTTP/1.1 GET"));
+        }
+        if !header_has_token(&parts.headers, header::CONNECTION, "upgrade") {
+            return Err(refuse("the Connection header lacks upgrade"));
+        }
+        if !header_has_token(&parts.headers, header::UPGRADE, "websocket") {
+            return Err(refuse("the Upgrade header is not websocket"));
+        }
+        if !header_has_token(&parts.headers, header::SEC_WEBSOCKET_VERSION, "13") {
+            return Err(refuse("only websocket version 13 is spoken"));
+        }
+        let key = parts
+            .headers
+            .get(header::SEC_WEBSOCKET_KEY)
+            .cloned()
+            .ok_or_else(|| refuse("the Sec-WebSocket-Key header is missing"))?;
+        let on_upgrade = parts
+            .extensions
+            .remove::<OnUpgrade>()
+            .ok_or_else(|| refuse("the connection cannot be upgraded"))?;
+        Ok(Upgrade { key, on_upgrade })
+    }
+}
+
+/// True if the header's comma-separated list holds `token` (any case).
+fn header_has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
+    headers.get_all(name).iter().any(|value| {
+        value
+            .as_bytes()
+            .split(|&byte| byte == b',')
+            .any(|item| item.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+    })
 }
 
 async fn serve(
-    mut socket: WebSocket,
+    stream: TcpStream,
+    already_read: bytes::Bytes,
     state: AppState,
     board: String,
     identity: Identity,
     _permit: OwnedSemaphorePermit,
 ) {
     let limits = state.limits.clone();
-    let (outbox, mut frames) = mpsc::channel(limits.outbox_frames);
-    let closed = Arc::new(OnceLock::new());
-    let link = PeerLink {
-        outbox,
-        closed: closed.clone(),
-    };
+    let (read, write) = stream.into_split();
+    let outlet = Arc::new(Outlet::new(write, limits.outbox_frames));
+    // tungstenite refuses anything far beyond our own limit before buffering
+    // it; between the two we answer with a clean 1009. It writes on its own
+    // only pongs and the answer to a close, straight into the outlet.
+    let hard_limit = limits
+        .max_frame_bytes
+        .saturating_mul(2)
+        .saturating_add(1024);
+    let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_message_size(Some(hard_limit))
+        .max_frame_size(Some(hard_limit));
+    let mut socket = WebSocketStream::from_partially_read(
+        Inlet::new(read, outlet.clone()),
+        already_read.to_vec(),
+        Role::Server,
+        Some(config),
+    )
+    .await;
     // Boxed: the join's state would otherwise stay in every connection's
     // task for its whole life.
-    let reason = match Box::pin(state.registry.join(&board, identity, link)).await {
+    let reason = match Box::pin(state.registry.join(&board, identity, outlet.clone())).await {
         Ok(membership) => {
             // Boxed: a smaller task in all (rustc lays nested futures out
             // generously).
-            let reason = Box::pin(converse(
-                &mut socket,
-                &membership,
-                &mut frames,
-                &closed,
-                &limits,
-            ))
-            .await;
+            let reason = Box::pin(converse(&mut socket, &membership, &outlet, &limits)).await;
             drop(membership);
             reason
         }
         Err(error) => Some(error.close_reason()),
     };
-    let Some(reason) = reason else {
-        return;
-    };
-    let frame = CloseFrame {
-        code: reason.code,
-        reason: reason.reason.as_ref().into(),
-    };
-    let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, async {
-        if socket.send(Message::Close(Some(frame))).await.is_ok() {
-            let _ = socket.close().await;
-        }
-    }))
-    .await;
+    let close = reason.as_ref().map(Frame::close);
+    let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, outlet.finish(close))).await;
 }
 
-/// Reads the peer's frames and writes the room's, in one task, until one
-/// side ends. Returns the reason to send in a close frame, or `None` when
-/// the connection is already gone.
+/// Reads the peer's frames until one side ends. Returns the reason to send
+/// in a close frame, or `None` when the connection is already gone.
 async fn converse(
-    socket: &mut WebSocket,
+    socket: &mut WebSocketStream<Inlet>,
     membership: &Membership,
-    frames: &mut mpsc::Receiver<Bytes>,
-    closed: &OnceLock<CloseReason>,
+    outlet: &Outlet,
     limits: &ConnectionLimits,
 ) -> Option<CloseReason> {
     // Pings go out every interval; a peer silent for two of them is gone.
@@ -148,17 +207,9 @@ async fn converse(
     loop {
         tokio::select! {
             biased;
-            frame = frames.recv() => {
-                // The room lets a peer go by recording why and dropping its
-                // end of the outbox; without a word it restarted.
-                if let Some(reason) = closed.get() {
-                    return Some(reason.clone());
-                }
-                let frame = frame?;
-                if frame_batch(socket, frames, frame).await.is_err() {
-                    return None;
-                }
-            }
+            // Frames that waited for the socket go out; the room lets a
+            // peer go by closing its outlet.
+            closed = poll_fn(|cx| outlet.poll_closed(cx)) => return closed,
             message = poll_fn(|cx| socket_gate.poll(&socket_waker, cx, |cx| socket.poll_next_unpin(cx))) => {
                 let message = match message {
                     None | Some(Err(_)) => return None,
@@ -189,7 +240,7 @@ async fn converse(
                     }
                     Message::Text(_) => return Some(CloseReason::TEXT_FRAME),
                     Message::Close(_) => return None,
-                    Message::Ping(_) | Message::Pong(_) => {}
+                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                 }
             }
             () = poll_fn(|cx| timer_gate.poll(&timer_waker, cx, |cx| timer.as_mut().poll(cx))) => {
@@ -198,8 +249,8 @@ async fn converse(
                     return Some(CloseReason::IDLE);
                 }
                 if next_ping <= now {
-                    if socket.send(Message::Ping(Bytes::new())).await.is_err() {
-                        return None;
+                    if !outlet.send(&Frame::ping()) {
+                        return Some(CloseReason::TOO_SLOW);
                     }
                     next_ping = now + limits.ping_interval;
                 }
@@ -258,22 +309,6 @@ impl Wake for Gate {
         self.woken.store(true, Ordering::Release);
         self.task.wake();
     }
-}
-
-/// Writes `first` and whatever else is already queued, then flushes once.
-async fn frame_batch(
-    socket: &mut WebSocket,
-    frames: &mut mpsc::Receiver<Bytes>,
-    first: Bytes,
-) -> Result<(), axum::Error> {
-    socket.feed(Message::Binary(first)).await?;
-    for _ in 1..MAX_FRAMES_PER_FLUSH {
-        match frames.try_recv() {
-            Ok(frame) => socket.feed(Message::Binary(frame)).await?,
-            Err(_) => break,
-        }
-    }
-    socket.flush().await
 }
 
 /// Slows a connection that sends faster than its allowance, instead of

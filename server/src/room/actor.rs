@@ -16,6 +16,7 @@ use crate::board::BoardView;
 use crate::board::places::{Place, PlaceIndex};
 use crate::protocol::update::{DeleteRange, UpdateSummary, write_delete_set};
 use crate::protocol::{Message, awareness};
+use crate::socket::Frame;
 use crate::store::{PendingWrite, Store, StoreError, StoredDocument};
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -69,7 +70,7 @@ struct Delivery {
 
 enum Payload {
     /// A ready frame.
-    Frame(Bytes),
+    Frame(Frame),
     /// A document update to relay. Relays that become ready together are
     /// merged into one update (one frame per receiver instead of many).
     Update(Bytes),
@@ -107,9 +108,9 @@ const COALESCE_WINDOW: Duration = Duration::from_millis(8);
 /// not re-encode the document per client.
 #[derive(Default)]
 struct Cache {
-    step1: Option<Bytes>,
-    full_state_step2: Option<Bytes>,
-    up_to_date_step2: Option<(StateVector, Bytes)>,
+    step1: Option<Frame>,
+    full_state_step2: Option<Frame>,
+    up_to_date_step2: Option<(StateVector, Frame)>,
 }
 
 pub(crate) struct Room {
@@ -722,7 +723,7 @@ impl Room {
         }
         let mut update = vec![0];
         write_delete_set(&mut update, &deletes);
-        let frame = Bytes::from(Message::Update(&update).encode());
+        let frame = Frame::binary(&Message::Update(&update).encode());
         self.deliver_after_writes(Recipient::One(peer), frame);
     }
 
@@ -880,22 +881,22 @@ impl Room {
     fn deny(&mut self, peer: PeerId, reason: &str) {
         self.send(
             peer,
-            Bytes::from(Message::PermissionDenied(reason).encode()),
+            Frame::binary(&Message::PermissionDenied(reason).encode()),
         );
     }
 
-    fn step1_frame(&mut self) -> Bytes {
+    fn step1_frame(&mut self) -> Frame {
         let doc = &self.doc;
         self.cache
             .step1
             .get_or_insert_with(|| {
                 let state_vector = doc.transact().state_vector().encode_v1();
-                Bytes::from(Message::SyncStep1(&state_vector).encode())
+                Frame::binary(&Message::SyncStep1(&state_vector).encode())
             })
             .clone()
     }
 
-    fn step2_frame(&mut self, remote: &[u8]) -> Bytes {
+    fn step2_frame(&mut self, remote: &[u8]) -> Frame {
         let remote: StateVector = StateVector::decode_v1(remote).unwrap_or_default();
         if remote.is_empty() {
             if let Some(frame) = &self.cache.full_state_step2 {
@@ -909,7 +910,7 @@ impl Room {
             }
         }
         let update = txn.encode_state_as_update_v1(&remote);
-        let frame = Bytes::from(Message::SyncStep2(&update).encode());
+        let frame = Frame::binary(&Message::SyncStep2(&update).encode());
         let current = txn.state_vector();
         drop(txn);
         if remote.is_empty() {
@@ -922,7 +923,7 @@ impl Room {
 
     /// Queues a frame that reflects the document behind the writes issued
     /// so far; sends it at once when none is in flight.
-    fn deliver_after_writes(&mut self, recipient: Recipient, frame: Bytes) {
+    fn deliver_after_writes(&mut self, recipient: Recipient, frame: Frame) {
         self.queue(recipient, Payload::Frame(frame));
     }
 
@@ -968,10 +969,10 @@ impl Room {
             _ => yrs::merge_updates_v1(updates.iter().map(Bytes::as_ref)).ok(),
         };
         match merged {
-            Some(update) => self.broadcast_now(Bytes::from(Message::Update(&update).encode())),
+            Some(update) => self.broadcast_now(Frame::binary(&Message::Update(&update).encode())),
             None => {
                 for update in updates {
-                    self.broadcast_now(Bytes::from(Message::Update(&update).encode()));
+                    self.broadcast_now(Frame::binary(&Message::Update(&update).encode()));
                 }
             }
         }
@@ -980,7 +981,7 @@ impl Room {
     fn deliver(&mut self, recipient: Recipient, payload: Payload) {
         let frame = match payload {
             Payload::Frame(frame) => frame,
-            Payload::Update(update) => Bytes::from(Message::Update(&update).encode()),
+            Payload::Update(update) => Frame::binary(&Message::Update(&update).encode()),
         };
         match recipient {
             Recipient::All => self.broadcast_now(frame),
@@ -988,10 +989,10 @@ impl Room {
         }
     }
 
-    fn broadcast_now(&mut self, frame: Bytes) {
+    fn broadcast_now(&mut self, frame: Frame) {
         let mut too_slow = Vec::new();
         for (id, peer) in &self.peers {
-            if !try_send(peer, frame.clone()) {
+            if !try_send(peer, &frame) {
                 too_slow.push(*id);
             }
         }
@@ -1000,9 +1001,9 @@ impl Room {
         }
     }
 
-    fn send(&mut self, peer: PeerId, frame: Bytes) {
+    fn send(&mut self, peer: PeerId, frame: Frame) {
         let delivered = match self.peers.get(&peer) {
-            Some(target) => try_send(target, frame),
+            Some(target) => try_send(target, &frame),
             None => true,
         };
         if !delivered {
@@ -1052,16 +1053,14 @@ fn dropped_ranges(summary: &UpdateSummary, dropped: &[bool]) -> Vec<DeleteRange>
         .collect()
 }
 
-/// True if the frame was queued or the peer is already gone.
-fn try_send(peer: &Peer, frame: Bytes) -> bool {
-    !matches!(
-        peer.link.outbox.try_send(frame),
-        Err(mpsc::error::TrySendError::Full(_))
-    )
+/// True if the frame went out or waits for the peer, or the peer is
+/// already gone; false if the peer cannot keep up.
+fn try_send(peer: &Peer, frame: &Frame) -> bool {
+    peer.link.send(frame)
 }
 
-fn awareness_frame(update: &[u8]) -> Bytes {
-    Bytes::from(Message::Awareness(update).encode())
+fn awareness_frame(update: &[u8]) -> Frame {
+    Frame::binary(&Message::Awareness(update).encode())
 }
 
 /// Answers joins that raced with the room's end so they retry elsewhere.

@@ -20,12 +20,11 @@ pub use actor::build_document;
 
 use crate::auth::Identity;
 use crate::store::Store;
-use bytes::Bytes;
 use dashmap::DashMap;
 pub use inbound::Inbound;
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::task::TaskTracker;
@@ -107,22 +106,10 @@ impl CloseReason {
     };
 }
 
-/// What a room needs to reach one peer.
-pub struct PeerLink {
-    /// Frames for the peer's connection. Bounded: a peer that cannot keep
-    /// up is closed, never silently skipped.
-    pub outbox: mpsc::Sender<Bytes>,
-    /// Why the room let the peer go. Set before the room drops `outbox`;
-    /// the connection reads it when the outbox wakes it.
-    pub closed: Arc<OnceLock<CloseReason>>,
-}
-
-impl PeerLink {
-    /// Records why the peer goes; the room then drops the link.
-    pub fn close(&self, reason: CloseReason) {
-        let _ = self.closed.set(reason);
-    }
-}
+/// What a room needs to reach one peer: the sending side of its
+/// connection, which the room writes into directly. Bounded: a peer that
+/// cannot keep up is closed, never silently skipped.
+pub type PeerLink = Arc<crate::socket::Outlet>;
 
 /// Limits and timings of rooms and connections (see `docs/operations.md`).
 #[derive(Debug, Clone)]

@@ -1,0 +1,333 @@
+//! The sending side of a websocket connection, shared by the connection's
+//! task and its room.
+//!
+//! A room writes what it relays straight into each peer's socket: no
+//! channel, no task wake-up and no second copy per frame and peer. A
+//! server's websocket frames are not masked, so a broadcast is framed once
+//! and every peer gets the same bytes. What a socket cannot take at once
+//! waits in the [`Outlet`] (bounded: a peer that falls too far behind is
+//! closed, never skipped) and the connection task writes it out when the
+//! socket is writable again. Frames are never interleaved: whoever writes
+//! holds the outlet's lock, and a frame the socket took only in part is
+//! finished before anything else goes out.
+
+use crate::room::CloseReason;
+use bytes::{BufMut, Bytes, BytesMut};
+use futures_util::task::AtomicWaker;
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+
+/// Frames handed to the socket in one vectored write.
+const FRAMES_PER_WRITE: usize = 64;
+
+/// One websocket frame, encoded (final, unmasked, as a server sends it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame(Bytes);
+
+impl Frame {
+    /// A binary frame: every protocol message travels in one.
+    pub fn binary(payload: &[u8]) -> Frame {
+        Frame::encode(0x2, payload)
+    }
+
+    pub fn ping() -> Frame {
+        Frame::encode(0x9, &[])
+    }
+
+    pub fn close(reason: &CloseReason) -> Frame {
+        let mut payload = Vec::with_capacity(2 + reason.reason.len());
+        payload.extend_from_slice(&reason.code.to_be_bytes());
+        payload.extend_from_slice(reason.reason.as_bytes());
+        Frame::encode(0x8, &payload)
+    }
+
+    fn encode(opcode: u8, payload: &[u8]) -> Frame {
+        let mut frame = BytesMut::with_capacity(payload.len() + 10);
+        frame.put_u8(0x80 | opcode);
+        let len = payload.len();
+        match (u8::try_from(len), u16::try_from(len)) {
+            (Ok(short), _) if short <= 125 => frame.put_u8(short),
+            (_, Ok(medium)) => {
+                frame.put_u8(126);
+                frame.put_u16(medium);
+            }
+            _ => {
+                frame.put_u8(127);
+                frame.put_u64(len as u64);
+            }
+        }
+        frame.put_slice(payload);
+        Frame(frame.freeze())
+    }
+
+    /// The encoded frame, header included.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Where a connection's frames go out (see the module documentation).
+pub struct Outlet {
+    state: Mutex<State>,
+    /// The connection task, woken when frames wait or the room closed it.
+    task: AtomicWaker,
+    /// Frames that may wait before the peer counts as too slow.
+    limit: usize,
+}
+
+struct State {
+    socket: OwnedWriteHalf,
+    /// Frames the socket did not take yet; `written` bytes of the first one
+    /// are already out.
+    queue: VecDeque<Bytes>,
+    written: usize,
+    /// Why the room let the peer go; nothing more is written for it.
+    closed: Option<CloseReason>,
+    /// The socket failed; the connection is over.
+    failed: bool,
+}
+
+impl Outlet {
+    pub fn new(socket: OwnedWriteHalf, limit: usize) -> Outlet {
+        Outlet {
+            state: Mutex::new(State {
+                socket,
+                queue: VecDeque::new(),
+                written: 0,
+                closed: None,
+                failed: false,
+            }),
+            task: AtomicWaker::new(),
+            limit: limit.max(1),
+        }
+    }
+
+    /// Writes a frame, or queues it behind the frames still waiting. False
+    /// when the queue is full: the peer cannot keep up and must be closed.
+    /// A connection that is closed or gone takes frames without a word.
+    pub fn send(&self, frame: &Frame) -> bool {
+        let mut state = self.lock();
+        if state.closed.is_some() || state.failed {
+            return true;
+        }
+        self.write_or_queue(&mut state, frame.0.clone())
+    }
+
+    /// Records why the room lets the peer go and wakes its connection,
+    /// which sends the close frame. Frames sent afterwards are dropped.
+    pub fn close(&self, reason: CloseReason) {
+        let mut state = self.lock();
+        if state.closed.is_none() {
+            state.closed = Some(reason);
+        }
+        drop(state);
+        self.task.wake();
+    }
+
+    /// For the connection task: writes out what waits. Ready with the
+    /// room's reason once the room closed the link, with `None` once the
+    /// socket failed.
+    pub fn poll_closed(&self, cx: &mut Context<'_>) -> Poll<Option<CloseReason>> {
+        self.task.register(cx.waker());
+        let mut state = self.lock();
+        if let Some(reason) = &state.closed {
+            return Poll::Ready(Some(reason.clone()));
+        }
+        let _ = state.poll_drain(cx);
+        if state.failed {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    }
+
+    /// Ends the connection's output: queues `close` (dropping frames not
+    /// yet begun, which would only delay it), writes out what waits and
+    /// shuts the socket's sending side. The caller bounds the wait.
+    pub async fn finish(&self, close: Option<Frame>) {
+        {
+            let mut state = self.lock();
+            if state.closed.is_none() {
+                state.closed = Some(CloseReason::GOING_AWAY);
+            }
+            if let Some(close) = close {
+                let begun = usize::from(state.written > 0);
+                state.queue.truncate(begun);
+                state.queue.push_back(close.0);
+            }
+        }
+        let drained = std::future::poll_fn(|cx| self.lock().poll_drain(cx)).await;
+        if drained.is_ok() {
+            let _ = std::future::poll_fn(|cx| Pin::new(&mut self.lock().socket).poll_shutdown(cx))
+                .await;
+        }
+    }
+
+    /// Writes a frame the connection itself produced (a pong, the answer
+    /// to a close) in line with the room's frames.
+    fn send_own(&self, bytes: Bytes) {
+        let mut state = self.lock();
+        if state.failed {
+            return;
+        }
+        if !self.write_or_queue(&mut state, bytes) {
+            // Pings from a peer that does not read what it asked for.
+            state.closed = Some(CloseReason::TOO_SLOW);
+            drop(state);
+            self.task.wake();
+        }
+    }
+
+    fn write_or_queue(&self, state: &mut State, bytes: Bytes) -> bool {
+        if !state.queue.is_empty() {
+            if state.queue.len() >= self.limit {
+                return false;
+            }
+            state.queue.push_back(bytes);
+            return true;
+        }
+        match state.socket.try_write(&bytes) {
+            Ok(n) if n == bytes.len() => return true,
+            Ok(n) => {
+                state.written = n;
+                state.queue.push_back(bytes);
+            }
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                state.written = 0;
+                state.queue.push_back(bytes);
+            }
+            Err(_) => state.failed = true,
+        }
+        // Frames wait, or the socket failed: the connection task takes over.
+        self.task.wake();
+        true
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while holding the lock; should it, the state is
+        // still consistent (every change is a single step).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    /// Writes queued frames until the queue is empty or the socket is full.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.failed {
+            return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        while !self.queue.is_empty() {
+            let mut slices = [IoSlice::new(&[]); FRAMES_PER_WRITE];
+            let mut count = 0;
+            for (slot, frame) in slices.iter_mut().zip(&self.queue) {
+                let start = if count == 0 { self.written } else { 0 };
+                *slot = IoSlice::new(frame.get(start..).unwrap_or_default());
+                count += 1;
+            }
+            let written = match Pin::new(&mut self.socket).poll_write_vectored(cx, &slices[..count])
+            {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(0)) => Err(io::ErrorKind::WriteZero.into()),
+                Poll::Ready(result) => result,
+            };
+            match written {
+                Ok(written) => self.advance(written),
+                Err(error) => {
+                    self.failed = true;
+                    return Poll::Ready(Err(error));
+                }
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    fn advance(&mut self, mut written: usize) {
+        while let Some(front) = self.queue.front() {
+            let left = front.len() - self.written;
+            if written < left {
+                self.written += written;
+                return;
+            }
+            written -= left;
+            self.written = 0;
+            self.queue.pop_front();
+        }
+    }
+}
+
+/// What the connection's websocket reads from: the socket's receiving
+/// side. What the websocket writes on its own (pongs, the answer to a
+/// close) goes through the outlet, between the room's frames.
+pub struct Inlet {
+    socket: OwnedReadHalf,
+    outlet: Arc<Outlet>,
+}
+
+impl Inlet {
+    pub fn new(socket: OwnedReadHalf, outlet: Arc<Outlet>) -> Inlet {
+        Inlet { socket, outlet }
+    }
+}
+
+impl AsyncRead for Inlet {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.socket).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Inlet {
+    /// tungstenite hands over whole frames and takes what is accepted: the
+    /// outlet always accepts everything.
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.outlet.send_own(Bytes::copy_from_slice(buf));
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Frame;
+
+    #[test]
+    fn frames_carry_the_length_in_the_smallest_form() {
+        assert_eq!(Frame::binary(b"abc").as_bytes(), b"\x82\x03abc");
+        let medium = Frame::binary(&[7; 126]);
+        assert_eq!(&medium.as_bytes()[..4], &[0x82, 126, 0, 126]);
+        assert_eq!(medium.as_bytes().len(), 4 + 126);
+        let large = Frame::binary(&[7; 70_000]);
+        assert_eq!(
+            &large.as_bytes()[..10],
+            &[0x82, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x70]
+        );
+        assert_eq!(Frame::ping().as_bytes(), b"\x89\x00");
+    }
+
+    #[test]
+    fn a_close_frame_carries_code_and_reason() {
+        let frame = Frame::close(&crate::room::CloseReason::TOO_SLOW);
+        let bytes = frame.as_bytes();
+        assert_eq!(bytes[0], 0x88);
+        assert_eq!(&bytes[2..4], &1013u16.to_be_bytes());
+        assert_eq!(&bytes[4..], b"connection too slow, reconnect");
+    }
+}
