@@ -306,7 +306,66 @@ impl AsyncWrite for Inlet {
 
 #[cfg(test)]
 mod tests {
-    use super::Frame;
+    use super::{Frame, Outlet};
+    use crate::room::{CloseReason, PeerLink};
+    use std::future::poll_fn;
+    use std::sync::Arc;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// An outlet on one end of a loopback connection, and the other end.
+    async fn open_outlet(limit: usize) -> (Arc<Outlet>, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let addr = listener.local_addr().expect("has an address");
+        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        let (_, write) = accepted.expect("accepts").0.into_split();
+        (
+            Arc::new(Outlet::new(write, limit)),
+            client.expect("connects"),
+        )
+    }
+
+    async fn closed_reason(outlet: &Outlet) -> Option<CloseReason> {
+        poll_fn(|cx| outlet.poll_closed(cx)).await
+    }
+
+    #[tokio::test]
+    async fn a_link_dropped_without_a_reason_closes_with_1011() {
+        let (outlet, _peer) = open_outlet(8).await;
+        drop(PeerLink::new(outlet.clone()));
+        assert_eq!(closed_reason(&outlet).await, Some(CloseReason::INTERNAL));
+
+        let (outlet, _peer) = open_outlet(8).await;
+        let link = PeerLink::new(outlet.clone());
+        link.close(CloseReason::TOO_SLOW);
+        drop(link);
+        assert_eq!(closed_reason(&outlet).await, Some(CloseReason::TOO_SLOW));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_and_what_waited_arrives_whole() {
+        let (outlet, mut peer) = open_outlet(4).await;
+        let frame = Frame::binary(&[1; 1 << 20]);
+        let mut sent = 0;
+        while outlet.send(&frame) {
+            sent += 1;
+            assert!(sent < 1000, "the queue never filled");
+        }
+        // The peer reads again; the connection task writes out the rest.
+        let writer = {
+            let outlet = outlet.clone();
+            tokio::spawn(async move { outlet.finish(None).await })
+        };
+        let mut received = Vec::new();
+        peer.read_to_end(&mut received).await.expect("reads");
+        writer.await.expect("the writer finishes");
+        assert_eq!(received.len(), sent * frame.as_bytes().len());
+        assert!(
+            received
+                .chunks(frame.as_bytes().len())
+                .all(|chunk| chunk == frame.as_bytes())
+        );
+    }
 
     #[test]
     fn frames_carry_the_length_in_the_smallest_form() {

@@ -4,7 +4,7 @@
 
 use super::{AppState, ConnectionLimits, Error, identify};
 use crate::auth::Identity;
-use crate::room::{CloseReason, Inbound, Membership};
+use crate::room::{CloseReason, Inbound, Membership, PeerLink};
 use crate::socket::{Frame, Inlet, Outlet};
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -165,14 +165,24 @@ async fn serve(
         .max_frame_size(Some(hard_limit));
     let mut socket = WebSocketStream::from_partially_read(
         Inlet::new(read, outlet.clone()),
-        already_read.to_vec(),
+        // Copied and dropped: the bytes keep hyper's whole read buffer.
+        {
+            let already_read = already_read;
+            already_read.to_vec()
+        },
         Role::Server,
         Some(config),
     )
     .await;
     // Boxed: the join's state would otherwise stay in every connection's
     // task for its whole life.
-    let reason = match Box::pin(state.registry.join(&board, identity, outlet.clone())).await {
+    let reason = match Box::pin(state.registry.join(
+        &board,
+        identity,
+        PeerLink::new(outlet.clone()),
+    ))
+    .await
+    {
         Ok(membership) => {
             // Boxed: a smaller task in all (rustc lays nested futures out
             // generously).

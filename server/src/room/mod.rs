@@ -19,6 +19,7 @@ mod inbound;
 pub use actor::build_document;
 
 use crate::auth::Identity;
+use crate::socket::{Frame, Outlet};
 use crate::store::Store;
 use dashmap::DashMap;
 pub use inbound::Inbound;
@@ -109,7 +110,34 @@ impl CloseReason {
 /// What a room needs to reach one peer: the sending side of its
 /// connection, which the room writes into directly. Bounded: a peer that
 /// cannot keep up is closed, never silently skipped.
-pub type PeerLink = Arc<crate::socket::Outlet>;
+///
+/// A link dropped without a reason means its room ended unexpectedly (a
+/// panic): the connection closes with 1011 and the client reconnects to a
+/// fresh room, instead of staying on a room that no longer relays.
+pub struct PeerLink(Arc<Outlet>);
+
+impl PeerLink {
+    pub fn new(outlet: Arc<Outlet>) -> PeerLink {
+        PeerLink(outlet)
+    }
+
+    /// See [`Outlet::send`]: false if the peer cannot keep up.
+    pub fn send(&self, frame: &Frame) -> bool {
+        self.0.send(frame)
+    }
+
+    /// Records why the peer goes; the room then drops the link.
+    pub fn close(&self, reason: CloseReason) {
+        self.0.close(reason);
+    }
+}
+
+impl Drop for PeerLink {
+    fn drop(&mut self) {
+        // Keeps a reason given before; a connection already over ignores it.
+        self.0.close(CloseReason::INTERNAL);
+    }
+}
 
 /// Limits and timings of rooms and connections (see `docs/operations.md`).
 #[derive(Debug, Clone)]
