@@ -22,6 +22,8 @@ pub enum StoreError {
     Closed,
     #[error("a unique value was taken; try again")]
     Conflict,
+    #[error("the database has schema version {0}; this Kartenwand knows versions up to {1}")]
+    NewerSchema(i64, i64),
 }
 
 /// A board's record (not its document).

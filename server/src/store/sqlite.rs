@@ -7,6 +7,7 @@
 
 use super::{BoardRecord, ParticipantRecord, PendingWrite, Store, StoreError, StoredDocument};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 use std::thread::JoinHandle;
@@ -19,7 +20,9 @@ const MAX_BATCH: usize = 1024;
 /// few pages to the log (SQLite's own default checkpoints at 1000 pages).
 const COMMITS_PER_CHECKPOINT: u32 = 250;
 
-const SCHEMA_VERSION: i64 = 1;
+/// 2: `updates` keyed by board and a per-board sequence (was 1: a global
+/// AUTOINCREMENT rowid and an index); see [`migrate`].
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS boards (
@@ -53,14 +56,16 @@ CREATE TABLE IF NOT EXISTS client_ids (
     owner TEXT NOT NULL,
     PRIMARY KEY (board, client_id)
 );
--- AUTOINCREMENT: sequence numbers must never be reused after compaction
--- deleted the highest rows, or a new update would hide behind a snapshot.
+-- Each board's log. WITHOUT ROWID, keyed by board and sequence: an append
+-- writes one page. A board's sequence numbers only grow (`LogWriter`), so
+-- none is reused after a compaction deleted the highest rows, and no new
+-- update hides behind a snapshot.
 CREATE TABLE IF NOT EXISTS updates (
-    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
     board TEXT NOT NULL,
-    data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS updates_by_board ON updates (board, sequence);
+    sequence INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (board, sequence)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
     board TEXT PRIMARY KEY,
     through_sequence INTEGER NOT NULL,
@@ -106,7 +111,7 @@ enum Writer {
     /// so the room commits on its own task; no thread hand-off and no
     /// wake-up on the way to the relay.
     Inline {
-        connection: Connection,
+        connection: LogWriter,
         checkpoints: CheckpointTrigger,
         checkpointer: JoinHandle<()>,
     },
@@ -141,9 +146,8 @@ impl CheckpointTrigger {
 impl SqliteStore {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path, synchronous: Synchronous) -> Result<Self, StoreError> {
-        let writer_connection = open_connection(path, synchronous)?;
-        writer_connection.execute_batch(SCHEMA)?;
-        writer_connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        let mut writer_connection = open_connection(path, synchronous)?;
+        migrate(&mut writer_connection)?;
         // The writer never checkpoints itself: a checkpoint copies the log
         // into the database file and syncs it, and commits waiting behind
         // it would stall every room. A thread of its own does it instead.
@@ -158,7 +162,7 @@ impl SqliteStore {
         let checkpoints = CheckpointTrigger { commits: 0, wake };
         let writer = match synchronous {
             Synchronous::Normal => Writer::Inline {
-                connection: writer_connection,
+                connection: LogWriter::new(writer_connection),
                 checkpoints,
                 checkpointer,
             },
@@ -167,7 +171,7 @@ impl SqliteStore {
                 let thread = std::thread::Builder::new()
                     .name("store-writer".into())
                     .spawn(move || {
-                        run_writer(writer_connection, receiver, checkpoints);
+                        run_writer(LogWriter::new(writer_connection), receiver, checkpoints);
                         join_checkpointer(checkpointer);
                     })
                     .map_err(|_| StoreError::Closed)?;
@@ -246,6 +250,67 @@ impl Drop for SqliteStore {
     }
 }
 
+/// The writing connection and each board's last sequence number, so an
+/// append needs no lookup. Only this connection appends, so the numbers
+/// stay right; a rolled-back append leaves a gap, which is harmless.
+struct LogWriter {
+    connection: Connection,
+    next: HashMap<String, i64>,
+}
+
+impl LogWriter {
+    fn new(connection: Connection) -> LogWriter {
+        LogWriter {
+            connection,
+            next: HashMap::new(),
+        }
+    }
+}
+
+/// A board's last sequence number: the highest logged, or the snapshot's
+/// when a compaction emptied the log. The next append takes one more, so
+/// no number is ever reused and no update hides behind a snapshot.
+fn last_sequence(connection: &Connection, board: &str) -> rusqlite::Result<i64> {
+    connection.query_row(
+        "SELECT COALESCE(
+             (SELECT MAX(sequence) FROM updates WHERE board = ?1),
+             (SELECT through_sequence FROM snapshots WHERE board = ?1),
+             0)",
+        [board],
+        |row| row.get(0),
+    )
+}
+
+/// Brings the database to [`SCHEMA_VERSION`], in one transaction.
+fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    let transaction = connection.transaction()?;
+    let version: i64 = transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema(version, SCHEMA_VERSION));
+    }
+    if version == 1 {
+        // The log moves into a table keyed by board and sequence; the
+        // sequence numbers stay (they grow per board as they did overall).
+        transaction.execute_batch(
+            "CREATE TABLE updates_by_board_and_sequence (
+                 board TEXT NOT NULL,
+                 sequence INTEGER NOT NULL,
+                 data BLOB NOT NULL,
+                 PRIMARY KEY (board, sequence)
+             ) WITHOUT ROWID;
+             INSERT INTO updates_by_board_and_sequence (board, sequence, data)
+                 SELECT board, sequence, data FROM updates;
+             DROP TABLE updates;
+             ALTER TABLE updates_by_board_and_sequence RENAME TO updates;
+             DELETE FROM sqlite_sequence WHERE name = 'updates';",
+        )?;
+    }
+    transaction.execute_batch(SCHEMA)?;
+    transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    transaction.commit()?;
+    Ok(())
+}
+
 fn open_connection(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreError> {
     let connection = Connection::open(path)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -265,7 +330,7 @@ fn open_connection(path: &Path, synchronous: Synchronous) -> Result<Connection, 
 }
 
 fn run_writer(
-    mut connection: Connection,
+    mut connection: LogWriter,
     receiver: mpsc::Receiver<WriteOp>,
     mut checkpoints: CheckpointTrigger,
 ) {
@@ -306,13 +371,15 @@ fn run_checkpointer(connection: Connection, requests: mpsc::Receiver<()>) {
 
 /// Writes a batch in one transaction. If the commit fails, every write in
 /// the batch reports the failure: none of them is durable.
-fn commit_batch(connection: &mut Connection, batch: Vec<WriteOp>) {
+fn commit_batch(log: &mut LogWriter, batch: Vec<WriteOp>) {
+    let LogWriter { connection, next } = log;
     let mut results = Vec::with_capacity(batch.len());
     let outcome = (|| -> rusqlite::Result<()> {
         let transaction = connection.transaction()?;
         {
-            let mut append =
-                transaction.prepare_cached("INSERT INTO updates (board, data) VALUES (?1, ?2)")?;
+            let mut append = transaction.prepare_cached(
+                "INSERT INTO updates (board, sequence, data) VALUES (?1, ?2, ?3)",
+            )?;
             let mut bind = transaction.prepare_cached(
                 "INSERT OR IGNORE INTO client_ids (board, client_id, owner) VALUES (?1, ?2, ?3)",
             )?;
@@ -327,10 +394,17 @@ fn commit_batch(connection: &mut Connection, batch: Vec<WriteOp>) {
                         for (client, owner) in new_clients {
                             bind.execute(params![board, *client as i64, owner])?;
                         }
+                        let sequence = match next.get_mut(board) {
+                            Some(sequence) => sequence,
+                            None => next
+                                .entry(board.clone())
+                                .or_insert(last_sequence(&transaction, board)?),
+                        };
                         for update in updates {
-                            append.execute(params![board, update])?;
+                            *sequence += 1;
+                            append.execute(params![board, *sequence, update])?;
                         }
-                        Ok(transaction.last_insert_rowid() as u64)
+                        Ok(*sequence as u64)
                     })(),
                     WriteOp::Compact {
                         board,
@@ -723,6 +797,53 @@ mod tests {
             store.load_document("a").expect("loads").updates,
             vec![b"a2".to_vec()]
         );
+    }
+
+    #[tokio::test]
+    async fn a_version_1_database_is_migrated_with_its_log() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("k.db");
+        {
+            let v1 = Connection::open(&path).expect("opens");
+            v1.execute_batch(
+                "CREATE TABLE updates (
+                     sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                     board TEXT NOT NULL,
+                     data BLOB NOT NULL
+                 );
+                 CREATE INDEX updates_by_board ON updates (board, sequence);
+                 CREATE TABLE snapshots (
+                     board TEXT PRIMARY KEY,
+                     through_sequence INTEGER NOT NULL,
+                     data BLOB NOT NULL
+                 );
+                 INSERT INTO updates (board, data) VALUES ('a', x'01'), ('b', x'02'), ('a', x'03');
+                 INSERT INTO snapshots VALUES ('b', 2, x'ff');
+                 DELETE FROM updates WHERE board = 'b';
+                 PRAGMA user_version = 1;",
+            )
+            .expect("a version 1 database");
+        }
+        let store = SqliteStore::open(&path, Synchronous::Normal).expect("migrates");
+        let a = store.load_document("a").expect("loads");
+        assert_eq!(a.updates, vec![vec![1], vec![3]]);
+        assert_eq!(a.last_sequence, 3);
+        assert!(append(&store, "a", b"next").await > 3);
+        // The snapshot covers b's log: its next update comes after it.
+        assert_eq!(append(&store, "b", b"after").await, 3);
+        assert_eq!(
+            store.load_document("b").expect("loads").updates,
+            vec![b"after".to_vec()]
+        );
+        drop(store);
+        let connection = Connection::open(&path).expect("opens");
+        connection
+            .pragma_update(None, "user_version", 3)
+            .expect("a future version");
+        assert!(matches!(
+            SqliteStore::open(&path, Synchronous::Normal),
+            Err(StoreError::NewerSchema(3, 2))
+        ));
     }
 
     #[test]
