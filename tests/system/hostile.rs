@@ -359,3 +359,72 @@ async fn a_request_that_is_no_websocket_upgrade_gets_a_clear_400() {
         );
     }
 }
+
+/// The frames a server sent: opcode and payload of each complete one.
+fn server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut frames = Vec::new();
+    while bytes.len() >= 2 {
+        let opcode = bytes[0] & 0x0f;
+        let (len, header) = match bytes[1] & 0x7f {
+            126 if bytes.len() >= 4 => (usize::from(u16::from_be_bytes([bytes[2], bytes[3]])), 4),
+            127 if bytes.len() >= 10 => {
+                let mut len = [0; 8];
+                len.copy_from_slice(&bytes[2..10]);
+                (usize::try_from(u64::from_be_bytes(len)).expect("fits"), 10)
+            }
+            126 | 127 => break,
+            len => (usize::from(len), 2),
+        };
+        if bytes.len() < header + len {
+            break;
+        }
+        frames.push((opcode, bytes[header..header + len].to_vec()));
+        bytes = &bytes[header + len..];
+    }
+    frames
+}
+
+#[tokio::test]
+async fn a_peer_that_never_answers_gets_pings_then_1001() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = Server::start(&["--ping-seconds", "1"]).await;
+    let board = server.create_board("Stille").await;
+    // A raw socket that reads but never answers, not even a ping.
+    let mut stream = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("connects");
+    let request = format!(
+        "GET /ws/{}?token={} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        board.id, board.viewer_token
+    );
+    stream.write_all(request.as_bytes()).await.expect("writes");
+    // Silence is judged after 2 × 1 s + 5 s.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut received = Vec::new();
+    let frames = loop {
+        let mut chunk = [0; 4096];
+        let read = tokio::time::timeout_at(deadline, stream.read(&mut chunk))
+            .await
+            .expect("the server closes a silent peer within 30 s")
+            .expect("reads");
+        assert!(read > 0, "the connection ended without a close frame");
+        received.extend_from_slice(&chunk[..read]);
+        let text = String::from_utf8_lossy(&received);
+        let Some(head) = text.find("\r\n\r\n") else {
+            continue;
+        };
+        assert!(text.starts_with("HTTP/1.1 101"), "{text}");
+        let frames = server_frames(&received[head + 4..]);
+        if frames.iter().any(|(opcode, _)| *opcode == 0x8) {
+            break frames;
+        }
+    };
+    let pings = frames.iter().filter(|(opcode, _)| *opcode == 0x9).count();
+    assert!(pings >= 2, "{pings} pings before the close");
+    let (_, close) = frames
+        .iter()
+        .find(|(opcode, _)| *opcode == 0x8)
+        .expect("a close frame");
+    assert_eq!(u16::from_be_bytes([close[0], close[1]]), 1001);
+    assert_eq!(&close[2..], b"no sign of life, reconnect");
+}

@@ -207,7 +207,17 @@ async fn require_moderator(
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
+    let _permit = BLOCKING_CALLS
+        .acquire()
+        .await
+        .map_err(|error| Error::Internal(error.to_string()))?;
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|error| Error::Internal(error.to_string()))?
 }
+
+/// Requests' store and export calls running at once on blocking threads.
+/// The store calls share one read connection, so more would only park
+/// threads on its lock: a storm of joiners would otherwise start a thread
+/// each (about 80 for 5,000 connections at once).
+static BLOCKING_CALLS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);

@@ -208,7 +208,10 @@ async fn converse(
     // One timer for both, re-armed only when it fires: timers are not free.
     let silence_limit = limits.ping_interval * 2 + Duration::from_secs(5);
     let mut last_heard = Instant::now();
-    let mut next_ping = last_heard + limits.ping_interval;
+    // The first ping comes after a random half to whole interval, so
+    // connections that joined together (a venue, a reconnect storm) do not
+    // ping together ever after.
+    let mut next_ping = last_heard + limits.ping_interval.mul_f64(rand::random_range(0.5..=1.0));
     let timer = tokio::time::sleep_until(next_ping);
     tokio::pin!(timer);
     let (socket_gate, socket_waker) = Gate::new();
