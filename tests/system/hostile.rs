@@ -241,9 +241,9 @@ async fn viewers_cannot_write_and_nothing_of_it_is_relayed_or_stored() {
     assert_eq!(late.json()["cards"]["moderator"], "ok");
 }
 
-#[tokio::test]
-async fn a_peer_that_stops_reading_is_closed_with_1013_and_the_room_goes_on() {
-    let server = Server::start(&[
+/// A server that lets one client write large updates quickly.
+async fn start_for_bulk_writes() -> Server {
+    Server::start(&[
         "--messages-per-second",
         "100000",
         "--message-burst",
@@ -251,7 +251,25 @@ async fn a_peer_that_stops_reading_is_closed_with_1013_and_the_room_goes_on() {
         "--max-document-bytes",
         "200000000",
     ])
-    .await;
+    .await
+}
+
+/// Writes one card and waits for the server's echo, so the room relays it
+/// in a frame of its own (it merges updates that arrive together).
+async fn set_card_and_await_echo(writer: &mut Client, key: &str, value: String) {
+    writer
+        .edit(|_, txn| {
+            txn.get_or_insert_map("cards").insert(txn, key, value);
+        })
+        .await;
+    writer
+        .pump_until(Client::all_echoed, "the writer's echo")
+        .await;
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_is_closed_with_1013_and_the_room_goes_on() {
+    let server = start_for_bulk_writes().await;
     let board = server.create_board("Funkloch").await;
     let mut stalled = Client::connect(&server, &board.id, &board.viewer_token).await;
     let mut writer = Client::connect(&server, &board.id, &board.moderator_token).await;
@@ -263,41 +281,17 @@ async fn a_peer_that_stops_reading_is_closed_with_1013_and_the_room_goes_on() {
     let large = "x".repeat(900 * 1024);
     for n in 0..1430 {
         let value = if n < 30 { large.clone() } else { n.to_string() };
-        writer
-            .edit(|_, txn| {
-                txn.get_or_insert_map("cards")
-                    .insert(txn, format!("k{n}"), value);
-            })
-            .await;
-        writer
-            .pump_until(Client::all_echoed, "the writer's echo")
-            .await;
+        set_card_and_await_echo(&mut writer, &format!("k{n}"), value).await;
     }
     // The stalled peer reads again: what was queued, then the close.
     let (code, reason) = stalled.expect_close().await;
     assert_eq!(code, 1013, "{reason}");
-    writer
-        .edit(|_, txn| {
-            txn.get_or_insert_map("cards")
-                .insert(txn, "nach-dem-funkloch", "noch da");
-        })
-        .await;
-    writer
-        .pump_until(Client::all_echoed, "an edit after the close")
-        .await;
+    set_card_and_await_echo(&mut writer, "nach-dem-funkloch", "noch da".into()).await;
 }
 
 #[tokio::test]
 async fn a_peer_that_reads_late_gets_every_frame_whole_and_in_order() {
-    let server = Server::start(&[
-        "--messages-per-second",
-        "100000",
-        "--message-burst",
-        "100000",
-        "--max-document-bytes",
-        "200000000",
-    ])
-    .await;
+    let server = start_for_bulk_writes().await;
     let board = server.create_board("Spät").await;
     let mut late = Client::connect(&server, &board.id, &board.viewer_token).await;
     let mut writer = Client::connect(&server, &board.id, &board.moderator_token).await;
@@ -312,15 +306,7 @@ async fn a_peer_that_reads_late_gets_every_frame_whole_and_in_order() {
         } else {
             n.to_string()
         };
-        writer
-            .edit(|_, txn| {
-                txn.get_or_insert_map("cards")
-                    .insert(txn, format!("k{n}"), value);
-            })
-            .await;
-        writer
-            .pump_until(Client::all_echoed, "the writer's echo")
-            .await;
+        set_card_and_await_echo(&mut writer, &format!("k{n}"), value).await;
     }
     let want = writer.state_vector();
     late.pump_until(

@@ -295,23 +295,22 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
         return Err(StoreError::NewerSchema(version, SCHEMA_VERSION));
     }
     if version == 1 {
-        // The log moves into a table keyed by board and sequence; the
-        // sequence numbers stay (they grow per board as they did overall).
+        // The old log steps aside for the table SCHEMA creates.
         transaction.execute_batch(
-            "CREATE TABLE updates_by_board_and_sequence (
-                 board TEXT NOT NULL,
-                 sequence INTEGER NOT NULL,
-                 data BLOB NOT NULL,
-                 PRIMARY KEY (board, sequence)
-             ) WITHOUT ROWID;
-             INSERT INTO updates_by_board_and_sequence (board, sequence, data)
-                 SELECT board, sequence, data FROM updates;
-             DROP TABLE updates;
-             ALTER TABLE updates_by_board_and_sequence RENAME TO updates;
-             DELETE FROM sqlite_sequence WHERE name = 'updates';",
+            "DROP INDEX updates_by_board;
+             ALTER TABLE updates RENAME TO updates_v1;",
         )?;
     }
     transaction.execute_batch(SCHEMA)?;
+    if version == 1 {
+        // The sequence numbers stay: they grow per board as they did overall.
+        transaction.execute_batch(
+            "INSERT INTO updates (board, sequence, data)
+                 SELECT board, sequence, data FROM updates_v1;
+             DROP TABLE updates_v1;
+             DELETE FROM sqlite_sequence WHERE name IN ('updates', 'updates_v1');",
+        )?;
+    }
     transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     transaction.commit()?;
     Ok(())
