@@ -45,6 +45,19 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   });
 }
 
+/** The message keys that come in plural forms: `key.one` and `key.other`. */
+export type PluralKey = PluralBase<MessageKey>;
+type PluralBase<K extends string> = K extends `${infer Base}.one` ? (`${Base}.other` extends MessageKey ? Base : never) : never;
+
+/**
+ * A count with its noun in the right form (`1 Punkt`, `3 Punkte`): picks
+ * `key.one` or `key.other` by the current locale's plural rules.
+ */
+export function tn(key: PluralKey, n: number, params?: Record<string, string | number>): string {
+  const form = new Intl.PluralRules(locale.get()).select(n) === 'one' ? 'one' : 'other';
+  return t(`${key}.${form}`, { ...params, n });
+}
+
 /** Re-renders the calling component when the locale changes. */
 export function useLocale(): Locale {
   const [current, setCurrent] = useState(locale.get());

@@ -65,6 +65,36 @@ describe('connect', () => {
     return { states, destroy: () => connection.destroy() };
   }
 
+  function openStored(): ReturnType<typeof connect> {
+    return connect({
+      board: 'b0ard1d',
+      token: 'secret token',
+      doc: new Y.Doc(),
+      serverUrl: 'ws://example.test/ws',
+      crossTab: false,
+      events: null,
+      WebSocketPolyfill: FakeSocket as unknown as typeof WebSocket,
+    });
+  }
+
+  it('does not wait for ever on an IndexedDB that never answers', async () => {
+    // An open request whose events never fire (seen in in-app browsers).
+    vi.stubGlobal('indexedDB', { open: () => ({}) });
+    const connection = openStored();
+    let ready = false;
+    void connection.localReady.then(() => {
+      ready = true;
+    });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(ready).toBe(false);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(ready).toBe(true);
+    expect(connection.state.get().storesLocally).toBe(false);
+    expect(await connection.whenStored()).toBe(false);
+    connection.destroy();
+    vi.unstubAllGlobals();
+  });
+
   it('connects to /ws/{board} with the token as a query parameter', () => {
     const { destroy } = open();
     expect(FakeSocket.instances[0]?.url).toBe('ws://example.test/ws/b0ard1d?token=secret%20token');

@@ -27,6 +27,8 @@ export interface ConnectionState {
   synced: boolean;
   /** The copy stored on this device is loaded (or there is none to load). */
   localReady: boolean;
+  /** This device keeps a copy of the board (IndexedDB works here). */
+  storesLocally: boolean;
   /** Why the server refused us for good (close code 4400–4499). */
   refused: { code: number; reason: string } | null;
   /** The last "permission denied" reason the server sent for an update. */
@@ -59,8 +61,20 @@ export interface Connection {
   readonly state: Readable<ConnectionState>;
   /** Resolves once the local copy is loaded; safe to render from then on. */
   readonly localReady: Promise<void>;
+  /**
+   * Resolves once every change made so far is written to this device's
+   * IndexedDB: true then, false when the device keeps no copy (no IndexedDB,
+   * or it failed). Lets the UI say "saved" only when it is.
+   */
+  readonly whenStored: () => Promise<boolean>;
   destroy(): void;
 }
+
+/** How long the app waits for IndexedDB before it works online only. */
+const LOCAL_OPEN_TIMEOUT_MS = 4000;
+
+/** y-indexeddb's object store of updates (not exported by the package). */
+const UPDATES_STORE = 'updates';
 
 export function defaultServerUrl(origin: string = location.origin): string {
   return `${origin.replace(/^http/, 'ws')}/ws`;
@@ -80,6 +94,7 @@ export function connect(options: ConnectionOptions): Connection {
     status: 'connecting',
     synced: false,
     localReady: options.persist === false,
+    storesLocally: false,
     refused: null,
     denied: null,
     failedAttempts: 0,
@@ -87,19 +102,26 @@ export function connect(options: ConnectionOptions): Connection {
   const patch = (change: Partial<ConnectionState>): void => state.update((s) => ({ ...s, ...change }));
 
   let persistence: IndexeddbPersistence | null = null;
-  let localReady: Promise<void> = Promise.resolve();
+  // Whether this device keeps a copy: settled once IndexedDB is loaded, has
+  // failed, or has not answered within LOCAL_OPEN_TIMEOUT_MS.
+  let stores: Promise<boolean> = Promise.resolve(false);
   if (options.persist !== false) {
     try {
-      persistence = new IndexeddbPersistence(persistenceName(board), doc);
-      localReady = persistence.whenSynced.then(
-        () => patch({ localReady: true }),
-        () => patch({ localReady: true }),
-      );
+      const opening = new IndexeddbPersistence(persistenceName(board), doc);
+      persistence = opening;
+      stores = new Promise<boolean>((resolve) => {
+        void opening.whenSynced.then(() => resolve(true));
+        // y-indexeddb's whenSynced never settles when the database cannot be
+        // opened (storage full, some in-app and private browsers), and some
+        // browsers leave the open request pending: never wait for ever.
+        opening._db.catch(() => resolve(false));
+        setTimeout(() => resolve(false), LOCAL_OPEN_TIMEOUT_MS);
+      });
     } catch {
-      // No IndexedDB (some private modes): work online only.
-      patch({ localReady: true });
+      // No IndexedDB at all: work online only.
     }
   }
+  const localReady = stores.then((ok) => patch({ localReady: true, storesLocally: ok }));
 
   const provider = new WebsocketProvider(options.serverUrl ?? defaultServerUrl(), board, doc, {
     params: { token },
@@ -152,10 +174,31 @@ export function connect(options: ConnectionOptions): Connection {
   events?.addEventListener('online', cameOnline);
   if (!online()) patch({ status: 'offline' });
 
+  // y-indexeddb writes each update in a readwrite transaction it opens on
+  // the update event, and reports nothing when it commits. IndexedDB starts a
+  // transaction only after the earlier ones on the same store have finished,
+  // so a read on that store completes after every write before it.
+  const whenStored = async (): Promise<boolean> => {
+    if (!(await stores)) return false;
+    const db = persistence?.db;
+    if (!db) return false;
+    return new Promise<boolean>((resolve) => {
+      try {
+        const transaction = db.transaction([UPDATES_STORE], 'readonly');
+        transaction.objectStore(UPDATES_STORE).count();
+        transaction.oncomplete = () => resolve(true);
+        transaction.onabort = () => resolve(false);
+      } catch {
+        resolve(false);
+      }
+    });
+  };
+
   return {
     provider,
     state,
     localReady,
+    whenStored,
     destroy() {
       events?.removeEventListener('offline', wentOffline);
       events?.removeEventListener('online', cameOnline);

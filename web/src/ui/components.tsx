@@ -29,7 +29,9 @@ export function ConnectionStatus({ state, compact = false }: { state: Connection
   if (state.status === 'refused') {
     text = state.refused?.code === 4401 || state.refused?.code === 4403 ? t('status.refusedToken') : t('status.refused');
   } else if (state.status === 'online') text = t('status.online');
-  else if (state.status === 'offline') text = compact ? t('status.offlineShort') : t('status.offline');
+  else if (state.status === 'offline') {
+    text = compact ? t('status.offlineShort') : state.storesLocally ? t('status.offline') : t('status.offlineNotStored');
+  }
   else text = t('status.connecting');
   return (
     <div class={`status status-${state.status}`} role="status" aria-live="polite">

@@ -7,7 +7,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   Board,
   addAgendaItems,
@@ -111,6 +111,9 @@ describe('participant view', () => {
     expect(root.textContent).toContain('<b>Kita-Plätze</b> fehlen');
     expect(root.querySelector('b')).toBeNull();
     expect(textarea?.value).toBe('');
+    // No IndexedDB in this session: it must not claim the card is saved.
+    await vi.waitFor(() => expect(root.textContent).toContain('Dieses Gerät kann sie nicht speichern'));
+    expect(root.textContent).not.toContain('Karte gespeichert');
   });
 
   it('switches to English', async () => {

@@ -16,7 +16,7 @@ import {
   startVoting,
   stopVoting,
 } from '../../board';
-import { t } from '../../i18n';
+import { t, tn } from '../../i18n';
 import type { ModeratorLinks } from '../../sync/credentials';
 import { SectorTag, colourClass } from '../../ui/components';
 import { QrCode } from '../../ui/qr';
@@ -54,7 +54,7 @@ export function JoinPanel({ links, joinCode, participants }: { links: ModeratorL
       ) : (
         <p class="muted small">{t('moderator.linksMissing')}</p>
       )}
-      <p>{t('moderator.participants', { n: participants })}</p>
+      <p>{tn('moderator.participants', participants)}</p>
     </section>
   );
 }

@@ -27,7 +27,7 @@ import {
   isColour,
   type Focus,
 } from '../../board';
-import { t } from '../../i18n';
+import { t, tn } from '../../i18n';
 import { KindTag, SectorTag, colourClass } from '../../ui/components';
 import type { CardDragAndDrop } from '../../ui/dnd';
 import { InlineEdit } from '../shared/InlineEdit';
@@ -156,7 +156,7 @@ function ClusterColumn({ board, cluster, data, dnd }: { board: Board; cluster: C
           maxLength={LIMITS.title}
           onCommit={(title) => renameCluster(board, cluster.id, title)}
         />
-        <span class="votes-badge">{t('moderator.votes', { n: data.votes.get(cluster.id) ?? 0 })}</span>
+        <span class="votes-badge">{tn('moderator.votes', data.votes.get(cluster.id) ?? 0)}</span>
       </header>
       <p class="cluster-meta">
         {sectors.length === 0 ? (

@@ -74,7 +74,16 @@ function useDraft(boardId: string): [Draft, (draft: Draft) => void] {
   return [draft, save];
 }
 
-function Composer({ board, boardId, participantId, group }: { board: Board; boardId: string; participantId: string; group: string | null }) {
+interface ComposerProps {
+  board: Board;
+  boardId: string;
+  participantId: string;
+  group: string | null;
+  /** Resolves once the device has stored every change (Connection.whenStored). */
+  whenStored: () => Promise<boolean>;
+}
+
+function Composer({ board, boardId, participantId, group, whenStored }: ComposerProps) {
   const [draft, setDraft] = useDraft(boardId);
   const [notice, setNotice] = useState('');
   const textRef = useRef<HTMLTextAreaElement>(null);
@@ -82,7 +91,10 @@ function Composer({ board, boardId, participantId, group }: { board: Board; boar
     if (!draft.text.trim()) return;
     createCard(board, { text: draft.text.slice(0, LIMITS.cardText), kind: draft.kind, author: participantId, group });
     setDraft({ kind: draft.kind, text: '' });
-    setNotice(t('participant.sent'));
+    // "Saved" only once it is: the device's copy is what survives a reload
+    // while the Wi-Fi is down.
+    setNotice(t('participant.saving'));
+    void whenStored().then((stored) => setNotice(t(stored ? 'participant.sent' : 'participant.sentNotStored')));
     textRef.current?.focus();
   };
   return (
@@ -332,7 +344,7 @@ function ScreenChoice({ own, onChange }: { own: Screen | null; onChange: (screen
   );
 }
 
-function CardsScreen({ board, boardId, participantId }: { board: Board; boardId: string; participantId: string }) {
+function CardsScreen({ board, boardId, participantId, whenStored }: Omit<ComposerProps, 'group'>) {
   const meta = selectMeta(board);
   const mine = selectCardsBy(board, participantId);
   const me = selectParticipant(board, participantId);
@@ -341,7 +353,7 @@ function CardsScreen({ board, boardId, participantId }: { board: Board; boardId:
       <GroupInfo board={board} participantId={participantId} />
       {meta.votingOpen && <Voting board={board} participantId={participantId} />}
       {meta.writingOpen ? (
-        <Composer board={board} boardId={boardId} participantId={participantId} group={me?.group ?? null} />
+        <Composer board={board} boardId={boardId} participantId={participantId} group={me?.group ?? null} whenStored={whenStored} />
       ) : (
         <p class="banner">{t('participant.writingClosed')}</p>
       )}
@@ -393,7 +405,7 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
         <OfflineNotice state={state} />
         <PhaseBar board={board} />
         {phase !== null && <ScreenChoice own={own} onChange={setOwn} />}
-        {screen === 'cards' && <CardsScreen board={board} boardId={boardId} participantId={participantId} />}
+        {screen === 'cards' && <CardsScreen board={board} boardId={boardId} participantId={participantId} whenStored={session.connection.whenStored} />}
         {screen === 'cases' && <CasesScreen board={board} participantId={participantId} />}
         {screen === 'agreements' && <AgreementsScreen board={board} boardId={boardId} participantId={participantId} />}
         {screen === 'info' && <InfoScreen board={board} />}

@@ -19,7 +19,7 @@ import {
   selectSectorsPerCluster,
   selectVoteRanking,
 } from '../../board';
-import { t, useLocale } from '../../i18n';
+import { t, tn, useLocale } from '../../i18n';
 import { KindTag, SectorTag, colourClass } from '../../ui/components';
 import { QrCode } from '../../ui/qr';
 import { AgendaList, AgreementList, FocalSpotlight, NetworkList } from './Block23';
@@ -79,7 +79,7 @@ function JoinScreen({ board }: { board: Board }) {
           <p>{t('presenter.joinHint', { host: location.host })}</p>
         </>
       )}
-      <p class="muted">{t('moderator.participants', { n: selectParticipants(board).length })}</p>
+      <p class="muted">{tn('moderator.participants', selectParticipants(board).length)}</p>
       <p>{t('presenter.waiting')}</p>
     </section>
   );
@@ -124,7 +124,7 @@ export function BoardDisplay({ board, focus }: { board: Board; focus: Focus }) {
             <li key={cluster.id}>
               <span class="ranking-title">{cluster.title}</span>
               <span class={`ranking-bar ${colourClass(cluster.colour)}`} style={{ width: `${(votes / max) * 100}%` }} />
-              <span class="ranking-votes">{t('moderator.votes', { n: votes })}</span>
+              <span class="ranking-votes">{tn('moderator.votes', votes)}</span>
             </li>
           ))}
         </ol>

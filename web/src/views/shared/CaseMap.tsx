@@ -9,7 +9,7 @@
  * and the moderator.
  */
 import { type CaseMap as CaseMapData, type Participant, SECTORS } from '../../board';
-import { t } from '../../i18n';
+import { t, tn } from '../../i18n';
 import { SectorTag } from '../../ui/components';
 
 /** Position of focal point `index` of `count` on an ellipse, in percent of the map. */
@@ -20,7 +20,7 @@ export function mapPosition(index: number, count: number): { x: number; y: numbe
 
 /** "1 Person" / "n Personen". */
 export function peopleCount(n: number): string {
-  return n === 1 ? t('caseMap.person') : t('caseMap.people', { n });
+  return tn('caseMap.people', n);
 }
 
 /** How many people a focal point lists by name before "+n more". */
@@ -112,7 +112,7 @@ export function CaseMap({
                 </h3>
                 <p class="focal-count">
                   {peopleCount(people.length)}
-                  {shared && <span class="overlap-badge"> · {t('caseMap.sectors', { n: sectors.length })}</span>}
+                  {shared && <span class="overlap-badge"> · {tn('caseMap.sectors', sectors.length)}</span>}
                 </p>
                 {people.length > 0 && (
                   <ul class="people">
