@@ -118,6 +118,15 @@ export class Board {
   transact(change: () => void): void {
     this.doc.transact(change, this.origin);
   }
+
+  /**
+   * A change undo must never revert (the join code the server issued, the
+   * set-up from the start page): written with no origin, which the
+   * moderator's undo manager does not track.
+   */
+  transactOutsideUndo(change: () => void): void {
+    this.doc.transact(change, null);
+  }
 }
 
 // Readers turn a stored entry into a plain object, skipping entries that do
@@ -188,6 +197,7 @@ export function readParticipant(id: string, entry: unknown): Participant | null 
     sector,
     group: str(e, 'group'),
     joinedAt: num(e, 'joinedAt') ?? 0,
+    removed: e.get('removed') === true,
   };
 }
 

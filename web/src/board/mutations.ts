@@ -47,7 +47,7 @@ export interface BoardSetup {
  * changes nothing.
  */
 export function initBoard(board: Board, setup: BoardSetup): void {
-  board.transact(() => {
+  board.transactOutsideUndo(() => {
     const meta = board.meta;
     const setMissing = (key: string, value: string | number | null | undefined): void => {
       if (value !== null && value !== undefined && !meta.has(key)) meta.set(key, value);
@@ -58,6 +58,23 @@ export function initBoard(board: Board, setup: BoardSetup): void {
     setMissing('date', setup.date);
     setMissing('locale', setup.locale ?? 'de');
     setMissing('joinCode', setup.joinCode);
+  });
+}
+
+/** The join code now valid (after the moderator had the server issue a new one). */
+export function setJoinCode(board: Board, joinCode: string): void {
+  board.transactOutsideUndo(() => board.meta.set('joinCode', joinCode));
+}
+
+/**
+ * Marks a participant the moderator removed (their token was revoked on the
+ * server): out of their group and out of every list; their cards stay.
+ */
+export function markRemoved(board: Board, participantId: string): void {
+  board.transact(() => {
+    const participant = existing(board.participants, participantId, 'participant');
+    participant.set('removed', true);
+    participant.delete('group');
   });
 }
 

@@ -211,6 +211,8 @@ export interface Participant {
   sector: Sector;
   group: string | null;
   joinedAt: number;
+  /** Removed by the moderator: the token no longer works; their cards stay. */
+  removed: boolean;
 }
 
 export interface Group {

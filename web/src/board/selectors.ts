@@ -21,10 +21,11 @@ export function selectMeta(board: Board): Meta {
 export function selectParticipants(board: Board): Participant[] {
   return [...board.participants.entries()]
     .map(([id, value]) => readParticipant(id, value))
-    .filter((p) => p !== null)
+    .filter((p): p is Participant => p !== null && !p.removed)
     .sort((a, b) => a.joinedAt - b.joinedAt || a.id.localeCompare(b.id));
 }
 
+/** A participant by id, removed ones too (their cards still name them). */
 export function selectParticipant(board: Board, participantId: string): Participant | null {
   return readParticipant(participantId, board.participants.get(participantId));
 }

@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { Board } from './board';
-import { createCard, createCluster, mergeClusters, setCardCluster } from './mutations';
-import { selectCards, selectClusters } from './selectors';
+import { createCard, createCluster, initBoard, markRemoved, mergeClusters, setCardCluster, setJoinCode, setProfile } from './mutations';
+import { selectCards, selectClusters, selectGroupMembers, selectMeta, selectParticipant, selectParticipants } from './selectors';
 import { createUndoManager } from './undo';
 import { sync } from './test-helpers';
 
@@ -48,6 +48,27 @@ describe('moderator undo', () => {
     expect(selectClusters(moderator)).toHaveLength(0);
     expect(selectCards(moderator)).toHaveLength(1);
     expect(undo.undoStack).toHaveLength(0);
+  });
+
+  it('never undoes the set-up or the join code the server issued', () => {
+    const board = new Board(new Y.Doc(), {});
+    const undo = createUndoManager(board);
+    initBoard(board, { title: 'Konferenz', district: 'Sandow', joinCode: 'K7P2QX' });
+    setJoinCode(board, 'NEW123');
+    expect(undo.undoStack).toHaveLength(0);
+    undo.undo();
+    expect(selectMeta(board)).toMatchObject({ title: 'Konferenz', joinCode: 'NEW123' });
+  });
+
+  it('takes a removed participant out of every list but keeps their cards named', () => {
+    const board = new Board(new Y.Doc(), {});
+    setProfile(board, 'pa00000001', { name: 'Anna', organisation: 'Kita', sector: 'stadtteil' });
+    createCard(board, { text: 'Kita-Plätze', kind: 'need', author: 'pa00000001' });
+    markRemoved(board, 'pa00000001');
+    expect(selectParticipants(board)).toEqual([]);
+    expect([...selectGroupMembers(board).values()].flat()).toEqual([]);
+    expect(selectParticipant(board, 'pa00000001')).toMatchObject({ name: 'Anna', removed: true, group: null });
+    expect(selectCards(board)[0]?.author).toBe('pa00000001');
   });
 
   it('refuses a board without its own origin', () => {

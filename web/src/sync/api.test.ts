@@ -28,6 +28,31 @@ describe('Api', () => {
     expect(JSON.parse(seen.init?.body as string)).toEqual({ title: 'T', district: 'D', date: '2025-03-04' });
   });
 
+  it('rotates the join code, renews the presenter link and removes a participant with the moderator token', async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const api = new Api(fakeFetch(200, { join_code: 'NEW123', join_url: 'https://x/join/NEW123' }, seen));
+    await expect(api.rotateJoinCode('b1', 'kwm_secret')).resolves.toEqual({ join_code: 'NEW123', join_url: 'https://x/join/NEW123' });
+    expect(seen.url).toBe('/api/boards/b1/join-code');
+    expect(seen.init?.method).toBe('POST');
+    expect(new Headers(seen.init?.headers).get('Authorization')).toBe('Bearer kwm_secret');
+
+    const viewer = new Api(fakeFetch(200, { viewer_token: 'kwv_x', presenter_url: 'https://x/b/b1/present#token=kwv_x' }, seen));
+    await expect(viewer.rotateViewerToken('b1', 'kwm_secret')).resolves.toMatchObject({ viewer_token: 'kwv_x' });
+    expect(seen.url).toBe('/api/boards/b1/viewer-token');
+
+    const removal = new Api((input, init) => {
+      seen.url = input instanceof Request ? input.url : input.toString();
+      if (init) seen.init = init;
+      return Promise.resolve(new Response(null, { status: 204 }));
+    });
+    await removal.removeParticipant('b1', 'kwm_secret', 'pa01');
+    expect(seen.url).toBe('/api/boards/b1/participants/pa01');
+    expect(seen.init?.method).toBe('DELETE');
+    expect(new Headers(seen.init?.headers).get('Authorization')).toBe('Bearer kwm_secret');
+
+    await expect(new Api(fakeFetch(403, { error: 'not the moderator' })).rotateJoinCode('b1', 'wrong')).rejects.toMatchObject({ status: 403 });
+  });
+
   it('returns null for an unknown join code', async () => {
     await expect(new Api(fakeFetch(404, { error: 'unknown code' })).lookupCode('NOPE')).resolves.toBeNull();
   });

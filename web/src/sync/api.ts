@@ -89,10 +89,10 @@ async function send(fetcher: Fetch, path: string, init: RequestInit): Promise<Re
   return response;
 }
 
-async function request(fetcher: Fetch, path: string, init?: RequestInit): Promise<unknown> {
+async function request(fetcher: Fetch, path: string, init?: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> }): Promise<unknown> {
   const response = await send(fetcher, path, {
     ...init,
-    headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}), ...init?.headers },
   });
   try {
     return await response.json();
@@ -185,6 +185,34 @@ export class Api {
     });
     if (!hasStrings(body, ['participant_id', 'token'])) throw new ApiError(502, 'unexpected response');
     return body;
+  }
+
+  /** Has the server issue a new join code; the old one stops working (moderator). */
+  async rotateJoinCode(board: string, token: string): Promise<{ join_code: string; join_url: string }> {
+    const body = await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/join-code`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    if (!hasStrings(body, ['join_code', 'join_url'])) throw new ApiError(502, 'unexpected response');
+    return body;
+  }
+
+  /** A new presenter link; open presenter screens with the old one are closed (moderator). */
+  async rotateViewerToken(board: string, token: string): Promise<{ viewer_token: string; presenter_url: string }> {
+    const body = await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/viewer-token`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    if (!hasStrings(body, ['viewer_token', 'presenter_url'])) throw new ApiError(502, 'unexpected response');
+    return body;
+  }
+
+  /** Revokes a participant's token at once; their open connections are closed (moderator). */
+  async removeParticipant(board: string, token: string, participantId: string): Promise<void> {
+    await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}/participants/${encodeURIComponent(participantId)}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
   }
 
   /**

@@ -70,6 +70,9 @@ export interface Connection {
   destroy(): void;
 }
 
+/** How long a refused edit's message stays on screen. */
+const DENIED_SHOWN_MS = 20_000;
+
 /** How long the app waits for IndexedDB before it works online only. */
 const LOCAL_OPEN_TIMEOUT_MS = 4000;
 
@@ -154,8 +157,14 @@ export function connect(options: ConnectionOptions): Connection {
   provider.on('closed', ({ code, reason }) => {
     patch({ status: 'refused', refused: { code, reason } });
   });
+  // A refusal is news, not a state: it is shown for a while, then goes.
+  let deniedTimer: ReturnType<typeof setTimeout> | undefined;
   provider.messageHandlers[messageAuth] = (_encoder, decoder) => {
-    authProtocol.readAuthMessage(decoder, doc, (_doc, reason) => patch({ denied: reason }));
+    authProtocol.readAuthMessage(decoder, doc, (_doc, reason) => {
+      patch({ denied: reason });
+      clearTimeout(deniedTimer);
+      deniedTimer = setTimeout(() => patch({ denied: null }), DENIED_SHOWN_MS);
+    });
   };
 
   // The browser knows about a dropped Wi-Fi before the socket does: go
@@ -202,6 +211,7 @@ export function connect(options: ConnectionOptions): Connection {
     destroy() {
       events?.removeEventListener('offline', wentOffline);
       events?.removeEventListener('online', cameOnline);
+      clearTimeout(deniedTimer);
       provider.destroy();
       void persistence?.destroy();
     },

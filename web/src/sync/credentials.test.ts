@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Credentials, MemoryStorage } from './credentials';
+import type { CreatedBoard } from './api';
 
 describe('Credentials', () => {
   it('remembers a participant per board and a join code', () => {
@@ -27,7 +28,7 @@ describe('Credentials', () => {
 
   it('keeps the moderator links but never the moderator token in them', () => {
     const credentials = new Credentials(new MemoryStorage());
-    credentials.saveModeratorLinks({
+    const created: CreatedBoard = {
       board: 'b1',
       moderator_token: 'secret',
       viewer_token: 'v',
@@ -35,7 +36,8 @@ describe('Credentials', () => {
       join_url: 'https://x/join/K7P2QX',
       moderator_url: 'https://x/b/b1/moderate#token=secret',
       presenter_url: 'https://x/b/b1/present#token=v',
-    });
+    };
+    credentials.saveModeratorLinks(created);
     const links = credentials.moderatorLinks('b1');
     expect(links?.join_code).toBe('K7P2QX');
     expect(JSON.stringify(links)).not.toContain('secret');

@@ -95,7 +95,7 @@ export class Credentials {
       : null;
   }
 
-  saveModeratorLinks(created: CreatedBoard): void {
+  saveModeratorLinks(created: ModeratorLinks): void {
     const links: ModeratorLinks = {
       board: created.board,
       join_code: created.join_code,

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { CardKind, Colour, Sector } from '../board';
 import type { ConnectionState } from '../sync/connection';
 import { locale, setLocale, t, useLocale } from '../i18n';
+import { deniedText } from './errors';
 
 export function LanguageSwitch() {
   const current = useLocale();
@@ -22,12 +23,19 @@ export function LanguageSwitch() {
 /** Failed attempts in a row after which we suggest checking the link. */
 export const TROUBLE_AFTER = 5;
 
+/** Why the server closed for good (docs/protocol.md, close codes), in words. */
+export function refusedText(code: number | undefined): string {
+  if (code === 4401) return t('status.revoked');
+  if (code === 4403) return t('status.tooManyRefused');
+  return t('status.refused');
+}
+
 /** Online/offline state in plain words; a live region so screen readers hear changes. */
 export function ConnectionStatus({ state, compact = false }: { state: ConnectionState; compact?: boolean }) {
   useLocale();
   let text: string;
   if (state.status === 'refused') {
-    text = state.refused?.code === 4401 || state.refused?.code === 4403 ? t('status.refusedToken') : t('status.refused');
+    text = refusedText(state.refused?.code);
   } else if (state.status === 'online') text = t('status.online');
   else if (state.status === 'offline') {
     text = compact ? t('status.offlineShort') : state.storesLocally ? t('status.offline') : t('status.offlineNotStored');
@@ -37,7 +45,7 @@ export function ConnectionStatus({ state, compact = false }: { state: Connection
     <div class={`status status-${state.status}`} role="status" aria-live="polite">
       <span class="status-dot" aria-hidden="true" />
       <span>{text}</span>
-      {state.denied !== null && <span class="status-denied">{t('status.denied', { reason: state.denied })}</span>}
+      {state.denied !== null && <span class="status-denied">{deniedText(state.denied)}</span>}
       {state.failedAttempts >= TROUBLE_AFTER && state.status !== 'online' && state.status !== 'refused' && !compact && (
         <span class="status-denied">{t('status.trouble')}</span>
       )}

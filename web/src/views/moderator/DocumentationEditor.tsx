@@ -7,6 +7,7 @@ import { useRef, useState } from 'preact/hooks';
 import { type Board, HANDOUT_FIELDS, editHandout, selectHandout, selectMeta } from '../../board';
 import { t } from '../../i18n';
 import { type Api, ApiError, EXPORT_FORMATS, type ExportFormat } from '../../sync/api';
+import { apiFailureText } from '../../ui/errors';
 import { saveFile } from '../../ui/download';
 import { InlineEdit } from '../shared/InlineEdit';
 
@@ -24,7 +25,7 @@ function failureMessage(failure: unknown): string {
     if (failure.status === 404) return t('exports.missing');
     if (failure.status >= 500) return t('exports.serverError', { status: failure.status });
   }
-  return t('exports.failed', { reason: failure instanceof Error ? failure.message : String(failure) });
+  return t('exports.failed', { reason: apiFailureText(failure) });
 }
 
 function ExportPanel({ api, boardId, token, title }: { api: Api; boardId: string; token: string; title: string }) {

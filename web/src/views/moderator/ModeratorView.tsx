@@ -9,6 +9,7 @@ import {
   createCluster,
   createUndoManager,
   initBoard,
+  markRemoved,
   selectCardsByCluster,
   selectClusters,
   selectGroupMembers,
@@ -21,10 +22,11 @@ import {
   selectSectorsPerCluster,
   selectVoteTotals,
   setCardCluster,
+  setJoinCode,
 } from '../../board';
 import { t, useLocale } from '../../i18n';
 import { Api } from '../../sync/api';
-import { Credentials, browserStorage } from '../../sync/credentials';
+import { Credentials, type ModeratorLinks, browserStorage } from '../../sync/credentials';
 import { ConnectionStatus, TopBar, formatDate } from '../../ui/components';
 import { CardDragAndDrop } from '../../ui/dnd';
 import { useBoard, useReadable } from '../../ui/hooks';
@@ -34,7 +36,7 @@ import { AgendaEditor } from './AgendaEditor';
 import { AgreementsEditor } from './AgreementsEditor';
 import { CasesEditor } from './CasesEditor';
 import { DocumentationEditor } from './DocumentationEditor';
-import { GroupsPanel, JoinPanel, PhasePanel } from './Panels';
+import { type Access, GroupsPanel, JoinPanel, PhasePanel } from './Panels';
 import { RunPanel } from './RunPanel';
 import { Wall, type WallData } from './Wall';
 
@@ -68,7 +70,36 @@ export function ModeratorView({
   useBoard(board);
   const state = useReadable(session.connection.state);
   const undo = useMemo(() => createUndoManager(board), [board]);
-  const links = useMemo(() => credentials.moderatorLinks(boardId), [credentials, boardId]);
+  const [links, setLinks] = useState(() => credentials.moderatorLinks(boardId));
+  const access: Access = useMemo(
+    () => ({
+      rotateJoinCode: async () => {
+        const issued = await api.rotateJoinCode(boardId, token);
+        setJoinCode(board, issued.join_code);
+        const stored = credentials.moderatorLinks(boardId);
+        if (stored) {
+          const next = { ...stored, ...issued };
+          credentials.saveModeratorLinks(next);
+          setLinks(next);
+        }
+      },
+      newPresenterLink: async () => {
+        const issued = await api.rotateViewerToken(boardId, token);
+        const code = selectMeta(board).joinCode ?? '';
+        const stored = credentials.moderatorLinks(boardId);
+        const next: ModeratorLinks = stored
+          ? { ...stored, ...issued }
+          : { board: boardId, join_code: code, join_url: `${location.origin}/join/${code}`, ...issued };
+        credentials.saveModeratorLinks(next);
+        setLinks(next);
+      },
+      remove: async (participant) => {
+        await api.removeParticipant(boardId, token, participant.id);
+        markRemoved(board, participant.id);
+      },
+    }),
+    [api, board, boardId, credentials, token],
+  );
   const [announcement, setAnnouncement] = useState('');
   const phase = selectPhase(board);
   // null: show the area of the running phase; a chosen tab holds until the next phase starts.
@@ -160,9 +191,9 @@ export function ModeratorView({
       <div class="moderator">
         <aside class="sidebar" aria-label={t('moderator.title')}>
           <RunPanel board={board} meta={meta} />
-          <JoinPanel links={links} joinCode={meta.joinCode} participants={participants.length} />
+          <JoinPanel links={links} joinCode={meta.joinCode} participants={participants.length} access={access} />
           {tab === 'cards' && <PhasePanel board={board} meta={meta} />}
-          {tab === 'cards' && <GroupsPanel board={board} groups={groups} members={selectGroupMembers(board)} />}
+          {tab === 'cards' && <GroupsPanel board={board} groups={groups} members={selectGroupMembers(board)} access={access} />}
         </aside>
         <main id="main">
           <nav class="segmented tabs" aria-label={t('moderator.areas')}>

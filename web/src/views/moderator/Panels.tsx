@@ -18,13 +18,56 @@ import {
 } from '../../board';
 import { t, tn } from '../../i18n';
 import type { ModeratorLinks } from '../../sync/credentials';
+import { apiFailureText } from '../../ui/errors';
 import { SectorTag, colourClass } from '../../ui/components';
 import { QrCode } from '../../ui/qr';
 import { InlineEdit } from '../shared/InlineEdit';
 
-export function JoinPanel({ links, joinCode, participants }: { links: ModeratorLinks | null; joinCode: string | null; participants: number }) {
-  const code = links?.join_code ?? joinCode;
-  const joinUrl = links?.join_url ?? (code ? `${location.origin}/join/${code}` : null);
+/** The moderator's HTTP actions on the board's access (docs/protocol.md). */
+export interface Access {
+  /** A new join code; the old one stops working. */
+  rotateJoinCode(): Promise<void>;
+  /** A new presenter link; screens with the old one are closed. */
+  newPresenterLink(): Promise<void>;
+  /** Revokes a participant's token and closes their connections. */
+  remove(participant: Participant): Promise<void>;
+}
+
+/** Runs one access action: busy while it runs, the failure said in words. */
+function useAction(): { busy: boolean; error: string | null; run: (action: () => Promise<void>) => void } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = (action: () => Promise<void>): void => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    action().then(
+      () => setBusy(false),
+      (failure: unknown) => {
+        setBusy(false);
+        setError(apiFailureText(failure));
+      },
+    );
+  };
+  return { busy, error, run };
+}
+
+export function JoinPanel({
+  links,
+  joinCode,
+  participants,
+  access,
+}: {
+  links: ModeratorLinks | null;
+  joinCode: string | null;
+  participants: number;
+  access: Access;
+}) {
+  const { busy, error, run } = useAction();
+  // The board's join code (meta) is the current one; the stored links may be
+  // from before a rotation on another device.
+  const code = joinCode ?? links?.join_code ?? null;
+  const joinUrl = code === null ? null : links?.join_code === code ? links.join_url : `${location.origin}/join/${code}`;
   const watchUrl = links ? `${location.origin}/b/${links.board}/watch#token=${encodeURIComponent(links.viewer_token)}` : null;
   return (
     <section class="panel" aria-labelledby="join-heading">
@@ -55,6 +98,34 @@ export function JoinPanel({ links, joinCode, participants }: { links: ModeratorL
         <p class="muted small">{t('moderator.linksMissing')}</p>
       )}
       <p>{tn('moderator.participants', participants)}</p>
+      <details class="access">
+        <summary>{t('access.heading')}</summary>
+        <div class="button-row">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              if (window.confirm(t('access.rotateCodeConfirm'))) run(() => access.rotateJoinCode());
+            }}
+          >
+            {t('access.rotateCode')}
+          </button>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              if (!links || window.confirm(t('access.newPresenterConfirm'))) run(() => access.newPresenterLink());
+            }}
+          >
+            {links ? t('access.renewPresenter') : t('access.newPresenter')}
+          </button>
+        </div>
+        {error !== null && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </details>
     </section>
   );
 }
@@ -129,7 +200,33 @@ function GroupSelect({ board, participant, groups }: { board: Board; participant
   );
 }
 
-function MemberList({ board, members, groups }: { board: Board; members: Participant[]; groups: Group[] }) {
+function RemoveButton({ participant, access }: { participant: Participant; access: Access }) {
+  const { busy, error, run } = useAction();
+  const label = t('access.remove', { name: participant.name });
+  return (
+    <>
+      <button
+        type="button"
+        class="icon-button danger"
+        aria-label={label}
+        title={label}
+        disabled={busy}
+        onClick={() => {
+          if (window.confirm(t('access.removeConfirm', { name: participant.name }))) run(() => access.remove(participant));
+        }}
+      >
+        <span aria-hidden="true">✕</span>
+      </button>
+      {error !== null && (
+        <span class="error" role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
+function MemberList({ board, members, groups, access }: { board: Board; members: Participant[]; groups: Group[]; access: Access }) {
   return (
     <ul class="member-list">
       {members.map((p) => (
@@ -137,13 +234,24 @@ function MemberList({ board, members, groups }: { board: Board; members: Partici
           <span class="member-name">{p.name}</span>
           <SectorTag sector={p.sector} />
           <GroupSelect board={board} participant={p} groups={groups} />
+          <RemoveButton participant={p} access={access} />
         </li>
       ))}
     </ul>
   );
 }
 
-export function GroupsPanel({ board, groups, members }: { board: Board; groups: Group[]; members: Map<string | null, Participant[]> }) {
+export function GroupsPanel({
+  board,
+  groups,
+  members,
+  access,
+}: {
+  board: Board;
+  groups: Group[];
+  members: Map<string | null, Participant[]>;
+  access: Access;
+}) {
   const unassigned = members.get(null) ?? [];
   const total = [...members.values()].reduce((n, list) => n + list.length, 0);
   return (
@@ -166,13 +274,13 @@ export function GroupsPanel({ board, groups, members }: { board: Board; groups: 
               <span aria-hidden="true">✕</span>
             </button>
           </div>
-          <MemberList board={board} members={members.get(group.id) ?? []} groups={groups} />
+          <MemberList board={board} members={members.get(group.id) ?? []} groups={groups} access={access} />
         </section>
       ))}
       {unassigned.length > 0 && (
         <section class="group" aria-label={t('moderator.noGroup')}>
           <h3>{t('moderator.noGroup')}</h3>
-          <MemberList board={board} members={unassigned} groups={groups} />
+          <MemberList board={board} members={unassigned} groups={groups} access={access} />
         </section>
       )}
     </section>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { LIMITS, SECTORS, type Sector, isSector } from '../../board';
 import { t, useLocale } from '../../i18n';
 import { type Api, ApiError, type CodeLookup, type JoinRequest } from '../../sync/api';
+import { apiFailureText } from '../../ui/errors';
 import type { Profile } from '../../board';
 
 export interface JoinResult {
@@ -33,6 +34,10 @@ export function JoinForm({ api, code, lookup, onJoined }: { api: Api; code: stri
       setError(t('join.required'));
       return;
     }
+    if (email.trim() && !email.includes('@')) {
+      setError(t('join.emailInvalid'));
+      return;
+    }
     setBusy(true);
     setError(null);
     const request: JoinRequest = { join_code: code, name: name.trim(), organisation: organisation.trim(), sector };
@@ -49,7 +54,8 @@ export function JoinForm({ api, code, lookup, onJoined }: { api: Api; code: stri
     } catch (failure) {
       setBusy(false);
       if (failure instanceof ApiError && failure.offline) setError(t('join.offlineCode'));
-      else setError(t('join.error', { reason: failure instanceof Error ? failure.message : String(failure) }));
+      else if (failure instanceof ApiError && failure.status === 403) setError(t('join.unknownCode'));
+      else setError(t('join.error', { reason: apiFailureText(failure) }));
     }
   };
 

@@ -33,7 +33,7 @@ import {
 } from '../../board';
 import { t, useLocale } from '../../i18n';
 import type { ConnectionState } from '../../sync/connection';
-import { ConnectionStatus, KindTag, TROUBLE_AFTER, TopBar } from '../../ui/components';
+import { ConnectionStatus, KindTag, TROUBLE_AFTER, TopBar, refusedText } from '../../ui/components';
 import { useBoard, useReadable } from '../../ui/hooks';
 import type { Session } from '../../ui/session';
 import { AgendaList } from '../shared/Block23';
@@ -305,7 +305,7 @@ function OfflineNotice({ state }: { state: ConnectionState }) {
   if (state.status === 'refused') {
     return (
       <p class="banner banner-error" role="alert">
-        {state.refused?.code === 4401 || state.refused?.code === 4403 ? t('status.refusedToken') : t('status.refused')}
+        {refusedText(state.refused?.code)}
       </p>
     );
   }

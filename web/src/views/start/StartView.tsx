@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { LIMITS } from '../../board/schema';
 import { t, useLocale, locale } from '../../i18n';
 import { Api, ApiError } from '../../sync/api';
+import { apiFailureText } from '../../ui/errors';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { TopBar } from '../../ui/components';
 
@@ -36,7 +37,7 @@ function CreateConference({ api, credentials }: { api: Api; credentials: Credent
     } catch (failure) {
       setBusy(false);
       if (failure instanceof ApiError && failure.offline) setError(t('start.offline'));
-      else setError(t('start.error', { reason: failure instanceof Error ? failure.message : String(failure) }));
+      else setError(t('start.error', { reason: apiFailureText(failure) }));
     }
   };
 
