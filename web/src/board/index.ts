@@ -10,3 +10,4 @@ export * from './handout';
 export { createUndoManager } from './undo';
 export { newId } from './ids';
 export { planGroups, groupCount } from './groups';
+export * from './returned';

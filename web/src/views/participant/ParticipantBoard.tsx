@@ -14,6 +14,7 @@ import {
   type Card,
   type CardKind,
   LIMITS,
+  type ReturnedCard,
   castVote,
   createCard,
   deleteCard,
@@ -30,6 +31,7 @@ import {
   selectOwnVotes,
   selectParticipant,
   selectPhase,
+  watchReturnedCards,
 } from '../../board';
 import { t, useLocale } from '../../i18n';
 import type { ConnectionState } from '../../sync/connection';
@@ -76,15 +78,16 @@ function useDraft(boardId: string): [Draft, (draft: Draft) => void] {
 
 interface ComposerProps {
   board: Board;
-  boardId: string;
   participantId: string;
   group: string | null;
+  /** The unsent text, kept by the cards screen (a returned card goes back into it). */
+  draft: Draft;
+  setDraft: (draft: Draft) => void;
   /** Resolves once the device has stored every change (Connection.whenStored). */
   whenStored: () => Promise<boolean>;
 }
 
-function Composer({ board, boardId, participantId, group, whenStored }: ComposerProps) {
-  const [draft, setDraft] = useDraft(boardId);
+function Composer({ board, participantId, group, draft, setDraft, whenStored }: ComposerProps) {
   const [notice, setNotice] = useState('');
   const textRef = useRef<HTMLTextAreaElement>(null);
   const send = (): void => {
@@ -344,19 +347,108 @@ function ScreenChoice({ own, onChange }: { own: Screen | null; onChange: (screen
   );
 }
 
-function CardsScreen({ board, boardId, participantId, whenStored }: Omit<ComposerProps, 'group'>) {
+/**
+ * Own cards the server took back (written offline after writing closed) or
+ * the moderator removed: their text stays on this device until the person
+ * writes it again or lets it go.
+ */
+function ReturnedCards({ returned, writingOpen, onWriteAgain, onDiscard }: {
+  returned: ReturnedCard[];
+  writingOpen: boolean;
+  onWriteAgain: (card: ReturnedCard) => void;
+  onDiscard: (card: ReturnedCard) => void;
+}) {
+  if (returned.length === 0) return null;
+  return (
+    <section class="panel returned" aria-labelledby="returned-heading">
+      <h2 id="returned-heading">{t('participant.returnedHeading')}</h2>
+      <p class="small">{writingOpen ? t('participant.returnedHint') : t('participant.returnedHintClosed')}</p>
+      <ul class="card-list">
+        {returned.map((card) => (
+          <li key={card.id} class="card">
+            <KindTag kind={card.kind} />
+            <p class="card-text">{card.text}</p>
+            <div class="button-row">
+              {writingOpen && (
+                <button type="button" class="primary" onClick={() => onWriteAgain(card)}>
+                  {t('participant.writeAgain')}
+                </button>
+              )}
+              <button type="button" onClick={() => onDiscard(card)}>
+                {t('participant.discardReturned')}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function isReturnedCard(value: unknown): value is ReturnedCard {
+  if (typeof value !== 'object' || value === null) return false;
+  const card = value as Partial<ReturnedCard>;
+  return typeof card.id === 'string' && typeof card.text === 'string' && isCardKind(card.kind);
+}
+
+/** Returned cards of this board, kept on the device across reloads. */
+function useReturnedCards(board: Board, boardId: string, participantId: string): [ReturnedCard[], (card: ReturnedCard) => void] {
+  const key = `kartenwand.returned.${boardId}`;
+  const [returned, setReturned] = useState<ReturnedCard[]>(() => {
+    try {
+      const stored = JSON.parse(localStorage.getItem(key) ?? '[]') as unknown;
+      return Array.isArray(stored) ? stored.filter(isReturnedCard) : [];
+    } catch {
+      return [];
+    }
+  });
+  const save = (next: ReturnedCard[]): ReturnedCard[] => {
+    try {
+      localStorage.setItem(key, JSON.stringify(next));
+    } catch {
+      // kept in memory only
+    }
+    return next;
+  };
+  useEffect(
+    () => watchReturnedCards(board, participantId, (card) => setReturned((list) => save([...list.filter((c) => c.id !== card.id), card]))),
+    [board, participantId],
+  );
+  const remove = (card: ReturnedCard): void => setReturned((list) => save(list.filter((c) => c.id !== card.id)));
+  return [returned, remove];
+}
+
+function CardsScreen({ board, boardId, participantId, whenStored, returned, onReturnedDone }: {
+  board: Board;
+  boardId: string;
+  participantId: string;
+  whenStored: () => Promise<boolean>;
+  returned: ReturnedCard[];
+  onReturnedDone: (card: ReturnedCard) => void;
+}) {
   const meta = selectMeta(board);
   const mine = selectCardsBy(board, participantId);
   const me = selectParticipant(board, participantId);
+  const [draft, setDraft] = useDraft(boardId);
   return (
     <>
       <GroupInfo board={board} participantId={participantId} />
       {meta.votingOpen && <Voting board={board} participantId={participantId} />}
       {meta.writingOpen ? (
-        <Composer board={board} boardId={boardId} participantId={participantId} group={me?.group ?? null} whenStored={whenStored} />
+        <Composer board={board} participantId={participantId} group={me?.group ?? null} draft={draft} setDraft={setDraft} whenStored={whenStored} />
       ) : (
         <p class="banner">{t('participant.writingClosed')}</p>
       )}
+      <ReturnedCards
+        returned={returned}
+        writingOpen={meta.writingOpen}
+        onWriteAgain={(card) => {
+          // Into the composer, after what is already typed there: nothing is overwritten.
+          setDraft({ kind: card.kind, text: draft.text.trim() ? `${draft.text}\n${card.text}` : card.text });
+          onReturnedDone(card);
+        }}
+        onDiscard={onReturnedDone}
+      />
       <section class="panel" aria-labelledby="mine-heading">
         <h2 id="mine-heading">{t('participant.myCards', { n: mine.length })}</h2>
         {mine.length === 0 && <p class="muted">{t('participant.noCards')}</p>}
@@ -393,6 +485,7 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
   const state = useReadable(session.connection.state);
   const meta = selectMeta(board);
   const phase = selectPhase(board);
+  const [returned, returnedDone] = useReturnedCards(board, boardId, participantId);
   const [own, setOwn] = useState<Screen | null>(null);
   useEffect(() => setOwn(null), [phase?.id]);
   const screen: Screen = own ?? phase?.kind ?? 'cards';
@@ -405,7 +498,16 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
         <OfflineNotice state={state} />
         <PhaseBar board={board} />
         {phase !== null && <ScreenChoice own={own} onChange={setOwn} />}
-        {screen === 'cards' && <CardsScreen board={board} boardId={boardId} participantId={participantId} whenStored={session.connection.whenStored} />}
+        {screen === 'cards' && (
+          <CardsScreen
+            board={board}
+            boardId={boardId}
+            participantId={participantId}
+            whenStored={session.connection.whenStored}
+            returned={returned}
+            onReturnedDone={returnedDone}
+          />
+        )}
         {screen === 'cases' && <CasesScreen board={board} participantId={participantId} />}
         {screen === 'agreements' && <AgreementsScreen board={board} boardId={boardId} participantId={participantId} />}
         {screen === 'info' && <InfoScreen board={board} />}
