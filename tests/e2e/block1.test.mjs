@@ -25,6 +25,7 @@ import assert from 'node:assert/strict'
 
 import {
   axeCollector,
+  confirming,
   count,
   gone,
   openPage,
@@ -170,9 +171,17 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   }
   await count(mod.locator('.wall [data-card-id]'), allCards.length, 'cards on the moderator wall')
   await visible(mod.locator('.hidden-tag'), 'cards marked hidden before the reveal')
-  // Hidden on the projector: still the join screen, no card text.
+  // Hidden on the projector: it has every card (it counts them) but shows no text.
+  let projectorText = ''
+  await waitFor(async () => {
+    projectorText = await screen.locator('.join-screen').innerText()
+    return projectorText.includes(`${allCards.length} Karten geschrieben`)
+  }, () => `the projector to count ${allCards.length} cards (it shows: ${projectorText})`)
   await visible(screen.getByText('Die Karten werden gleich aufgedeckt.'), 'projector waits for the reveal')
   assert.equal(await screen.locator('.card-text').count(), 0, 'no card on the projector before the reveal')
+  for (const card of allCards) {
+    assert.equal(await screen.getByText(card.text, { exact: false }).count(), 0, `projector shows nothing of "${card.text}" before the reveal`)
+  }
 
   // A participant edits their own card; everyone sees the new text.
   const aylin = phones[0]
@@ -238,6 +247,19 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
     'second card moved with the keyboard')
   await visible(screenCluster(screen, WOHNEN).getByText(PEOPLE[2].cards[0].text, { exact: true }),
     'projector shows the keyboard-clustered card')
+
+  // Touch: a second moderator on a tablet drags a card by its handle with a finger.
+  const tablet = await openPage(browser, 'tablet', 'moderator tablet', problems)
+  await tablet.page.goto(mod.url())
+  await visible(tablet.page.locator('.topbar .status-online'), 'tablet moderator connected')
+  await touchDrag(tablet.page, PEOPLE[0].cards[0].text, KITA)
+  await visible(zone(tablet.page, KITA).locator('.card-text').getByText(PEOPLE[0].cards[0].text, { exact: true }),
+    'card dragged into the cluster by touch')
+  await visible(zone(mod, KITA).locator('.card-text').getByText(PEOPLE[0].cards[0].text, { exact: true }),
+    'the laptop moderator sees the touch-clustered card')
+  await visible(screenCluster(screen, KITA).getByText(PEOPLE[0].cards[0].text, { exact: true }),
+    'projector shows the touch-clustered card')
+  await tablet.context.close()
 
   // District-specific or overarching, shown on the projector.
   await zone(mod, KITA).getByLabel('Bezug').selectOption('overarching')
@@ -322,6 +344,58 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   await visible(screen.locator('.card-text').getByText(offlineText, { exact: true }), 'offline card reached the projector')
   await visible(wallCard(mod, offlineText), 'offline card reached the moderator')
 
+  // ------------------------------------------------ a refused card is never lost
+  // Mira writes offline while the moderator closes writing: the server
+  // refuses the card when she is back, and her phone keeps its text.
+  const lateText = 'Nach Schluss geschrieben: Ferienangebote für Jugendliche'
+  await mira.context.setOffline(true)
+  await visible(mira.page.locator('.topbar .status-offline'), 'phone 3 offline again')
+  await mod.locator('section[aria-labelledby=phase-heading]').getByRole('button', { name: 'Schreiben schließen' }).click()
+  await visible(phones[0].page.getByText('Das Schreiben ist gerade geschlossen.'), 'the server has closed writing (phone 1 sees it)')
+  await writeCard(mira, { kind: 'Bedarf', text: lateText })
+  await mira.context.setOffline(false)
+  const returned = mira.page.locator('section.returned')
+  await visible(returned.getByText(lateText, { exact: true }), 'phone 3 keeps the text of the refused card')
+  await visible(mira.page.getByText('Das Schreiben ist gerade geschlossen: Ihre Karte wurde nicht angenommen.'), 'phone 3 says why, in plain German')
+  await gone(mira.page.locator('section[aria-labelledby=mine-heading] .card-text').getByText(lateText, { exact: true }), 'the refused card left the own list')
+  await checkAxe('participant (refused card)', mira.page)
+  await screenshot(mira.page, 'participant-returned-card')
+  await mira.page.reload()
+  await visible(returned.getByText(lateText, { exact: true }), 'the refused text survives a reload')
+  await mod.locator('section[aria-labelledby=phase-heading]').getByRole('button', { name: 'Schreiben öffnen' }).click()
+  await mira.page.getByRole('button', { name: 'Noch einmal schreiben' }).tap()
+  const composer = mira.page.getByLabel('Text der Karte')
+  await waitFor(async () => (await composer.inputValue()) === lateText, 'the refused text back in the composer')
+  await gone(returned, 'the returned list is empty once the text is written again')
+  await composer.press('Enter')
+  await visible(wallCard(mod, lateText), 'the card written again reaches the moderator')
+  await count(wallCard(mod, lateText), 1, 'the card once on the wall')
+
+  // ------------------------------------------------ contact list only with consent
+  const moderatorToken = decodeURIComponent(new URL(mod.url()).hash.replace(/^#token=/, ''))
+  const report = await fetch(`${server.url}/api/boards/${board}/export.md`, { headers: { Authorization: `Bearer ${moderatorToken}` } })
+  assert.equal(report.status, 200, 'the moderator downloads the report')
+  const markdown = await report.text()
+  assert.ok(markdown.includes('aylin@example.de'), 'Aylin consented: her e-mail is in the contact list')
+  assert.ok(!markdown.includes('0355 123456'), 'Jonas did not consent: his phone number is nowhere in the report')
+
+  // ------------------------------------------------ the moderator manages access
+  const jonas = phones[1]
+  await mod.getByText('Zugang verwalten').click()
+  await confirming(mod, 'neuen Beitrittscode', () => mod.getByRole('button', { name: 'Neuen Beitrittscode erzeugen' }).click())
+  const newCode = await waitFor(async () => {
+    const shown = /Code: ([A-Z0-9]+)/.exec(await mod.locator('.join-code').innerText())?.[1]
+    return shown && shown !== code ? shown : null
+  }, 'a new join code on the moderator view')
+  const oldLookup = await fetch(`${server.url}/api/codes/${code}`)
+  assert.equal(oldLookup.status, 404, 'the old join code no longer works')
+  const newLookup = await fetch(`${server.url}/api/codes/${newCode}`)
+  assert.equal(newLookup.status, 200, 'the new join code works')
+  await confirming(mod, 'Jonas Weber', () => mod.getByRole('button', { name: 'Jonas Weber entfernen' }).click())
+  await visible(jonas.page.getByText('Die Moderation hat diesen Zugang beendet.', { exact: false }), 'the removed phone is told, in words')
+  await gone(mod.locator('.member-list').getByText('Jonas Weber'), 'the removed participant left the moderator list')
+  await visible(wallCard(mod, PEOPLE[1].cards[0].text), 'the removed participant\'s cards stay')
+
   assert.deepEqual(problems, [], 'no uncaught page errors or dialogs in any view')
   assert.deepEqual(axeFindings, [], 'axe-core: no serious or critical violations\n' + axeFindings.join('\n'))
 })
@@ -380,6 +454,34 @@ async function mouseDrag (page, text, target) {
   await waitFor(() => drop.evaluate((el) => el.hasAttribute('data-drop-active')), `drop zone "${target}" highlighted under the mouse`)
   await page.mouse.up()
   await gone(page.locator('.drag-ghost'), 'drag ghost after the drop')
+}
+
+/**
+ * A finger on the card's drag handle, moved in steps to the zone and lifted:
+ * real touch input through the DevTools protocol (the page gets pointer
+ * events of type "touch", as on a tablet).
+ */
+async function touchDrag (page, text, target) {
+  const handle = wallCard(page, text).locator('[data-drag-handle]')
+  const drop = zone(page, target)
+  await drop.scrollIntoViewIfNeeded()
+  await handle.scrollIntoViewIfNeeded()
+  const from = await handle.boundingBox()
+  const to = await drop.boundingBox()
+  assert.ok(from && to, 'handle and drop zone have boxes')
+  const start = { x: from.x + from.width / 2, y: from.y + from.height / 2 }
+  const end = { x: to.x + to.width / 2, y: to.y + Math.min(to.height / 2, 60) }
+  const cdp = await page.context().newCDPSession(page)
+  const touch = (type, x, y) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y, id: 1 }] })
+  await touch('touchStart', start.x, start.y)
+  for (let step = 1; step <= 12; step++) {
+    await touch('touchMove', start.x + (end.x - start.x) * step / 12, start.y + (end.y - start.y) * step / 12)
+    if (step === 2) await visible(page.locator('.drag-ghost'), 'drag ghost follows the finger')
+  }
+  await waitFor(() => drop.evaluate((el) => el.hasAttribute('data-drop-active')), `drop zone "${target}" highlighted under the finger`)
+  await touch('touchEnd')
+  await gone(page.locator('.drag-ghost'), 'drag ghost after the touch drop')
+  await cdp.detach()
 }
 
 /** Space on the card's handle, arrow keys until the zone is active, Space. */

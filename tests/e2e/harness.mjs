@@ -209,6 +209,7 @@ const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 ' 
 export const DEVICES = {
   desktop: { viewport: { width: 1440, height: 900 } },
   projector: { viewport: { width: 1920, height: 1080 } },
+  tablet: { viewport: { width: 1280, height: 800 }, hasTouch: true },
   phone: {
     viewport: { width: 360, height: 640 },
     deviceScaleFactor: 2,
@@ -228,11 +229,36 @@ export async function openPage (browser, device, name, problems) {
   page.setDefaultTimeout(WAIT_MS)
   page.on('pageerror', (error) => problems.push(`${name}: uncaught error: ${error.message}`))
   page.on('dialog', (dialog) => {
-    problems.push(`${name}: unexpected ${dialog.type()} dialog: ${dialog.message()}`)
+    const expected = expectedConfirms.get(page) ?? []
+    if (dialog.type() === 'confirm' && expected.length > 0) {
+      const wanted = expected.shift()
+      if (dialog.message().includes(wanted)) {
+        void dialog.accept()
+        return
+      }
+      problems.push(`${name}: confirm dialog "${dialog.message()}" where "${wanted}" was expected`)
+    } else {
+      problems.push(`${name}: unexpected ${dialog.type()} dialog: ${dialog.message()}`)
+    }
     void dialog.dismiss()
   })
   if (LOG) page.on('console', (message) => process.stderr.write(`${name} console.${message.type()}: ${message.text()}\n`))
   return { name, context, page }
+}
+
+/** Confirm dialogs a page is about to show, by a part of their text. */
+const expectedConfirms = new WeakMap()
+
+/**
+ * Runs `action`, which must make `page` ask a confirm question containing
+ * `text`; the question is answered with OK. Any other dialog is a problem.
+ */
+export async function confirming (page, text, action) {
+  const expected = expectedConfirms.get(page) ?? []
+  expected.push(text)
+  expectedConfirms.set(page, expected)
+  await action()
+  await waitFor(() => !expected.includes(text), `the confirm question "${text}"`)
 }
 
 export async function screenshot (page, name) {

@@ -18,6 +18,7 @@ import {
   selectParticipants,
   selectSectorsPerCluster,
   selectVoteRanking,
+  selectCards,
 } from '../../board';
 import { t, tn, useLocale } from '../../i18n';
 import { KindTag, SectorTag, colourClass } from '../../ui/components';
@@ -79,7 +80,9 @@ function JoinScreen({ board }: { board: Board }) {
           <p>{t('presenter.joinHint', { host: location.host })}</p>
         </>
       )}
-      <p class="muted">{tn('moderator.participants', selectParticipants(board).length)}</p>
+      <p class="muted">
+        {tn('moderator.participants', selectParticipants(board).length)} · {tn('presenter.cards', selectCards(board).length)}
+      </p>
       <p>{t('presenter.waiting')}</p>
     </section>
   );
