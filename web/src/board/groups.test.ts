@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupCount, planGroups, type GroupCandidate } from './groups';
+import { groupCount, placeLateJoiners, planGroups, type GroupCandidate } from './groups';
 import { SECTORS } from './schema';
 import { seeded } from './test-helpers';
 
@@ -43,5 +43,25 @@ describe('planGroups', () => {
   it('handles tiny and empty lists', () => {
     expect(planGroups([])).toEqual([]);
     expect(planGroups(people('sb'))).toEqual([['p0', 'p1']]);
+  });
+});
+
+describe('placeLateJoiners', () => {
+  it('prefers a group with room that lacks the sector, then the smallest; null when all are full', () => {
+    const groups = [
+      { id: 'g1', members: people('sbt') },
+      { id: 'g2', members: people('swpb') },
+      { id: 'g3', members: people('sbtwp') },
+    ];
+    const placed = placeLateJoiners(groups, [
+      { id: 'late1', sector: 'wirtschaft' },
+      { id: 'late2', sector: 'politik' },
+      { id: 'late3', sector: 'traeger' },
+      { id: 'late4', sector: 'stadtteil' },
+    ]);
+    expect(placed.get('late1')).toBe('g1'); // g1 has no Wirtschaft, g2 has
+    expect(placed.get('late2')).toBe('g1'); // g1 still lacks Politik; g3 is full
+    expect(placed.get('late3')).toBe('g2'); // g2 lacks Träger
+    expect(placed.get('late4')).toBeNull(); // g1 and g2 are full now
   });
 });

@@ -34,6 +34,34 @@ export function planGroups(
   return groups;
 }
 
+/** Largest small group (seed 000: groups of 3–5). */
+export const MAX_GROUP_SIZE = 5;
+
+/**
+ * Places people who came late (or have no group) into the existing groups
+ * without reshuffling anyone: each goes to the group with room that lacks
+ * their sector, else the smallest with room; `null` when every group is
+ * full (the caller opens a new one). Pure: the caller writes the result.
+ */
+export function placeLateJoiners(
+  groups: readonly { id: string; members: readonly GroupCandidate[] }[],
+  late: readonly GroupCandidate[],
+): Map<string, string | null> {
+  const state = groups.map((g) => ({ id: g.id, size: g.members.length, sectors: new Set(g.members.map((m) => m.sector)) }));
+  const placed = new Map<string, string | null>();
+  for (const person of late) {
+    const open = state.filter((g) => g.size < MAX_GROUP_SIZE);
+    open.sort((a, b) => Number(a.sectors.has(person.sector)) - Number(b.sectors.has(person.sector)) || a.size - b.size);
+    const chosen = open[0];
+    placed.set(person.id, chosen?.id ?? null);
+    if (chosen) {
+      chosen.size += 1;
+      chosen.sectors.add(person.sector);
+    }
+  }
+  return placed;
+}
+
 function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const result = [...items];
   for (let i = result.length - 1; i > 0; i--) {

@@ -11,7 +11,9 @@ import {
   deleteCluster,
   deleteGroup,
   editCard,
+  addToGroups,
   formGroups,
+  markRemoved,
   initBoard,
   linkOffer,
   mergeClusters,
@@ -38,6 +40,7 @@ import {
   selectOffersByCluster,
   selectOwnVotes,
   selectParticipant,
+  selectParticipants,
   selectVoteTotals,
 } from './selectors';
 import { LIMITS, MODERATOR_AUTHOR, SCHEMA_VERSION } from './schema';
@@ -259,6 +262,27 @@ describe('participants and groups', () => {
     const groupId = selectGroups(board)[0]?.id ?? '';
     deleteGroup(board, groupId);
     expect(selectGroupMembers(board).get(null)?.length).toBeGreaterThan(0);
+  });
+
+  it('puts late joiners into the existing groups without moving anyone, and leaves removed people out', () => {
+    const board = makeBoard();
+    for (const [id, name, organisation, sector] of profiles) setProfile(board, id, { name, organisation, sector });
+    setProfile(board, 'pa0000gone', { name: 'Weg', organisation: '', sector: 'politik' });
+    markRemoved(board, 'pa0000gone');
+    const ids = formGroups(board, (n) => `Gruppe ${n}`, seeded(7));
+    const before = new Map(selectParticipants(board).map((p) => [p.id, p.group]));
+    expect(selectParticipant(board, 'pa0000gone')?.group).toBeNull();
+
+    // Eight late joiners from one sector: the two groups fill up to five,
+    // then a third group opens for the rest.
+    for (let i = 0; i < 8; i++) setProfile(board, `pa1000000${i}`, { name: `Spät ${i}`, organisation: '', sector: 'traeger' });
+    expect(addToGroups(board, (n) => `Gruppe ${n}`)).toBe(8);
+    const members = selectGroupMembers(board);
+    expect(members.get(null)).toEqual([]);
+    for (const [id, group] of before) expect(selectParticipant(board, id)?.group).toBe(group);
+    for (const id of ids) expect(members.get(id)?.length).toBe(5);
+    expect(selectGroups(board).map((g) => g.name)).toEqual(['Gruppe 1', 'Gruppe 2', 'Gruppe 3']);
+    expect(addToGroups(board, (n) => `Gruppe ${n}`)).toBe(0);
   });
 });
 

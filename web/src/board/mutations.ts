@@ -10,8 +10,9 @@
  */
 import * as Y from 'yjs';
 import { BoardError, cleanText, entry, existing, now } from './write';
-import { type Board, readCard, readCluster, readMeta, readParticipant } from './board';
-import { planGroups } from './groups';
+import { type Board, readCard, readCluster, readMeta } from './board';
+import { MAX_GROUP_SIZE, placeLateJoiners, planGroups } from './groups';
+import { selectGroupMembers, selectGroups, selectParticipants } from './selectors';
 import { newId } from './ids';
 import {
   COLOURS,
@@ -169,11 +170,7 @@ export function formGroups(
   groupName: (number: number) => string,
   random: () => number = Math.random,
 ): string[] {
-  const candidates = [...board.participants.entries()]
-    .map(([id, value]) => readParticipant(id, value))
-    .filter((p) => p !== null)
-    .sort((a, b) => a.joinedAt - b.joinedAt || a.id.localeCompare(b.id));
-  const plan = planGroups(candidates, random);
+  const plan = planGroups(selectParticipants(board), random);
   const ids: string[] = [];
   board.transact(() => {
     for (const id of [...board.groups.keys()]) board.groups.delete(id);
@@ -191,6 +188,38 @@ export function formGroups(
     });
   });
   return ids;
+}
+
+/**
+ * Puts everyone without a group into the existing groups (mixed by sector,
+ * at most five), opening new groups only when all are full. Nobody who has
+ * a group is moved. Returns how many were placed.
+ */
+export function addToGroups(board: Board, groupName: (number: number) => string): number {
+  const members = selectGroupMembers(board);
+  const late = members.get(null) ?? [];
+  if (late.length === 0) return 0;
+  const groups = selectGroups(board).map((g) => ({ id: g.id, members: members.get(g.id) ?? [] }));
+  const placed = placeLateJoiners(groups, late);
+  board.transact(() => {
+    let opened: string | null = null;
+    let openedSize = 0;
+    for (const person of late) {
+      let groupId = placed.get(person.id) ?? null;
+      if (groupId === null) {
+        if (opened === null || openedSize >= MAX_GROUP_SIZE) {
+          opened = newId();
+          openedSize = 0;
+          const index = board.groups.size;
+          board.groups.set(opened, entry({ name: groupName(index + 1), colour: COLOURS[index % COLOURS.length] ?? 'grey', createdAt: now() }));
+        }
+        groupId = opened;
+        openedSize += 1;
+      }
+      existing(board.participants, person.id, 'participant').set('group', groupId);
+    }
+  });
+  return late.length;
 }
 
 // ---------------------------------------------------------------- cards

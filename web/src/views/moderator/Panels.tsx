@@ -5,6 +5,7 @@ import {
   LIMITS,
   type Meta,
   type Participant,
+  addToGroups,
   assignGroup,
   createGroup,
   deleteGroup,
@@ -258,9 +259,22 @@ export function GroupsPanel({
     <section class="panel" aria-labelledby="groups-heading">
       <h2 id="groups-heading">{t('moderator.groupsHeading')}</h2>
       <div class="button-row">
-        <button type="button" class="primary" disabled={total === 0} onClick={() => formGroups(board, (n) => t('moderator.groupName', { n }))}>
-          {t('moderator.formGroups')}
+        <button
+          type="button"
+          class="primary"
+          disabled={total === 0}
+          onClick={() => {
+            // Re-forming moves everyone: ask once groups exist.
+            if (groups.length === 0 || window.confirm(t('moderator.reformGroupsConfirm'))) formGroups(board, (n) => t('moderator.groupName', { n }));
+          }}
+        >
+          {groups.length === 0 ? t('moderator.formGroups') : t('moderator.reformGroups')}
         </button>
+        {groups.length > 0 && unassigned.length > 0 && (
+          <button type="button" onClick={() => addToGroups(board, (n) => t('moderator.groupName', { n }))}>
+            {tn('moderator.addToGroups', unassigned.length)}
+          </button>
+        )}
         <button type="button" onClick={() => createGroup(board, t('moderator.groupName', { n: groups.length + 1 }))}>
           {t('moderator.addGroup')}
         </button>
