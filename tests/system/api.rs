@@ -78,6 +78,23 @@ async fn bad_requests_get_clear_json_errors() {
             format!("/api/boards/{}/join", board.id),
             json!({"join_code": board.join_code, "name": "A", "sector": "politik", "email": "kein-at"}),
         ),
+        // Longer than the document allows (docs/schema.md): refused here,
+        // not accepted and then refused as a profile in the document.
+        (
+            "POST",
+            format!("/api/boards/{}/join", board.id),
+            json!({"join_code": board.join_code, "name": "N".repeat(81), "sector": "politik"}),
+        ),
+        (
+            "POST",
+            format!("/api/boards/{}/join", board.id),
+            json!({"join_code": board.join_code, "name": "A", "organisation": "O".repeat(121), "sector": "politik"}),
+        ),
+        (
+            "POST",
+            "/api/boards".to_owned(),
+            json!({"title": "x", "district": "D".repeat(121)}),
+        ),
     ];
     for (method, path, body) in cases {
         let (status, answer) = server.request(method, &path, Some(&body)).await;

@@ -10,6 +10,14 @@ use yrs::{Any, Doc, Map, MapRef, Out, ReadTxn, StateVector, Transact};
 /// Version of the document schema, stored as `meta.schemaVersion`.
 pub const SCHEMA_VERSION: i64 = 1;
 
+/// Lengths in characters of the texts that reach the document through the
+/// HTTP API as well (docs/schema.md): the API refuses what the document's
+/// rules would refuse later.
+pub const TITLE_MAX: usize = 200;
+pub const DISTRICT_MAX: usize = 120;
+pub const NAME_MAX: usize = 80;
+pub const ORGANISATION_MAX: usize = 120;
+
 /// What the server knows about a conference when it is created.
 #[derive(Debug, Clone)]
 pub struct BoardMeta<'a> {

@@ -139,8 +139,8 @@ async fn create_board(
     payload: Result<Json<CreateBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedBoard>), Error> {
     let request = json_body(payload)?;
-    let title = text_field(&request.title, "title", 1, 200)?;
-    let district = text_field(&request.district, "district", 0, 200)?;
+    let title = text_field(&request.title, "title", 1, board::TITLE_MAX)?;
+    let district = text_field(&request.district, "district", 0, board::DISTRICT_MAX)?;
     let date = optional_field(request.date.as_deref(), "date", 40)?;
     let locale = match request.locale.as_deref() {
         None | Some("de") => "de",
@@ -227,8 +227,13 @@ async fn join_board(
     payload: Result<Json<JoinBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Joined>), Error> {
     let request = json_body(payload)?;
-    let name = text_field(&request.name, "name", 1, 100)?;
-    let organisation = text_field(&request.organisation, "organisation", 0, 200)?;
+    let name = text_field(&request.name, "name", 1, board::NAME_MAX)?;
+    let organisation = text_field(
+        &request.organisation,
+        "organisation",
+        0,
+        board::ORGANISATION_MAX,
+    )?;
     if !SECTORS.contains(&request.sector.as_str()) {
         return Err(Error::BadRequest(format!(
             "sector must be one of {}",

@@ -116,6 +116,35 @@ describe('participant view', () => {
     expect(root.textContent).not.toContain('Karte gespeichert');
   });
 
+  it('sends with a phone keyboard that reports its send key only as a line break', async () => {
+    const s = session();
+    open.push(s);
+    setProfile(s.board, 'pa00000001', { name: 'Anna', organisation: 'Kita', sector: 'stadtteil' });
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+    const textarea = root.querySelector<HTMLTextAreaElement>('#card-text');
+    const lineBreak = (): boolean =>
+      textarea?.dispatchEvent(new InputEvent('beforeinput', { inputType: 'insertLineBreak', bubbles: true, cancelable: true })) ?? true;
+    await act(() => {
+      if (textarea) typeInto(textarea, 'Erste Zeile');
+    });
+    // Shift+Enter first: a new line, nothing sent.
+    await act(() => {
+      textarea?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true, cancelable: true }));
+    });
+    let inserted = true;
+    await act(() => {
+      inserted = lineBreak();
+    });
+    expect(inserted).toBe(true);
+    expect(selectCards(s.board)).toEqual([]);
+    // The send key of a keyboard with key code 229: only the line break.
+    await act(() => {
+      inserted = lineBreak();
+    });
+    expect(inserted).toBe(false);
+    expect(selectCards(s.board)).toEqual([expect.objectContaining({ text: 'Erste Zeile' })]);
+  });
+
   it('switches to English', async () => {
     const s = session();
     open.push(s);

@@ -48,6 +48,32 @@ function isSendKey(event: KeyboardEvent): boolean {
   return event.key === 'Enter' && !event.shiftKey && !event.isComposing;
 }
 
+/**
+ * Some phone keyboards report their send key only as a line break about to
+ * be inserted (keydown says "Unidentified", key code 229). Such a line break
+ * sends too, unless the keydown before it was Shift+Enter.
+ */
+function useSendOnLineBreak(send: () => void): { onKeyDown: (event: KeyboardEvent) => void; onBeforeInput: (event: InputEvent) => void } {
+  const shiftEnter = useRef(false);
+  return {
+    onKeyDown: (event) => {
+      shiftEnter.current = event.key === 'Enter' && event.shiftKey;
+      if (isSendKey(event)) {
+        event.preventDefault();
+        send();
+      }
+    },
+    onBeforeInput: (event) => {
+      const lineBreak = event.inputType === 'insertLineBreak' || event.inputType === 'insertParagraph';
+      if (lineBreak && !shiftEnter.current && !event.isComposing) {
+        event.preventDefault();
+        send();
+      }
+      shiftEnter.current = false;
+    },
+  };
+}
+
 interface Draft {
   kind: CardKind;
   text: string;
@@ -100,6 +126,7 @@ function Composer({ board, participantId, group, draft, setDraft, whenStored }: 
     void whenStored().then((stored) => setNotice(t(stored ? 'participant.sent' : 'participant.sentNotStored')));
     textRef.current?.focus();
   };
+  const sendKeys = useSendOnLineBreak(send);
   return (
     <form
       class="panel composer"
@@ -138,12 +165,7 @@ function Composer({ board, participantId, group, draft, setDraft, whenStored }: 
           setNotice('');
           setDraft({ ...draft, text: e.currentTarget.value });
         }}
-        onKeyDown={(e) => {
-          if (isSendKey(e)) {
-            e.preventDefault();
-            send();
-          }
-        }}
+        {...sendKeys}
       />
       <div class="composer-actions">
         <p class="small" role="status" aria-live="polite">
