@@ -21,6 +21,7 @@ import {
   selectFocalPoints,
   selectHandout,
   selectOwnPlacements,
+  setAgreementsOpen,
   setFocus,
   setPlacementsOpen,
   setProfile,
@@ -288,6 +289,45 @@ describe('blocks 2 and 3', () => {
       expect.objectContaining({ what: 'Sprachkurs mit Kinderbetreuung', who: 'Kita, Jobcenter', status: 'proposed', author: 'pa00000001', due: null }),
     ]);
     expect(root.textContent).toContain('Ihr Vorschlag');
+  });
+
+  it('says a proposal is saved only once the device has stored it, and keeps a draft while proposals are closed', async () => {
+    const s = session();
+    open.push(s);
+    let store: (stored: boolean) => void = () => undefined;
+    const stored = new Promise<boolean>((resolve) => {
+      store = resolve;
+    });
+    const slow: Session = { board: s.board, connection: { ...s.connection, whenStored: () => stored } };
+    const { agreements } = conference(s);
+    startPhase(s.board, agreements);
+    localStorage.removeItem('kartenwand.proposal.slowboard');
+    await act(() => render(<ParticipantBoard session={slow} boardId="slowboard" participantId="pa00000001" />, root));
+    const status = (): string | null | undefined => root.querySelector('#propose-heading')?.closest('form')?.querySelector('[role="status"]')?.textContent;
+    await act(() => {
+      const what = root.querySelector<HTMLTextAreaElement>('#propose-what');
+      if (what) typeInto(what, 'Elterncafé');
+    });
+    await act(() => root.querySelector<HTMLButtonElement>('form button[type="submit"]')?.click());
+    expect(selectAgreements(s.board).map((a) => a.what)).toEqual(['Elterncafé']);
+    expect(status()).toBe('Vorschlag wird gespeichert …');
+    await act(async () => {
+      store(true);
+      await stored;
+    });
+    expect(status()).toBe('Vorschlag gespeichert. Die Moderation bestätigt ihn.');
+
+    // Typed, then the moderator closes proposals: the form goes, the text is kept and comes back.
+    await act(() => {
+      const what = root.querySelector<HTMLTextAreaElement>('#propose-what');
+      if (what) typeInto(what, 'Sprachcafé');
+    });
+    await act(() => setAgreementsOpen(s.board, false));
+    expect(root.querySelector('#propose-what')).toBeNull();
+    expect(root.textContent).toContain('Ihr angefangener Vorschlag bleibt gespeichert');
+    await act(() => setAgreementsOpen(s.board, true));
+    expect(root.querySelector<HTMLTextAreaElement>('#propose-what')?.value).toBe('Sprachcafé');
+    expect(selectAgreements(s.board)).toHaveLength(1);
   });
 
   it('the presenter shows the case map, the spotlight and the agreements', async () => {

@@ -407,7 +407,7 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
         {phase !== null && <ScreenChoice own={own} onChange={setOwn} />}
         {screen === 'cards' && <CardsScreen board={board} boardId={boardId} participantId={participantId} whenStored={session.connection.whenStored} />}
         {screen === 'cases' && <CasesScreen board={board} participantId={participantId} />}
-        {screen === 'agreements' && <AgreementsScreen board={board} boardId={boardId} participantId={participantId} />}
+        {screen === 'agreements' && <AgreementsScreen board={board} boardId={boardId} participantId={participantId} whenStored={session.connection.whenStored} />}
         {screen === 'info' && <InfoScreen board={board} />}
       </main>
     </>
