@@ -363,6 +363,7 @@ export const de = {
   'watch.follow': 'Der Moderation folgen',
   'watch.explore': 'Selbst umsehen',
 
+  'watch.screenChoice': 'Leinwand: was die Moderation zeigt',
   'watch.lookAt': 'Ansehen',
   'watch.showCards': 'Karten',
   'watch.showAgenda': 'Ablauf',

@@ -360,6 +360,7 @@ export const en: Record<MessageKey, string> = {
   'watch.follow': 'Follow the moderators',
   'watch.explore': 'Look around',
 
+  'watch.screenChoice': 'Screen: what the moderators show',
   'watch.lookAt': 'Look at',
   'watch.showCards': 'Cards',
   'watch.showAgenda': 'Agenda',

@@ -330,6 +330,40 @@ describe('blocks 2 and 3', () => {
     expect(selectAgreements(s.board)).toHaveLength(1);
   });
 
+  it('a remote participant follows what the moderation shows, looks around on their own and comes back', async () => {
+    const s = session();
+    open.push(s);
+    const { cases, agreements } = conference(s);
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+    const choice = root.querySelector<HTMLSelectElement>('#screen-choice');
+    await act(() => {
+      if (!choice) return;
+      choice.value = 'screen';
+      choice.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    const shown = (): string | null | undefined => root.querySelector('.follow-display h1')?.textContent;
+    await act(() => setFocus(s.board, { kind: 'agreements' }));
+    expect(shown()).toBe('Verabredungen');
+    // Starting a phase moves the display with the moderator's focus, and keeps the screen.
+    await act(() => startPhase(s.board, cases));
+    expect(root.querySelector('main')?.getAttribute('data-screen')).toBe('screen');
+    expect(shown()).toBe('Familie A.');
+
+    const button = (name: string): HTMLButtonElement | undefined =>
+      [...root.querySelectorAll<HTMLButtonElement>('.follow-display button')].find((b) => b.textContent === name);
+    await act(() => button('Selbst umsehen')?.click());
+    await act(() => setFocus(s.board, { kind: 'networks' }));
+    expect(shown()).toBe('Familie A.');
+    expect(root.querySelector('.follow-display')?.getAttribute('data-following')).toBe('false');
+    await act(() => button('Der Moderation folgen')?.click());
+    expect(shown()).toBe('Netzwerke im Stadtteil');
+
+    // "Zur aktuellen Phase" leaves the screen for the phase's own.
+    await act(() => startPhase(s.board, agreements));
+    await act(() => root.querySelector<HTMLButtonElement>('.screen-choice button')?.click());
+    expect(root.querySelector('main')?.getAttribute('data-screen')).toBe('agreements');
+  });
+
   it('the presenter shows the case map, the spotlight and the agreements', async () => {
     const s = session();
     open.push(s);
