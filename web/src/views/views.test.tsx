@@ -20,6 +20,7 @@ import {
   selectCards,
   selectFocalPoints,
   selectHandout,
+  selectMeta,
   selectOwnPlacements,
   setAgreementsOpen,
   setFocus,
@@ -34,6 +35,7 @@ import { connect } from '../sync/connection';
 import { Credentials, MemoryStorage } from '../sync/credentials';
 import type { Session } from '../ui/session';
 import { ModeratorView } from './moderator/ModeratorView';
+import { RunPanel } from './moderator/RunPanel';
 import { ParticipantBoard } from './participant/ParticipantBoard';
 import { PresenterView } from './presenter/PresenterView';
 
@@ -328,6 +330,19 @@ describe('blocks 2 and 3', () => {
     await act(() => setAgreementsOpen(s.board, true));
     expect(root.querySelector<HTMLTextAreaElement>('#propose-what')?.value).toBe('Sprachcafé');
     expect(selectAgreements(s.board)).toHaveLength(1);
+  });
+
+  it('the run panel offers every lock during an info phase and opens one by hand', async () => {
+    const s = session();
+    open.push(s);
+    conference(s);
+    const [info] = addAgendaItems(s.board, [{ title: 'Pause', kind: 'info', minutes: 15 }]) as [string];
+    startPhase(s.board, info);
+    await act(() => render(<RunPanel board={s.board} meta={selectMeta(s.board)} />, root));
+    const buttons = (): string[] => [...root.querySelectorAll('button')].map((b) => b.textContent);
+    expect(buttons()).toEqual(expect.arrayContaining(['Schreiben öffnen', 'Zuordnen öffnen', 'Vorschläge öffnen']));
+    await act(() => [...root.querySelectorAll('button')].find((b) => b.textContent === 'Zuordnen öffnen')?.click());
+    expect(selectMeta(s.board)).toMatchObject({ writingOpen: false, placementsOpen: true, agreementsOpen: false });
   });
 
   it('a remote participant follows what the moderation shows, looks around on their own and comes back', async () => {
