@@ -20,7 +20,7 @@
 //   locked → a remote attendee (watch link) follows, looks around on their
 //   own and comes back; so does a remote attendee who joined as a
 //   participant in a desktop browser ("Leinwand" screen); a phone leaves
-//   its phase screen and comes back.
+//   its phase screen and comes back → the countdown is stopped.
 //
 // Along the way: axe-core on every view (no serious or critical
 // violations) and a screenshot of each view in tests/e2e/artifacts/.
@@ -434,6 +434,13 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   await visible(mira.getByRole('heading', { name: 'Wo arbeiten Sie mit?' }), 'phone 3 looks at the case examples')
   await mira.getByRole('button', { name: 'Zur aktuellen Phase' }).tap()
   await visible(mira.getByText('Vorschläge sind gerade geschlossen.'), 'phone 3 back on the current phase')
+
+  // The moderator stops the countdown: it goes from a phone and the projector; the phase stays.
+  await mod.locator('.run-panel').getByRole('button', { name: 'Timer beenden' }).click()
+  for (const [page, name] of [[screen, 'projector'], [mira, 'phone 3']]) {
+    await gone(page.locator('.phase-bar [role="timer"]'), `${name}: countdown stopped`)
+    await visible(page.locator('.phase-bar').getByText(BLOCK3), `${name}: Block 3 still shown`)
+  }
 
   assert.deepEqual(problems, [], 'no uncaught page errors or dialogs in any view')
   assert.deepEqual(axeFindings, [], 'axe-core: no serious or critical violations\n' + axeFindings.join('\n'))
