@@ -5,17 +5,22 @@
 //
 //   the moderator plans the agenda (template + one phase by hand) and
 //   inserts the two case templates → starts Block 1: every phone and the
-//   projector switch phase, the countdown runs everywhere → next phase
-//   (info) → Block 2: phones show the focal points by themselves and
-//   people place themselves on several at once → the projector's case map
+//   projector switch phase, the countdown runs everywhere, a phone writes
+//   a card → next phase (info): every lock closed → Block 2: phones show
+//   the focal points by themselves; card writing and proposals are closed
+//   by the phase change, placing is open, and people place themselves on
+//   several at once → the countdown is paused, resumed and given a minute
+//   more, seen on a phone and the projector → the projector's case map
 //   shows who is where (name, organisation, sector) and the overlaps →
 //   placing is locked → the moderator spotlights a focal point (projector
 //   and phones follow) and notes in two categories → the second case on
 //   screen → Block 3: phones propose agreements, one is edited by its
 //   author, the moderator confirms, edits, drops and adds one, everyone
 //   sees the result → networks are created and joined → proposals are
-//   locked → a remote attendee follows, looks around on their own and
-//   comes back; a phone leaves its phase screen and comes back.
+//   locked → a remote attendee (watch link) follows, looks around on their
+//   own and comes back; so does a remote attendee who joined as a
+//   participant in a desktop browser ("Leinwand" screen); a phone leaves
+//   its phase screen and comes back → the countdown is stopped.
 //
 // Along the way: axe-core on every view (no serious or critical
 // violations) and a screenshot of each view in tests/e2e/artifacts/.
@@ -65,6 +70,8 @@ const PROPOSAL_1 = 'Sprachkurs mit Kinderbetreuung im Bürgerhaus anbieten'
 const PROPOSAL_2 = 'Sprechstunde des Jobcenters in der Gemeinschaftsunterkunft'
 const OWN_AGREEMENT = 'Nächste Stadtteilkonferenz im Herbst vorbereiten'
 const NETWORKS = ['Netzwerk Sandow', 'AG Migration']
+const CARD = 'Kitaplätze für Kinder aus der Gemeinschaftsunterkunft fehlen'
+const REMOTE = { name: 'Lena Koch', organisation: 'Migrationsberatung Cottbus', sector: 'traeger' }
 
 test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote attendee', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const problems = []
@@ -143,6 +150,12 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   await countsDown(mod.locator('.run-panel'), 'moderator')
   await countsDown(screen.locator('.phase-bar'), 'projector')
   for (const phone of phones) await countsDown(phone.page.locator('.phase-bar'), phone.name)
+  // Writing is open in the cards phase: a phone writes a card (locked in Block 2, below).
+  await phones[0].page.getByLabel('Text der Karte').fill(CARD)
+  await phones[0].page.getByRole('button', { name: 'Senden' }).tap()
+  await visible(phones[0].page.getByText('Karte gespeichert.'), 'phone 1: card saved in Block 1')
+  await visible(phones[0].page.locator('.card', { hasText: CARD }).getByRole('button', { name: 'Bearbeiten' }),
+    'phone 1: own card editable while writing is open')
 
   // ------------------------------------------------ info phase: phones show the agenda
   await mod.getByRole('button', { name: 'Weiter: Pause' }).click()
@@ -151,6 +164,10 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   for (const phone of phones) {
     await visible(phone.page.locator('.agenda-item.current').getByText('Pause'), `${phone.name}: agenda in the info phase`)
     await gone(phone.page.getByRole('heading', { name: 'Karte schreiben' }), `${phone.name}: card composer after the phase change`)
+  }
+  // An info phase closes every lock; the run panel offers all three by hand.
+  for (const name of ['Schreiben öffnen', 'Zuordnen öffnen', 'Vorschläge öffnen']) {
+    await visible(mod.locator('.run-panel').getByRole('button', { name }), `moderator: "${name}" offered in the info phase`)
   }
   await checkAxe('participant (info phase)', phones[0].page)
   await screenshot(phones[0].page, 'participant-info')
@@ -166,6 +183,31 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
     await visible(phone.page.locator('.phase-bar').getByText(BLOCK2), `${phone.name}: Block 2 in the phase bar`)
   }
   await countsDown(screen.locator('.phase-bar'), 'projector in Block 2')
+
+  // Starting Block 2 closed card writing and proposals: a phone that looks
+  // at those screens cannot write there (placing oneself is open: below).
+  const aylin = phones[0].page
+  await aylin.getByLabel('Ansicht').selectOption('cards')
+  await visible(aylin.getByText('Das Schreiben ist gerade geschlossen.'), 'phone 1: card writing closed in Block 2')
+  await gone(aylin.getByRole('heading', { name: 'Karte schreiben' }), 'phone 1: no card composer in Block 2')
+  await visible(aylin.locator('.card', { hasText: CARD }), 'phone 1: own card still listed')
+  await gone(aylin.locator('.card', { hasText: CARD }).getByRole('button', { name: 'Bearbeiten' }), 'phone 1: own card no longer editable')
+  await aylin.getByLabel('Ansicht').selectOption('agreements')
+  await visible(aylin.getByText('Vorschläge sind gerade geschlossen.'), 'phone 1: proposals closed in Block 2')
+  await gone(aylin.getByRole('heading', { name: 'Verabredung vorschlagen' }), 'phone 1: no proposal form in Block 2')
+  await aylin.getByRole('button', { name: 'Zur aktuellen Phase' }).tap()
+  await visible(aylin.getByRole('heading', { name: 'Wo arbeiten Sie mit?' }), 'phone 1 back on the focal points')
+
+  // The countdown paused, resumed and given a minute more: seen on a phone and the projector.
+  const timerViews = [[screen.locator('.phase-bar'), 'projector'], [phones[1].page.locator('.phase-bar'), phones[1].name]]
+  await mod.locator('.run-panel').getByRole('button', { name: 'Anhalten' }).click()
+  for (const [bar, name] of timerViews) await visible(bar.getByText('(angehalten)'), `${name}: countdown paused`)
+  await mod.locator('.run-panel').getByRole('button', { name: 'Weiter', exact: true }).click()
+  for (const [bar, name] of timerViews) {
+    await gone(bar.getByText('(angehalten)'), `${name}: countdown resumed`)
+    await countsDown(bar, `${name} after resuming`)
+  }
+  await jumps(timerViews, +1, () => mod.locator('.run-panel').getByRole('button', { name: '+1 Minute' }).click(), 'a minute more')
 
   // Several focal points at once, from each phone.
   for (const phone of phones) {
@@ -344,6 +386,10 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   await visible(watch.getByRole('heading', { name: FAMILY, level: 1 }), 'remote attendee looks at the first case on their own')
   await mod.getByRole('button', { name: 'Verabredungen auf Leinwand' }).click()
   await visible(screen.getByRole('heading', { name: 'Verabredungen', level: 1 }), 'projector follows the moderator')
+  // The focus change has reached the watch once a later change (a minute
+  // more on the countdown) shows there: only then can it stay put or not.
+  await jumps([[watch.locator('.phase-bar'), 'remote attendee']], +1,
+    () => mod.locator('.run-panel').getByRole('button', { name: '+1 Minute' }).click(), 'a minute more')
   assert.equal(await watch.getByRole('heading', { name: 'Verabredungen', level: 1 }).count(), 0,
     'the exploring attendee stays where they are')
   await visible(watch.getByRole('heading', { name: FAMILY, level: 1 }), 'still on the first case')
@@ -352,6 +398,36 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   await watch.getByRole('button', { name: 'Der Moderation folgen' }).click()
   await visible(watch.getByRole('heading', { name: 'Verabredungen', level: 1 }), 'back in follow mode: the moderator\'s screen')
 
+  // A remote attendee with participant rights (join link, desktop browser) follows the moderation too.
+  const remote = await openPage(browser, 'desktop', 'remote participant', problems)
+  const lena = remote.page
+  await lena.goto(joinUrl)
+  await lena.getByLabel('Name', { exact: true }).fill(REMOTE.name)
+  await lena.getByLabel('Organisation').fill(REMOTE.organisation)
+  await lena.getByLabel('Bereich').selectOption(REMOTE.sector)
+  await lena.getByRole('button', { name: 'Beitreten' }).click()
+  await visible(lena.getByText('Vorschläge sind gerade geschlossen.'), 'remote participant: joined, on the Block 3 screen')
+  await visible(lena.locator('.topbar .status-online'), 'remote participant: online')
+  await lena.getByLabel('Ansicht').selectOption('screen')
+  const followed = lena.locator('.follow-display')
+  await visible(followed.getByRole('heading', { name: 'Verabredungen', level: 1 }), 'remote participant: what the moderation shows')
+  await mod.getByRole('button', { name: 'Netzwerke auf Leinwand' }).click()
+  await visible(followed.getByRole('heading', { name: 'Netzwerke im Stadtteil', level: 1 }), 'remote participant follows a focus change')
+  await lena.getByRole('button', { name: 'Selbst umsehen' }).click()
+  await lena.getByLabel('Ansehen').selectOption({ label: FAMILY })
+  await visible(followed.getByRole('heading', { name: FAMILY, level: 1 }), 'remote participant looks at the first case on their own')
+  await mod.getByRole('button', { name: 'Verabredungen auf Leinwand' }).click()
+  await visible(screen.getByRole('heading', { name: 'Verabredungen', level: 1 }), 'projector follows the moderator again')
+  await jumps([[lena.locator('.phase-bar'), 'remote participant']], -1,
+    () => mod.locator('.run-panel').getByRole('button', { name: '−1 Minute' }).click(), 'a minute less')
+  assert.equal(await followed.getByRole('heading', { name: 'Verabredungen', level: 1 }).count(), 0,
+    'the exploring remote participant stays where they are')
+  await visible(followed.getByRole('heading', { name: FAMILY, level: 1 }), 'remote participant still on the first case')
+  await checkAxe('participant (following the moderation, exploring)', lena)
+  await screenshot(lena, 'participant-follow')
+  await lena.getByRole('button', { name: 'Der Moderation folgen' }).click()
+  await visible(followed.getByRole('heading', { name: 'Verabredungen', level: 1 }), 'remote participant back in follow mode')
+
   // A phone leaves its phase screen and comes back.
   const mira = phones[2].page
   await mira.getByLabel('Ansicht').selectOption('cases')
@@ -359,10 +435,17 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   await mira.getByRole('button', { name: 'Zur aktuellen Phase' }).tap()
   await visible(mira.getByText('Vorschläge sind gerade geschlossen.'), 'phone 3 back on the current phase')
 
+  // The moderator stops the countdown: it goes from a phone and the projector; the phase stays.
+  await mod.locator('.run-panel').getByRole('button', { name: 'Timer beenden' }).click()
+  for (const [page, name] of [[screen, 'projector'], [mira, 'phone 3']]) {
+    await gone(page.locator('.phase-bar [role="timer"]'), `${name}: countdown stopped`)
+    await visible(page.locator('.phase-bar').getByText(BLOCK3), `${name}: Block 3 still shown`)
+  }
+
   assert.deepEqual(problems, [], 'no uncaught page errors or dialogs in any view')
   assert.deepEqual(axeFindings, [], 'axe-core: no serious or critical violations\n' + axeFindings.join('\n'))
   // No edit was refused by the server along the way.
-  for (const { name, page } of [moderator, attendee, ...phones]) {
+  for (const { name, page } of [moderator, attendee, remote, ...phones]) {
     const refused = await page.locator('.status-denied').allTextContents()
     assert.deepEqual(refused, [], `${name}: no refused edit\nserver log:\n${server.log()}`)
   }
@@ -390,6 +473,29 @@ async function countsDown (scope, what) {
     last = seconds(await timer.textContent())
     return last < first
   }, () => `${what}: countdown to go below ${first} s (last ${last} s)`)
+}
+
+/**
+ * Does `action` (a change of about a minute) and waits, bounded, until the
+ * countdown of every view in `views` ([scope, name] pairs) has moved by
+ * more than half a minute in `direction` (+1 up, -1 down): a change the
+ * running countdown itself can never make.
+ */
+async function jumps (views, direction, action, what) {
+  const before = []
+  for (const [scope, name] of views) {
+    const timer = await visible(scope.locator('[role="timer"]'), `${name}: countdown`)
+    before.push(seconds(await timer.textContent()))
+  }
+  await action()
+  for (const [index, [scope, name]] of views.entries()) {
+    const timer = scope.locator('[role="timer"]')
+    let last = before[index]
+    await waitFor(async () => {
+      last = seconds(await timer.textContent())
+      return direction > 0 ? last > before[index] + 30 : last < before[index] - 30
+    }, () => `${name}: countdown to show ${what} (${before[index]} s before, last ${last} s)`)
+  }
 }
 
 /** Waits until a form field shows `expected` (values are properties, not attributes). */

@@ -21,6 +21,7 @@ import {
   updateAgendaItem,
 } from './agenda';
 import { createCase } from './cases';
+import { setWritingOpen } from './mutations';
 import { selectMeta } from './selectors';
 import { BoardError } from './write';
 import { makeBoard } from './test-helpers';
@@ -161,5 +162,48 @@ describe('locks', () => {
     setPlacementsOpen(board, false);
     setAgreementsOpen(board, false);
     expect(selectMeta(board)).toMatchObject({ placementsOpen: false, agreementsOpen: false });
+  });
+
+  it("starting a phase opens its kind's lock and closes the others, in the same update", () => {
+    const board = makeBoard();
+    const [cards, cases, agreements, info, cardsAgain] = addAgendaItems(board, [
+      { title: 'Block 1', kind: 'cards', minutes: 60 },
+      { title: 'Block 2', kind: 'cases', minutes: 75 },
+      { title: 'Block 3', kind: 'agreements', minutes: 45 },
+      { title: 'Pause', kind: 'info', minutes: 15 },
+      { title: 'Nachtrag', kind: 'cards', minutes: 5 },
+    ]) as [string, string, string, string, string];
+    const locks = () => {
+      const { writingOpen, placementsOpen, agreementsOpen } = selectMeta(board);
+      return { writingOpen, placementsOpen, agreementsOpen };
+    };
+
+    expect(updatesDuring(board.doc, () => startPhase(board, cards, T0))).toBe(1);
+    expect(locks()).toEqual({ writingOpen: true, placementsOpen: false, agreementsOpen: false });
+    expect(updatesDuring(board.doc, () => startPhase(board, cases, T0))).toBe(1);
+    expect(locks()).toEqual({ writingOpen: false, placementsOpen: true, agreementsOpen: false });
+    startPhase(board, agreements, T0);
+    expect(locks()).toEqual({ writingOpen: false, placementsOpen: false, agreementsOpen: true });
+    // Nobody writes during an info phase, until the moderator opens a lock by hand.
+    startPhase(board, info, T0);
+    expect(locks()).toEqual({ writingOpen: false, placementsOpen: false, agreementsOpen: false });
+    setPlacementsOpen(board, true);
+    expect(locks()).toEqual({ writingOpen: false, placementsOpen: true, agreementsOpen: false });
+
+    // A later phase of the same kind starts open, whatever was left behind;
+    // a lock closed by hand stays closed until the next phase starts.
+    setWritingOpen(board, false);
+    expect(nextPhase(board, T0)).toBe(cardsAgain);
+    expect(locks()).toEqual({ writingOpen: true, placementsOpen: false, agreementsOpen: false });
+    setWritingOpen(board, false);
+    expect(locks().writingOpen).toBe(false);
+  });
+
+  it('ending a phase leaves the locks as they are', () => {
+    const board = makeBoard();
+    const [cases] = addAgendaItems(board, [{ title: 'Block 2', kind: 'cases', minutes: 75 }]) as [string];
+    startPhase(board, cases, T0);
+    endPhase(board);
+    expect(selectMeta(board)).toMatchObject({ phase: null, writingOpen: false, placementsOpen: true, agreementsOpen: false });
   });
 });

@@ -142,10 +142,32 @@ function focusForPhase(board: Board, kind: AgendaKind): Focus {
   }
 }
 
+/** The lock (a `meta` flag) that lets participants write in a phase of each kind; an info phase has none. */
+export const PHASE_LOCKS = {
+  cards: 'writingOpen',
+  cases: 'placementsOpen',
+  agreements: 'agreementsOpen',
+} as const satisfies Record<Exclude<AgendaKind, 'info'>, string>;
+
+/**
+ * Opens the lock of the phase's kind and closes the other two (all three in
+ * an info phase), so that writing follows the phase: in Block 3 a phone
+ * that looks at the card screen cannot write cards any more. Writes only
+ * the flags that change.
+ */
+function setLocksForPhase(board: Board, kind: AgendaKind): void {
+  for (const [lockKind, flag] of Object.entries(PHASE_LOCKS)) {
+    const open = lockKind === kind;
+    if (board.meta.get(flag) !== open) board.meta.set(flag, open);
+  }
+}
+
 /**
  * Starts a phase: every phone switches to its screen, the shared screen to
- * what fits it, and the countdown starts with the phase's planned minutes
- * (no countdown for a phase of 0 minutes).
+ * what fits it, the lock of the phase's kind opens and the others close,
+ * and the countdown starts with the phase's planned minutes (no countdown
+ * for a phase of 0 minutes). One transaction: no screen ever sees the new
+ * phase with the old locks.
  */
 export function startPhase(board: Board, id: string, at: number = now()): void {
   board.transact(() => {
@@ -155,6 +177,7 @@ export function startPhase(board: Board, id: string, at: number = now()): void {
     clearTimer(board);
     if (item.minutes > 0) board.meta.set('timerEndsAt', at + item.minutes * 60_000);
     board.meta.set('focus', encodeFocus(focusForPhase(board, item.kind)));
+    setLocksForPhase(board, item.kind);
   });
 }
 

@@ -13,6 +13,7 @@ import {
   setAgreementStatus,
   setMembership,
 } from './agreements';
+import { setAgreementsOpen } from './agenda';
 import { setProfile } from './mutations';
 import { MODERATOR_AUTHOR } from './schema';
 import { BoardError } from './write';
@@ -36,6 +37,26 @@ describe('agreements', () => {
     expect(board.agreements.get(withoutDate)?.has('due')).toBe(false);
     expect(() => createAgreement(board, { what: 'x', who: '', due: '30.06.2025', author: ANNA })).toThrow(/YYYY-MM-DD/);
     expect(() => createAgreement(board, { what: '', who: '', author: ANNA })).toThrow(BoardError);
+  });
+
+  it('a proposal while proposals are closed is refused before anything is written; the moderator still records', () => {
+    const board = makeBoard();
+    setAgreementsOpen(board, false);
+    let error: unknown = null;
+    try {
+      createAgreement(board, { what: 'Sprachcafé', who: '', author: ANNA });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BoardError);
+    expect((error as BoardError).code).toBe('closed');
+    expect(board.agreements.size).toBe(0);
+
+    createAgreement(board, { what: 'Elterncafé', who: 'Kita', author: MODERATOR_AUTHOR, status: 'confirmed' });
+    expect(selectAgreements(board).map((a) => a.what)).toEqual(['Elterncafé']);
+    setAgreementsOpen(board, true);
+    createAgreement(board, { what: 'Sprachcafé', who: '', author: ANNA });
+    expect(selectAgreements(board).map((a) => a.what)).toEqual(['Elterncafé', 'Sprachcafé']);
   });
 
   it('edits only what changed, removes a date, and the moderator decides the status', () => {

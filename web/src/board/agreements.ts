@@ -9,13 +9,14 @@
  * moderator confirms, edits, marks done or drops. Networks are the
  * moderator's; a membership is the participant's own key.
  */
-import { type Board, readAgreement, readNetwork, readParticipant } from './board';
+import { type Board, readAgreement, readMeta, readNetwork, readParticipant } from './board';
 import { newId } from './ids';
 import {
   type Agreement,
   type AgreementStatus,
   DATE_PATTERN,
   LIMITS,
+  MODERATOR_AUTHOR,
   type Network,
   type Participant,
   membershipKey,
@@ -42,6 +43,10 @@ function cleanDue(due: string | null | undefined): string | null {
  * Creates an agreement. `author` is the participant id (or MODERATOR_AUTHOR);
  * a participant's client always leaves `status` at "proposed", the
  * moderator may record one as confirmed right away.
+ *
+ * A participant's proposal while `meta.agreementsOpen` is false throws
+ * BoardError 'closed' and writes nothing: the server would refuse it, and
+ * the text would be gone with it. The caller keeps the draft.
  */
 export function createAgreement(
   board: Board,
@@ -51,6 +56,9 @@ export function createAgreement(
   const what = cleanText(draft.what, LIMITS.agreementWhat, 'what');
   const who = cleanText(draft.who, LIMITS.agreementWho, 'who', true);
   const due = cleanDue(draft.due);
+  if (draft.author !== MODERATOR_AUTHOR && !readMeta(board.meta).agreementsOpen) {
+    throw new BoardError('closed', 'proposals are closed');
+  }
   board.transact(() => {
     const fields: Record<string, string | number> = {
       what,

@@ -7,7 +7,8 @@ import type { Entry } from './board';
 
 export class BoardError extends Error {
   constructor(
-    readonly code: 'empty' | 'too-long' | 'not-found' | 'invalid',
+    /** `closed`: the moderator's lock for this kind of write is closed (the server would refuse it). */
+    readonly code: 'empty' | 'too-long' | 'not-found' | 'invalid' | 'closed',
     message: string,
   ) {
     super(message);

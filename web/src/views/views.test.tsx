@@ -20,7 +20,9 @@ import {
   selectCards,
   selectFocalPoints,
   selectHandout,
+  selectMeta,
   selectOwnPlacements,
+  setAgreementsOpen,
   setFocus,
   setPlacementsOpen,
   setProfile,
@@ -33,6 +35,7 @@ import { connect } from '../sync/connection';
 import { Credentials, MemoryStorage } from '../sync/credentials';
 import type { Session } from '../ui/session';
 import { ModeratorView } from './moderator/ModeratorView';
+import { RunPanel } from './moderator/RunPanel';
 import { ParticipantBoard } from './participant/ParticipantBoard';
 import { PresenterView } from './presenter/PresenterView';
 
@@ -317,6 +320,92 @@ describe('blocks 2 and 3', () => {
       expect.objectContaining({ what: 'Sprachkurs mit Kinderbetreuung', who: 'Kita, Jobcenter', status: 'proposed', author: 'pa00000001', due: null }),
     ]);
     expect(root.textContent).toContain('Ihr Vorschlag');
+  });
+
+  it('says a proposal is saved only once the device has stored it, and keeps a draft while proposals are closed', async () => {
+    const s = session();
+    open.push(s);
+    let store: (stored: boolean) => void = () => undefined;
+    const stored = new Promise<boolean>((resolve) => {
+      store = resolve;
+    });
+    const slow: Session = { board: s.board, connection: { ...s.connection, whenStored: () => stored } };
+    const { agreements } = conference(s);
+    startPhase(s.board, agreements);
+    localStorage.removeItem('kartenwand.proposal.slowboard');
+    await act(() => render(<ParticipantBoard session={slow} boardId="slowboard" participantId="pa00000001" />, root));
+    const status = (): string | null | undefined => root.querySelector('#propose-heading')?.closest('form')?.querySelector('[role="status"]')?.textContent;
+    await act(() => {
+      const what = root.querySelector<HTMLTextAreaElement>('#propose-what');
+      if (what) typeInto(what, 'Elterncafé');
+    });
+    await act(() => root.querySelector<HTMLButtonElement>('form button[type="submit"]')?.click());
+    expect(selectAgreements(s.board).map((a) => a.what)).toEqual(['Elterncafé']);
+    expect(status()).toBe('Vorschlag wird gespeichert …');
+    await act(async () => {
+      store(true);
+      await stored;
+    });
+    expect(status()).toBe('Vorschlag gespeichert. Die Moderation bestätigt ihn.');
+
+    // Typed, then the moderator closes proposals: the form goes, the text is kept and comes back.
+    await act(() => {
+      const what = root.querySelector<HTMLTextAreaElement>('#propose-what');
+      if (what) typeInto(what, 'Sprachcafé');
+    });
+    await act(() => setAgreementsOpen(s.board, false));
+    expect(root.querySelector('#propose-what')).toBeNull();
+    expect(root.textContent).toContain('Ihr angefangener Vorschlag bleibt gespeichert');
+    await act(() => setAgreementsOpen(s.board, true));
+    expect(root.querySelector<HTMLTextAreaElement>('#propose-what')?.value).toBe('Sprachcafé');
+    expect(selectAgreements(s.board)).toHaveLength(1);
+  });
+
+  it('the run panel offers every lock during an info phase and opens one by hand', async () => {
+    const s = session();
+    open.push(s);
+    conference(s);
+    const [info] = addAgendaItems(s.board, [{ title: 'Pause', kind: 'info', minutes: 15 }]) as [string];
+    startPhase(s.board, info);
+    await act(() => render(<RunPanel board={s.board} meta={selectMeta(s.board)} />, root));
+    const buttons = (): string[] => [...root.querySelectorAll('button')].map((b) => b.textContent);
+    expect(buttons()).toEqual(expect.arrayContaining(['Schreiben öffnen', 'Zuordnen öffnen', 'Vorschläge öffnen']));
+    await act(() => [...root.querySelectorAll('button')].find((b) => b.textContent === 'Zuordnen öffnen')?.click());
+    expect(selectMeta(s.board)).toMatchObject({ writingOpen: false, placementsOpen: true, agreementsOpen: false });
+  });
+
+  it('a remote participant follows what the moderation shows, looks around on their own and comes back', async () => {
+    const s = session();
+    open.push(s);
+    const { cases, agreements } = conference(s);
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+    const choice = root.querySelector<HTMLSelectElement>('#screen-choice');
+    await act(() => {
+      if (!choice) return;
+      choice.value = 'screen';
+      choice.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    const shown = (): string | null | undefined => root.querySelector('.follow-display h1')?.textContent;
+    await act(() => setFocus(s.board, { kind: 'agreements' }));
+    expect(shown()).toBe('Verabredungen');
+    // Starting a phase moves the display with the moderator's focus, and keeps the screen.
+    await act(() => startPhase(s.board, cases));
+    expect(root.querySelector('main')?.getAttribute('data-screen')).toBe('screen');
+    expect(shown()).toBe('Familie A.');
+
+    const button = (name: string): HTMLButtonElement | undefined =>
+      [...root.querySelectorAll<HTMLButtonElement>('.follow-display button')].find((b) => b.textContent === name);
+    await act(() => button('Selbst umsehen')?.click());
+    await act(() => setFocus(s.board, { kind: 'networks' }));
+    expect(shown()).toBe('Familie A.');
+    expect(root.querySelector('.follow-display')?.getAttribute('data-following')).toBe('false');
+    await act(() => button('Der Moderation folgen')?.click());
+    expect(shown()).toBe('Netzwerke im Stadtteil');
+
+    // "Zur aktuellen Phase" leaves the screen for the phase's own.
+    await act(() => startPhase(s.board, agreements));
+    await act(() => root.querySelector<HTMLButtonElement>('.screen-choice button')?.click());
+    expect(root.querySelector('main')?.getAttribute('data-screen')).toBe('agreements');
   });
 
   it('the presenter shows the case map, the spotlight and the agreements', async () => {

@@ -2,6 +2,10 @@
  * Running the conference: the phase now, the next one, the countdown and
  * the lock of the current phase (writing cards, placing oneself, proposing
  * agreements). Every phone and the presenter follow what is set here.
+ * Starting a phase opens its lock and closes the others (startPhase); the
+ * buttons here change that by hand until the next phase starts. An info
+ * phase has no lock of its own, so all three are offered then (say, to let
+ * people finish their cards during the break).
  */
 import { useState } from 'preact/hooks';
 import {
@@ -23,6 +27,8 @@ import {
 } from '../../board';
 import { t } from '../../i18n';
 import { Countdown } from '../../ui/timer';
+
+const LOCK_KINDS = ['cards', 'cases', 'agreements'] as const;
 
 function PhaseLock({ board, meta, kind }: { board: Board; meta: Meta; kind: 'cards' | 'cases' | 'agreements' }) {
   const open = kind === 'cards' ? meta.writingOpen : kind === 'cases' ? meta.placementsOpen : meta.agreementsOpen;
@@ -123,7 +129,10 @@ export function RunPanel({ board, meta }: { board: Board; meta: Meta }) {
           <button type="submit">{t('timer.start')}</button>
         </form>
       )}
-      {phase && phase.kind !== 'info' && <PhaseLock board={board} meta={meta} kind={phase.kind} />}
+      {phase &&
+        (phase.kind === 'info'
+          ? LOCK_KINDS.map((kind) => <PhaseLock key={kind} board={board} meta={meta} kind={kind} />)
+          : <PhaseLock board={board} meta={meta} kind={phase.kind} />)}
       <div class="button-row">
         <button type="button" aria-pressed={meta.focus.kind === 'agenda'} onClick={() => setFocus(board, { kind: 'agenda' })}>
           {t('run.showAgenda')}

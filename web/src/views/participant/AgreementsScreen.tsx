@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import {
   type Agreement,
   type Board,
+  BoardError,
   LIMITS,
   createAgreement,
   deleteAgreement,
@@ -88,19 +89,44 @@ function useProposalDraft(boardId: string): [Fields, (change: (current: Fields) 
   return [fields, update];
 }
 
-function ProposeForm({ board, boardId, participantId }: { board: Board; boardId: string; participantId: string }) {
-  const [fields, setFields] = useProposalDraft(boardId);
+interface ProposeProps {
+  board: Board;
+  participantId: string;
+  draft: [Fields, (change: (current: Fields) => Fields) => void];
+  /** Resolves once the device has stored every change (Connection.whenStored). */
+  whenStored: () => Promise<boolean>;
+}
+
+/**
+ * "Saved" only once it is, as for cards: the device's copy is what survives
+ * a reload while the Wi-Fi is down. A proposal the lock would refuse is not
+ * written and its text stays in the form.
+ */
+function ProposeForm({ board, participantId, draft, whenStored }: ProposeProps) {
+  const [fields, setFields] = draft;
   const [notice, setNotice] = useState('');
+  const submit = (): void => {
+    if (!fields.what.trim()) return;
+    try {
+      createAgreement(board, { what: fields.what, who: fields.who, due: fields.due || null, author: participantId });
+    } catch (error) {
+      if (error instanceof BoardError) {
+        setNotice(t(error.code === 'closed' ? 'agreements.closedKept' : 'agreements.notProposed'));
+        return;
+      }
+      throw error;
+    }
+    setFields(() => EMPTY);
+    setNotice(t('agreements.saving'));
+    void whenStored().then((stored) => setNotice(t(stored ? 'agreements.proposed' : 'agreements.proposedNotStored')));
+  };
   return (
     <form
       class="panel form"
       aria-labelledby="propose-heading"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!fields.what.trim()) return;
-        createAgreement(board, { what: fields.what, who: fields.who, due: fields.due || null, author: participantId });
-        setFields(() => EMPTY);
-        setNotice(t('agreements.proposed'));
+        submit();
       }}
     >
       <h2 id="propose-heading">{t('agreements.proposeHeading')}</h2>
@@ -206,12 +232,32 @@ function Networks({ board, participantId }: { board: Board; participantId: strin
   );
 }
 
-export function AgreementsScreen({ board, boardId, participantId }: { board: Board; boardId: string; participantId: string }) {
+export function AgreementsScreen({
+  board,
+  boardId,
+  participantId,
+  whenStored,
+}: {
+  board: Board;
+  boardId: string;
+  participantId: string;
+  whenStored: () => Promise<boolean>;
+}) {
   const meta = selectMeta(board);
   const agreements = selectAgreements(board);
+  // Held here, not in the form: while proposals are closed the form is gone but the draft is kept.
+  const draft = useProposalDraft(boardId);
+  const hasDraft = draft[0].what.trim() !== '';
   return (
     <>
-      {meta.agreementsOpen ? <ProposeForm board={board} boardId={boardId} participantId={participantId} /> : <p class="banner">{t('agreements.closed')}</p>}
+      {meta.agreementsOpen ? (
+        <ProposeForm board={board} participantId={participantId} draft={draft} whenStored={whenStored} />
+      ) : (
+        <p class="banner">
+          {t('agreements.closed')}
+          {hasDraft && ` ${t('agreements.draftKept')}`}
+        </p>
+      )}
       <section class="panel" aria-labelledby="agreement-list-heading">
         <h2 id="agreement-list-heading">{t('agreements.heading')}</h2>
         {agreements.length === 0 && <p class="muted">{t('agreements.none')}</p>}

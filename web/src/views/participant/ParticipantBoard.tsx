@@ -39,6 +39,7 @@ import { ConnectionStatus, KindTag, TROUBLE_AFTER, TopBar, refusedText } from '.
 import { useBoard, useReadable } from '../../ui/hooks';
 import type { Session } from '../../ui/session';
 import { AgendaList } from '../shared/Block23';
+import { FollowDisplay } from '../shared/FollowDisplay';
 import { PhaseBar } from '../shared/PhaseBar';
 import { AgreementsScreen } from './AgreementsScreen';
 import { CasesScreen } from './CasesScreen';
@@ -338,8 +339,16 @@ function OfflineNotice({ state }: { state: ConnectionState }) {
   return <p class="banner">{state.status === 'offline' ? t('status.offline') : t('participant.notOnline')}</p>;
 }
 
-/** Which screen the phone shows: the current phase's kind, unless the person chose another. */
-type Screen = AgendaKind;
+/**
+ * Which screen the phone shows: the current phase's kind, unless the person
+ * chose another; 'screen' is what the moderation shows (the presenter's
+ * display, for a remote attendee following along in a browser).
+ */
+type Screen = AgendaKind | 'screen';
+
+function isScreen(value: string): value is Screen {
+  return value === 'screen' || isAgendaKind(value);
+}
 
 function ScreenChoice({ own, onChange }: { own: Screen | null; onChange: (screen: Screen | null) => void }) {
   return (
@@ -350,7 +359,7 @@ function ScreenChoice({ own, onChange }: { own: Screen | null; onChange: (screen
         value={own ?? 'follow'}
         onChange={(e) => {
           const value = e.currentTarget.value;
-          onChange(isAgendaKind(value) ? value : null);
+          onChange(isScreen(value) ? value : null);
         }}
       >
         <option value="follow">{t('participant.followPhase')}</option>
@@ -359,6 +368,7 @@ function ScreenChoice({ own, onChange }: { own: Screen | null; onChange: (screen
             {t(`participant.screen.${kind}`)}
           </option>
         ))}
+        <option value="screen">{t('watch.screenChoice')}</option>
       </select>
       {own !== null && (
         <button type="button" class="primary" onClick={() => onChange(null)}>
@@ -498,7 +508,9 @@ function InfoScreen({ board }: { board: Board }) {
  * started (cards, case examples, agreements, or the agenda during an info
  * phase) and switches by itself when the phase changes. Someone who looks
  * at another screen (a remote attendee exploring) comes back with one tap,
- * and is brought back when the next phase starts.
+ * and is brought back when the next phase starts. A remote attendee may
+ * instead follow what the moderation shows ("Leinwand", FollowDisplay): that
+ * choice stays across phases, since it already follows the moderator.
  */
 export function ParticipantBoard({ session, boardId, participantId }: { session: Session; boardId: string; participantId: string }) {
   useLocale();
@@ -509,7 +521,7 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
   const phase = selectPhase(board);
   const [returned, returnedDone] = useReturnedCards(board, boardId, participantId);
   const [own, setOwn] = useState<Screen | null>(null);
-  useEffect(() => setOwn(null), [phase?.id]);
+  useEffect(() => setOwn((current) => (current === 'screen' ? current : null)), [phase?.id]);
   const screen: Screen = own ?? phase?.kind ?? 'cards';
   return (
     <>
@@ -519,7 +531,8 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
       <main id="main" class="participant" data-screen={screen}>
         <OfflineNotice state={state} />
         <PhaseBar board={board} />
-        {phase !== null && <ScreenChoice own={own} onChange={setOwn} />}
+        {/* Offered before the first phase too: a remote attendee may follow the moderation in Block 1. */}
+        <ScreenChoice own={own} onChange={setOwn} />
         {screen === 'cards' && (
           <CardsScreen
             board={board}
@@ -531,8 +544,9 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
           />
         )}
         {screen === 'cases' && <CasesScreen board={board} participantId={participantId} />}
-        {screen === 'agreements' && <AgreementsScreen board={board} boardId={boardId} participantId={participantId} />}
+        {screen === 'agreements' && <AgreementsScreen board={board} boardId={boardId} participantId={participantId} whenStored={session.connection.whenStored} />}
         {screen === 'info' && <InfoScreen board={board} />}
+        {screen === 'screen' && <FollowDisplay board={board} />}
       </main>
     </>
   );
