@@ -42,7 +42,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// What a sender over the message rate is told, at most once per
 /// [`RATE_NOTICE_INTERVAL`]. Nothing it sent is dropped: the server only
 /// reads its socket more slowly.
-pub const RATE_NOTICE: &str = "sending too fast: the server slows down reading, nothing is lost";
+const RATE_NOTICE: &str = "sending too fast: the server slows down reading, nothing is lost";
 const RATE_NOTICE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Bytes of an oversized message read and thrown away after its 1009 close,
