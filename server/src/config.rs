@@ -60,7 +60,8 @@ pub struct ServeConfig {
     #[arg(long, env = "KARTENWAND_MAX_FRAME_BYTES", default_value_t = 1024 * 1024)]
     pub max_frame_bytes: usize,
 
-    /// Largest board document, in bytes of stored updates; beyond it edits are refused.
+    /// Largest board document, in bytes of stored updates; beyond it edits
+    /// that add content are refused, deletions still go in.
     #[arg(long, env = "KARTENWAND_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_document_bytes: u64,
 
@@ -77,7 +78,7 @@ pub struct ServeConfig {
     pub max_connections_per_board: usize,
 
     /// Messages per second one connection may send on average; faster
-    /// senders are slowed down, not disconnected.
+    /// senders are slowed down and told so, not disconnected.
     #[arg(long, env = "KARTENWAND_MESSAGES_PER_SECOND", default_value_t = 200)]
     pub messages_per_second: u32,
 

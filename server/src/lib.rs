@@ -12,7 +12,8 @@
 //! - [`room`]: one actor task per live board owning its yrs document,
 //!   awareness and peers; the registry that finds or starts rooms.
 //! - [`store`]: the [`store::Store`] trait and its embedded SQLite
-//!   implementation (update log, snapshots, group commit).
+//!   implementation (update log, snapshots; commits inline, or group
+//!   commits on a writer thread with `synchronous=full`).
 //! - [`auth`]: tokens, ids and roles. Pure.
 //! - [`board`]: what the server writes into the board document, and the
 //!   typed read model of the whole board.

@@ -4,6 +4,7 @@
 
 use super::{AppState, ConnectionLimits, Error, identify};
 use crate::auth::Identity;
+use crate::protocol::Message as SyncMessage;
 use crate::room::{CloseReason, Inbound, Membership, PeerLink};
 use crate::socket::{Frame, Inlet, Outlet};
 use axum::Router;
@@ -21,11 +22,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::error::Error as WebSocketError;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
@@ -35,6 +38,17 @@ const READ_BUFFER_BYTES: usize = 4096;
 
 /// How long a closing connection waits for its last frames to go out.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// What a sender over the message rate is told, at most once per
+/// [`RATE_NOTICE_INTERVAL`]. Nothing it sent is dropped: the server only
+/// reads its socket more slowly.
+const RATE_NOTICE: &str = "sending too fast: the server slows down reading, nothing is lost";
+const RATE_NOTICE_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Bytes of an oversized message read and thrown away after its 1009 close,
+/// so the sender finishes sending and reads the close instead of running
+/// into a reset connection.
+const OVERSIZED_DRAIN_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws/{board}", get(upgrade))
@@ -151,18 +165,15 @@ async fn serve(
     let limits = state.limits.clone();
     let (read, write) = stream.into_split();
     let outlet = Arc::new(Outlet::new(write, limits.outbox_frames));
-    // tungstenite refuses anything far beyond our own limit before buffering
-    // it; between the two we answer with a clean 1009. It writes on its own
-    // only pongs and the answer to a close, straight into the outlet.
-    let hard_limit = limits
-        .max_frame_bytes
-        .saturating_mul(2)
-        .saturating_add(1024);
+    // tungstenite refuses a message over our limit as soon as a frame
+    // header declares it (before buffering its payload); `converse` answers
+    // that with 1009. It writes on its own only pongs and the answer to a
+    // close, straight into the outlet.
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
-        .max_message_size(Some(hard_limit))
-        .max_frame_size(Some(hard_limit));
+        .max_message_size(Some(limits.max_frame_bytes))
+        .max_frame_size(Some(limits.max_frame_bytes));
     let mut socket = WebSocketStream::from_partially_read(
         Inlet::new(read, outlet.clone()),
         // Copied and dropped: the bytes keep hyper's whole read buffer.
@@ -194,6 +205,15 @@ async fn serve(
     };
     let close = reason.as_ref().map(Frame::close);
     let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, outlet.finish(close))).await;
+    if reason == Some(CloseReason::TOO_BIG) {
+        // The rest of the oversized message is still arriving. Closing the
+        // socket with it unread would reset the connection, and the sender
+        // could lose the close frame before reading it.
+        let mut rest = socket.get_mut().take(OVERSIZED_DRAIN_BYTES);
+        let mut sink = tokio::io::sink();
+        let drain = tokio::io::copy(&mut rest, &mut sink);
+        let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, drain)).await;
+    }
 }
 
 /// Reads the peer's frames until one side ends. Returns the reason to send
@@ -217,6 +237,7 @@ async fn converse(
     let (socket_gate, socket_waker) = Gate::new();
     let (timer_gate, timer_waker) = Gate::new();
     let mut rate = TokenBucket::new(limits.messages_per_second, limits.message_burst);
+    let mut rate_noticed: Option<Instant> = None;
     loop {
         tokio::select! {
             biased;
@@ -225,16 +246,23 @@ async fn converse(
             closed = poll_fn(|cx| outlet.poll_closed(cx)) => return closed,
             message = poll_fn(|cx| socket_gate.poll(&socket_waker, cx, |cx| socket.poll_next_unpin(cx))) => {
                 let message = match message {
+                    // Over the limit: refused on its frame header.
+                    Some(Err(WebSocketError::Capacity(_))) => return Some(CloseReason::TOO_BIG),
                     None | Some(Err(_)) => return None,
                     Some(Ok(message)) => message,
                 };
                 last_heard = Instant::now();
                 match message {
                     Message::Binary(frame) => {
-                        if frame.len() > limits.max_frame_bytes {
-                            return Some(CloseReason::TOO_BIG);
-                        }
                         if let Some(wait) = rate.take() {
+                            let now = Instant::now();
+                            if rate_noticed.is_none_or(|at| now >= at + RATE_NOTICE_INTERVAL) {
+                                rate_noticed = Some(now);
+                                let notice = SyncMessage::PermissionDenied(RATE_NOTICE).encode();
+                                if !outlet.send(&Frame::binary(&notice)) {
+                                    return Some(CloseReason::TOO_SLOW);
+                                }
+                            }
                             // Rare, so its timer lives in a box of its own.
                             Box::pin(tokio::time::sleep(wait)).await;
                         }

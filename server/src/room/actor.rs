@@ -48,12 +48,26 @@ const MAX_AWARENESS_STATE_BYTES: usize = 4096;
 const AWARENESS_PER_SECOND: f64 = 10.0;
 const AWARENESS_BURST: f64 = 20.0;
 
+/// What a connection over the awareness rate is told, at most once per
+/// [`NOTICE_INTERVAL`] (presence is ephemeral: the states are dropped).
+const AWARENESS_RATE_NOTICE: &str = "awareness sent too often: some presence updates were dropped";
+const NOTICE_INTERVAL: Duration = Duration::from_secs(10);
+
+/// What an update that would grow a full board is told.
+const SIZE_LIMIT_REASON: &str = "the board has reached its size limit";
+
+/// Least time between two compactions a full board makes to turn
+/// deletions into free space (each encodes the whole document).
+const SPACE_COMPACTION_INTERVAL: Duration = Duration::from_secs(1);
+
 struct Peer {
     identity: Identity,
     link: PeerLink,
     refusals: u32,
     awareness_allowance: f64,
     awareness_checked: Instant,
+    /// When the peer was last told it sends awareness too often.
+    awareness_noticed: Option<Instant>,
 }
 
 enum Recipient {
@@ -139,6 +153,13 @@ pub(crate) struct Room {
     /// The document may hold state the store does not: reload once the
     /// writes in flight are done.
     needs_reload: bool,
+    /// Since the last snapshot: an update was refused because the board
+    /// is full, and something was deleted. Both together make the room
+    /// compact early, so the deletions free space.
+    full_since_snapshot: bool,
+    deleted_since_snapshot: bool,
+    /// When the room last compacted to free space.
+    compacted_for_space: Option<Instant>,
     /// The entry or field every integrated item belongs to.
     places: PlaceIndex,
     /// Which identity introduced each Yjs client id.
@@ -183,6 +204,9 @@ impl Room {
             last_sequence: 0,
             updates_since_snapshot: 0,
             needs_reload: false,
+            full_since_snapshot: false,
+            deleted_since_snapshot: false,
+            compacted_for_space: None,
             places: PlaceIndex::default(),
             client_owners: HashMap::new(),
             deleted: IdSet::new(),
@@ -329,6 +353,7 @@ impl Room {
                 refusals: 0,
                 awareness_allowance: AWARENESS_BURST,
                 awareness_checked: Instant::now(),
+                awareness_noticed: None,
             },
         );
         self.idle_since = None;
@@ -386,10 +411,12 @@ impl Room {
         if summary.is_empty() {
             return;
         }
-        if self.stored_bytes.saturating_add(payload.len() as u64) > self.settings.max_document_bytes
-        {
-            self.refuse_all(peer, summary, "the board has reached its size limit");
-            return;
+        if !self.fits(&payload) && !self.frees_space(summary) {
+            self.full_since_snapshot = true;
+            if !(self.compact_for_space() && self.fits(&payload)) {
+                self.refuse_all(peer, summary, SIZE_LIMIT_REASON);
+                return;
+            }
         }
         let before = self.state.clone();
         let known = |client: u64| before.get(&ClientID::new(client));
@@ -538,6 +565,7 @@ impl Room {
             let pending = txn.has_missing_updates();
             (applied, pending, txn.delete_set().clone())
         };
+        self.deleted_since_snapshot |= !newly_deleted.is_empty();
         self.deleted.merge_with(newly_deleted);
         if applied.is_err() || pending {
             // Part of the update may have been integrated. It was neither
@@ -741,6 +769,16 @@ impl Room {
         let Ok(entries) = awareness::decode(update) else {
             return;
         };
+        // Stock clients send back every state they receive; those echoes
+        // are not admissible and cost nothing, so a phone in a busy room
+        // keeps its allowance for its own states.
+        let entries: Vec<_> = entries
+            .into_iter()
+            .filter(|entry| self.awareness.admissible(identity, entry))
+            .collect();
+        if entries.is_empty() {
+            return;
+        }
         let Some(state) = self.peers.get_mut(&peer) else {
             return;
         };
@@ -749,19 +787,20 @@ impl Room {
             now.duration_since(state.awareness_checked).as_secs_f64() * AWARENESS_PER_SECOND;
         state.awareness_allowance = (state.awareness_allowance + refill).min(AWARENESS_BURST);
         state.awareness_checked = now;
-        // Presence is ephemeral: over the rate it is dropped, not refused.
+        // Presence is ephemeral: over the rate it is dropped, and the
+        // sender is told so now and then.
         if state.awareness_allowance < 1.0 {
             tracing::debug!(peer, "awareness over the rate, dropped");
+            if state
+                .awareness_noticed
+                .is_none_or(|at| now >= at + NOTICE_INTERVAL)
+            {
+                state.awareness_noticed = Some(now);
+                self.deny(peer, AWARENESS_RATE_NOTICE);
+            }
             return;
         }
         state.awareness_allowance -= 1.0;
-        let entries: Vec<_> = entries
-            .into_iter()
-            .filter(|entry| self.awareness.admissible(identity, entry))
-            .collect();
-        if entries.is_empty() {
-            return;
-        }
         if entries
             .iter()
             .any(|entry| entry.state.len() > MAX_AWARENESS_STATE_BYTES)
@@ -817,8 +856,58 @@ impl Room {
             && self.staged.updates.is_empty()
         {
             self.compact();
+        } else {
+            self.compact_for_space();
         }
         Flow::Continue
+    }
+
+    /// Whether an update of this size fits under the board's size limit.
+    fn fits(&self, update: &[u8]) -> bool {
+        self.stored_bytes.saturating_add(update.len() as u64) <= self.settings.max_document_bytes
+    }
+
+    /// An update that inserts nothing and deletes something not yet
+    /// deleted: accepted on a full board (subject to the ownership rule),
+    /// so the moderator, and everyone on their own entries, can make room.
+    fn frees_space(&self, summary: &UpdateSummary) -> bool {
+        if !summary.items.is_empty() || summary.clients.iter().any(|c| c.end > c.start) {
+            return false;
+        }
+        // Sorted, so each insert appends (a sender may order its ranges
+        // any way it likes).
+        let mut ranges: Vec<_> = summary
+            .deletes
+            .iter()
+            .map(|range| (range.client, range.clock, range.len))
+            .collect();
+        ranges.sort_unstable();
+        let mut requested = IdSet::new();
+        for (client, clock, len) in ranges {
+            requested.insert(ID::new(ClientID::new(client), clock), len);
+        }
+        !requested.diff(&self.deleted).is_empty()
+    }
+
+    /// On a full board where something was deleted since the last
+    /// snapshot: compacts now, so the deleted content stops counting.
+    /// True if it did (the stored size is then the new snapshot's).
+    fn compact_for_space(&mut self) -> bool {
+        let due = self.full_since_snapshot
+            && self.deleted_since_snapshot
+            && self.updates_since_snapshot > 0
+            && !self.needs_reload
+            && self.writes.is_empty()
+            && self.staged.updates.is_empty()
+            && self
+                .compacted_for_space
+                .is_none_or(|at| at.elapsed() >= SPACE_COMPACTION_INTERVAL);
+        if due {
+            tracing::debug!("compacting a full board to free space");
+            self.compacted_for_space = Some(Instant::now());
+            self.compact();
+        }
+        due
     }
 
     /// Replaces the log with one snapshot. Only called with no write in
@@ -831,6 +920,8 @@ impl Room {
             .encode_state_as_update_v1(&StateVector::default());
         self.stored_bytes = snapshot.len() as u64;
         self.updates_since_snapshot = 0;
+        self.full_since_snapshot = false;
+        self.deleted_since_snapshot = false;
         let write = self
             .store
             .compact(&self.board, snapshot, self.last_sequence);
@@ -842,6 +933,9 @@ impl Room {
         if let Some(removal) = self.awareness.expire(now, self.settings.awareness_timeout) {
             self.broadcast_now(awareness_frame(&removal));
         }
+        // A compaction for space that was held back by writes in flight or
+        // by the interval.
+        self.compact_for_space();
         match self.idle_since {
             Some(since)
                 if now.duration_since(since) >= self.settings.idle_room

@@ -2,9 +2,13 @@
 //!
 //! [`Store`] is what the rest of the server needs; [`SqliteStore`] is the
 //! embedded default. Document updates go to an append-only log per board and
-//! are periodically compacted into one snapshot. Appends are group-committed
-//! by a single writer: many rooms' updates share one transaction, and each
-//! caller learns through a [`PendingWrite`] when its update is durable.
+//! are periodically compacted into one snapshot. All document writes go
+//! through one writer connection, in order, and each caller learns through a
+//! [`PendingWrite`] when its write is committed. How depends on
+//! [`Synchronous`]: with `normal` (the default) the caller commits inline,
+//! and the write is complete when the call returns; with `full` a writer
+//! thread group-commits what has queued up, so a slow fsync never blocks a
+//! room.
 
 mod sqlite;
 
@@ -81,8 +85,10 @@ pub type ClientOwner = String;
 pub type PendingWrite = oneshot::Receiver<Result<u64, StoreError>>;
 
 /// Storage the server runs on. Blocking methods are called from
-/// `spawn_blocking`; [`Store::append_update`] and [`Store::compact`] only
-/// enqueue and never block.
+/// `spawn_blocking`. [`Store::append_updates`] and [`Store::compact`] are
+/// called from a room's task: they either commit at once (a few tens of
+/// microseconds without an fsync) or hand the write to a thread, and never
+/// wait for a disk sync.
 pub trait Store: Send + Sync + 'static {
     fn create_board(&self, board: &BoardRecord) -> Result<(), StoreError>;
     fn board(&self, id: &str) -> Result<Option<BoardRecord>, StoreError>;

@@ -1,9 +1,13 @@
 //! The embedded store: one SQLite file (bundled SQLite, WAL mode).
 //!
-//! Document writes (appends, compactions) go through one writer thread that
-//! commits whatever has queued up in a single transaction (group commit), so
-//! a burst of updates from many rooms costs one commit. Reads, and the rare
-//! board and participant inserts, use a second connection.
+//! Document writes (appends, compactions) go through one writer connection.
+//! With `synchronous=normal` (the default) a commit syncs nothing and takes
+//! tens of microseconds, so the calling room commits inline under the
+//! writer's mutex. With `synchronous=full` every commit syncs the disk: a
+//! writer thread then commits whatever has queued up in a single
+//! transaction (group commit), so a burst of updates from many rooms costs
+//! one fsync and no room waits for it. Reads, and the rare board and
+//! participant inserts, use a second connection.
 
 use super::{BoardRecord, ParticipantRecord, PendingWrite, Store, StoreError, StoredDocument};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -86,7 +90,8 @@ pub enum Synchronous {
     /// fsync at checkpoints only. A power loss may lose the last commits;
     /// phones still hold those edits and resend them on reconnect.
     Normal,
-    /// fsync on every group commit.
+    /// fsync on every commit; commits then happen on a writer thread that
+    /// groups what has queued up (group commit).
     Full,
 }
 
