@@ -33,6 +33,7 @@ export const de = {
   'denied.gone': 'Das gibt es nicht mehr: Ihre Änderung wurde zurückgenommen.',
   'denied.full': 'Die Konferenz hat ihre Größengrenze erreicht: Ihre Änderung wurde nicht gespeichert. Bitte sagen Sie der Moderation Bescheid.',
   'denied.other': 'Eine Änderung war nicht erlaubt und wurde zurückgenommen.',
+  'denied.slowedDown': 'Von diesem Gerät kommt gerade sehr viel auf einmal: es wird etwas langsamer übertragen, aber nichts geht verloren.',
   'error.offline': 'Keine Verbindung zum Server. Bitte die Verbindung prüfen und noch einmal versuchen.',
   'error.input': 'Der Server hat die Angaben nicht angenommen. Bitte prüfen Sie sie und versuchen Sie es noch einmal.',
   'error.denied': 'Dafür fehlt die Berechtigung. Bitte den Link prüfen.',

@@ -30,6 +30,7 @@ export const en: Record<MessageKey, string> = {
   'denied.gone': 'That no longer exists: your change was taken back.',
   'denied.full': 'The conference has reached its size limit: your change was not saved. Please tell the moderators.',
   'denied.other': 'A change was not allowed and was taken back.',
+  'denied.slowedDown': 'A lot is coming from this device at once: it is sent a little more slowly, but nothing is lost.',
   'error.offline': 'No connection to the server. Please check the connection and try again.',
   'error.input': 'The server did not accept these details. Please check them and try again.',
   'error.denied': 'You are not allowed to do that. Please check the link.',

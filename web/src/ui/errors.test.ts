@@ -10,6 +10,7 @@ describe('server messages in words', () => {
     expect(deniedText('card writing is closed')).toBe('Das Schreiben ist gerade geschlossen: Ihre Karte wurde nicht angenommen.');
     expect(deniedText('you may only change your own cards')).toContain('jemand anderem');
     expect(deniedText('the board has reached its size limit')).toContain('Größengrenze');
+    expect(deniedText('sending too fast: the server slows down reading, nothing is lost')).toContain('nichts geht verloren');
     expect(deniedText('something new the app does not know')).toBe('Eine Änderung war nicht erlaubt und wurde zurückgenommen.');
     setLocale('en');
     expect(deniedText('that is more votes than your budget')).toBe('You have given all your dots: this dot was taken back.');

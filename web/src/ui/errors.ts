@@ -47,6 +47,8 @@ const DENIED: Record<string, MessageKey> = {
   'viewers cannot edit this board': 'denied.viewer',
   'there is no such cluster': 'denied.gone',
   'there is no such focal point or network': 'denied.gone',
+  // Notices, not refusals: nothing was lost.
+  'sending too fast: the server slows down reading, nothing is lost': 'denied.slowedDown',
 };
 
 /** A refused edit, in words: what happened and that it was taken back. */
