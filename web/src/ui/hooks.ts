@@ -1,4 +1,5 @@
-import { useEffect, useReducer, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
+import { useEffect, useLayoutEffect, useReducer, useState } from 'preact/hooks';
 import type { Board } from '../board';
 import type { Readable } from '../sync/store';
 
@@ -23,4 +24,39 @@ export function useReadable<T>(readable: Readable<T>): T {
     return readable.subscribe(setValue);
   }, [readable]);
   return value;
+}
+
+/** The smallest type the projector shrinks to (a share of its normal size). */
+export const FIT_MIN = 0.4;
+
+/**
+ * Shrinks the type of `ref`'s element (the CSS variable `--fit`, a factor
+ * on its font size) until it fits the window's height: nobody scrolls a
+ * projector, so fifty phones' cards must all be on screen. Measured before
+ * the browser paints, after every render and on resize.
+ */
+export function useFitToScreen(ref: RefObject<HTMLElement>): void {
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const fits = (scale: number): boolean => {
+      element.style.setProperty('--fit', String(scale));
+      return element.scrollHeight <= window.innerHeight;
+    };
+    const fit = (): void => {
+      if (fits(1)) return;
+      let low = FIT_MIN;
+      let high = 1;
+      // Seven halvings: within 0.5 % of the largest size that fits.
+      for (let step = 0; step < 7; step++) {
+        const middle = (low + high) / 2;
+        if (fits(middle)) low = middle;
+        else high = middle;
+      }
+      fits(low);
+    };
+    fit();
+    window.addEventListener('resize', fit);
+    return () => window.removeEventListener('resize', fit);
+  });
 }

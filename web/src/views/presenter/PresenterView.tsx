@@ -1,7 +1,8 @@
 import { selectMeta } from '../../board';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { ConnectionStatus } from '../../ui/components';
-import { useBoard, useReadable } from '../../ui/hooks';
+import { useRef } from 'preact/hooks';
+import { useBoard, useFitToScreen, useReadable } from '../../ui/hooks';
 import type { Session } from '../../ui/session';
 import { useLocale } from '../../i18n';
 import { BoardDisplay } from '../shared/BoardDisplay';
@@ -14,8 +15,10 @@ export function PresenterView({ session }: { session: Session }) {
   useBoard(session.board);
   const state = useReadable(session.connection.state);
   const meta = selectMeta(session.board);
+  const root = useRef<HTMLElement>(null);
+  useFitToScreen(root);
   return (
-    <main id="main" class="presenter">
+    <main id="main" class="presenter" ref={root}>
       <PhaseBar board={session.board} large />
       <BoardDisplay board={session.board} focus={meta.focus} />
       {state.status !== 'online' && (
