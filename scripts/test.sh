@@ -27,6 +27,26 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_install --no-install-recommends "${missing[@]}"
 fi
 
+step "Rust toolchain"
+# The workspace needs Rust 1.92 (Cargo.toml, rust-version); formatting and
+# lints need rustfmt and clippy, which rustup adds when they are missing.
+required="1.92"
+have=$(cargo --version | awk '{print $2}')
+if [ "$(printf '%s\n%s\n' "$required" "$have" | sort -V | head -n 1)" != "$required" ]; then
+  echo "cargo $have is older than the $required this workspace needs: install Rust with rustup (https://rustup.rs) or run 'rustup update'." >&2
+  exit 1
+fi
+for component in rustfmt clippy; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    if command -v rustup >/dev/null; then
+      rustup component add "$component"
+    else
+      echo "cargo ${component/rustfmt/fmt} is missing: install it with 'rustup component add $component' (or your distribution's $component package)." >&2
+      exit 1
+    fi
+  fi
+done
+
 step "Rust: formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
