@@ -456,7 +456,7 @@ export const de = {
   'participant.revealedHeading': 'Alle Karten',
   'participant.notOnline': 'Noch nicht mit dem Server verbunden – Ihre Karten werden gesendet, sobald die Verbindung steht.',
   'participant.screen': 'Ansicht',
-  'participant.followPhase': 'Aktuelle Phase (der Moderation folgen)',
+  'participant.followPhase': 'Aktuelle Phase',
   'participant.screen.cards': 'Karten',
   'participant.screen.cases': 'Fallbeispiele',
   'participant.screen.agreements': 'Verabredungen und Netzwerke',

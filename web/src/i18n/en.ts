@@ -453,7 +453,7 @@ export const en: Record<MessageKey, string> = {
   'participant.revealedHeading': 'All cards',
   'participant.notOnline': 'Not connected to the server yet – your cards are sent as soon as the connection is up.',
   'participant.screen': 'View',
-  'participant.followPhase': 'Current phase (follow the moderators)',
+  'participant.followPhase': 'Current phase',
   'participant.screen.cards': 'Cards',
   'participant.screen.cases': 'Case examples',
   'participant.screen.agreements': 'Agreements and networks',

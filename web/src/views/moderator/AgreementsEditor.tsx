@@ -24,7 +24,7 @@ import {
   setFocus,
 } from '../../board';
 import { t } from '../../i18n';
-import { StatusTag, authorName } from '../shared/Block23';
+import { PeopleOptions, StatusTag, authorName } from '../shared/Block23';
 import { SectorTags } from '../shared/CaseMap';
 import { InlineEdit } from '../shared/InlineEdit';
 
@@ -50,7 +50,8 @@ function NewAgreementForm({ board }: { board: Board }) {
       </div>
       <div class="field">
         <label for="agreement-who">{t('agreements.who')}</label>
-        <input id="agreement-who" value={who} maxLength={LIMITS.agreementWho} onInput={(e) => setWho(e.currentTarget.value)} />
+        <input id="agreement-who" list="agreement-who-options" value={who} maxLength={LIMITS.agreementWho} onInput={(e) => setWho(e.currentTarget.value)} />
+        <PeopleOptions board={board} id="agreement-who-options" />
       </div>
       <div class="field">
         <label for="agreement-due">{t('agreements.due')}</label>

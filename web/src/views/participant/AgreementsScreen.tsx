@@ -21,7 +21,7 @@ import {
 } from '../../board';
 import { t } from '../../i18n';
 import { formatDate } from '../../ui/components';
-import { StatusTag } from '../shared/Block23';
+import { PeopleOptions, StatusTag } from '../shared/Block23';
 
 interface Fields {
   what: string;
@@ -34,7 +34,17 @@ interface Fields {
  * two forms are open. Changes are patches applied to the latest state, so
  * quick input in two fields before a re-render loses nothing.
  */
-function AgreementFields({ fields, onChange, idPrefix }: { fields: Fields; onChange: (patch: Partial<Fields>) => void; idPrefix: string }) {
+function AgreementFields({
+  board,
+  fields,
+  onChange,
+  idPrefix,
+}: {
+  board: Board;
+  fields: Fields;
+  onChange: (patch: Partial<Fields>) => void;
+  idPrefix: string;
+}) {
   return (
     <>
       <label for={`${idPrefix}-what`}>{t('agreements.what')}</label>
@@ -50,9 +60,11 @@ function AgreementFields({ fields, onChange, idPrefix }: { fields: Fields; onCha
         id={`${idPrefix}-who`}
         maxLength={LIMITS.agreementWho}
         placeholder={t('agreements.whoPlaceholder')}
+        list={`${idPrefix}-who-options`}
         value={fields.who}
         onInput={(e) => onChange({ who: e.currentTarget.value })}
       />
+      <PeopleOptions board={board} id={`${idPrefix}-who-options`} />
       <label for={`${idPrefix}-due`}>{t('agreements.due')}</label>
       <input id={`${idPrefix}-due`} type="date" value={fields.due} onInput={(e) => onChange({ due: e.currentTarget.value })} />
     </>
@@ -131,6 +143,7 @@ function ProposeForm({ board, participantId, draft, whenStored }: ProposeProps) 
     >
       <h2 id="propose-heading">{t('agreements.proposeHeading')}</h2>
       <AgreementFields
+        board={board}
         fields={fields}
         idPrefix="propose"
         onChange={(patch) => {
@@ -165,6 +178,7 @@ function AgreementItem({ board, agreement, mine, open }: { board: Board; agreeme
           }}
         >
           <AgreementFields
+            board={board}
             fields={editing}
             onChange={(patch) => setEditing((current) => (current === null ? null : { ...current, ...patch }))}
             idPrefix={`edit-${agreement.id}`}

@@ -17,6 +17,7 @@ import {
   selectNotesByCategory,
   selectPeopleByFocalPoint,
   selectParticipant,
+  selectParticipants,
 } from '../../board';
 import { t } from '../../i18n';
 import { formatDate } from '../../ui/components';
@@ -74,6 +75,25 @@ export function FocalSpotlight({ board, focalPointId, heading: Heading = 'h2' }:
         </section>
       </div>
     </section>
+  );
+}
+
+/**
+ * Suggestions for an agreement's "who": the names and organisations of the
+ * people present, for a `<input list>`; free text stays possible.
+ */
+export function PeopleOptions({ board, id }: { board: Board; id: string }) {
+  const options = new Set<string>();
+  for (const person of selectParticipants(board)) {
+    options.add(person.name);
+    if (person.organisation) options.add(person.organisation);
+  }
+  return (
+    <datalist id={id}>
+      {[...options].sort((a, b) => a.localeCompare(b, 'de')).map((option) => (
+        <option key={option} value={option} />
+      ))}
+    </datalist>
   );
 }
 
