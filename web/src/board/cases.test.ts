@@ -10,6 +10,7 @@ import {
   deleteFocalPoint,
   deleteNote,
   editNote,
+  moveCase,
   moveFocalPoint,
   renameFocalPoint,
   selectCaseMap,
@@ -160,5 +161,24 @@ describe('notes', () => {
     expect(selectNotes(board, sprache).map((n) => n.id)).toEqual([offer]);
     expect(() => createNote(board, 'missing000', 'legal', 'x')).toThrow(BoardError);
     expect(() => createNote(board, sprache, 'legal', '  ')).toThrow(BoardError);
+  });
+});
+
+describe('case order', () => {
+  it('moves a case up and down, and not past either end', () => {
+    const board = makeBoard();
+    const [a, b, c] = createCases(board, [
+      { title: 'Familie A.', framework: 'asylblg', story: '' },
+      { title: 'Herr B.', framework: 'sgb2', story: '' },
+      { title: 'Frau C.', framework: 'other', story: '' },
+    ]) as [string, string, string];
+    moveCase(board, c, -1);
+    expect(selectCases(board).map((x) => x.id)).toEqual([a, c, b]);
+    moveCase(board, a, -1);
+    expect(selectCases(board).map((x) => x.id)).toEqual([a, c, b]);
+    moveCase(board, a, 1);
+    expect(selectCases(board).map((x) => x.id)).toEqual([c, a, b]);
+    moveCase(board, b, 1);
+    expect(selectCases(board).map((x) => x.id)).toEqual([c, a, b]);
   });
 });

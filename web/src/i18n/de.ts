@@ -434,6 +434,7 @@ export const de = {
   'participant.send': 'Senden',
   'participant.saving': 'Karte wird gespeichert …',
   'participant.sent': 'Karte gespeichert.',
+  'participant.deleteConfirm': 'Diese Karte löschen? Das lässt sich nicht rückgängig machen.',
   'participant.returnedHeading': 'Nicht angenommene Karten',
   'participant.returnedHint': 'Diese Karten hat der Server nicht angenommen (zum Beispiel, weil das Schreiben gerade geschlossen war) oder die Moderation hat sie entfernt. Der Text ist hier sicher: Sie können ihn noch einmal schreiben.',
   'participant.returnedHintClosed': 'Diese Karten hat der Server nicht angenommen, weil das Schreiben geschlossen war, oder die Moderation hat sie entfernt. Der Text bleibt hier, bis das Schreiben wieder offen ist.',

@@ -431,6 +431,7 @@ export const en: Record<MessageKey, string> = {
   'participant.send': 'Send',
   'participant.saving': 'Saving the card …',
   'participant.sent': 'Card saved.',
+  'participant.deleteConfirm': 'Delete this card? This cannot be undone.',
   'participant.returnedHeading': 'Cards not accepted',
   'participant.returnedHint': 'The server did not accept these cards (for example because writing was closed at the time), or the moderators removed them. The text is safe here: you can write it again.',
   'participant.returnedHintClosed': 'The server did not accept these cards because writing was closed, or the moderators removed them. The text stays here until writing is open again.',

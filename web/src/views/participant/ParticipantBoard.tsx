@@ -232,7 +232,14 @@ function OwnCard({ board, card, editable }: { board: Board; card: Card; editable
             <button type="button" onClick={() => setEditing(card.text)}>
               {t('participant.edit')}
             </button>
-            <button type="button" class="danger" onClick={() => deleteCard(board, card.id)}>
+            <button
+              type="button"
+              class="danger"
+              onClick={() => {
+                // No undo on the phone: deleting asks first.
+                if (window.confirm(t('participant.deleteConfirm'))) deleteCard(board, card.id);
+              }}
+            >
               {t('participant.delete')}
             </button>
           </span>
