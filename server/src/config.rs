@@ -122,7 +122,7 @@ pub struct BackupConfig {
     pub data_dir: PathBuf,
 
     /// File to write; must not exist yet.
-    #[arg(long)]
+    #[arg(long, env = "KARTENWAND_BACKUP_TO")]
     pub to: PathBuf,
 }
 
@@ -133,19 +133,19 @@ pub struct ExportConfig {
     pub data_dir: PathBuf,
 
     /// Id of the board to export.
-    #[arg(long)]
+    #[arg(long, env = "KARTENWAND_EXPORT_BOARD")]
     pub board: String,
 
     /// md, html, pdf, docx, csv or json.
-    #[arg(long, value_parser = ["md", "html", "pdf", "docx", "csv", "json"])]
+    #[arg(long, env = "KARTENWAND_EXPORT_FORMAT", value_parser = ["md", "html", "pdf", "docx", "csv", "json"])]
     pub format: String,
 
     /// File to write; default: standard output.
-    #[arg(long)]
+    #[arg(long, env = "KARTENWAND_EXPORT_OUT")]
     pub out: Option<PathBuf>,
 
     /// Leave the authors of cards and agreements out.
-    #[arg(long)]
+    #[arg(long, env = "KARTENWAND_EXPORT_WITHOUT_AUTHORS")]
     pub without_authors: bool,
 }
 
@@ -156,7 +156,7 @@ pub struct ImportConfig {
     pub data_dir: PathBuf,
 
     /// A JSON export (`kartenwand export --format json`).
-    #[arg(long)]
+    #[arg(long, env = "KARTENWAND_IMPORT_FILE")]
     pub file: PathBuf,
 }
 

@@ -92,8 +92,10 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
 
   await mod.getByLabel('Titel').fill('Stadtteilkonferenz Sandow')
   await mod.getByLabel('Stadtteil').fill('Sandow')
+  await mod.getByLabel('Datum').fill('2026-03-04')
   await mod.getByRole('button', { name: 'Konferenz anlegen' }).click()
   await mod.waitForURL(/\/b\/[0-9a-f]+\/moderate#token=/, { timeout: 15_000 })
+  await visible(mod.getByRole('heading', { name: 'Stadtteilkonferenz Sandow · Sandow · 4. März 2026' }), 'title, district and date in the moderator view')
   const board = /\/b\/([0-9a-f]+)\//.exec(mod.url())[1]
   await visible(mod.locator('.topbar .status-online'), 'moderator connected')
   const joinLink = await visible(mod.locator('a[href*="/join/"]'), 'join link on the moderator view')

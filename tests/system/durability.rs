@@ -128,11 +128,12 @@ async fn backup_writes_a_database_another_server_can_serve() {
 
     let backup_dir = tempfile::tempdir().expect("temp dir");
     let backup_file = backup_dir.path().join("kartenwand.db");
+    // Every flag is an environment variable too: this backup is told only
+    // through the environment.
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_kartenwand"))
-        .args(["backup", "--data-dir"])
-        .arg(&server.data_dir)
-        .arg("--to")
-        .arg(&backup_file)
+        .arg("backup")
+        .env("KARTENWAND_DATA_DIR", &server.data_dir)
+        .env("KARTENWAND_BACKUP_TO", &backup_file)
         .output()
         .await
         .expect("backup runs");
