@@ -738,9 +738,6 @@ impl Room {
     }
 
     fn on_awareness(&mut self, peer: PeerId, identity: &Identity, update: &[u8]) {
-        let Ok(entries) = awareness::decode(update) else {
-            return;
-        };
         let Some(state) = self.peers.get_mut(&peer) else {
             return;
         };
@@ -755,6 +752,20 @@ impl Room {
             return;
         }
         state.awareness_allowance -= 1.0;
+        // Refused before any per-entry work: more clients than the server
+        // ever told anyone about, plus this connection's own allowance.
+        let allowed = self.awareness.known_clients() + MAX_AWARENESS_CLIENTS_PER_PEER;
+        match awareness::declared_entries(update) {
+            Ok(count) if count <= allowed as u64 => {}
+            Ok(_) => {
+                self.deny(peer, "too many awareness states on one connection");
+                return;
+            }
+            Err(_) => return,
+        }
+        let Ok(entries) = awareness::decode(update) else {
+            return;
+        };
         let entries: Vec<_> = entries
             .into_iter()
             .filter(|entry| self.awareness.admissible(identity, entry))
