@@ -170,6 +170,7 @@ impl ServeConfig {
             max_connections_per_board: self.max_connections_per_board,
             idle_room: Duration::from_secs(self.idle_room_seconds),
             compact_after_updates: self.compact_after_updates.max(1),
+            outbox: crate::room::outbox_limits(self.max_document_bytes, self.max_frame_bytes),
             ..RoomSettings::default()
         }
     }

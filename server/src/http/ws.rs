@@ -150,7 +150,7 @@ async fn serve(
 ) {
     let limits = state.limits.clone();
     let (read, write) = stream.into_split();
-    let outlet = Arc::new(Outlet::new(write, limits.outbox_frames));
+    let outlet = Arc::new(Outlet::new(write, limits.outbox));
     // tungstenite refuses anything far beyond our own limit before buffering
     // it; between the two we answer with a clean 1009. It writes on its own
     // only pongs and the answer to a close, straight into the outlet.

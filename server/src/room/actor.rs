@@ -48,12 +48,21 @@ const MAX_AWARENESS_STATE_BYTES: usize = 4096;
 const AWARENESS_PER_SECOND: f64 = 10.0;
 const AWARENESS_BURST: f64 = 20.0;
 
+/// Sync step 1 messages a connection may send: a burst, then one per
+/// five seconds. A client sends one when it connects (y-websocket's
+/// optional resync adds one per interval); each answer may cost an encode
+/// of the document, so a connection sending more is closed (1008).
+const SYNC_REQUEST_BURST: f64 = 10.0;
+const SYNC_REQUESTS_PER_SECOND: f64 = 0.2;
+
 struct Peer {
     identity: Identity,
     link: PeerLink,
     refusals: u32,
     awareness_allowance: f64,
     awareness_checked: Instant,
+    sync_allowance: f64,
+    sync_checked: Instant,
 }
 
 enum Recipient {
@@ -331,6 +340,8 @@ impl Room {
                 refusals: 0,
                 awareness_allowance: AWARENESS_BURST,
                 awareness_checked: Instant::now(),
+                sync_allowance: SYNC_REQUEST_BURST,
+                sync_checked: Instant::now(),
             },
         );
         self.idle_since = None;
@@ -361,6 +372,10 @@ impl Room {
         };
         match message {
             Inbound::SyncStep1(state_vector) => {
+                if !self.take_sync_allowance(peer) {
+                    self.drop_peer(peer, CloseReason::TOO_MANY_SYNC_REQUESTS);
+                    return;
+                }
                 let answer = self.step2_frame(&state_vector);
                 self.deliver_after_writes(Recipient::One(peer), answer);
             }
@@ -750,6 +765,24 @@ impl Room {
         }
     }
 
+    /// Takes one sync step 1 from the peer's allowance; false when none
+    /// is left.
+    fn take_sync_allowance(&mut self, peer: PeerId) -> bool {
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return false;
+        };
+        let now = Instant::now();
+        let refill =
+            now.duration_since(state.sync_checked).as_secs_f64() * SYNC_REQUESTS_PER_SECOND;
+        state.sync_allowance = (state.sync_allowance + refill).min(SYNC_REQUEST_BURST);
+        state.sync_checked = now;
+        if state.sync_allowance < 1.0 {
+            return false;
+        }
+        state.sync_allowance -= 1.0;
+        true
+    }
+
     fn on_awareness(&mut self, peer: PeerId, identity: &Identity, update: &[u8]) {
         let Some(state) = self.peers.get_mut(&peer) else {
             return;
@@ -926,12 +959,25 @@ impl Room {
 
     fn step2_frame(&mut self, remote: &[u8]) -> Frame {
         let remote: StateVector = StateVector::decode_v1(remote).unwrap_or_default();
+        let txn = self.doc.transact();
+        let current = txn.state_vector();
+        // What the answer depends on: the remote clocks of clients the room
+        // knows, at most the room's own. Clients the room does not know and
+        // clocks beyond its own ask for nothing, so a crafted vector that
+        // names only such clients gets the cached full state, not an encode.
+        let mut normalized = StateVector::default();
+        for (client, clock) in remote.iter() {
+            let clock = (*clock).min(current.get(client));
+            if clock > 0 {
+                normalized.set_max(*client, clock);
+            }
+        }
+        let remote = normalized;
         if remote.is_empty() {
             if let Some(frame) = &self.cache.full_state_step2 {
                 return frame.clone();
             }
         }
-        let txn = self.doc.transact();
         if let Some((state, frame)) = &self.cache.up_to_date_step2 {
             if *state == remote {
                 return frame.clone();
@@ -939,7 +985,6 @@ impl Room {
         }
         let update = txn.encode_state_as_update_v1(&remote);
         let frame = Frame::binary(&Message::SyncStep2(&update).encode());
-        let current = txn.state_vector();
         drop(txn);
         if remote.is_empty() {
             self.cache.full_state_step2 = Some(frame.clone());

@@ -19,7 +19,7 @@ mod inbound;
 pub use actor::build_document;
 
 use crate::auth::Identity;
-use crate::socket::{Frame, Outlet};
+use crate::socket::{Frame, Outlet, OutletLimits};
 use crate::store::Store;
 use dashmap::DashMap;
 pub use inbound::Inbound;
@@ -89,6 +89,10 @@ impl CloseReason {
         code: 1013,
         reason: Cow::Borrowed("board unavailable, try again later"),
     };
+    pub const TOO_MANY_SYNC_REQUESTS: CloseReason = CloseReason {
+        code: 1008,
+        reason: Cow::Borrowed("too many sync requests, reconnect"),
+    };
     pub const REVOKED: CloseReason = CloseReason {
         code: 4401,
         reason: Cow::Borrowed("access was revoked by the moderator"),
@@ -144,7 +148,8 @@ impl Drop for PeerLink {
 pub struct RoomSettings {
     pub max_document_bytes: u64,
     pub max_connections_per_board: usize,
-    pub outbox_frames: usize,
+    /// What may wait for a peer's socket before it is closed with 1013.
+    pub outbox: OutletLimits,
     pub idle_room: Duration,
     pub awareness_timeout: Duration,
     pub compact_after_updates: u64,
@@ -155,11 +160,25 @@ impl Default for RoomSettings {
         RoomSettings {
             max_document_bytes: 32 * 1024 * 1024,
             max_connections_per_board: 500,
-            outbox_frames: 1024,
+            outbox: outbox_limits(32 * 1024 * 1024, 1024 * 1024),
             idle_room: Duration::from_secs(30),
             awareness_timeout: Duration::from_secs(30),
             compact_after_updates: 1000,
         }
+    }
+}
+
+/// Frames waiting for a peer's socket before it counts as too slow.
+pub const OUTBOX_FRAMES: usize = 1024;
+
+/// The outbox of a peer: 1024 frames, and in bytes one whole document (a
+/// full sync step 2) plus four of the largest messages (relays behind it).
+/// 36 MiB with the default limits, instead of 1024 × the document.
+pub fn outbox_limits(max_document_bytes: u64, max_frame_bytes: usize) -> OutletLimits {
+    let document = usize::try_from(max_document_bytes).unwrap_or(usize::MAX);
+    OutletLimits {
+        frames: OUTBOX_FRAMES,
+        bytes: document.saturating_add(max_frame_bytes.saturating_mul(4)),
     }
 }
 
@@ -496,11 +515,15 @@ mod tests {
 
     impl TestPeer {
         async fn join(harness: &Harness, board: &str) -> TestPeer {
+            Self::join_with(harness, board, RoomSettings::default().outbox).await
+        }
+
+        async fn join_with(harness: &Harness, board: &str, outbox: OutletLimits) -> TestPeer {
             let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
             let addr = listener.local_addr().expect("has an address");
             let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
             let (_, write) = accepted.expect("accepts").0.into_split();
-            let outlet = Arc::new(Outlet::new(write, 1024));
+            let outlet = Arc::new(Outlet::new(write, outbox));
             let membership = harness
                 .registry
                 .join(board, Identity::Moderator, PeerLink::new(outlet.clone()))
@@ -748,5 +771,78 @@ mod tests {
         let late = TestPeer::join(&harness, "board").await;
         assert_eq!(late.card("good").as_deref(), Some("bleibt"));
         assert_eq!(late.card("partial"), None);
+    }
+
+    #[tokio::test]
+    async fn a_peer_whose_waiting_frames_pass_the_byte_limit_is_closed_with_1013() {
+        let harness = harness(RoomSettings::default());
+        let mut writer = TestPeer::join(&harness, "board").await;
+        // Never reads again; a quarter MiB may wait for it.
+        let stalled = TestPeer::join_with(
+            &harness,
+            "board",
+            OutletLimits {
+                frames: OUTBOX_FRAMES,
+                bytes: 256 * 1024,
+            },
+        )
+        .await;
+        let text = "x".repeat(200 * 1024);
+        // The socket's own buffers take some megabytes first; far fewer
+        // than 1024 frames then pass the byte limit.
+        let mut cards = 0;
+        while stalled.outlet_is_open() {
+            assert!(
+                cards < 100,
+                "100 relays of 200 KiB never passed a 256 KiB byte limit"
+            );
+            writer.write_card(&format!("card-{cards}"), &text).await;
+            cards += 1;
+        }
+        assert_eq!(stalled.closed_reason().await, Some(CloseReason::TOO_SLOW));
+        // The room goes on for the others.
+        writer.write_card("after", "weiter").await;
+    }
+
+    #[tokio::test]
+    async fn sync_step_1_answers_ignore_unknown_clients_and_a_flood_is_closed() {
+        let harness = harness(RoomSettings::default());
+        let mut writer = TestPeer::join(&harness, "board").await;
+        writer.write_card("first", "eins").await;
+
+        // A vector of a client the room does not know: answered with the
+        // whole document (from the full-state cache).
+        let mut crafted = StateVector::default();
+        crafted.set_max(yrs::ClientID::new(123_456), 7);
+        let mut reader = TestPeer::join(&harness, "board").await;
+        let mut fresh = Doc::new();
+        std::mem::swap(&mut reader.doc, &mut fresh);
+        reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        reader
+            .pump_until("the answer", |message| {
+                matches!(message, Message::SyncStep2(_))
+            })
+            .await;
+        assert_eq!(reader.card("first").as_deref(), Some("eins"));
+
+        // Ten step 1s are answered (the join and the crafted one above
+        // used two of the burst of ten); the next closes the connection.
+        for _ in 0..8 {
+            reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        }
+        let mut answers = 0;
+        reader
+            .pump_until("eight more answers", |message| {
+                answers += usize::from(matches!(message, Message::SyncStep2(_)));
+                answers == 8
+            })
+            .await;
+        assert!(reader.outlet_is_open());
+        reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        assert_eq!(
+            reader.closed_reason().await,
+            Some(CloseReason::TOO_MANY_SYNC_REQUESTS)
+        );
+        writer.write_card("second", "zwei").await;
     }
 }
