@@ -21,7 +21,7 @@ use crate::store::{PendingWrite, Store, StoreError, StoredDocument};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -674,16 +674,19 @@ impl Room {
     /// the sender no longer has them). Returns the transaction's update.
     fn write_back(&mut self, priors: &[(Place, Prior, bool)]) -> Option<Vec<u8>> {
         let mut todo: Vec<(&Place, &Prior)> = Vec::new();
+        // Sets, not scans of `todo`: a hostile update can refuse many places.
+        let mut in_todo: HashSet<&Place> = HashSet::new();
         for (place, prior, force) in priors {
-            if matches!(prior, Prior::Absent) || todo.iter().any(|(done, _)| *done == place) {
+            if matches!(prior, Prior::Absent) || in_todo.contains(place) {
                 continue;
             }
             if *force || self.read_place(place).as_ref() != Some(prior) {
                 todo.push((place, prior));
+                in_todo.insert(place);
             }
         }
         // A re-created entry brings its fields along.
-        let recreated: Vec<(&str, &str)> = todo
+        let recreated: HashSet<(&str, &str)> = todo
             .iter()
             .filter_map(|(place, prior)| match (place, prior) {
                 (Place::Entry { root, key }, Prior::Map(_)) => Some((root.as_ref(), key.as_ref())),
