@@ -962,6 +962,12 @@ impl Room {
 
     fn step2_frame(&mut self, remote: &[u8]) -> Frame {
         let remote: StateVector = StateVector::decode_v1(remote).unwrap_or_default();
+        // The common case (a new client) without computing our state vector.
+        if remote.is_empty() {
+            if let Some(frame) = &self.cache.full_state_step2 {
+                return frame.clone();
+            }
+        }
         let txn = self.doc.transact();
         let current = txn.state_vector();
         // What the answer depends on: the remote clocks of clients the room
