@@ -57,46 +57,107 @@ pub struct ServeConfig {
     pub sqlite_synchronous: Synchronous,
 
     /// Largest websocket message accepted, in bytes (larger: close 1009).
-    #[arg(long, env = "KARTENWAND_MAX_FRAME_BYTES", default_value_t = 1024 * 1024)]
+    /// 1 KiB to 1 GiB.
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_FRAME_BYTES",
+        default_value_t = 1024 * 1024,
+        value_parser = ranged::<usize>(1024, 1 << 30)
+    )]
     pub max_frame_bytes: usize,
 
     /// Largest board document, in bytes of stored updates; beyond it edits
-    /// that add content are refused, deletions still go in.
-    #[arg(long, env = "KARTENWAND_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024 * 1024)]
+    /// that add content are refused, deletions still go in. 1 KiB to 64 GiB.
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_DOCUMENT_BYTES",
+        default_value_t = 32 * 1024 * 1024,
+        value_parser = ranged::<u64>(1024, 1 << 36)
+    )]
     pub max_document_bytes: u64,
 
-    /// Websocket connections the whole server accepts.
-    #[arg(long, env = "KARTENWAND_MAX_CONNECTIONS", default_value_t = 20_000)]
+    /// Websocket connections the whole server accepts (1 to 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_CONNECTIONS",
+        default_value_t = 20_000,
+        value_parser = ranged::<usize>(1, MAX_COUNT)
+    )]
     pub max_connections: usize,
 
-    /// Websocket connections one board accepts.
+    /// Websocket connections one board accepts (1 to 10,000,000).
     #[arg(
         long,
         env = "KARTENWAND_MAX_CONNECTIONS_PER_BOARD",
-        default_value_t = 500
+        default_value_t = 500,
+        value_parser = ranged::<usize>(1, MAX_COUNT)
     )]
     pub max_connections_per_board: usize,
 
     /// Messages per second one connection may send on average; faster
-    /// senders are slowed down and told so, not disconnected.
-    #[arg(long, env = "KARTENWAND_MESSAGES_PER_SECOND", default_value_t = 200)]
+    /// senders are slowed down and told so, not disconnected (1 to
+    /// 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_MESSAGES_PER_SECOND",
+        default_value_t = 200,
+        value_parser = ranged::<u32>(1, MAX_COUNT)
+    )]
     pub messages_per_second: u32,
 
-    /// Messages one connection may send at once before the rate applies.
-    #[arg(long, env = "KARTENWAND_MESSAGE_BURST", default_value_t = 400)]
+    /// Messages one connection may send at once before the rate applies
+    /// (1 to 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_MESSAGE_BURST",
+        default_value_t = 400,
+        value_parser = ranged::<u32>(1, MAX_COUNT)
+    )]
     pub message_burst: u32,
 
-    /// Seconds a board without connections stays in memory.
-    #[arg(long, env = "KARTENWAND_IDLE_ROOM_SECONDS", default_value_t = 30)]
+    /// Seconds a board without connections stays in memory (1 to 604,800,
+    /// a week).
+    #[arg(
+        long,
+        env = "KARTENWAND_IDLE_ROOM_SECONDS",
+        default_value_t = 30,
+        value_parser = ranged::<u64>(1, 604_800)
+    )]
     pub idle_room_seconds: u64,
 
-    /// Updates appended to a board's log before it is compacted into a snapshot.
-    #[arg(long, env = "KARTENWAND_COMPACT_AFTER_UPDATES", default_value_t = 1000)]
+    /// Updates appended to a board's log before it is compacted into a
+    /// snapshot (1 to 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_COMPACT_AFTER_UPDATES",
+        default_value_t = 1000,
+        value_parser = ranged::<u64>(1, MAX_COUNT)
+    )]
     pub compact_after_updates: u64,
 
-    /// Seconds between pings to each connection; two missed pings close it.
-    #[arg(long, env = "KARTENWAND_PING_SECONDS", default_value_t = 30)]
+    /// Seconds between pings to each connection; two missed pings close it
+    /// (1 to 86,400, a day).
+    #[arg(
+        long,
+        env = "KARTENWAND_PING_SECONDS",
+        default_value_t = 30,
+        value_parser = ranged::<u64>(1, 86_400)
+    )]
     pub ping_seconds: u64,
+}
+
+/// Upper bound of the count flags: far beyond any real use, and far below
+/// anything that could overflow (`Semaphore::new` panics above
+/// `usize::MAX >> 3`; timers and byte limits are multiplied).
+const MAX_COUNT: u64 = 10_000_000;
+
+/// A number flag limited to `min..=max`, so nothing computed from it can
+/// overflow or panic; clap names the range when a value is outside it.
+fn ranged<T>(min: u64, max: u64) -> clap::builder::RangedU64ValueParser<T>
+where
+    T: TryFrom<u64> + Clone + Send + Sync + 'static,
+{
+    clap::builder::RangedU64ValueParser::<T>::new().range(min..=max)
 }
 
 impl ServeConfig {
@@ -110,6 +171,7 @@ impl ServeConfig {
             max_connections_per_board: self.max_connections_per_board,
             idle_room: Duration::from_secs(self.idle_room_seconds),
             compact_after_updates: self.compact_after_updates.max(1),
+            outbox: crate::room::outbox_limits(self.max_document_bytes, self.max_frame_bytes),
             ..RoomSettings::default()
         }
     }
@@ -161,3 +223,48 @@ pub struct ImportConfig {
 }
 
 pub const DATABASE_FILE: &str = "kartenwand.db";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve(args: &[&str]) -> Result<ServeConfig, clap::Error> {
+        let mut argv = vec!["kartenwand", "serve"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Serve(config) => Ok(config),
+            _ => unreachable!("parsed as serve"),
+        }
+    }
+
+    #[test]
+    fn defaults_parse_and_every_number_flag_has_a_range() {
+        let config = serve(&[]).expect("defaults are valid");
+        assert_eq!(config.ping_seconds, 30);
+        assert_eq!(config.max_connections, 20_000);
+        let huge = "18446744073709551615";
+        for flag in [
+            "--max-frame-bytes",
+            "--max-document-bytes",
+            "--max-connections",
+            "--max-connections-per-board",
+            "--messages-per-second",
+            "--message-burst",
+            "--idle-room-seconds",
+            "--compact-after-updates",
+            "--ping-seconds",
+        ] {
+            for value in ["0", huge] {
+                let error = serve(&[flag, value]).expect_err("out of range");
+                assert_eq!(
+                    error.kind(),
+                    clap::error::ErrorKind::ValueValidation,
+                    "{flag} {value}"
+                );
+            }
+        }
+        let config = serve(&["--ping-seconds", "86400", "--max-connections", "10000000"])
+            .expect("the largest values are valid");
+        assert_eq!(config.ping_seconds, 86_400);
+    }
+}

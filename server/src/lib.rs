@@ -64,7 +64,7 @@ pub async fn serve(
     );
     let tasks = TaskTracker::new();
     let room_settings = config.room_settings();
-    let outbox_frames = room_settings.outbox_frames;
+    let outbox = room_settings.outbox;
     let registry = Registry::new(store.clone(), room_settings, tasks.clone());
     let state = AppState::new(Shared {
         store: store.clone() as Arc<dyn Store>,
@@ -78,7 +78,7 @@ pub async fn serve(
             messages_per_second: config.messages_per_second,
             message_burst: config.message_burst,
             ping_interval: Duration::from_secs(config.ping_seconds.max(1)),
-            outbox_frames,
+            outbox,
         },
     });
     // Small updates must not wait for delayed ACKs (Nagle).

@@ -76,8 +76,18 @@ pub struct Outlet {
     state: Mutex<State>,
     /// The connection task, woken when frames wait or the room closed it.
     task: AtomicWaker,
-    /// Frames that may wait before the peer counts as too slow.
-    limit: usize,
+    /// How much may wait before the peer counts as too slow.
+    limits: OutletLimits,
+}
+
+/// Frames and bytes that may wait for a connection's socket. Both count:
+/// frames alone would let a peer that never reads pin `frames` copies of
+/// a whole document. A frame arriving at an empty queue is always taken,
+/// however large (a full sync step 2 may be as large as the document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutletLimits {
+    pub frames: usize,
+    pub bytes: usize,
 }
 
 struct State {
@@ -86,6 +96,8 @@ struct State {
     /// are already out.
     queue: VecDeque<Bytes>,
     written: usize,
+    /// Bytes of the frames in `queue`, whole (also the part written).
+    queued_bytes: usize,
     /// Why the room let the peer go; nothing more is written for it.
     closed: Option<CloseReason>,
     /// The socket failed; the connection is over.
@@ -93,22 +105,27 @@ struct State {
 }
 
 impl Outlet {
-    pub fn new(socket: OwnedWriteHalf, limit: usize) -> Outlet {
+    pub fn new(socket: OwnedWriteHalf, limits: OutletLimits) -> Outlet {
         Outlet {
             state: Mutex::new(State {
                 socket,
                 queue: VecDeque::new(),
                 written: 0,
+                queued_bytes: 0,
                 closed: None,
                 failed: false,
             }),
             task: AtomicWaker::new(),
-            limit: limit.max(1),
+            limits: OutletLimits {
+                frames: limits.frames.max(1),
+                bytes: limits.bytes.max(1),
+            },
         }
     }
 
     /// Writes a frame, or queues it behind the frames still waiting. False
-    /// when the queue is full: the peer cannot keep up and must be closed.
+    /// when the queue is full (in frames or bytes, see [`OutletLimits`]):
+    /// the peer cannot keep up and must be closed.
     /// A connection that is closed or gone takes frames without a word.
     pub fn send(&self, frame: &Frame) -> bool {
         let mut state = self.lock();
@@ -158,6 +175,7 @@ impl Outlet {
                 let begun = usize::from(state.written > 0);
                 state.queue.truncate(begun);
                 state.queue.push_back(close.0);
+                state.queued_bytes = state.queue.iter().map(Bytes::len).sum();
             }
         }
         let drained = std::future::poll_fn(|cx| self.lock().poll_drain(cx)).await;
@@ -184,9 +202,12 @@ impl Outlet {
 
     fn write_or_queue(&self, state: &mut State, bytes: Bytes) -> bool {
         if !state.queue.is_empty() {
-            if state.queue.len() >= self.limit {
+            if state.queue.len() >= self.limits.frames
+                || state.queued_bytes.saturating_add(bytes.len()) > self.limits.bytes
+            {
                 return false;
             }
+            state.queued_bytes += bytes.len();
             state.queue.push_back(bytes);
             return true;
         }
@@ -194,10 +215,12 @@ impl Outlet {
             Ok(n) if n == bytes.len() => return true,
             Ok(n) => {
                 state.written = n;
+                state.queued_bytes = bytes.len();
                 state.queue.push_back(bytes);
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                 state.written = 0;
+                state.queued_bytes = bytes.len();
                 state.queue.push_back(bytes);
             }
             Err(_) => state.failed = true,
@@ -254,7 +277,9 @@ impl State {
             }
             written -= left;
             self.written = 0;
-            self.queue.pop_front();
+            if let Some(done) = self.queue.pop_front() {
+                self.queued_bytes = self.queued_bytes.saturating_sub(done.len());
+            }
         }
     }
 }
@@ -306,7 +331,7 @@ impl AsyncWrite for Inlet {
 
 #[cfg(test)]
 mod tests {
-    use super::{Frame, Outlet};
+    use super::{Frame, Outlet, OutletLimits};
     use crate::room::{CloseReason, PeerLink};
     use std::future::poll_fn;
     use std::sync::Arc;
@@ -315,12 +340,20 @@ mod tests {
 
     /// An outlet on one end of a loopback connection, and the other end.
     async fn open_outlet(limit: usize) -> (Arc<Outlet>, TcpStream) {
+        open_outlet_with(OutletLimits {
+            frames: limit,
+            bytes: usize::MAX,
+        })
+        .await
+    }
+
+    async fn open_outlet_with(limits: OutletLimits) -> (Arc<Outlet>, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let addr = listener.local_addr().expect("has an address");
         let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
         let (_, write) = accepted.expect("accepts").0.into_split();
         (
-            Arc::new(Outlet::new(write, limit)),
+            Arc::new(Outlet::new(write, limits)),
             client.expect("connects"),
         )
     }
@@ -364,6 +397,51 @@ mod tests {
             received
                 .chunks(frame.as_bytes().len())
                 .all(|chunk| chunk == frame.as_bytes())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_queue_over_its_bytes_refuses_before_its_frame_count() {
+        let limits = OutletLimits {
+            frames: 100_000,
+            bytes: 1 << 20,
+        };
+        let (outlet, mut peer) = open_outlet_with(limits).await;
+        let frame = Frame::binary(&[3; 64 * 1024]);
+        let mut sent = 0;
+        while outlet.send(&frame) {
+            sent += 1;
+            assert!(sent < limits.frames, "the byte limit never refused a frame");
+        }
+        let queued = outlet.lock().queued_bytes;
+        assert!(
+            queued <= limits.bytes && queued + frame.as_bytes().len() > limits.bytes,
+            "refused when the next frame would pass the byte limit ({queued} queued)"
+        );
+        // What was taken still arrives whole.
+        let writer = {
+            let outlet = outlet.clone();
+            tokio::spawn(async move { outlet.finish(None).await })
+        };
+        let mut received = Vec::new();
+        peer.read_to_end(&mut received).await.expect("reads");
+        writer.await.expect("the writer finishes");
+        assert_eq!(received.len(), sent * frame.as_bytes().len());
+    }
+
+    #[tokio::test]
+    async fn one_frame_larger_than_the_byte_limit_is_taken_when_nothing_waits() {
+        let (outlet, _peer) = open_outlet_with(OutletLimits {
+            frames: 1024,
+            bytes: 1024,
+        })
+        .await;
+        // A full sync step 2 of a big board, larger than the socket takes.
+        let large = Frame::binary(&[5; 32 << 20]);
+        assert!(outlet.send(&large), "a frame into an empty queue");
+        assert!(
+            !outlet.send(&Frame::binary(&[6; 2048])),
+            "the next frame passes the byte limit"
         );
     }
 

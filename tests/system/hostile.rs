@@ -2,7 +2,8 @@
 //! for its other clients and for new joiners.
 
 use crate::common::{Client, Server, covers, new_doc, raw_http};
-use kartenwand::protocol::Message as YMessage;
+use kartenwand::protocol::update::UpdateSummary;
+use kartenwand::protocol::{Message as YMessage, Reader, write_var_u64};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tokio_tungstenite::tungstenite::Message;
@@ -124,6 +125,166 @@ async fn absurd_declared_lengths_are_refused_at_once() {
         assert_eq!(code, 4400, "frame {frame:?}: {reason}");
     }
     assert_room_still_works(&server, &board, "after-absurd").await;
+}
+
+/// Largest protocol message under the default 1 MiB frame cap, with room
+/// for the message header (type bytes and payload length).
+const MAX_PAYLOAD: usize = (1 << 20) - 8;
+
+/// An update of as many client sections as fit in `budget` bytes, each made
+/// by `section` for a distinct three-byte client id.
+fn crafted_update(budget: usize, section: impl Fn(&mut Vec<u8>, u64)) -> Vec<u8> {
+    let mut sections = Vec::new();
+    let mut count = 0u64;
+    let mut next = Vec::new();
+    loop {
+        next.clear();
+        section(&mut next, 16_384 + count);
+        // Room for the section count (three bytes) and the empty delete set.
+        if sections.len() + next.len() + 4 > budget {
+            break;
+        }
+        sections.extend_from_slice(&next);
+        count += 1;
+    }
+    let mut update = Vec::with_capacity(budget);
+    write_var_u64(&mut update, count);
+    update.extend_from_slice(&sections);
+    update.push(0);
+    update
+}
+
+#[tokio::test]
+async fn maximum_size_crafted_frames_are_handled_and_the_server_keeps_serving() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Schwergewicht").await;
+
+    // ~210,000 empty client sections: valid, and empty.
+    let empty_sections = crafted_update(MAX_PAYLOAD, |out, client| {
+        out.push(0);
+        write_var_u64(out, client);
+        out.push(0);
+    });
+    // The same, with the first client repeated in the last section.
+    let mut duplicate = crafted_update(MAX_PAYLOAD - 8, |out, client| {
+        out.push(0);
+        write_var_u64(out, client);
+        out.push(0);
+    });
+    duplicate.pop();
+    duplicate.extend_from_slice(&[0, 0x80, 0x80, 0x01, 0, 0]);
+    let sections = Reader::new(&duplicate).var_u64().expect("count");
+    let mut recounted = Vec::new();
+    write_var_u64(&mut recounted, sections + 1);
+    assert_eq!(recounted.len(), 3, "the count keeps its width");
+    duplicate.splice(0..3, recounted);
+    // ~95,000 one-character items, each from its own client, for a viewer:
+    // refusing it writes a delete set of as many clients.
+    let many_items = crafted_update(MAX_PAYLOAD, |out, client| {
+        out.push(1);
+        write_var_u64(out, client);
+        // clock 0; a string item without origins in the root type "x".
+        out.extend_from_slice(&[0, 4, 1, 1, b'x', 1, b'a']);
+    });
+    assert!(
+        UpdateSummary::parse(&many_items)
+            .expect("the crafted update is valid")
+            .items
+            .len()
+            > 90_000
+    );
+    // ~150,000 awareness states.
+    let mut states = Vec::new();
+    let mut count = 0u64;
+    while states.len() + 7 + 4 <= MAX_PAYLOAD {
+        write_var_u64(&mut states, 16_384 + count);
+        states.extend_from_slice(&[1, 2, b'{', b'}']);
+        count += 1;
+    }
+    let mut awareness_update = Vec::new();
+    write_var_u64(&mut awareness_update, count);
+    awareness_update.extend_from_slice(&states);
+
+    let frames = [
+        (
+            board.moderator_token.clone(),
+            YMessage::Update(&empty_sections).encode(),
+        ),
+        (
+            board.moderator_token.clone(),
+            YMessage::Update(&empty_sections).encode(),
+        ),
+        (
+            board.moderator_token.clone(),
+            YMessage::Update(&duplicate).encode(),
+        ),
+        (
+            board.moderator_token.clone(),
+            YMessage::Update(&duplicate).encode(),
+        ),
+        (
+            board.viewer_token.clone(),
+            YMessage::Update(&many_items).encode(),
+        ),
+        (
+            board.viewer_token.clone(),
+            YMessage::Awareness(&awareness_update).encode(),
+        ),
+    ];
+    let mut attackers = Vec::new();
+    for (token, frame) in &frames {
+        assert!(frame.len() <= 1 << 20, "{} bytes", frame.len());
+        attackers.push(Client::connect_raw(&server, &board.id, token, new_doc()).await);
+    }
+    // All at once, so that quadratic work would occupy every worker.
+    for (attacker, (_, frame)) in attackers.iter_mut().zip(&frames) {
+        attacker.send_frame(frame.clone()).await;
+    }
+    // The server keeps answering within the usual (generous) wait.
+    let (status, _) = server.request("GET", "/healthz", None).await;
+    assert_eq!(status, 200, "/healthz while the crafted frames are handled");
+    assert_room_still_works(&server, &board, "after-heavy").await;
+
+    let mut attackers = attackers.into_iter();
+    for mut valid in attackers.by_ref().take(2) {
+        valid
+            .edit(|_, txn| {
+                txn.get_or_insert_map("probe").insert(txn, "n", 1);
+            })
+            .await;
+        valid
+            .pump_until(
+                |c| !c.seen.received_updates.is_empty(),
+                "the echo after an empty update",
+            )
+            .await;
+    }
+    for mut duplicated in attackers.by_ref().take(2) {
+        let (code, reason) = duplicated.expect_close().await;
+        assert_eq!(code, 4400, "{reason}");
+        assert!(reason.contains("client"), "{reason}");
+    }
+    let mut viewer = attackers.next().expect("the viewer");
+    viewer
+        .pump_until(
+            |c| !c.seen.denied.is_empty() && !c.seen.received_updates.is_empty(),
+            "the refusal and the revert",
+        )
+        .await;
+    assert!(
+        viewer.seen.denied[0].contains("viewers"),
+        "{:?}",
+        viewer.seen.denied
+    );
+    let mut presence = attackers.next().expect("the awareness sender");
+    presence
+        .pump_until(|c| !c.seen.denied.is_empty(), "the awareness refusal")
+        .await;
+    assert!(
+        presence.seen.denied[0].contains("too many awareness states"),
+        "{:?}",
+        presence.seen.denied
+    );
 }
 
 #[tokio::test]

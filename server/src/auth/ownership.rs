@@ -474,41 +474,58 @@ fn drop_dependents(summary: &UpdateSummary, places: &[Place], verdict: &mut Verd
             }
         }
     }
-    loop {
-        let dropped_ranges: Vec<(Id, u32)> = summary
-            .items
-            .iter()
-            .zip(&verdict.dropped)
-            .filter(|(_, dropped)| **dropped)
-            .map(|(item, _)| (item.id, item.len))
-            .collect();
-        let inside = |id: Id| {
-            dropped_ranges.iter().any(|(start, len)| {
-                start.client == id.client
-                    && id.clock >= start.clock
-                    && u64::from(id.clock) < u64::from(start.clock) + u64::from(*len)
-            })
+    // Propagate along "depends on" edges from the dropped items. Each item
+    // is found by binary search and marked once: linear up to a log, where
+    // a fixed-point scan over every pair would be quadratic on a hostile
+    // update with many items.
+    let mut by_client: HashMap<u64, Vec<(u32, u32, usize)>> = HashMap::new();
+    for (position, item) in summary.items.iter().enumerate() {
+        by_client
+            .entry(item.id.client)
+            .or_default()
+            .push((item.id.clock, item.len, position));
+    }
+    for ranges in by_client.values_mut() {
+        ranges.sort_unstable();
+    }
+    let containing = |id: Id| -> Option<usize> {
+        let ranges = by_client.get(&id.client)?;
+        let after = ranges.partition_point(|(clock, _, _)| *clock <= id.clock);
+        let (clock, len, position) = *ranges.get(after.checked_sub(1)?)?;
+        (u64::from(id.clock) < u64::from(clock) + u64::from(len)).then_some(position)
+    };
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); summary.items.len()];
+    for (position, item) in summary.items.iter().enumerate() {
+        let parent = match item.parent {
+            crate::protocol::update::Parent::Item(id) => Some(id),
+            _ => None,
         };
-        let mut changed = false;
-        for (position, item) in summary.items.iter().enumerate() {
-            if verdict.dropped[position] {
-                continue;
-            }
-            let parent = match item.parent {
-                crate::protocol::update::Parent::Item(id) => Some(id),
-                _ => None,
-            };
-            if [item.origin, item.right_origin, parent]
-                .into_iter()
-                .flatten()
-                .any(inside)
-            {
-                verdict.dropped[position] = true;
-                changed = true;
+        for id in [item.origin, item.right_origin, parent]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(dependency) = containing(id).filter(|found| *found != position) {
+                if let Some(list) = dependents.get_mut(dependency) {
+                    list.push(position);
+                }
             }
         }
-        if !changed {
-            break;
+    }
+    let mut work: Vec<usize> = verdict
+        .dropped
+        .iter()
+        .enumerate()
+        .filter(|(_, dropped)| **dropped)
+        .map(|(position, _)| position)
+        .collect();
+    while let Some(position) = work.pop() {
+        for &dependent in dependents.get(position).into_iter().flatten() {
+            if let Some(dropped) = verdict.dropped.get_mut(dependent) {
+                if !*dropped {
+                    *dropped = true;
+                    work.push(dependent);
+                }
+            }
         }
     }
 }
@@ -542,6 +559,7 @@ fn uncovered_parts(index: &PlaceIndex, range: &DeleteRange) -> Vec<DeleteRange> 
 mod tests {
     use super::*;
     use crate::board::places::PlaceIndex;
+    use crate::protocol::update::{ItemRecord, Parent};
     use yrs::updates::decoder::Decode;
     use yrs::{
         Doc, IdSet, Map, MapPrelim, Out, ReadTxn, StateVector, Transact, TransactionMut, Update,
@@ -614,6 +632,85 @@ mod tests {
         card.insert(txn, "text", "Bedarf");
         card.insert(txn, "kind", "need");
         card.insert(txn, "author", author);
+    }
+
+    fn item(client: u64, clock: u32, len: u32, origin: Option<Id>, parent: Parent) -> ItemRecord {
+        ItemRecord {
+            id: Id { client, clock },
+            len,
+            origin,
+            right_origin: None,
+            parent,
+            parent_sub: None,
+            content: ContentKind::String,
+            value: None,
+        }
+    }
+
+    #[test]
+    fn dependents_of_dropped_items_are_dropped_transitively_and_only_they() {
+        let id = |client, clock| Some(Id { client, clock });
+        let root = || Parent::Root("notes".into());
+        let items = vec![
+            // 0: dropped; 1 starts inside it (clock 2 of 0..3); 2 follows 1.
+            item(5, 0, 3, None, root()),
+            item(7, 0, 2, id(5, 2), root()),
+            item(7, 2, 1, id(7, 1), root()),
+            // 3: a child of 2 (parent inside a dropped chain).
+            item(
+                8,
+                0,
+                1,
+                None,
+                Parent::Item(Id {
+                    client: 7,
+                    clock: 2,
+                }),
+            ),
+            // 4: right after 0's range (clock 3): independent; 5 follows 4.
+            item(9, 0, 1, id(5, 3), root()),
+            item(9, 1, 1, id(9, 0), root()),
+        ];
+        let summary = UpdateSummary {
+            items,
+            ..UpdateSummary::default()
+        };
+        let places = vec![Place::Other; summary.items.len()];
+        let mut verdict = Verdict {
+            dropped: vec![true, false, false, false, false, false],
+            ..Verdict::default()
+        };
+        drop_dependents(&summary, &places, &mut verdict);
+        assert_eq!(verdict.dropped, [true, true, true, true, false, false]);
+
+        // A long chain in reverse order of the items still drops entirely
+        // (the old fixed-point scan took one pass per link).
+        let count = 20_000u32;
+        let items: Vec<ItemRecord> = (0..count)
+            .rev()
+            .map(|clock| {
+                item(
+                    3,
+                    clock,
+                    1,
+                    clock.checked_sub(1).and_then(|c| id(3, c)),
+                    root(),
+                )
+            })
+            .collect();
+        let summary = UpdateSummary {
+            items,
+            ..UpdateSummary::default()
+        };
+        let places = vec![Place::Other; summary.items.len()];
+        let mut dropped = vec![false; summary.items.len()];
+        dropped[summary.items.len() - 1] = true;
+        let mut verdict = Verdict {
+            dropped,
+            ..Verdict::default()
+        };
+        drop_dependents(&summary, &places, &mut verdict);
+        assert!(verdict.dropped.iter().all(|d| *d));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod ws;
 
 use crate::auth::{self, Identity, TokenClaim};
 use crate::room::Registry;
+use crate::socket::OutletLimits;
 use crate::store::{Store, StoreError};
 use axum::Json;
 use axum::Router;
@@ -47,7 +48,7 @@ pub struct ConnectionLimits {
     pub messages_per_second: u32,
     pub message_burst: u32,
     pub ping_interval: Duration,
-    pub outbox_frames: usize,
+    pub outbox: OutletLimits,
 }
 
 impl AppState {

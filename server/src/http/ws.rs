@@ -164,7 +164,7 @@ async fn serve(
 ) {
     let limits = state.limits.clone();
     let (read, write) = stream.into_split();
-    let outlet = Arc::new(Outlet::new(write, limits.outbox_frames));
+    let outlet = Arc::new(Outlet::new(write, limits.outbox));
     // tungstenite refuses a message over our limit as soon as a frame
     // header declares it (before buffering its payload); `converse` answers
     // that with 1009. It writes on its own only pongs and the answer to a

@@ -25,6 +25,12 @@ impl AwarenessEntry<'_> {
     }
 }
 
+/// How many entries an awareness update declares, read from its first
+/// bytes only (to refuse a huge one before parsing its entries).
+pub fn declared_entries(bytes: &[u8]) -> Result<u64, ProtocolError> {
+    Reader::new(bytes).var_u64()
+}
+
 /// Parses an awareness update; every state must be valid JSON.
 pub fn decode(bytes: &[u8]) -> Result<Vec<AwarenessEntry<'_>>, ProtocolError> {
     let mut reader = Reader::new(bytes);

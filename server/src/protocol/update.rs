@@ -16,7 +16,7 @@
 //! whether the update can be integrated without leaving anything pending.
 
 use super::{ProtocolError, Reader, write_var_u64};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// Deepest nesting of arrays and maps inside an `Any` value. Board entries
@@ -162,12 +162,15 @@ impl UpdateSummary {
         // A client section takes at least three bytes.
         let client_count = reader.count(3)?;
         summary.clients.reserve(client_count);
+        // A set, not a scan of `clients`: a 1 MiB frame holds about 200,000
+        // empty client sections, and a scan per section would be quadratic.
+        let mut seen_clients: HashSet<u64> = HashSet::with_capacity(client_count);
         for _ in 0..client_count {
             // Each struct takes at least two bytes.
             let struct_count = reader.count(2)?;
             let client = reader.client_id()?;
             let start = reader.var_u32()?;
-            if summary.clients.iter().any(|range| range.client == client) {
+            if !seen_clients.insert(client) {
                 return Err(ProtocolError::DuplicateClient);
             }
             let mut range = ClientRange {
@@ -515,15 +518,19 @@ fn skip_any(reader: &mut Reader<'_>, depth: usize) -> Result<(), ProtocolError> 
 }
 
 /// Encodes a delete set, grouped by client, ranges in clock order.
+///
+/// Clients keep the order of their first range. The index map keeps this
+/// linear: a hostile update can name one client per range.
 pub fn write_delete_set(out: &mut Vec<u8>, deletes: &[DeleteRange]) {
     let mut by_client: Vec<(u64, Vec<(u32, u32)>)> = Vec::new();
+    let mut index: HashMap<u64, usize> = HashMap::new();
     for range in deletes {
-        match by_client
-            .iter_mut()
-            .find(|(client, _)| *client == range.client)
-        {
-            Some((_, ranges)) => ranges.push((range.clock, range.len)),
-            None => by_client.push((range.client, vec![(range.clock, range.len)])),
+        let position = *index.entry(range.client).or_insert_with(|| {
+            by_client.push((range.client, Vec::new()));
+            by_client.len() - 1
+        });
+        if let Some((_, ranges)) = by_client.get_mut(position) {
+            ranges.push((range.clock, range.len));
         }
     }
     write_var_u64(out, by_client.len() as u64);
@@ -701,6 +708,61 @@ mod tests {
             UpdateSummary::parse(&update),
             Err(ProtocolError::ClockOverflow)
         );
+    }
+
+    /// An update of empty client sections (no structs), one per client, and
+    /// an empty delete set: valid, and as many sections as bytes allow.
+    fn empty_sections(clients: &[u64]) -> Vec<u8> {
+        let mut update = Vec::new();
+        write_var_u64(&mut update, clients.len() as u64);
+        for &client in clients {
+            update.push(0);
+            write_var_u64(&mut update, client);
+            update.push(0);
+        }
+        update.push(0);
+        update
+    }
+
+    #[test]
+    fn refuses_duplicate_clients_wherever_they_are() {
+        assert_eq!(
+            UpdateSummary::parse(&empty_sections(&[7, 8, 7])),
+            Err(ProtocolError::DuplicateClient)
+        );
+        // The repeat is the last of many sections.
+        let mut clients: Vec<u64> = (1..=50_000).collect();
+        clients.push(1);
+        assert_eq!(
+            UpdateSummary::parse(&empty_sections(&clients)),
+            Err(ProtocolError::DuplicateClient)
+        );
+        // A frame-sized update of distinct sections is walked (linearly) and
+        // is valid, though empty.
+        let clients: Vec<u64> = (100_000..300_000).collect();
+        let update = empty_sections(&clients);
+        assert!(update.len() <= 1 << 20);
+        let summary = UpdateSummary::parse(&update).expect("valid");
+        assert_eq!(summary.clients.len(), clients.len());
+        assert!(summary.is_empty());
+    }
+
+    #[test]
+    fn delete_set_groups_ranges_by_client_in_first_seen_order() {
+        let range = |client, clock| DeleteRange {
+            client,
+            clock,
+            len: 1,
+        };
+        let mut out = Vec::new();
+        write_delete_set(
+            &mut out,
+            &[range(9, 4), range(3, 1), range(9, 0), range(3, 0)],
+        );
+        assert_eq!(out, [2, 9, 2, 0, 1, 4, 1, 3, 2, 0, 1, 1, 1]);
+        let mut parsed = Vec::new();
+        read_delete_set(&mut Reader::new(&out), &mut parsed).expect("valid");
+        assert_eq!(parsed, [range(9, 0), range(9, 4), range(3, 0), range(3, 1)]);
     }
 
     #[test]

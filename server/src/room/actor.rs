@@ -21,7 +21,7 @@ use crate::store::{PendingWrite, Store, StoreError, StoredDocument};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -60,6 +60,13 @@ const SIZE_LIMIT_REASON: &str = "the board has reached its size limit";
 /// deletions into free space (each encodes the whole document).
 const SPACE_COMPACTION_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Sync step 1 messages a connection may send: a burst, then one per
+/// five seconds. A client sends one when it connects (y-websocket's
+/// optional resync adds one per interval); each answer may cost an encode
+/// of the document, so a connection sending more is closed (1008).
+const SYNC_REQUEST_BURST: f64 = 10.0;
+const SYNC_REQUESTS_PER_SECOND: f64 = 0.2;
+
 struct Peer {
     identity: Identity,
     link: PeerLink,
@@ -68,6 +75,8 @@ struct Peer {
     awareness_checked: Instant,
     /// When the peer was last told it sends awareness too often.
     awareness_noticed: Option<Instant>,
+    sync_allowance: f64,
+    sync_checked: Instant,
 }
 
 enum Recipient {
@@ -325,6 +334,8 @@ impl Room {
                     .encode_state_as_update_v1(&StateVector::default());
                 let _ = reply.send(state);
             }
+            #[cfg(test)]
+            RoomCommand::Panic => panic!("a panic injected by a test"),
             RoomCommand::Shutdown { done } => {
                 self.close_all(CloseReason::GOING_AWAY);
                 self.finish().await;
@@ -354,6 +365,8 @@ impl Room {
                 awareness_allowance: AWARENESS_BURST,
                 awareness_checked: Instant::now(),
                 awareness_noticed: None,
+                sync_allowance: SYNC_REQUEST_BURST,
+                sync_checked: Instant::now(),
             },
         );
         self.idle_since = None;
@@ -384,6 +397,10 @@ impl Room {
         };
         match message {
             Inbound::SyncStep1(state_vector) => {
+                if !self.take_sync_allowance(peer) {
+                    self.drop_peer(peer, CloseReason::TOO_MANY_SYNC_REQUESTS);
+                    return;
+                }
                 let answer = self.step2_frame(&state_vector);
                 self.deliver_after_writes(Recipient::One(peer), answer);
             }
@@ -583,7 +600,18 @@ impl Room {
         for range in &summary.clients {
             self.state.set_max(ClientID::new(range.client), range.end);
         }
-        debug_assert_eq!(self.state, self.doc.transact().state_vector());
+        // The tracked state must match the document's. Computing the real
+        // one costs a walk over every client, so only debug builds check,
+        // and a mismatch is logged and corrected, never a panic: input
+        // reaches this line.
+        #[cfg(debug_assertions)]
+        {
+            let actual = self.doc.transact().state_vector();
+            if self.state != actual {
+                tracing::error!(peer, "tracked state vector was wrong; corrected");
+                self.state = actual;
+            }
+        }
         let inserts = summary
             .clients
             .iter()
@@ -674,16 +702,19 @@ impl Room {
     /// the sender no longer has them). Returns the transaction's update.
     fn write_back(&mut self, priors: &[(Place, Prior, bool)]) -> Option<Vec<u8>> {
         let mut todo: Vec<(&Place, &Prior)> = Vec::new();
+        // Sets, not scans of `todo`: a hostile update can refuse many places.
+        let mut in_todo: HashSet<&Place> = HashSet::new();
         for (place, prior, force) in priors {
-            if matches!(prior, Prior::Absent) || todo.iter().any(|(done, _)| *done == place) {
+            if matches!(prior, Prior::Absent) || in_todo.contains(place) {
                 continue;
             }
             if *force || self.read_place(place).as_ref() != Some(prior) {
                 todo.push((place, prior));
+                in_todo.insert(place);
             }
         }
         // A re-created entry brings its fields along.
-        let recreated: Vec<(&str, &str)> = todo
+        let recreated: HashSet<(&str, &str)> = todo
             .iter()
             .filter_map(|(place, prior)| match (place, prior) {
                 (Place::Entry { root, key }, Prior::Map(_)) => Some((root.as_ref(), key.as_ref())),
@@ -765,7 +796,36 @@ impl Room {
         }
     }
 
+    /// Takes one sync step 1 from the peer's allowance; false when none
+    /// is left.
+    fn take_sync_allowance(&mut self, peer: PeerId) -> bool {
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return false;
+        };
+        let now = Instant::now();
+        let refill =
+            now.duration_since(state.sync_checked).as_secs_f64() * SYNC_REQUESTS_PER_SECOND;
+        state.sync_allowance = (state.sync_allowance + refill).min(SYNC_REQUEST_BURST);
+        state.sync_checked = now;
+        if state.sync_allowance < 1.0 {
+            return false;
+        }
+        state.sync_allowance -= 1.0;
+        true
+    }
+
     fn on_awareness(&mut self, peer: PeerId, identity: &Identity, update: &[u8]) {
+        // Refused before any per-entry work: more clients than the server
+        // ever told anyone about, plus this connection's own allowance.
+        let allowed = self.awareness.known_clients() + MAX_AWARENESS_CLIENTS_PER_PEER;
+        match awareness::declared_entries(update) {
+            Ok(count) if count <= allowed as u64 => {}
+            Ok(_) => {
+                self.deny(peer, "too many awareness states on one connection");
+                return;
+            }
+            Err(_) => return,
+        }
         let Ok(entries) = awareness::decode(update) else {
             return;
         };
@@ -851,9 +911,13 @@ impl Room {
             Some(WriteKind::Compact) | None => {}
         }
         self.flush_deliveries();
+        // Not while a reload is pending: the document may then hold part of
+        // an update that could not be integrated, which a snapshot would
+        // make permanent.
         if self.updates_since_snapshot >= self.settings.compact_after_updates
             && self.writes.is_empty()
             && self.staged.updates.is_empty()
+            && !self.needs_reload
         {
             self.compact();
         } else {
@@ -992,12 +1056,31 @@ impl Room {
 
     fn step2_frame(&mut self, remote: &[u8]) -> Frame {
         let remote: StateVector = StateVector::decode_v1(remote).unwrap_or_default();
+        // The common case (a new client) without computing our state vector.
         if remote.is_empty() {
             if let Some(frame) = &self.cache.full_state_step2 {
                 return frame.clone();
             }
         }
         let txn = self.doc.transact();
+        let current = txn.state_vector();
+        // What the answer depends on: the remote clocks of clients the room
+        // knows, at most the room's own. Clients the room does not know and
+        // clocks beyond its own ask for nothing, so a crafted vector that
+        // names only such clients gets the cached full state, not an encode.
+        let mut normalized = StateVector::default();
+        for (client, clock) in remote.iter() {
+            let clock = (*clock).min(current.get(client));
+            if clock > 0 {
+                normalized.set_max(*client, clock);
+            }
+        }
+        let remote = normalized;
+        if remote.is_empty() {
+            if let Some(frame) = &self.cache.full_state_step2 {
+                return frame.clone();
+            }
+        }
         if let Some((state, frame)) = &self.cache.up_to_date_step2 {
             if *state == remote {
                 return frame.clone();
@@ -1005,7 +1088,6 @@ impl Room {
         }
         let update = txn.encode_state_as_update_v1(&remote);
         let frame = Frame::binary(&Message::SyncStep2(&update).encode());
-        let current = txn.state_vector();
         drop(txn);
         if remote.is_empty() {
             self.cache.full_state_step2 = Some(frame.clone());
@@ -1174,6 +1256,8 @@ fn refuse_remaining(inbox: &mut mpsc::Receiver<RoomCommand>) {
             RoomCommand::Inbound { .. }
             | RoomCommand::Leave { .. }
             | RoomCommand::DocumentState { .. } => {}
+            #[cfg(test)]
+            RoomCommand::Panic => {}
         }
     }
 }

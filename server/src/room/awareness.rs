@@ -7,7 +7,7 @@
 use super::PeerId;
 use crate::auth::Identity;
 use crate::protocol::awareness::{self, AwarenessEntry};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 struct State {
@@ -76,8 +76,9 @@ impl AwarenessTable {
     }
 
     /// How many live client ids `peer` would hold after applying `entries`.
+    /// Linear in the entries (a set, not a scan per entry).
     pub fn clients_of(&self, peer: PeerId, entries: &[AwarenessEntry<'_>]) -> usize {
-        let mut clients: Vec<u64> = self
+        let mut clients: HashSet<u64> = self
             .states
             .iter()
             .filter(|(_, state)| state.peer == peer && state.json.is_some())
@@ -85,12 +86,20 @@ impl AwarenessTable {
             .collect();
         for entry in entries {
             if entry.is_removal() {
-                clients.retain(|client| *client != entry.client);
-            } else if !clients.contains(&entry.client) {
-                clients.push(entry.client);
+                clients.remove(&entry.client);
+            } else {
+                clients.insert(entry.client);
             }
         }
         clients.len()
+    }
+
+    /// Client ids the table knows, live or recently removed. An honest
+    /// client only echoes states the server sent it, plus its own few, so
+    /// an awareness message naming more than this plus the per-connection
+    /// allowance is refused before its entries are looked at.
+    pub fn known_clients(&self) -> usize {
+        self.states.len()
     }
 
     /// Removes every state `peer` sent (its connection closed).
@@ -227,6 +236,33 @@ mod tests {
             now,
         );
         assert!(renewed.is_some());
+    }
+
+    #[test]
+    fn clients_of_counts_each_client_once_and_honours_removals() {
+        let mut table = AwarenessTable::default();
+        let now = Instant::now();
+        let me = Identity::Participant("p1".into());
+        table.apply(1, &me, &[entry(10, 1, "{}"), entry(11, 1, "{}")], now);
+        table.apply(2, &me, &[entry(20, 1, "{}")], now);
+        assert_eq!(table.clients_of(1, &[]), 2);
+        assert_eq!(
+            table.clients_of(
+                1,
+                &[entry(12, 1, "{}"), entry(12, 2, "{}"), entry(10, 2, "null")]
+            ),
+            2,
+            "12 counts once; 10 goes away; 20 is another peer's"
+        );
+        // Many entries (a hostile frame holds ~170,000): linear, and exact.
+        let states: Vec<String> = (0..100_000).map(|_| "{}".to_owned()).collect();
+        let many: Vec<AwarenessEntry<'_>> = states
+            .iter()
+            .enumerate()
+            .map(|(i, state)| entry(1000 + (i as u64 % 50_000), 1, state))
+            .collect();
+        assert_eq!(table.clients_of(1, &many), 50_002);
+        assert_eq!(table.known_clients(), 3);
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod inbound;
 pub use actor::build_document;
 
 use crate::auth::Identity;
-use crate::socket::{Frame, Outlet};
+use crate::socket::{Frame, Outlet, OutletLimits};
 use crate::store::Store;
 use dashmap::DashMap;
 pub use inbound::Inbound;
@@ -89,6 +89,10 @@ impl CloseReason {
         code: 1013,
         reason: Cow::Borrowed("board unavailable, try again later"),
     };
+    pub const TOO_MANY_SYNC_REQUESTS: CloseReason = CloseReason {
+        code: 1008,
+        reason: Cow::Borrowed("too many sync requests, reconnect"),
+    };
     pub const REVOKED: CloseReason = CloseReason {
         code: 4401,
         reason: Cow::Borrowed("access was revoked by the moderator"),
@@ -144,7 +148,8 @@ impl Drop for PeerLink {
 pub struct RoomSettings {
     pub max_document_bytes: u64,
     pub max_connections_per_board: usize,
-    pub outbox_frames: usize,
+    /// What may wait for a peer's socket before it is closed with 1013.
+    pub outbox: OutletLimits,
     pub idle_room: Duration,
     pub awareness_timeout: Duration,
     pub compact_after_updates: u64,
@@ -155,11 +160,25 @@ impl Default for RoomSettings {
         RoomSettings {
             max_document_bytes: 32 * 1024 * 1024,
             max_connections_per_board: 500,
-            outbox_frames: 1024,
+            outbox: outbox_limits(32 * 1024 * 1024, 1024 * 1024),
             idle_room: Duration::from_secs(30),
             awareness_timeout: Duration::from_secs(30),
             compact_after_updates: 1000,
         }
+    }
+}
+
+/// Frames waiting for a peer's socket before it counts as too slow.
+pub const OUTBOX_FRAMES: usize = 1024;
+
+/// The outbox of a peer: 1024 frames, and in bytes one whole document (a
+/// full sync step 2) plus four of the largest messages (relays behind it).
+/// 36 MiB with the default limits, instead of 1024 × the document.
+pub fn outbox_limits(max_document_bytes: u64, max_frame_bytes: usize) -> OutletLimits {
+    let document = usize::try_from(max_document_bytes).unwrap_or(usize::MAX);
+    OutletLimits {
+        frames: OUTBOX_FRAMES,
+        bytes: document.saturating_add(max_frame_bytes.saturating_mul(4)),
     }
 }
 
@@ -189,6 +208,9 @@ pub(crate) enum RoomCommand {
     DocumentState {
         reply: oneshot::Sender<Vec<u8>>,
     },
+    /// Makes the room task panic, to test that only this room goes down.
+    #[cfg(test)]
+    Panic,
 }
 
 /// A room's answer to a join it cannot take.
@@ -442,5 +464,385 @@ impl Registry {
             rooms.remove_if(&board, |_, handle| handle.instance == instance);
         });
         RoomHandle { instance, sender }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Message;
+    use crate::protocol::update::UpdateSummary;
+    use crate::store::{SqliteStore, Synchronous};
+    use bytes::Bytes;
+    use std::future::poll_fn;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::{TcpListener, TcpStream};
+    use yrs::updates::decoder::Decode;
+    use yrs::updates::encoder::Encode;
+    use yrs::{Doc, Map, ReadTxn, StateVector, Transact, Update};
+
+    const WAIT: Duration = Duration::from_secs(15);
+
+    struct Harness {
+        registry: Arc<Registry>,
+        store: Arc<SqliteStore>,
+        _dir: tempfile::TempDir,
+    }
+
+    fn harness(settings: RoomSettings) -> Harness {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(
+            SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens"),
+        );
+        let registry = Registry::new(store.clone(), settings, TaskTracker::new());
+        Harness {
+            registry,
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// A peer of a room: its outlet writes into one end of a loopback
+    /// connection, the test reads websocket frames from the other.
+    struct TestPeer {
+        membership: Membership,
+        outlet: Arc<Outlet>,
+        socket: TcpStream,
+        received: Vec<u8>,
+        doc: Doc,
+        denied: Vec<String>,
+    }
+
+    impl TestPeer {
+        async fn join(harness: &Harness, board: &str) -> TestPeer {
+            Self::join_with(harness, board, RoomSettings::default().outbox).await
+        }
+
+        async fn join_with(harness: &Harness, board: &str, outbox: OutletLimits) -> TestPeer {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+            let addr = listener.local_addr().expect("has an address");
+            let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+            let (_, write) = accepted.expect("accepts").0.into_split();
+            let outlet = Arc::new(Outlet::new(write, outbox));
+            let membership = harness
+                .registry
+                .join(board, Identity::Moderator, PeerLink::new(outlet.clone()))
+                .await
+                .unwrap_or_else(|error| panic!("joins {board}: {error}"));
+            let mut peer = TestPeer {
+                membership,
+                outlet,
+                socket: client.expect("connects"),
+                received: Vec::new(),
+                doc: Doc::new(),
+                denied: Vec::new(),
+            };
+            let state_vector = StateVector::default().encode_v1();
+            peer.send(Message::SyncStep1(&state_vector)).await;
+            peer.pump_until("the initial sync step 2", |message| {
+                matches!(message, Message::SyncStep2(_))
+            })
+            .await;
+            peer
+        }
+
+        async fn send(&self, message: Message<'_>) {
+            let frame = Bytes::from(message.encode());
+            let inbound = Inbound::decode(&frame)
+                .expect("a valid message")
+                .expect("one the room handles");
+            self.membership
+                .send(inbound)
+                .await
+                .expect("the room takes it");
+        }
+
+        /// Writes a card as this peer and waits for the echo.
+        async fn write_card(&mut self, key: &str, text: &str) {
+            let before = self.doc.transact().state_vector();
+            self.doc
+                .get_or_insert_map("cards")
+                .insert(&mut self.doc.transact_mut(), key, text);
+            let update = self.doc.transact().encode_state_as_update_v1(&before);
+            self.send(Message::Update(&update)).await;
+            let key = key.to_owned();
+            self.pump_until("the echo of the card", move |message| match message {
+                Message::Update(update) => String::from_utf8_lossy(update).contains(key.as_str()),
+                _ => false,
+            })
+            .await;
+        }
+
+        fn card(&self, key: &str) -> Option<String> {
+            let txn = self.doc.transact();
+            txn.get_map("cards")
+                .and_then(|cards| cards.get(&txn, key))
+                .map(|value| value.to_string(&txn))
+        }
+
+        /// Reads frames (applying what they carry) until `done` holds for one.
+        async fn pump_until(&mut self, what: &str, mut done: impl FnMut(&Message<'_>) -> bool) {
+            let deadline = tokio::time::Instant::now() + WAIT;
+            loop {
+                while let Some((payload, used)) = parse_frame(&self.received) {
+                    self.received.drain(..used);
+                    let message = Message::decode(&payload).expect("the room sends valid frames");
+                    match &message {
+                        Message::SyncStep2(update) | Message::Update(update) => {
+                            let update = Update::decode_v1(update).expect("valid update");
+                            self.doc
+                                .transact_mut()
+                                .apply_update(update)
+                                .expect("applies");
+                        }
+                        Message::PermissionDenied(reason) => self.denied.push((*reason).to_owned()),
+                        _ => {}
+                    }
+                    if done(&message) {
+                        return;
+                    }
+                }
+                let mut chunk = [0; 65536];
+                let read = tokio::time::timeout_at(deadline, self.socket.read(&mut chunk))
+                    .await
+                    .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+                    .expect("reads");
+                assert!(read > 0, "the connection ended while waiting for {what}");
+                self.received.extend_from_slice(&chunk[..read]);
+            }
+        }
+
+        async fn closed_reason(&self) -> Option<CloseReason> {
+            tokio::time::timeout(WAIT, poll_fn(|cx| self.outlet.poll_closed(cx)))
+                .await
+                .expect("the room closes the link in time")
+        }
+    }
+
+    /// The payload of the first whole (unmasked, binary) frame and the
+    /// bytes it took.
+    fn parse_frame(bytes: &[u8]) -> Option<(Vec<u8>, usize)> {
+        let (&first, rest) = bytes.split_first()?;
+        assert_eq!(first, 0x82, "a final binary frame");
+        let (&short, rest) = rest.split_first()?;
+        let (len, header) = match short {
+            126 => (
+                usize::from(u16::from_be_bytes(rest.get(..2)?.try_into().ok()?)),
+                4,
+            ),
+            127 => (
+                usize::try_from(u64::from_be_bytes(rest.get(..8)?.try_into().ok()?)).ok()?,
+                10,
+            ),
+            len => (usize::from(len), 2),
+        };
+        let payload = bytes.get(header..header + len)?;
+        Some((payload.to_vec(), header + len))
+    }
+
+    fn stored_card(store: &SqliteStore, board: &str, key: &str) -> Option<String> {
+        let doc = build_document(&store.load_document(board).expect("loads")).expect("builds");
+        let txn = doc.transact();
+        txn.get_map("cards")
+            .and_then(|cards| cards.get(&txn, key))
+            .map(|value| value.to_string(&txn))
+    }
+
+    #[tokio::test]
+    async fn a_panicking_room_takes_down_only_itself_and_restarts_from_the_store() {
+        let harness = harness(RoomSettings::default());
+        let mut doomed = TestPeer::join(&harness, "board-a").await;
+        let mut bystander = TestPeer::join(&harness, "board-b").await;
+        doomed.write_card("before", "gesichert").await;
+
+        let room = harness
+            .registry
+            .rooms
+            .get("board-a")
+            .map(|handle| handle.clone())
+            .expect("board a is live");
+        room.sender
+            .send(RoomCommand::Panic)
+            .await
+            .expect("the room takes the command");
+        assert_eq!(
+            doomed.closed_reason().await,
+            Some(CloseReason::INTERNAL),
+            "the panicked room's peers are told to reconnect"
+        );
+
+        // The other room never noticed.
+        bystander.write_card("elsewhere", "läuft weiter").await;
+        assert!(bystander.outlet_is_open());
+
+        // The next join starts a fresh room from the store, which serves.
+        let mut again = TestPeer::join(&harness, "board-a").await;
+        assert_eq!(again.card("before").as_deref(), Some("gesichert"));
+        again.write_card("after", "neu").await;
+        assert_eq!(
+            stored_card(&harness.store, "board-a", "after").as_deref(),
+            Some("neu")
+        );
+    }
+
+    impl TestPeer {
+        fn outlet_is_open(&self) -> bool {
+            let waker = futures_util::task::noop_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            self.outlet.poll_closed(&mut cx).is_pending()
+        }
+    }
+
+    /// An update whose items from one client depend on each other in a
+    /// cycle (each one's origin is the other), plus a valid map entry from
+    /// a second client. The parser cannot see the cycle; yrs integrates
+    /// the entry and leaves the cycle pending.
+    fn cyclic_update() -> Vec<u8> {
+        let (cyclic, valid) = (42u8, 77u8);
+        let mut update = vec![2];
+        // Client `cyclic`: two string items, origins (cyclic, 1) and (cyclic, 0).
+        update.extend_from_slice(&[2, cyclic, 0]);
+        update.extend_from_slice(&[0x84, cyclic, 1, 1, b'a']);
+        update.extend_from_slice(&[0x84, cyclic, 0, 1, b'b']);
+        // Client `valid`: cards["partial"] = "teilweise".
+        update.extend_from_slice(&[1, valid, 0, 0x28, 1, 5]);
+        update.extend_from_slice(b"cards");
+        update.push(7);
+        update.extend_from_slice(b"partial");
+        update.extend_from_slice(&[1, 119, 9]);
+        update.extend_from_slice(b"teilweise");
+        // No deletions.
+        update.push(0);
+        update
+    }
+
+    #[tokio::test]
+    async fn an_update_that_cannot_be_integrated_never_reaches_the_store() {
+        let update = cyclic_update();
+        let summary = UpdateSummary::parse(&update).expect("the parser accepts it");
+        assert!(
+            summary.missing_dependency(|_| 0).is_none(),
+            "the cycle is not visible before applying"
+        );
+
+        // Compact after every write, so the write before the bad update is
+        // followed by a compaction while the bad update is in the document.
+        let harness = harness(RoomSettings {
+            compact_after_updates: 1,
+            ..RoomSettings::default()
+        });
+        let mut writer = TestPeer::join(&harness, "board").await;
+        let before = writer.doc.transact().state_vector();
+        writer.doc.get_or_insert_map("cards").insert(
+            &mut writer.doc.transact_mut(),
+            "good",
+            "bleibt",
+        );
+        let good = writer.doc.transact().encode_state_as_update_v1(&before);
+        // Both reach the room's inbox before it runs (one thread, no await
+        // in between that yields): the good update is staged, not yet
+        // written, when the bad one is applied.
+        writer.send(Message::Update(&good)).await;
+        writer.send(Message::Update(&update)).await;
+        writer
+            .pump_until("the refusal", |message| {
+                matches!(message, Message::PermissionDenied(reason) if reason.contains("could not be integrated"))
+            })
+            .await;
+        // The room reloads before it reads on; a later edit (and the
+        // compaction after it) goes through.
+        writer.write_card("later", "auch").await;
+
+        assert_eq!(
+            stored_card(&harness.store, "board", "good").as_deref(),
+            Some("bleibt")
+        );
+        assert_eq!(
+            stored_card(&harness.store, "board", "later").as_deref(),
+            Some("auch")
+        );
+        assert_eq!(
+            stored_card(&harness.store, "board", "partial"),
+            None,
+            "nothing of the refused update is stored"
+        );
+        let stored = harness.store.load_document("board").expect("loads");
+        assert!(stored.snapshot.is_some(), "the board was compacted");
+        let late = TestPeer::join(&harness, "board").await;
+        assert_eq!(late.card("good").as_deref(), Some("bleibt"));
+        assert_eq!(late.card("partial"), None);
+    }
+
+    #[tokio::test]
+    async fn a_peer_whose_waiting_frames_pass_the_byte_limit_is_closed_with_1013() {
+        let harness = harness(RoomSettings::default());
+        let mut writer = TestPeer::join(&harness, "board").await;
+        // Never reads again; a quarter MiB may wait for it.
+        let stalled = TestPeer::join_with(
+            &harness,
+            "board",
+            OutletLimits {
+                frames: OUTBOX_FRAMES,
+                bytes: 256 * 1024,
+            },
+        )
+        .await;
+        let text = "x".repeat(200 * 1024);
+        // The socket's own buffers take some megabytes first; far fewer
+        // than 1024 frames then pass the byte limit.
+        let mut cards = 0;
+        while stalled.outlet_is_open() {
+            assert!(
+                cards < 100,
+                "100 relays of 200 KiB never passed a 256 KiB byte limit"
+            );
+            writer.write_card(&format!("card-{cards}"), &text).await;
+            cards += 1;
+        }
+        assert_eq!(stalled.closed_reason().await, Some(CloseReason::TOO_SLOW));
+        // The room goes on for the others.
+        writer.write_card("after", "weiter").await;
+    }
+
+    #[tokio::test]
+    async fn sync_step_1_answers_ignore_unknown_clients_and_a_flood_is_closed() {
+        let harness = harness(RoomSettings::default());
+        let mut writer = TestPeer::join(&harness, "board").await;
+        writer.write_card("first", "eins").await;
+
+        // A vector of a client the room does not know: answered with the
+        // whole document (from the full-state cache).
+        let mut crafted = StateVector::default();
+        crafted.set_max(yrs::ClientID::new(123_456), 7);
+        let mut reader = TestPeer::join(&harness, "board").await;
+        let mut fresh = Doc::new();
+        std::mem::swap(&mut reader.doc, &mut fresh);
+        reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        reader
+            .pump_until("the answer", |message| {
+                matches!(message, Message::SyncStep2(_))
+            })
+            .await;
+        assert_eq!(reader.card("first").as_deref(), Some("eins"));
+
+        // Ten step 1s are answered (the join and the crafted one above
+        // used two of the burst of ten); the next closes the connection.
+        for _ in 0..8 {
+            reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        }
+        let mut answers = 0;
+        reader
+            .pump_until("eight more answers", |message| {
+                answers += usize::from(matches!(message, Message::SyncStep2(_)));
+                answers == 8
+            })
+            .await;
+        assert!(reader.outlet_is_open());
+        reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        assert_eq!(
+            reader.closed_reason().await,
+            Some(CloseReason::TOO_MANY_SYNC_REQUESTS)
+        );
+        writer.write_card("second", "zwei").await;
     }
 }

@@ -13,7 +13,7 @@ use super::{BoardRecord, ParticipantRecord, PendingWrite, Store, StoreError, Sto
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Mutex, MutexGuard, mpsc};
 use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
@@ -198,7 +198,7 @@ impl SqliteStore {
 
     /// Finishes every queued write and stops the store's threads.
     pub fn close(&self) {
-        let writer = self.writer.lock().map(|mut w| w.take()).unwrap_or(None);
+        let writer = self.lock_writer().take();
         match writer {
             Some(Writer::Thread { sender, thread }) => {
                 drop(sender);
@@ -219,8 +219,22 @@ impl SqliteStore {
     }
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        let connection = self.reader.lock().map_err(|_| StoreError::Closed)?;
+        let connection = recover(&self.reader, "reader", |connection| {
+            roll_back_leftover(connection);
+        });
         Ok(f(&connection)?)
+    }
+
+    /// The writer, also after a panic while it was held (see [`recover`]).
+    fn lock_writer(&self) -> MutexGuard<'_, Option<Writer>> {
+        recover(&self.writer, "writer", |writer| {
+            if let Some(Writer::Inline { connection, .. }) = writer.as_mut() {
+                roll_back_leftover(&connection.connection);
+                // A rolled-back append may have counted sequence numbers
+                // it never wrote (a gap, harmless); read them afresh anyway.
+                connection.next.clear();
+            }
+        })
     }
 
     fn enqueue(
@@ -229,21 +243,18 @@ impl SqliteStore {
     ) -> PendingWrite {
         let (done, pending) = oneshot::channel();
         let op = make(done);
-        let sent = match self.writer.lock() {
-            Ok(mut writer) => match writer.as_mut() {
-                Some(Writer::Inline {
-                    connection,
-                    checkpoints,
-                    ..
-                }) => {
-                    commit_batch(connection, vec![op]);
-                    checkpoints.committed();
-                    Ok(())
-                }
-                Some(Writer::Thread { sender, .. }) => sender.send(op).map_err(|error| error.0),
-                None => Err(op),
-            },
-            Err(_) => Err(op),
+        let sent = match self.lock_writer().as_mut() {
+            Some(Writer::Inline {
+                connection,
+                checkpoints,
+                ..
+            }) => {
+                commit_batch(connection, vec![op]);
+                checkpoints.committed();
+                Ok(())
+            }
+            Some(Writer::Thread { sender, .. }) => sender.send(op).map_err(|error| error.0),
+            None => Err(op),
         };
         if let Err(op) = sent {
             let done = match op {
@@ -258,6 +269,39 @@ impl SqliteStore {
 impl Drop for SqliteStore {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+/// Locks a connection's mutex even if a panic poisoned it, so one panic
+/// (in a room task, while it committed) does not fail every later read or
+/// write of every board. That is safe because what the lock guards stays
+/// consistent across a panic: SQLite keeps each transaction atomic, a
+/// `rusqlite::Transaction` dropped by the unwinding rolls back, and
+/// `repair` rolls back whatever transaction could still be open. The
+/// poison is cleared once repaired, so this is logged once per panic.
+fn recover<'a, T>(
+    mutex: &'a Mutex<T>,
+    what: &'static str,
+    repair: impl FnOnce(&mut T),
+) -> MutexGuard<'a, T> {
+    mutex.lock().unwrap_or_else(|poisoned| {
+        tracing::error!(
+            connection = what,
+            "a panic interrupted the store; rolled back and carrying on"
+        );
+        let mut guard = poisoned.into_inner();
+        repair(&mut guard);
+        mutex.clear_poison();
+        guard
+    })
+}
+
+/// Rolls back a transaction a panic left open, so the next one can begin.
+fn roll_back_leftover(connection: &Connection) {
+    if !connection.is_autocommit() {
+        if let Err(error) = connection.execute_batch("ROLLBACK") {
+            tracing::error!(%error, "could not roll back after a panic");
+        }
     }
 }
 
@@ -870,6 +914,46 @@ mod tests {
             store.create_board(&board("b", "SAME22")),
             Err(StoreError::Conflict)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_panic_while_a_connection_is_held_does_not_stop_the_store() {
+        for mode in MODES {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = SqliteStore::open(&dir.path().join("k.db"), mode).expect("opens");
+            store.create_board(&board("a", "PANIC1")).expect("creates");
+            append(&store, "a", b"before").await;
+            // A panic in the middle of a commit: the writer's transaction is
+            // open (inline mode) and both locks are poisoned.
+            std::thread::scope(|scope| {
+                let panicked = scope
+                    .spawn(|| {
+                        let mut writer = store.writer.lock().expect("not poisoned yet");
+                        if let Some(Writer::Inline { connection, .. }) = writer.as_mut() {
+                            connection
+                                .connection
+                                .execute_batch(
+                                    "BEGIN; INSERT INTO updates (board, sequence, data) \
+                                     VALUES ('a', 99, x'00');",
+                                )
+                                .expect("begins");
+                        }
+                        let _reader = store.reader.lock().expect("not poisoned yet");
+                        panic!("injected panic while holding the store's connections");
+                    })
+                    .join();
+                assert!(panicked.is_err());
+            });
+            assert!(store.writer.is_poisoned() && store.reader.is_poisoned());
+            append(&store, "a", b"after").await;
+            assert!(!store.writer.is_poisoned(), "{mode:?}");
+            assert_eq!(
+                store.load_document("a").expect("reads").updates,
+                vec![b"before".to_vec(), b"after".to_vec()],
+                "{mode:?}: the interrupted insert was rolled back"
+            );
+            assert!(store.board("a").expect("reads").is_some());
+        }
     }
 
     #[tokio::test]
