@@ -34,6 +34,29 @@ async fn barrier(client: &mut Client, what: &str) {
     client.pump_until(|c| c.seen.synced, what).await;
 }
 
+/// A barrier for many rounds on one connection (a connection may send only
+/// a few sync step 1s): the room answers a query-awareness in order too,
+/// once it holds a state. The client publishes one state the first time.
+async fn handled(client: &mut Client, what: &str) {
+    let own = client.doc.client_id().get();
+    if !client.seen.awareness.iter().any(|(id, _, _)| *id == own) {
+        client
+            .send_frame(awareness_message(&[(own, 1, r#"{"barrier":true}"#)]))
+            .await;
+        client
+            .pump_until(
+                |c| c.seen.awareness.iter().any(|(id, _, _)| *id == own),
+                "the client's own awareness state",
+            )
+            .await;
+    }
+    let answers = client.seen.awareness.len();
+    client.send_frame(Message::QueryAwareness.encode()).await;
+    client
+        .pump_until(|c| c.seen.awareness.len() > answers, what)
+        .await;
+}
+
 /// Sends an edit and waits until the server handled it; true if refused.
 async fn edit_refused(
     client: &mut Client,
@@ -42,7 +65,7 @@ async fn edit_refused(
 ) -> bool {
     let denied = client.seen.denied.len();
     client.edit(|_, txn| change(txn)).await;
-    barrier(client, what).await;
+    handled(client, what).await;
     client.seen.denied.len() > denied
 }
 
