@@ -7,4 +7,5 @@ mod common;
 mod durability;
 mod exports;
 mod hostile;
+mod refusals;
 mod sync;
