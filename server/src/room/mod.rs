@@ -295,8 +295,9 @@ pub type RevocationMark = u64;
 /// otherwise wait for that to reset its record).
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
-    /// Identities whose access was revoked, with the mark of the revocation.
-    revoked: Vec<(Identity, RevocationMark)>,
+    /// Identities ([`Identity::owner_key`]) whose access was revoked, with
+    /// the mark of the latest revocation (only the latest matters).
+    revoked: HashMap<String, RevocationMark>,
     /// Refused edits per identity ([`Identity::owner_key`]).
     pub refusals: HashMap<String, u32>,
 }
@@ -306,8 +307,8 @@ impl Ledger {
     /// since.
     pub fn revoked_since(&self, identity: &Identity, checked: RevocationMark) -> bool {
         self.revoked
-            .iter()
-            .any(|(revoked, mark)| revoked == identity && *mark > checked)
+            .get(&identity.owner_key())
+            .is_some_and(|mark| *mark > checked)
     }
 }
 
@@ -419,7 +420,7 @@ impl Registry {
             .entry(board.to_owned())
             .or_default()
             .revoked
-            .push((identity.clone(), mark));
+            .insert(identity.owner_key(), mark);
         let Some(room) = self.rooms.get(board).map(|handle| handle.clone()) else {
             return;
         };
