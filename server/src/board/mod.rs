@@ -245,4 +245,59 @@ mod tests {
             Some(Out::Any("Stadtteilkonferenz Sachsendorf".into()))
         );
     }
+
+    fn summary_of(change: impl FnOnce(&mut yrs::TransactionMut<'_>)) -> UpdateSummary {
+        let doc = Doc::new();
+        let update = {
+            let mut txn = doc.transact_mut();
+            change(&mut txn);
+            txn.encode_update_v1()
+        };
+        UpdateSummary::parse(&update).expect("parses")
+    }
+
+    type Change = fn(&mut yrs::TransactionMut<'_>);
+
+    #[test]
+    fn names_are_checked_against_the_schema() {
+        use yrs::{MapPrelim, WriteTxn};
+        let card = summary_of(|txn| {
+            let cards = txn.get_or_insert_map(CARDS);
+            let card = cards.insert(txn, "cardAlice0001", MapPrelim::default());
+            card.insert(txn, "text", "Kita-Plätze fehlen");
+            let votes = txn.get_or_insert_map(VOTES);
+            votes.insert(txn, "0123456789abcdef:clusterKita01", 2.0);
+            let meta = txn.get_or_insert_map(META);
+            meta.insert(txn, "writingOpen", false);
+        });
+        assert_eq!(check_names(&card), Ok(()));
+        let refused: [(&str, Change); 6] = [
+            ("unknown root", |txn| {
+                txn.get_or_insert_map("conformance").insert(txn, "k", 1.0);
+            }),
+            ("long card id", |txn| {
+                txn.get_or_insert_map(CARDS)
+                    .insert(txn, "c".repeat(65), 1.0);
+            }),
+            ("short card id", |txn| {
+                txn.get_or_insert_map(CARDS).insert(txn, "c", 1.0);
+            }),
+            ("vote key without a pair", |txn| {
+                txn.get_or_insert_map(VOTES)
+                    .insert(txn, "0123456789abcdef", 1.0);
+            }),
+            ("meta key with a space", |txn| {
+                txn.get_or_insert_map(META)
+                    .insert(txn, "writing open", true);
+            }),
+            ("long field name", |txn| {
+                let cards = txn.get_or_insert_map(CARDS);
+                let card = cards.insert(txn, "cardAlice0001", MapPrelim::default());
+                card.insert(txn, "f".repeat(65), "x");
+            }),
+        ];
+        for (label, change) in refused {
+            assert!(check_names(&summary_of(change)).is_err(), "{label} passed");
+        }
+    }
 }
