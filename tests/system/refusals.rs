@@ -416,6 +416,63 @@ async fn awareness_under_another_identitys_client_ids_is_ignored() {
         .await;
 }
 
+/// On a full board, adding is refused but deleting still works (and is
+/// not restored).
+#[tokio::test]
+async fn a_full_board_still_takes_deletions() {
+    let server = Server::start(&["--max-document-bytes", "6000"]).await;
+    let board = server.create_board("Größe für Kitas").await;
+    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let text = "Übergang Kita–Schule ".repeat(25);
+    let mut written = Vec::new();
+    for n in 0..40 {
+        let id = format!("cardModer{n:04}");
+        moderator
+            .edit(|_, txn| create_card(txn, &id, "moderator", &text))
+            .await;
+        moderator
+            .pump_until(
+                |c| c.all_echoed() || !c.seen.denied.is_empty(),
+                "an echo or a refusal",
+            )
+            .await;
+        if !moderator.seen.denied.is_empty() {
+            break;
+        }
+        written.push(id);
+    }
+    assert_eq!(
+        moderator.seen.denied,
+        ["the board has reached its size limit"]
+    );
+    assert!(written.len() >= 2, "the limit leaves room for a few cards");
+    // A fresh client: the refused card's clocks never reached the server.
+    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let first = written[0].clone();
+    moderator
+        .edit(|_, txn| {
+            txn.get_or_insert_map("cards").remove(txn, &first);
+        })
+        .await;
+    moderator
+        .pump_until(
+            |c| c.all_echoed() && c.json()["cards"][&first].is_null(),
+            "the deletion's echo",
+        )
+        .await;
+    let late = Client::connect(&server, &board.id, &board.moderator_token).await;
+    assert!(
+        late.json()["cards"][&first].is_null(),
+        "the deletion was not stored"
+    );
+    assert!(late.json()["cards"][&written[1]].is_object());
+    assert!(
+        moderator.seen.denied.is_empty(),
+        "{:?}",
+        moderator.seen.denied
+    );
+}
+
 /// Waits (bounded) until the client's document equals `state`.
 async fn converge(client: &mut Client, state: &Value, who: &str) {
     let converged = tokio::time::timeout(

@@ -411,7 +411,14 @@ impl Room {
         if summary.is_empty() || self.changes_nothing(summary) {
             return;
         }
-        if self.stored_bytes.saturating_add(payload.len() as u64) > self.settings.max_document_bytes
+        // An update that only deletes is let through a full board: its
+        // delete set is small, and what it deletes frees room at the next
+        // compaction (refusing it would restore the deleted entries and
+        // grow the document further).
+        let inserts = summary.clients.iter().any(|range| range.end > range.start);
+        if inserts
+            && self.stored_bytes.saturating_add(payload.len() as u64)
+                > self.settings.max_document_bytes
         {
             self.refuse_all(peer, summary, "the board has reached its size limit");
             return;
