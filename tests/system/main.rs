@@ -8,4 +8,5 @@ mod durability;
 mod exports;
 mod hostile;
 mod limits;
+mod refusals;
 mod sync;

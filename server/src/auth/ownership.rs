@@ -12,7 +12,7 @@
 use crate::board::places::{Place, PlaceIndex};
 use crate::board::{
     self, AGREEMENTS, BoardView, CARDS, CLUSTERS, FOCAL_POINTS, MEMBERSHIPS, NETWORKS,
-    PARTICIPANTS, PLACEMENTS, VOTES,
+    PARTICIPANTS, PLACEMENTS, VOTES, valid_id,
 };
 use crate::protocol::update::{ContentKind, DeleteRange, Id, TYPE_MAP, UpdateSummary, Value};
 use std::collections::{HashMap, HashSet};
@@ -444,14 +444,6 @@ fn check_profile_field(
     };
     ok.then_some(())
         .ok_or("this profile field or value is not allowed")
-}
-
-/// Ids of entries: `^[A-Za-z0-9_-]{8,64}$` (docs/schema.md).
-fn valid_id(id: &str) -> bool {
-    (8..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Marks as dropped every field of a refused entry and every item whose

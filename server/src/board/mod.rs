@@ -5,6 +5,7 @@
 pub mod model;
 pub mod places;
 
+use crate::protocol::update::{Parent, UpdateSummary};
 use yrs::{Any, Doc, Map, MapRef, Out, ReadTxn, StateVector, Transact};
 
 /// Version of the document schema, stored as `meta.schemaVersion`.
@@ -59,6 +60,74 @@ pub const FOCAL_POINTS: &str = "focalPoints";
 pub const AGREEMENTS: &str = "agreements";
 pub const NETWORKS: &str = "networks";
 pub const MEMBERSHIPS: &str = "memberships";
+
+/// Every top-level type the schema has (`docs/schema.md`, "Top-level types").
+pub const ROOTS: [&str; 16] = [
+    META,
+    PARTICIPANTS,
+    "groups",
+    CARDS,
+    CLUSTERS,
+    VOTES,
+    "offerLinks",
+    "agenda",
+    "cases",
+    FOCAL_POINTS,
+    PLACEMENTS,
+    "notes",
+    AGREEMENTS,
+    NETWORKS,
+    MEMBERSHIPS,
+    "handout",
+];
+
+/// Top-level maps keyed by field name rather than by id.
+const FIELD_ROOTS: [&str; 2] = [META, "handout"];
+
+/// Top-level maps keyed by `"{id}:{id}"`.
+const PAIR_ROOTS: [&str; 4] = [VOTES, "offerLinks", PLACEMENTS, MEMBERSHIPS];
+
+/// Ids of entries: `^[A-Za-z0-9_-]{8,64}$` (docs/schema.md).
+pub fn valid_id(id: &str) -> bool {
+    (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Field names: `^[A-Za-z0-9_]{1,64}$` (the schema's are camelCase words).
+pub fn valid_field_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Whether `key` can be an entry of top-level map `root`.
+pub fn valid_key(root: &str, key: &str) -> bool {
+    if FIELD_ROOTS.contains(&root) {
+        valid_field_name(key)
+    } else if PAIR_ROOTS.contains(&root) {
+        key.split_once(':')
+            .is_some_and(|(a, b)| valid_id(a) && valid_id(b))
+    } else {
+        valid_id(key)
+    }
+}
+
+/// Checks every name an update spells out (the root names and map keys in
+/// its item headers) against the schema. A refused item is kept as deleted
+/// content with its header, so without this a participant could store
+/// names of any length in the document; such an update is refused whole.
+pub fn check_names(summary: &UpdateSummary) -> Result<(), &'static str> {
+    const REFUSED: &str = "this edit names a type or key the board does not have";
+    for item in &summary.items {
+        match (&item.parent, &item.parent_sub) {
+            (Parent::Root(root), _) if !ROOTS.contains(&root.as_str()) => return Err(REFUSED),
+            (Parent::Root(root), Some(key)) if !valid_key(root, key) => return Err(REFUSED),
+            (Parent::Item(_), Some(field)) if !valid_field_name(field) => return Err(REFUSED),
+            _ => {}
+        }
+    }
+    Ok(())
+}
 
 /// A numeric `Any` as `f64`.
 pub fn number(value: &Any) -> Option<f64> {
@@ -183,5 +252,60 @@ mod tests {
             meta.get(&txn, "title"),
             Some(Out::Any("Stadtteilkonferenz Sachsendorf".into()))
         );
+    }
+
+    fn summary_of(change: impl FnOnce(&mut yrs::TransactionMut<'_>)) -> UpdateSummary {
+        let doc = Doc::new();
+        let update = {
+            let mut txn = doc.transact_mut();
+            change(&mut txn);
+            txn.encode_update_v1()
+        };
+        UpdateSummary::parse(&update).expect("parses")
+    }
+
+    type Change = fn(&mut yrs::TransactionMut<'_>);
+
+    #[test]
+    fn names_are_checked_against_the_schema() {
+        use yrs::{MapPrelim, WriteTxn};
+        let card = summary_of(|txn| {
+            let cards = txn.get_or_insert_map(CARDS);
+            let card = cards.insert(txn, "cardAlice0001", MapPrelim::default());
+            card.insert(txn, "text", "Kita-Plätze fehlen");
+            let votes = txn.get_or_insert_map(VOTES);
+            votes.insert(txn, "0123456789abcdef:clusterKita01", 2.0);
+            let meta = txn.get_or_insert_map(META);
+            meta.insert(txn, "writingOpen", false);
+        });
+        assert_eq!(check_names(&card), Ok(()));
+        let refused: [(&str, Change); 6] = [
+            ("unknown root", |txn| {
+                txn.get_or_insert_map("conformance").insert(txn, "k", 1.0);
+            }),
+            ("long card id", |txn| {
+                txn.get_or_insert_map(CARDS)
+                    .insert(txn, "c".repeat(65), 1.0);
+            }),
+            ("short card id", |txn| {
+                txn.get_or_insert_map(CARDS).insert(txn, "c", 1.0);
+            }),
+            ("vote key without a pair", |txn| {
+                txn.get_or_insert_map(VOTES)
+                    .insert(txn, "0123456789abcdef", 1.0);
+            }),
+            ("meta key with a space", |txn| {
+                txn.get_or_insert_map(META)
+                    .insert(txn, "writing open", true);
+            }),
+            ("long field name", |txn| {
+                let cards = txn.get_or_insert_map(CARDS);
+                let card = cards.insert(txn, "cardAlice0001", MapPrelim::default());
+                card.insert(txn, "f".repeat(65), "x");
+            }),
+        ];
+        for (label, change) in refused {
+            assert!(check_names(&summary_of(change)).is_err(), "{label} passed");
+        }
     }
 }

@@ -5,7 +5,7 @@
 use super::{AppState, ConnectionLimits, Error, identify};
 use crate::auth::Identity;
 use crate::protocol::Message as SyncMessage;
-use crate::room::{CloseReason, Inbound, Membership, PeerLink};
+use crate::room::{CloseReason, Inbound, Membership, PeerLink, RevocationMark};
 use crate::socket::{Frame, Inlet, Outlet};
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -69,6 +69,9 @@ async fn upgrade(
         .token
         .filter(|token| !token.is_empty())
         .ok_or(Error::Unauthorized("a token is required"))?;
+    // Taken before the check: a revocation between the check and the join
+    // refuses the join (see `Registry::revocation_mark`).
+    let checked = state.registry.revocation_mark();
     let identity = identify(&state, board.clone(), token).await?;
     let permit =
         state.connections.clone().try_acquire_owned().map_err(|_| {
@@ -89,6 +92,7 @@ async fn upgrade(
                     state,
                     board,
                     identity,
+                    checked,
                     permit,
                 )
                 .await;
@@ -160,6 +164,7 @@ async fn serve(
     state: AppState,
     board: String,
     identity: Identity,
+    checked: RevocationMark,
     _permit: OwnedSemaphorePermit,
 ) {
     let limits = state.limits.clone();
@@ -191,6 +196,7 @@ async fn serve(
         &board,
         identity,
         PeerLink::new(outlet.clone()),
+        checked,
     ))
     .await
     {

@@ -7,13 +7,14 @@
 //! ever sees state a crash could lose.
 
 use super::awareness::AwarenessTable;
+use super::restore::restore;
 use super::{
-    CloseReason, Inbound, JoinRefused, PeerId, PeerLink, RoomCommand, RoomSettings, Rooms,
-    SERVER_OWNER,
+    CloseReason, Inbound, JoinRefused, Ledgers, PeerId, PeerLink, RevocationMark, RoomCommand,
+    RoomSettings, Rooms, SERVER_OWNER,
 };
 use crate::auth::{Identity, ownership};
-use crate::board::BoardView;
 use crate::board::places::{Place, PlaceIndex};
+use crate::board::{self, BoardView};
 use crate::protocol::update::{DeleteRange, UpdateSummary, write_delete_set};
 use crate::protocol::{Message, awareness};
 use crate::socket::Frame;
@@ -38,7 +39,8 @@ const TICK: Duration = Duration::from_secs(1);
 /// Deliveries waiting for writes before the room stops reading its inbox.
 const MAX_QUEUED_DELIVERIES: usize = 8192;
 
-/// Refused edits a connection may make before it is closed.
+/// Refused edits an identity may make on a board before its connections
+/// are closed (counted while the server runs, across reconnects).
 const MAX_REFUSALS: u32 = 20;
 
 /// Awareness: live client ids per connection, bytes per state, and the
@@ -70,7 +72,6 @@ const SYNC_REQUESTS_PER_SECOND: f64 = 0.2;
 struct Peer {
     identity: Identity,
     link: PeerLink,
-    refusals: u32,
     awareness_allowance: f64,
     awareness_checked: Instant,
     /// When the peer was last told it sends awareness too often.
@@ -142,6 +143,8 @@ pub(crate) struct Room {
     store: Arc<dyn Store>,
     settings: RoomSettings,
     rooms: Arc<Rooms>,
+    /// Revocations and refusal counts, shared with the registry.
+    ledgers: Arc<Ledgers>,
     doc: Doc,
     /// The document's state vector, kept up to date: yrs walks every
     /// client's blocks to compute one, and every update needs it.
@@ -191,6 +194,7 @@ impl Room {
         store: Arc<dyn Store>,
         settings: RoomSettings,
         rooms: Arc<Rooms>,
+        ledgers: Arc<Ledgers>,
     ) -> Self {
         Room {
             board,
@@ -198,6 +202,7 @@ impl Room {
             store,
             settings,
             rooms,
+            ledgers,
             doc: Doc::new(),
             state: StateVector::default(),
             peers: HashMap::new(),
@@ -223,11 +228,16 @@ impl Room {
         }
     }
 
-    pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomCommand>) {
+    pub async fn run(
+        mut self,
+        mut inbox: mpsc::Receiver<RoomCommand>,
+        mut control: mpsc::Receiver<RoomCommand>,
+    ) {
         if let Err(error) = self.load().await {
             tracing::error!(%error, "could not load the board");
             self.leave_registry();
             refuse_remaining(&mut inbox);
+            refuse_remaining(&mut control);
             return;
         }
         let mut ticker = tokio::time::interval(TICK);
@@ -256,6 +266,8 @@ impl Room {
             }
             let flow = tokio::select! {
                 Some(result) = self.writes.next(), if !self.writes.is_empty() => self.on_write_done(result),
+                // Never gated: a revocation must not wait for the inbox.
+                Some(command) = control.recv() => self.handle(command).await,
                 command = inbox.recv(), if accepting => match command {
                     Some(command) => self.handle(command).await,
                     None => Flow::Stop,
@@ -271,6 +283,7 @@ impl Room {
         }
         self.leave_registry();
         refuse_remaining(&mut inbox);
+        refuse_remaining(&mut control);
     }
 
     async fn load(&mut self) -> Result<(), String> {
@@ -309,9 +322,10 @@ impl Room {
                 peer,
                 identity,
                 link,
+                checked,
                 reply,
             } => {
-                let _ = reply.send(self.join(peer, identity, link));
+                let _ = reply.send(self.join(peer, identity, link, checked));
             }
             RoomCommand::Inbound { peer, message } => self.on_message(peer, message),
             RoomCommand::Leave { peer } => self.leave(peer),
@@ -351,7 +365,19 @@ impl Room {
         peer: PeerId,
         identity: Identity,
         link: PeerLink,
+        checked: RevocationMark,
     ) -> Result<(), JoinRefused> {
+        // The registry records a revocation before it tells the room, so a
+        // join handled after the room's `Disconnect` (or in a room started
+        // after it) is caught here.
+        if self
+            .ledgers
+            .get(&self.board)
+            .is_some_and(|record| record.revoked_since(&identity, checked))
+        {
+            tracing::debug!(peer, "join with a token revoked since it was checked");
+            return Err(JoinRefused::Revoked);
+        }
         if self.peers.len() >= self.settings.max_connections_per_board {
             return Err(JoinRefused::Full);
         }
@@ -361,7 +387,6 @@ impl Room {
             Peer {
                 identity,
                 link,
-                refusals: 0,
                 awareness_allowance: AWARENESS_BURST,
                 awareness_checked: Instant::now(),
                 awareness_noticed: None,
@@ -425,7 +450,7 @@ impl Room {
     ) {
         // Every client answers our step 1 with a step 2, empty if it has
         // nothing new: that is not an edit, whoever sends it.
-        if summary.is_empty() {
+        if summary.is_empty() || self.changes_nothing(summary) {
             return;
         }
         if !self.fits(&payload) && !self.frees_space(summary) {
@@ -456,6 +481,14 @@ impl Room {
         if let Identity::Viewer = identity {
             self.refuse_all(peer, summary, "viewers cannot edit this board");
             return;
+        }
+        // Refused items keep their headers (see below): names the schema
+        // does not have would let a participant fill the document.
+        if let Identity::Participant(_) = identity {
+            if let Err(reason) = board::check_names(summary) {
+                self.refuse_all(peer, summary, reason);
+                return;
+            }
         }
         // A client id belongs to the identity that introduced it.
         let owner = identity.owner_key();
@@ -507,23 +540,19 @@ impl Room {
         }
         // Refused items stay as deleted content (their ids and neighbours
         // intact, so the sender's later edits still fit); refused deletions
-        // are left out. What a refused item displaced, and what a refused
-        // deletion removed on the sender's side, the server writes back.
+        // are left out. What a refused item displaced the server writes
+        // back; what a refused deletion removed on the sender's side it
+        // restores (see `restore`).
         let mut deletes = verdict.allowed_deletes.clone();
         deletes.extend(dropped_ranges(summary, &verdict.dropped));
-        let mut priors: Vec<(Place, Prior, bool)> = Vec::new();
+        let mut priors: Vec<(Place, Prior)> = Vec::new();
         for (place, _) in places
             .iter()
             .zip(&verdict.dropped)
             .filter(|(_, dropped)| **dropped)
         {
             if let Some(prior) = self.read_place(place) {
-                priors.push((place.clone(), prior, false));
-            }
-        }
-        for (_, place) in &verdict.refused_deletes {
-            if let Some(prior) = self.read_place(place) {
-                priors.push((place.clone(), prior, true));
+                priors.push((place.clone(), prior));
             }
         }
         let accepted = summary.rewrite(&payload, &verdict.dropped, &deletes);
@@ -534,15 +563,20 @@ impl Room {
         if changed {
             updates.push(accepted);
         }
-        if let Some(restore) = self.write_back(&priors) {
-            let server_client = self.doc.client_id().get();
-            if !self.client_owners.contains_key(&server_client) {
-                new_clients.push((server_client, SERVER_OWNER.to_owned()));
-            }
-            updates.push(restore);
+        let refused_deletes: Vec<DeleteRange> = verdict
+            .refused_deletes
+            .iter()
+            .map(|(range, _)| *range)
+            .collect();
+        let written = self.write_back(&priors);
+        let restored = self.restore_deleted(&refused_deletes);
+        if written.is_some() || restored.is_some() {
+            new_clients.extend(self.unbound_server_client());
         }
+        updates.extend(written);
+        updates.extend(restored);
         // One relayed update, so no screen shows the value gone and back.
-        if updates.len() == 2 {
+        if updates.len() >= 2 {
             if let Ok(merged) = yrs::merge_updates_v1(updates.iter().map(Vec::as_slice)) {
                 updates = vec![merged];
             }
@@ -554,6 +588,26 @@ impl Room {
             self.revert(peer, summary, &verdict.dropped);
             self.count_refusal(peer);
         }
+    }
+
+    /// Whether the update only repeats what the document has: no struct the
+    /// server lacks, no deletion of anything live. Yjs puts a document's
+    /// whole delete set into every sync step 2, so a viewer (or anyone) that
+    /// reconnects to a board where something was ever deleted sends one;
+    /// that is not an edit and must not count as a refused one.
+    fn changes_nothing(&self, summary: &UpdateSummary) -> bool {
+        let inserts = summary
+            .clients
+            .iter()
+            .any(|range| range.end > self.state.get(&ClientID::new(range.client)));
+        if inserts {
+            return false;
+        }
+        let mut requested = IdSet::new();
+        for range in &summary.deletes {
+            requested.insert(ID::new(ClientID::new(range.client), range.clock), range.len);
+        }
+        requested.diff(&self.deleted).is_empty()
     }
 
     /// Applies an accepted update and indexes its items. `Some(changed)`, or
@@ -698,17 +752,16 @@ impl Room {
     }
 
     /// Writes back, as the server, values a refused edit displaced (if they
-    /// changed) or a refused deletion removed on the sender's side (always:
-    /// the sender no longer has them). Returns the transaction's update.
-    fn write_back(&mut self, priors: &[(Place, Prior, bool)]) -> Option<Vec<u8>> {
+    /// changed). Returns the transaction's update.
+    fn write_back(&mut self, priors: &[(Place, Prior)]) -> Option<Vec<u8>> {
         let mut todo: Vec<(&Place, &Prior)> = Vec::new();
         // Sets, not scans of `todo`: a hostile update can refuse many places.
         let mut in_todo: HashSet<&Place> = HashSet::new();
-        for (place, prior, force) in priors {
+        for (place, prior) in priors {
             if matches!(prior, Prior::Absent) || in_todo.contains(place) {
                 continue;
             }
-            if *force || self.read_place(place).as_ref() != Some(prior) {
+            if self.read_place(place).as_ref() != Some(prior) {
                 todo.push((place, prior));
                 in_todo.insert(place);
             }
@@ -766,11 +819,42 @@ impl Room {
     }
 
     /// Refuses a whole update: nothing of it is applied, stored or relayed.
+    /// What its deletions removed on the sender's side is restored (for
+    /// everyone, see `restore`), so the sender converges again.
     fn refuse_all(&mut self, peer: PeerId, summary: &UpdateSummary, reason: &'static str) {
         tracing::debug!(peer, reason, "refused an update");
         self.deny(peer, reason);
+        if let Some(update) = self.restore_deleted(&summary.deletes) {
+            let new_clients = self.unbound_server_client().into_iter().collect();
+            self.commit(vec![update], new_clients);
+        }
         self.revert(peer, summary, &vec![true; summary.items.len()]);
         self.count_refusal(peer);
+    }
+
+    /// Replaces what `deletes` covers that is live here with copies (see
+    /// `restore`) and indexes them. Returns the update to commit.
+    fn restore_deleted(&mut self, deletes: &[DeleteRange]) -> Option<Vec<u8>> {
+        if deletes.is_empty() {
+            return None;
+        }
+        let update = restore(&self.doc, deletes)?;
+        let summary = UpdateSummary::parse(&update).ok()?;
+        for range in &summary.deletes {
+            self.deleted
+                .insert(ID::new(ClientID::new(range.client), range.clock), range.len);
+        }
+        self.state = self.doc.transact().state_vector();
+        self.places.record_update(&summary);
+        Some(update)
+    }
+
+    /// The server's own client id, if no identity has it yet (before the
+    /// server first writes under it).
+    fn unbound_server_client(&self) -> Option<(u64, String)> {
+        let server_client = self.doc.client_id().get();
+        (!self.client_owners.contains_key(&server_client))
+            .then(|| (server_client, SERVER_OWNER.to_owned()))
     }
 
     /// Brings the sender back in line: its refused items disappear from its
@@ -786,12 +870,21 @@ impl Room {
         self.deliver_after_writes(Recipient::One(peer), frame);
     }
 
+    /// Counts a refusal against the sender's identity (not its connection:
+    /// reconnecting does not start over) and closes the sender once the
+    /// identity has too many.
     fn count_refusal(&mut self, peer: PeerId) {
-        let Some(state) = self.peers.get_mut(&peer) else {
+        let Some(state) = self.peers.get(&peer) else {
             return;
         };
-        state.refusals += 1;
-        if state.refusals >= MAX_REFUSALS {
+        let owner = state.identity.owner_key();
+        let refusals = {
+            let mut record = self.ledgers.entry(self.board.clone()).or_default();
+            let count = record.refusals.entry(owner).or_default();
+            *count = count.saturating_add(1);
+            *count
+        };
+        if refusals >= MAX_REFUSALS {
             self.drop_peer(peer, CloseReason::TOO_MANY_REFUSALS);
         }
     }
@@ -831,10 +924,19 @@ impl Room {
         };
         // Stock clients send back every state they receive; those echoes
         // are not admissible and cost nothing, so a phone in a busy room
-        // keeps its allowance for its own states.
+        // keeps its allowance for its own states. An awareness client id is
+        // the sender's own only if no other identity has written under it
+        // (the same binding as for updates) or set a state under it
+        // (remembered after that state went).
+        let owner = identity.owner_key();
         let entries: Vec<_> = entries
             .into_iter()
-            .filter(|entry| self.awareness.admissible(identity, entry))
+            .filter(|entry| {
+                self.client_owners
+                    .get(&entry.client)
+                    .is_none_or(|bound| *bound == owner)
+                    && self.awareness.admissible(identity, entry)
+            })
             .collect();
         if entries.is_empty() {
             return;

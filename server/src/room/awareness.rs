@@ -28,7 +28,7 @@ pub struct AwarenessTable {
 impl AwarenessTable {
     /// Applies entries sent by `peer`; returns the encoded update to relay,
     /// if anything changed. An entry for a client id that another identity
-    /// currently holds is ignored.
+    /// holds, or held until lately, is ignored.
     pub fn apply(
         &mut self,
         peer: PeerId,
@@ -58,14 +58,16 @@ impl AwarenessTable {
     }
 
     /// Whether `identity` may set this entry: it is newer than what the
-    /// table holds, and no other identity holds a live state for the client.
-    /// Stock y-websocket clients echo every state they receive; those echoes
-    /// are old or foreign and simply not admissible.
+    /// table holds, and no other identity set the client's state, live or
+    /// removed (a removed state is remembered for the awareness timeout, so
+    /// nobody can step into a closed connection's place while the others
+    /// still remember it). Stock y-websocket clients echo every state they
+    /// receive; those echoes are old or foreign and simply not admissible.
     pub fn admissible(&self, identity: &Identity, entry: &AwarenessEntry<'_>) -> bool {
         match self.states.get(&entry.client) {
             None => true,
             Some(current) => {
-                let held_by_other = current.json.is_some() && current.identity != *identity;
+                let held_by_other = current.identity != *identity;
                 let newer = current.clock < entry.clock
                     || (current.clock == entry.clock
                         && entry.is_removal()

@@ -15,6 +15,7 @@
 mod actor;
 mod awareness;
 mod inbound;
+mod restore;
 
 pub use actor::build_document;
 
@@ -24,6 +25,7 @@ use crate::store::Store;
 use dashmap::DashMap;
 pub use inbound::Inbound;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -187,6 +189,8 @@ pub(crate) enum RoomCommand {
         peer: PeerId,
         identity: Identity,
         link: PeerLink,
+        /// [`Registry::revocation_mark`] taken before the token was checked.
+        checked: RevocationMark,
         reply: oneshot::Sender<Result<(), JoinRefused>>,
     },
     Inbound {
@@ -197,6 +201,7 @@ pub(crate) enum RoomCommand {
         peer: PeerId,
     },
     /// Closes every connection of an identity whose access was revoked.
+    /// Sent on the room's control channel, ahead of its inbox.
     Disconnect {
         identity: Identity,
         done: oneshot::Sender<()>,
@@ -216,6 +221,8 @@ pub(crate) enum RoomCommand {
 /// A room's answer to a join it cannot take.
 pub(crate) enum JoinRefused {
     Full,
+    /// The identity's access was revoked after its token was checked.
+    Revoked,
     /// The room is ending; the link comes back so the join can go to the
     /// room that replaces it.
     Closing(PeerLink),
@@ -227,6 +234,8 @@ pub enum JoinError {
     Full,
     #[error("the board is unavailable")]
     Unavailable,
+    #[error("access was revoked")]
+    Revoked,
 }
 
 impl JoinError {
@@ -234,6 +243,7 @@ impl JoinError {
         match self {
             JoinError::Full => CloseReason::BOARD_FULL,
             JoinError::Unavailable => CloseReason::UNAVAILABLE,
+            JoinError::Revoked => CloseReason::REVOKED,
         }
     }
 }
@@ -244,6 +254,8 @@ pub struct RoomHandle {
     /// Tells apart successive rooms of the same board.
     instance: u64,
     sender: mpsc::Sender<RoomCommand>,
+    /// Revocations go here, so they are not stuck behind a full inbox.
+    control: mpsc::Sender<RoomCommand>,
 }
 
 /// A peer's membership in a room; leaves the room when dropped.
@@ -297,9 +309,39 @@ impl Drop for Membership {
 
 pub(crate) type Rooms = DashMap<String, RoomHandle>;
 
+/// A point in the order of revocations (see [`Registry::revocation_mark`]).
+pub type RevocationMark = u64;
+
+/// What the server remembers about a board's identities for as long as it
+/// runs, beyond the life of one room (rooms end when idle; a client could
+/// otherwise wait for that to reset its record).
+#[derive(Debug, Default)]
+pub(crate) struct Ledger {
+    /// Identities ([`Identity::owner_key`]) whose access was revoked, with
+    /// the mark of the latest revocation (only the latest matters).
+    revoked: HashMap<String, RevocationMark>,
+    /// Refused edits per identity ([`Identity::owner_key`]).
+    pub refusals: HashMap<String, u32>,
+}
+
+impl Ledger {
+    /// Whether a token of `identity` checked at `checked` has been revoked
+    /// since.
+    pub fn revoked_since(&self, identity: &Identity, checked: RevocationMark) -> bool {
+        self.revoked
+            .get(&identity.owner_key())
+            .is_some_and(|mark| *mark > checked)
+    }
+}
+
+pub(crate) type Ledgers = DashMap<String, Ledger>;
+
 /// Finds or starts the room of a board.
 pub struct Registry {
     rooms: Arc<Rooms>,
+    ledgers: Arc<Ledgers>,
+    /// Counts revocations; see [`Registry::revocation_mark`].
+    revocations: AtomicU64,
     store: Arc<dyn Store>,
     settings: RoomSettings,
     tasks: TaskTracker,
@@ -310,10 +352,15 @@ pub struct Registry {
 /// Capacity of a room's inbox; senders wait when it is full.
 const ROOM_INBOX: usize = 1024;
 
+/// Capacity of a room's control channel (revocations).
+const ROOM_CONTROL: usize = 64;
+
 impl Registry {
     pub fn new(store: Arc<dyn Store>, settings: RoomSettings, tasks: TaskTracker) -> Arc<Self> {
         Arc::new(Registry {
             rooms: Arc::new(DashMap::new()),
+            ledgers: Arc::new(DashMap::new()),
+            revocations: AtomicU64::new(0),
             store,
             settings,
             tasks,
@@ -327,12 +374,24 @@ impl Registry {
         self.rooms.len()
     }
 
+    /// Take this before checking a token and hand it to [`Registry::join`]:
+    /// a revocation that happens in between (its store change may have come
+    /// too late for the check) then refuses the join. Revocations are
+    /// recorded before their rooms are told, so a join the room handles
+    /// after the revocation always sees it.
+    pub fn revocation_mark(&self) -> RevocationMark {
+        self.revocations.load(Ordering::SeqCst)
+    }
+
     /// Joins a peer to the board's room, starting the room if needed.
+    /// `checked` is the [`Registry::revocation_mark`] taken before the
+    /// peer's token was checked.
     pub async fn join(
         &self,
         board: &str,
         identity: Identity,
         link: PeerLink,
+        checked: RevocationMark,
     ) -> Result<Membership, JoinError> {
         let peer = self.next_peer.fetch_add(1, Ordering::Relaxed);
         let mut link = Some(link);
@@ -348,12 +407,14 @@ impl Registry {
                 peer,
                 identity: identity.clone(),
                 link: current_link,
+                checked,
                 reply,
             };
             match room.sender.send(command).await {
                 Ok(()) => match answer.await {
                     Ok(Ok(())) => return Ok(Membership { peer, room }),
                     Ok(Err(JoinRefused::Full)) => return Err(JoinError::Full),
+                    Ok(Err(JoinRefused::Revoked)) => return Err(JoinError::Revoked),
                     Ok(Err(JoinRefused::Closing(returned))) => {
                         self.forget(board, room.instance);
                         link = Some(returned);
@@ -372,14 +433,22 @@ impl Registry {
     }
 
     /// Closes every open connection of `identity` on the board (its token
-    /// was revoked) and waits until the room has done so.
+    /// was revoked; call this after the store says so) and waits until the
+    /// room has done so. Joins whose token was checked before are refused
+    /// from now on, whether the board's room is live or not.
     pub async fn disconnect(&self, board: &str, identity: Identity) {
+        let mark = self.revocations.fetch_add(1, Ordering::SeqCst) + 1;
+        self.ledgers
+            .entry(board.to_owned())
+            .or_default()
+            .revoked
+            .insert(identity.owner_key(), mark);
         let Some(room) = self.rooms.get(board).map(|handle| handle.clone()) else {
             return;
         };
         let (done, wait) = oneshot::channel();
         if room
-            .sender
+            .control
             .send(RoomCommand::Disconnect { identity, done })
             .await
             .is_ok()
@@ -444,15 +513,19 @@ impl Registry {
     fn start(&self, board: &str) -> RoomHandle {
         let instance = self.next_instance.fetch_add(1, Ordering::Relaxed);
         let (sender, inbox) = mpsc::channel(ROOM_INBOX);
+        let (control, control_inbox) = mpsc::channel(ROOM_CONTROL);
         let room = actor::Room::new(
             board.to_owned(),
             instance,
             self.store.clone(),
             self.settings.clone(),
             self.rooms.clone(),
+            self.ledgers.clone(),
         );
         let span = tracing::info_span!("room", board = %board, instance);
-        let task = self.tasks.spawn(room.run(inbox).instrument(span));
+        let task = self
+            .tasks
+            .spawn(room.run(inbox, control_inbox).instrument(span));
         let rooms = self.rooms.clone();
         let board = board.to_owned();
         self.tasks.spawn(async move {
@@ -463,7 +536,102 @@ impl Registry {
             }
             rooms.remove_if(&board, |_, handle| handle.instance == instance);
         });
-        RoomHandle { instance, sender }
+        RoomHandle {
+            instance,
+            sender,
+            control,
+        }
+    }
+}
+
+#[cfg(test)]
+mod revocation_tests {
+    use super::*;
+    use crate::store::{BoardRecord, SqliteStore, Synchronous};
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// A link to a real (loopback) socket; the other end is returned so it
+    /// stays open.
+    async fn link() -> (PeerLink, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let address = listener.local_addr().expect("address");
+        let client = TcpStream::connect(address).await.expect("connects");
+        let (server, _) = listener.accept().await.expect("accepts");
+        let (_, write) = server.into_split();
+        (
+            PeerLink::new(Arc::new(Outlet::new(write, RoomSettings::default().outbox))),
+            client,
+        )
+    }
+
+    fn registry(dir: &tempfile::TempDir, boards: &[&str]) -> Arc<Registry> {
+        let store =
+            SqliteStore::open(&dir.path().join("k.db"), Synchronous::Normal).expect("opens");
+        for (n, board) in boards.iter().enumerate() {
+            store
+                .create_board(&BoardRecord {
+                    id: (*board).to_owned(),
+                    title: "Größe für Kitas".into(),
+                    district: "Nord".into(),
+                    join_code: format!("code{n}"),
+                    moderator_token_hash: [0; 32],
+                    viewer_token_hash: [1; 32],
+                    created_at: 0,
+                })
+                .expect("creates");
+        }
+        Registry::new(Arc::new(store), RoomSettings::default(), TaskTracker::new())
+    }
+
+    /// A connection whose token passed the check before the moderator
+    /// removed the participant, but that reaches the room only afterwards,
+    /// is refused (4401), whether the room was live during the removal or
+    /// not. Tokens checked afterwards are the store's business.
+    #[tokio::test]
+    async fn a_join_checked_before_a_revocation_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let registry = registry(&dir, &["liveBoard01", "idleBoard01"]);
+        let alice = Identity::Participant("alice00000001".into());
+        let bob = Identity::Participant("bob000000001".into());
+        let checked = registry.revocation_mark();
+
+        let (moderator_link, _moderator_end) = link().await;
+        let moderator = registry
+            .join("liveBoard01", Identity::Moderator, moderator_link, checked)
+            .await
+            .map_err(|_| "refused")
+            .expect("the moderator joins");
+        for board in ["liveBoard01", "idleBoard01"] {
+            registry.disconnect(board, alice.clone()).await;
+            let (alice_link, _alice_end) = link().await;
+            let joined = registry
+                .join(board, alice.clone(), alice_link, checked)
+                .await;
+            assert_eq!(
+                joined.err(),
+                Some(JoinError::Revoked),
+                "a join checked before the removal got into {board}"
+            );
+            assert_eq!(JoinError::Revoked.close_reason().code, 4401);
+            // Others, and the same identity checked again later, are not
+            // affected by the record.
+            let (bob_link, _bob_end) = link().await;
+            assert!(
+                registry
+                    .join(board, bob.clone(), bob_link, checked)
+                    .await
+                    .is_ok()
+            );
+            let (late_link, _late_end) = link().await;
+            let later = registry.revocation_mark();
+            assert!(
+                registry
+                    .join(board, alice.clone(), late_link, later)
+                    .await
+                    .is_ok()
+            );
+        }
+        drop(moderator);
     }
 }
 
@@ -526,7 +694,12 @@ mod tests {
             let outlet = Arc::new(Outlet::new(write, outbox));
             let membership = harness
                 .registry
-                .join(board, Identity::Moderator, PeerLink::new(outlet.clone()))
+                .join(
+                    board,
+                    Identity::Moderator,
+                    PeerLink::new(outlet.clone()),
+                    harness.registry.revocation_mark(),
+                )
                 .await
                 .unwrap_or_else(|error| panic!("joins {board}: {error}"));
             let mut peer = TestPeer {
