@@ -119,18 +119,36 @@ impl Server {
         })
     }
 
-    /// SIGTERM, then wait for a clean exit.
-    pub async fn terminate(mut self) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
+    /// Sends a signal (`"TERM"`, `"KILL"`) to the process.
+    pub fn signal(&self, name: &str) {
         let pid = self.child.id().expect("running");
         let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
+            .args([format!("-{name}"), pid.to_string()])
             .status()
             .expect("kill runs");
-        assert!(status.success());
-        let exit = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+        assert!(status.success(), "kill -{name} {pid}");
+    }
+
+    /// Waits for the process to exit; panics after `limit`.
+    pub async fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        tokio::time::timeout(limit, self.child.wait())
             .await
-            .expect("server exits after SIGTERM")
-            .expect("wait");
+            .unwrap_or_else(|_| panic!("the server did not exit within {limit:?}"))
+            .expect("wait")
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub async fn terminate(self) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
+        self.terminate_within(Duration::from_secs(10)).await
+    }
+
+    /// SIGTERM; panics unless the process exits within `limit`.
+    pub async fn terminate_within(
+        mut self,
+        limit: Duration,
+    ) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
+        self.signal("TERM");
+        let exit = self.wait_exit(limit).await;
         (exit, self._temp.take())
     }
 
