@@ -93,6 +93,15 @@ pub struct ServeConfig {
     #[arg(long, env = "KARTENWAND_COMPACT_AFTER_UPDATES", default_value_t = 1000)]
     pub compact_after_updates: u64,
 
+    /// Seconds an awareness state (who is online) lives without renewal;
+    /// clients renew every 15 s.
+    #[arg(
+        long,
+        env = "KARTENWAND_AWARENESS_TIMEOUT_SECONDS",
+        default_value_t = 30
+    )]
+    pub awareness_timeout_seconds: u64,
+
     /// Seconds between pings to each connection; two missed pings close it.
     #[arg(long, env = "KARTENWAND_PING_SECONDS", default_value_t = 30)]
     pub ping_seconds: u64,
@@ -109,6 +118,7 @@ impl ServeConfig {
             max_connections_per_board: self.max_connections_per_board,
             idle_room: Duration::from_secs(self.idle_room_seconds),
             compact_after_updates: self.compact_after_updates.max(1),
+            awareness_timeout: Duration::from_secs(self.awareness_timeout_seconds.max(1)),
             ..RoomSettings::default()
         }
     }
