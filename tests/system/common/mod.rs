@@ -315,6 +315,10 @@ pub struct Client {
     /// With [`Client::record_history`]: the document as JSON after each
     /// update it received, so a test can show a value never appeared.
     pub history: Option<Vec<Value>>,
+    /// Records frames and does nothing else: for a peer that sends what it
+    /// likes, e.g. a made-up state vector, and so may be answered with a
+    /// diff against a state its document does not have.
+    pub passive: bool,
 }
 
 impl Client {
@@ -348,6 +352,7 @@ impl Client {
             seen: Seen::default(),
             received: new_doc(),
             history: None,
+            passive: false,
         }
     }
 
@@ -468,6 +473,9 @@ impl Client {
             _ => return,
         };
         self.seen.frames.push(frame.to_vec());
+        if self.passive {
+            return;
+        }
         match YMessage::decode(&frame).expect("server frames are well-formed") {
             YMessage::SyncStep1(state_vector) => {
                 let state_vector =
