@@ -1142,6 +1142,39 @@ async fn awareness_cannot_be_spoofed_for_someone_else() {
         state: r#"{"user":"Mallory"}"#,
     }]);
     s.bob.send_message(Message::Awareness(&spoof)).await;
+    // Ignored, not refused (stock clients echo others' states), and the
+    // same connection still gets its own state and an edit through.
+    let own = awareness::encode([AwarenessEntry {
+        client: 777_100,
+        clock: 1,
+        state: r#"{"user":"Bob"}"#,
+    }]);
+    s.bob.send_message(Message::Awareness(&own)).await;
+    let bob = s.bob_id.clone();
+    s.bob
+        .edit(|_, txn| {
+            set(
+                txn,
+                "participants",
+                &bob,
+                "organisation",
+                "nach dem Versuch".into(),
+            )
+        })
+        .await;
+    let path = format!("/participants/{bob}/organisation");
+    s.moderator
+        .pump_until(
+            |c| {
+                at(&c.json(), &path) == "nach dem Versuch"
+                    && c.seen
+                        .awareness
+                        .iter()
+                        .any(|(client, _, _)| *client == 777_100)
+            },
+            "Bob's own state and edit after the spoof",
+        )
+        .await;
     let renewed = awareness::encode([AwarenessEntry {
         client: alice_awareness,
         clock: 2,
@@ -1165,6 +1198,11 @@ async fn awareness_cannot_be_spoofed_for_someone_else() {
             .awareness
             .iter()
             .any(|(_, _, state)| state.contains("Mallory"))
+    );
+    assert!(
+        !s.moderator.seen.any_frame_contains("Mallory")
+            && !s.alice.seen.any_frame_contains("Mallory"),
+        "a frame held the spoofed state"
     );
     // Echoes of others' states (stock y-websocket clients send them) are
     // ignored without a refusal.
