@@ -567,7 +567,20 @@ async fn a_participant_cannot_damage_what_is_not_theirs() {
             "Bob's legal vote",
         )
         .await;
-    assert_eq!(s.bob.seen.denied.len(), 10, "{:?}", s.bob.seen.denied);
+    // Each vote within the limit, but together over the budget: 2 + 2 > 3.
+    let second_vote = format!("{}:{CLUSTER}", s.bob_id);
+    let key = second_vote.clone();
+    s.attempt(
+        "votes that add up to more than the budget",
+        move |txn| {
+            txn.get_or_insert_map("votes")
+                .insert(txn, key.as_str(), 2.0);
+        },
+        move |json| json["votes"].get(&second_vote).is_none(),
+        &[],
+    )
+    .await;
+    assert_eq!(s.bob.seen.denied.len(), 11, "{:?}", s.bob.seen.denied);
     s.assert_nothing_stored().await;
 }
 
