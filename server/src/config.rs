@@ -135,6 +135,16 @@ pub struct ServeConfig {
     )]
     pub compact_after_updates: u64,
 
+    /// Seconds an awareness state (who is online) lives without renewal;
+    /// clients renew every 15 s (1 to 86,400).
+    #[arg(
+        long,
+        env = "KARTENWAND_AWARENESS_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        value_parser = ranged::<u64>(1, 86_400)
+    )]
+    pub awareness_timeout_seconds: u64,
+
     /// Seconds between pings to each connection; two missed pings close it
     /// (1 to 86,400, a day).
     #[arg(
@@ -172,7 +182,7 @@ impl ServeConfig {
             idle_room: Duration::from_secs(self.idle_room_seconds),
             compact_after_updates: self.compact_after_updates.max(1),
             outbox: crate::room::outbox_limits(self.max_document_bytes, self.max_frame_bytes),
-            ..RoomSettings::default()
+            awareness_timeout: Duration::from_secs(self.awareness_timeout_seconds),
         }
     }
 }
@@ -253,6 +263,7 @@ mod tests {
             "--idle-room-seconds",
             "--compact-after-updates",
             "--ping-seconds",
+            "--awareness-timeout-seconds",
         ] {
             for value in ["0", huge] {
                 let error = serve(&[flag, value]).expect_err("out of range");

@@ -12,11 +12,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { isDeepStrictEqual } from 'node:util'
 
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
@@ -619,6 +620,224 @@ test('ownership: a participant\'s own card goes through; deleting or editing the
     assertGoodFrames(m, p, late)
   })
 
+// ------------------------------------------------- authorization catalogue
+//
+// One illegal edit per attempt from an unmodified client (a participant's
+// or a viewer's), each checked the same way: the sender gets a
+// permission-denied message; neither the moderator's nor Alice's document
+// ever shows the change, and no frame they receive holds its values; a
+// legal edit on the same connection still arrives; the sender converges
+// back; and after SIGKILL and a restart on the same data directory the
+// document lacks it and no database file holds its values.
+
+const ROOTS = ['meta', 'cards', 'clusters', 'votes', 'participants', 'placements', 'agreements', 'focalPoints', 'cases']
+const boardJSON = (doc) => Object.fromEntries(ROOTS.map((r) => [r, doc.getMap(r).toJSON()]))
+const RIGHTS = {
+  cluster: 'clusterKinder01',
+  aliceCard: 'cardAlice0001',
+  bobCard: 'cardBob00001',
+  phase: 'phaseKarten0001',
+  timerEndsAt: 1741087800000
+}
+
+/** Keeps the board's JSON after every change of `c`'s document. */
+function recordHistory (c) {
+  c.history = [boardJSON(c.doc)]
+  c.doc.on('update', () => c.history.push(boardJSON(c.doc)))
+}
+
+const frameHolds = (f, text) => f.payload !== undefined && Buffer.from(f.payload).includes(Buffer.from(text))
+
+async function rightsScene (t) {
+  const scope = new Scope(t)
+  const dir = await scope.dataDir()
+  const server = await scope.server(dir)
+  const b = await createBoard(server, 'Größe für Kitas – Rechte', 'Sandow')
+  const alice = await joinBoard(server, b.board, b.join_code, 'Alice')
+  const bob = await joinBoard(server, b.board, b.join_code, 'Bob')
+  const m = await synced(client(scope, server, b.board, b.moderator_token, 'moderator'))
+  m.doc.transact(() => {
+    const cluster = new Y.Map()
+    cluster.set('title', 'Kinderbetreuung')
+    m.doc.getMap('clusters').set(RIGHTS.cluster, cluster)
+    const meta = m.doc.getMap('meta')
+    meta.set('votingOpen', true)
+    meta.set('voteBudget', 3)
+    meta.set('phase', RIGHTS.phase)
+    meta.set('timerEndsAt', RIGHTS.timerEndsAt)
+  })
+  const a = await synced(client(scope, server, b.board, alice.token, 'Alice'))
+  await waitFor(() => a.doc.getMap('meta').get('phase') === RIGHTS.phase, 'Alice to have the set-up')
+  addCard(a.doc, RIGHTS.aliceCard, 'Kita-Plätze fehlen', alice.participant_id)
+  const p = await synced(client(scope, server, b.board, bob.token, 'Bob'))
+  p.doc.transact(() => {
+    const me = new Y.Map()
+    me.set('name', 'Bob')
+    me.set('organisation', 'Kita Sonnenschein')
+    me.set('sector', 'stadtteil')
+    me.set('joinedAt', 1741078800000)
+    p.doc.getMap('participants').set(bob.participant_id, me)
+  })
+  addCard(p.doc, RIGHTS.bobCard, 'Sprachkurs am Abend', bob.participant_id)
+  const ready = (c) => c.doc.getMap('cards').get(RIGHTS.aliceCard)?.get('text') === 'Kita-Plätze fehlen' &&
+    c.doc.getMap('cards').get(RIGHTS.bobCard)?.get('author') === bob.participant_id &&
+    c.doc.getMap('meta').get('phase') === RIGHTS.phase
+  for (const c of [m, a, p]) await waitFor(() => ready(c), `${c.name} to have the whole set-up`)
+  for (const c of [m, a, p]) assert.deepEqual(c.authFrames.map(frameToString), [], `${c.name}: set-up refused`)
+  recordHistory(m)
+  recordHistory(a)
+  return { scope, dir, server, b, m, a, p, alice, bob, markers: 0, guards: [] }
+}
+
+/**
+ * `sender` makes one illegal edit (`illegal(doc)`); `intact(json)` holds for
+ * every board JSON without it; `forbidden` are values only it writes.
+ */
+async function attempt (s, sender, label, illegal, intact, forbidden = []) {
+  const mark = {
+    auth: sender.authFrames.length,
+    history: [s.m.history.length, s.a.history.length],
+    frames: [s.m.frames.length, s.a.frames.length]
+  }
+  illegal(sender.doc)
+  await waitFor(() => sender.authFrames.length > mark.auth, () =>
+    `${label}: a permission-denied message for ${sender.name} (frames: ${sender.frames.slice(-5).map(frameToString)})`)
+  const denial = sender.authFrames[mark.auth]
+  assert.ok(denial.sub === 0 && denial.reason.length > 0, `${label}: a denial with a reason: ${frameToString(denial)}`)
+
+  // A legal edit on the same connection (a viewer has none: it must keep receiving).
+  const marker = `Marke ${++s.markers}`
+  let seenMarker
+  if (sender.viewer) {
+    s.m.doc.getMap('meta').set('title', marker)
+    seenMarker = (c) => c.doc.getMap('meta').get('title') === marker
+  } else {
+    sender.doc.getMap('participants').get(s.bob.participant_id).set('organisation', marker)
+    seenMarker = (c) => c.doc.getMap('participants').get(s.bob.participant_id)?.get('organisation') === marker
+  }
+  for (const c of [s.m, s.a, sender]) await waitFor(() => seenMarker(c), `${label}: ${c.name} to have the legal edit after it`)
+
+  for (const [n, c] of [s.m, s.a].entries()) {
+    for (const shown of c.history.slice(mark.history[n])) {
+      assert.ok(intact(shown), `${label}: ${c.name}'s document showed it: ${JSON.stringify(shown)}`)
+    }
+    for (const text of forbidden) {
+      assert.ok(!c.frames.slice(mark.frames[n]).some((f) => frameHolds(f, text)), `${label}: a frame to ${c.name} held ${text}`)
+    }
+  }
+  await waitFor(() => isDeepStrictEqual(boardJSON(sender.doc), boardJSON(s.m.doc)), () =>
+    `${label}: ${sender.name}'s document to converge back to the server's:\n${JSON.stringify(boardJSON(sender.doc))}\n${JSON.stringify(boardJSON(s.m.doc))}`)
+  s.guards.push({ label, intact, forbidden })
+}
+
+/** SIGKILL, restart on the same data directory: nothing of any attempt was stored. */
+async function assertNothingStored (s) {
+  await s.server.kill9()
+  const stored = Buffer.concat(await Promise.all(['kartenwand.db', 'kartenwand.db-wal']
+    .map((name) => readFile(path.join(s.dir, name)).catch(() => Buffer.alloc(0)))))
+  const restarted = await s.scope.server(s.dir)
+  const fresh = await synced(client(s.scope, restarted, s.b.board, s.b.moderator_token, 'after-restart'))
+  const json = boardJSON(fresh.doc)
+  assert.equal(json.cards[RIGHTS.aliceCard]?.text, 'Kita-Plätze fehlen', `the set-up after the restart: ${JSON.stringify(json)}`)
+  for (const { label, intact, forbidden } of s.guards) {
+    assert.ok(intact(json), `${label}: stored, it is there after a restart: ${JSON.stringify(json)}`)
+    for (const text of forbidden) assert.ok(!stored.includes(Buffer.from(text)), `${label}: the database holds ${text}`)
+  }
+}
+
+test('authorization: a participant\'s unmodified client cannot damage what is not theirs; nothing of it is relayed or stored',
+  { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    const s = await rightsScene(t)
+    const { p } = s
+    const aliceCard = boardJSON(s.m.doc).cards[RIGHTS.aliceCard]
+    const aliceIntact = (json) => isDeepStrictEqual(json.cards[RIGHTS.aliceCard], aliceCard)
+    const cards = (doc) => doc.getMap('cards')
+
+    await attempt(s, p, 'delete another\'s card', (doc) => cards(doc).delete(RIGHTS.aliceCard), aliceIntact)
+    await attempt(s, p, 'edit another\'s card', (doc) => cards(doc).get(RIGHTS.aliceCard).set('text', 'überschrieben'),
+      aliceIntact, ['überschrieben'])
+    await attempt(s, p, 'rename a cluster',
+      (doc) => doc.getMap('clusters').get(RIGHTS.cluster).set('title', 'Umbenannt'),
+      (json) => json.clusters[RIGHTS.cluster]?.title === 'Kinderbetreuung', ['Umbenannt'])
+    await attempt(s, p, 'move a card into a cluster',
+      (doc) => cards(doc).get(RIGHTS.bobCard).set('cluster', RIGHTS.cluster),
+      (json) => json.cards[RIGHTS.bobCard]?.cluster === undefined)
+    await attempt(s, p, 'change meta', (doc) => doc.getMap('meta').set('writingOpen', false),
+      (json) => json.meta.writingOpen === undefined)
+    await attempt(s, p, 'change the phase', (doc) => doc.getMap('meta').set('phase', 'phaseFaelle0001'),
+      (json) => json.meta.phase === RIGHTS.phase)
+    await attempt(s, p, 'change the timer', (doc) => doc.getMap('meta').set('timerEndsAt', RIGHTS.timerEndsAt + 600000),
+      (json) => json.meta.timerEndsAt === RIGHTS.timerEndsAt)
+    await attempt(s, p, 'forge authorship', (doc) => addCard(doc, 'cardForged0001', 'Ich bin Alice', s.alice.participant_id),
+      (json) => json.cards.cardForged0001 === undefined, ['Ich bin Alice'])
+    // Over the budget of 3. No later edit touches this key: a stored 5
+    // would be there after the restart, a relayed one in the histories.
+    const overBudget = `${s.bob.participant_id}:${RIGHTS.cluster}`
+    await attempt(s, p, 'vote over the budget', (doc) => doc.getMap('votes').set(overBudget, 5),
+      (json) => json.votes[overBudget] === undefined)
+    // Last: the legal part of it (Bob's own card) may go.
+    await attempt(s, p, 'clear the whole cards map', (doc) => cards(doc).clear(), aliceIntact)
+    assert.equal(p.authFrames.length, 10)
+    await assertNothingStored(s)
+  })
+
+test('authorization: an unmodified client cannot write under another participant\'s client id, as a viewer, or spoof awareness',
+  { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    const s = await rightsScene(t)
+    const aliceClient = s.a.doc.clientID
+
+    // Bob's token; after the sync the document takes Alice's client id (a
+    // modified client; stock Yjs only changes its id on a clash).
+    const impostor = await synced(client(s.scope, s.server, s.b.board, s.bob.token, 'impostor'))
+    impostor.doc.clientID = aliceClient
+    await attempt(s, impostor, 'write under another participant\'s client id', (doc) => {
+      addCard(doc, 'cardImpostor01', 'unter fremder Id', s.bob.participant_id)
+      // What Yjs does when it notices a clash; the legal edit that
+      // follows uses it.
+      doc.clientID = Math.floor(Math.random() * 2 ** 31)
+    }, (json) => json.cards.cardImpostor01 === undefined, ['unter fremder Id'])
+    assert.match(impostor.authFrames.at(-1).reason, /client id/)
+
+    const viewer = await synced(client(s.scope, s.server, s.b.board, s.b.viewer_token, 'viewer'))
+    viewer.viewer = true
+    await resyncBarrier(viewer)
+    // Inserts only: what a viewer's own overwrites or deletions leave on
+    // its screen is another matter.
+    await attempt(s, viewer, 'write a card as a viewer',
+      (doc) => addCard(doc, 'cardBeamer0001', 'vom Beamer'),
+      (json) => json.cards.cardBeamer0001 === undefined, ['vom Beamer'])
+    await attempt(s, viewer, 'add a meta field as a viewer',
+      (doc) => doc.getMap('meta').set('revealed', true),
+      (json) => json.meta.revealed === undefined)
+
+    // Awareness: Alice is online; a connection with Bob's token claims her
+    // awareness client id. Documented: such entries are ignored (stock
+    // clients echo every state they receive), not refused.
+    s.a.awareness.setLocalStateField('user', { name: 'Alice' })
+    const aliceAwareness = s.a.awareness.clientID
+    await waitFor(() => s.m.awareness.getStates().get(aliceAwareness)?.user?.name === 'Alice', 'the moderator to see Alice online')
+    const shownForAlice = []
+    s.m.awareness.on('change', () => shownForAlice.push(s.m.awareness.getStates().get(aliceAwareness)))
+    const framesBefore = s.m.frames.length
+    const spoofDoc = new Y.Doc()
+    spoofDoc.clientID = aliceAwareness
+    const spoofer = client(s.scope, s.server, s.b.board, s.bob.token, 'spoofer', { doc: spoofDoc })
+    assert.equal(spoofer.awareness.clientID, aliceAwareness)
+    spoofer.awareness.setLocalStateField('user', { name: 'Mallory' })
+    await synced(spoofer)
+    // A legal edit on the spoofer's connection, then Alice renews her state:
+    // both arrive; Mallory never does.
+    spoofer.doc.getMap('participants').get(s.bob.participant_id).set('organisation', 'nach dem Versuch')
+    await waitFor(() => s.m.doc.getMap('participants').get(s.bob.participant_id)?.get('organisation') === 'nach dem Versuch',
+      'the spoofer\'s legal edit at the moderator\'s')
+    s.a.awareness.setLocalStateField('user', { name: 'Alice again' })
+    await waitFor(() => s.m.awareness.getStates().get(aliceAwareness)?.user?.name === 'Alice again', 'Alice\'s renewed state')
+    assert.ok(shownForAlice.every((state) => state?.user?.name !== 'Mallory'), JSON.stringify(shownForAlice))
+    assert.ok(!s.m.frames.slice(framesBefore).some((f) => frameHolds(f, 'Mallory')), 'a frame to the moderator held Mallory')
+    assert.ok(!s.a.frames.some((f) => frameHolds(f, 'Mallory')), 'a frame to Alice held Mallory')
+    await assertNothingStored(s)
+  })
+
 test('awareness: relayed, sent to newcomers, answered on query, removed when a connection closes',
   { timeout: TEST_TIMEOUT_MS }, async (t) => {
     const scope = new Scope(t)
@@ -738,6 +957,87 @@ test('durability: SIGKILL right after another client has seen an update loses no
     const s2 = await scope.server(dir)
     const fresh = await synced(client(scope, s2, b.board, b.moderator_token, 'after-kill'))
     assert.deepEqual(snapshot(fresh.doc), seen, 'state after SIGKILL + restart, at sync')
+  })
+
+/** What `c` received from the server (sync step 2s and updates), as a document. */
+function receivedDoc (c) {
+  const doc = new Y.Doc()
+  for (const f of c.frames) {
+    if (f.type === MSG_SYNC && (f.sub === SYNC_STEP2 || f.sub === SYNC_UPDATE)) Y.applyUpdate(doc, f.payload)
+  }
+  return doc
+}
+
+/**
+ * Two writers add cards without pause and two viewers read along; once a
+ * viewer has 60 cards, `stop(server)` ends the process while edits are
+ * still arriving. Returns the cards any client received (read to the end
+ * of its connection), how many cards were written, and the clients.
+ */
+async function burstThen (scope, server, b, stop) {
+  const witnesses = [0, 1].map((i) => client(scope, server, b.board, b.viewer_token, `witness${i}`))
+  const writers = [0, 1].map((i) => client(scope, server, b.board, b.moderator_token, `writer${i}`))
+  await Promise.all([...witnesses, ...writers].map(synced))
+  let written = 0
+  const writing = writers.map(async (w, i) => {
+    for (let n = 0; w.provider.wsconnected; n++) {
+      addCard(w.doc, `w${i}-${n}`, `Bedarf ${i}.${n}: Größe für Kitas`)
+      written++
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    w.provider.disconnect()
+  })
+  await waitFor(() => witnesses[0].doc.getMap('cards').size >= 60, 'the first witness to see part of the burst')
+  const stopped = await stop()
+  await Promise.all(writing)
+  for (const c of witnesses) {
+    await waitFor(() => c.closes.length > 0, `${c.name}: its connection to end`)
+    c.provider.disconnect()
+  }
+  const received = {}
+  for (const c of [...witnesses, ...writers]) {
+    const doc = receivedDoc(c)
+    Object.assign(received, doc.getMap('cards').toJSON())
+    doc.destroy()
+  }
+  return { received, written, stopped, clients: [...witnesses, ...writers] }
+}
+
+async function assertEveryReceivedCardRestored (scope, dir, b, { received, written }) {
+  const keys = Object.keys(received)
+  assert.ok(keys.length >= 60, `only ${keys.length} cards received`)
+  assert.ok(keys.length < written, `all ${written} cards came back: the server stopped after the burst, not during it`)
+  const s2 = await scope.server(dir)
+  const fresh = await synced(client(scope, s2, b.board, b.moderator_token, 'after-restart'))
+  const restored = fresh.doc.getMap('cards').toJSON()
+  for (const key of keys) {
+    assert.deepEqual(restored[key], received[key], `card ${key} was received before the server stopped; after the restart it is ${JSON.stringify(restored[key])}`)
+  }
+}
+
+test('durability: SIGKILL while edits are still arriving loses nothing any client received',
+  { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    const scope = new Scope(t)
+    const dir = await scope.dataDir()
+    const s1 = await scope.server(dir)
+    const b = await createBoard(s1, 'Größe für Kitas – Absturz im Betrieb', 'Hafen')
+    const burst = await burstThen(scope, s1, b, () => s1.kill9())
+    await assertEveryReceivedCardRestored(scope, dir, b, burst)
+  })
+
+test('durability: SIGTERM while edits are still arriving exits 0 within 5 s, closes with 1001 and keeps everything received',
+  { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    const scope = new Scope(t)
+    const dir = await scope.dataDir()
+    const s1 = await scope.server(dir)
+    const b = await createBoard(s1, 'Größe für Kitas – Feierabend', 'Hafen')
+    const burst = await burstThen(scope, s1, b, () => s1.stop())
+    assert.equal(burst.stopped.forced, false, `no exit within 5 s of SIGTERM (${burst.stopped.ms} ms, SIGKILLed)`)
+    assert.equal(burst.stopped.code, 0, `exit after SIGTERM: ${JSON.stringify(burst.stopped)}\n${s1.stderrTail()}`)
+    for (const c of burst.clients) {
+      assert.equal(c.closes[0]?.code, 1001, `${c.name}: closed with ${JSON.stringify(c.closes)}`)
+    }
+    await assertEveryReceivedCardRestored(scope, dir, b, burst)
   })
 
 test('viewer token cannot write: edit rejected with an auth message, never relayed or stored',

@@ -2,6 +2,7 @@
 //! process; restarts restore every board exactly; backups.
 
 use crate::common::{Client, Server, doc_json};
+use serde_json::Value;
 use std::time::Duration;
 use yrs::updates::decoder::Decode;
 use yrs::{Doc, Map, Transact, Update, WriteTxn};
@@ -21,62 +22,154 @@ fn received_doc(clients: &[Client]) -> Doc {
     doc
 }
 
-#[tokio::test]
-async fn sigkill_during_a_burst_loses_nothing_any_client_received() {
-    let server = Server::start(&["--compact-after-updates", "50"]).await;
-    let board = server.create_board("Absturz").await;
+/// Edits each writer sends at most; far more than are sent before the
+/// process is stopped.
+const WRITER_LIMIT: usize = 5_000;
+
+/// A writer that keeps editing until its connection ends: five cards, then
+/// it reads until they are echoed (or the connection ends), and again. At
+/// the end it reads its socket to the end. Returns the client and how many
+/// edits it made.
+fn spawn_writer(mut client: Client, who: usize) -> tokio::task::JoinHandle<(Client, usize)> {
+    tokio::spawn(async move {
+        let mut sent = 0;
+        while sent < WRITER_LIMIT {
+            for _ in 0..5 {
+                client
+                    .edit(|_, txn| {
+                        txn.get_or_insert_map("cards").insert(
+                            txn,
+                            format!("w{who}-{sent}"),
+                            format!("Bedarf {who}.{sent}: Kita-Plätze und Sprachkurs"),
+                        );
+                    })
+                    .await;
+                sent += 1;
+            }
+            if !client
+                .pump_until_or_closed(|c| c.all_echoed(), "the writer's echoes")
+                .await
+            {
+                break;
+            }
+        }
+        client
+            .pump_until_or_closed(|_| false, "the end of the connection")
+            .await;
+        (client, sent)
+    })
+}
+
+/// A viewer that reads along and three writers (moderator tokens).
+async fn burst_clients(server: &Server, board: &crate::common::Board) -> (Client, Vec<Client>) {
+    let observer = Client::connect(server, &board.id, &board.viewer_token).await;
     let mut writers = Vec::new();
     for _ in 0..3 {
-        writers.push(Client::connect(&server, &board.id, &board.moderator_token).await);
+        writers.push(Client::connect(server, &board.id, &board.moderator_token).await);
     }
-    let mut observer = Client::connect(&server, &board.id, &board.viewer_token).await;
+    (observer, writers)
+}
 
-    // Writers send bursts without waiting; the observer reads along.
-    for round in 0..40 {
-        for (who, writer) in writers.iter_mut().enumerate() {
-            writer
-                .edit(|_, txn| {
-                    txn.get_or_insert_map("cards").insert(
-                        txn,
-                        format!("{who}-{round}"),
-                        round as i64,
-                    );
-                })
-                .await;
-        }
-    }
-    // Kill once the observer has seen part of the burst, while the rest is in flight.
+/// The writers edit without pause; `stop` ends the server once the observer
+/// has seen part of the burst, while edits are still arriving. Returns
+/// every client, each read to the end of its connection, and the number of
+/// edits sent.
+async fn burst_then(
+    mut observer: Client,
+    writers: Vec<Client>,
+    stop: impl AsyncFnOnce(),
+) -> (Vec<Client>, usize) {
+    let writers: Vec<_> = writers
+        .into_iter()
+        .enumerate()
+        .map(|(who, client)| spawn_writer(client, who))
+        .collect();
     observer
         .pump_until(
             |c| {
-                crate::common::doc_json(&c.received)["cards"]
+                doc_json(&c.received)["cards"]
                     .as_object()
-                    .is_some_and(|cards| cards.len() >= 30)
+                    .is_some_and(|cards| cards.len() >= 90)
             },
             "part of the burst",
         )
         .await;
-    let temp = server.kill().await;
-
-    let mut clients = writers;
-    clients.push(observer);
-    let received = doc_json(&received_doc(&clients));
-    let received_cards = received["cards"]
-        .as_object()
-        .expect("cards were received")
-        .clone();
-    assert!(received_cards.len() >= 30);
-
-    let server = Server::start_in(temp.as_ref().expect("dir").path(), &[]).await;
-    let after = Client::connect(&server, &board.id, &board.moderator_token).await;
-    let restored = after.json();
-    for key in received_cards.keys() {
+    stop().await;
+    observer
+        .pump_until_or_closed(|_| false, "the end of the connection")
+        .await;
+    let mut clients = vec![observer];
+    let mut sent = 0;
+    for writer in writers {
+        let (client, count) = writer.await.expect("the writer finishes");
         assert!(
-            restored["cards"].get(key).is_some(),
-            "card {key} was received by a client before the kill but is gone after the restart"
+            count < WRITER_LIMIT,
+            "a writer finished before the server stopped"
+        );
+        sent += count;
+        clients.push(client);
+    }
+    (clients, sent)
+}
+
+/// Every card any client received is in `restored`, with the same text.
+fn assert_every_received_card_restored(clients: &[Client], sent: usize, restored: &Value) {
+    let received = doc_json(&received_doc(clients));
+    let received = received["cards"].as_object().expect("cards were received");
+    assert!(
+        received.len() >= 90,
+        "only {} cards received",
+        received.len()
+    );
+    assert!(
+        received.len() < sent,
+        "every one of {sent} edits came back: the server stopped after the burst, not during it"
+    );
+    for (key, value) in received {
+        assert_eq!(
+            &restored["cards"][key], value,
+            "card {key} was received by a client before the server stopped; after the restart it is {}",
+            restored["cards"][key]
         );
     }
-    drop(temp);
+}
+
+#[tokio::test]
+async fn sigkill_during_a_burst_loses_nothing_any_client_received() {
+    let server = Server::start(&["--compact-after-updates", "50"]).await;
+    let board = server.create_board("Absturz").await;
+    let (observer, writers) = burst_clients(&server, &board).await;
+    let (clients, sent) = burst_then(observer, writers, async || server.signal("KILL")).await;
+    let server = server.restart(&[]).await;
+    let after = Client::connect(&server, &board.id, &board.moderator_token).await;
+    assert_every_received_card_restored(&clients, sent, &after.json());
+}
+
+#[tokio::test]
+async fn sigterm_during_a_burst_exits_within_5_s_and_keeps_everything_received() {
+    let mut server = Server::start(&["--compact-after-updates", "50"]).await;
+    let board = server.create_board("Feierabend").await;
+    let (observer, writers) = burst_clients(&server, &board).await;
+    let mut exit = None;
+    let (clients, sent) = burst_then(observer, writers, async || {
+        server.signal("TERM");
+        exit = Some(server.wait_exit(Duration::from_secs(5)).await);
+    })
+    .await;
+    let exit = exit.expect("the server exited");
+    assert!(exit.success(), "clean exit after SIGTERM: {exit:?}");
+    assert!(
+        clients.iter().all(|c| c
+            .seen
+            .closed
+            .as_ref()
+            .is_some_and(|(code, _)| *code == 1001)),
+        "every connection is closed with 1001: {:?}",
+        clients.iter().map(|c| &c.seen.closed).collect::<Vec<_>>()
+    );
+    let server = server.restart(&[]).await;
+    let after = Client::connect(&server, &board.id, &board.moderator_token).await;
+    assert_every_received_card_restored(&clients, sent, &after.json());
 }
 
 #[tokio::test]

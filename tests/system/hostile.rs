@@ -94,11 +94,16 @@ async fn random_and_mutated_frames_close_only_the_sender() {
         "most random frames are malformed ({malformed_closes})"
     );
 
-    // The bystander was not disturbed and the room is usable.
-    bystander
-        .pump_until(|c| c.seen.closed.is_none(), "bystander still open")
-        .await;
+    // The room is usable, and the bystander, connected all along, receives
+    // the honest edit that follows the abuse (pump_until fails if its
+    // connection closed).
     assert_room_still_works(&server, &board, "after-random").await;
+    bystander
+        .pump_until(
+            |c| c.json()["cards"]["after-random"] == "noch da",
+            "the honest edit at the bystander's",
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -574,4 +579,206 @@ async fn a_peer_that_never_answers_gets_pings_then_1001() {
         .expect("a close frame");
     assert_eq!(u16::from_be_bytes([close[0], close[1]]), 1001);
     assert_eq!(&close[2..], b"no sign of life, reconnect");
+}
+
+/// Realistic frames of every kind from one source document: map, array and
+/// text inserts, deletes that build on them, a full state, a state vector,
+/// awareness. The first three updates are also returned on their own.
+fn frame_corpus() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let source = Doc::with_client_id(4_711);
+    let mut updates = Vec::new();
+    let mut step = |change: &dyn Fn(&mut yrs::TransactionMut<'_>)| {
+        let before = source.transact().state_vector();
+        change(&mut source.transact_mut());
+        updates.push(source.transact().encode_state_as_update_v1(&before));
+    };
+    step(&|txn| {
+        let cards = txn.get_or_insert_map("cards");
+        let card = cards.insert(txn, "cardFuzz00001", yrs::MapPrelim::default());
+        card.insert(txn, "text", "Kita-Plätze fehlen");
+        card.insert(txn, "kind", "need");
+        card.insert(txn, "author", "moderator");
+    });
+    step(&|txn| {
+        let list = txn.get_or_insert_array("agenda");
+        yrs::Array::insert_range(&list, txn, 0, ["Begrüßung", "Block 1", "Pause"]);
+    });
+    step(&|txn| {
+        let notes = txn.get_or_insert_text("notes");
+        yrs::Text::insert(&notes, txn, 0, "Größe für Kitas, Übergänge");
+    });
+    step(&|txn| {
+        txn.get_or_insert_map("cards").remove(txn, "cardFuzz00001");
+    });
+    step(&|txn| {
+        let list = txn.get_or_insert_array("agenda");
+        yrs::Array::remove_range(&list, txn, 1, 1);
+        yrs::Array::push_back(&list, txn, 42.0);
+    });
+    step(&|txn| {
+        let notes = txn.get_or_insert_text("notes");
+        yrs::Text::remove_range(&notes, txn, 0, 6);
+    });
+    let full = source
+        .transact()
+        .encode_state_as_update_v1(&yrs::StateVector::default());
+    let state_vector = yrs::updates::encoder::Encode::encode_v1(&source.transact().state_vector());
+    let awareness = kartenwand::protocol::awareness::encode([
+        kartenwand::protocol::awareness::AwarenessEntry {
+            client: 4_711,
+            clock: 3,
+            state: r##"{"user":{"name":"Aylin","color":"#30bced"}}"##,
+        },
+    ]);
+    let mut frames: Vec<Vec<u8>> = updates
+        .iter()
+        .map(|update| YMessage::Update(update).encode())
+        .collect();
+    frames.push(YMessage::SyncStep2(&full).encode());
+    frames.push(YMessage::SyncStep1(&state_vector).encode());
+    frames.push(YMessage::Awareness(&awareness).encode());
+    (frames, updates[..3].to_vec())
+}
+
+/// One to four random changes: flip, insert or remove a byte, cut the end,
+/// repeat a slice, or plant a varint continuation byte.
+fn mutate(rng: &mut ChaCha8Rng, frame: &mut Vec<u8>) {
+    for _ in 0..rng.random_range(1..=4) {
+        let len = frame.len();
+        let at = rng.random_range(0..len.max(1));
+        match rng.random_range(0..6) {
+            0 if len > 0 => frame[at] ^= 1 << rng.random_range(0..8),
+            1 => frame.insert(at.min(len), rng.random()),
+            2 if len > 1 => {
+                frame.remove(at);
+            }
+            3 if len > 1 => frame.truncate(at.max(1)),
+            4 if len > 0 => {
+                let end = rng.random_range(at..=len);
+                let slice = frame[at..end].to_vec();
+                frame.extend_from_slice(&slice);
+            }
+            _ if len > 0 => frame[at] = if rng.random() { 0xff } else { 0x80 },
+            _ => frame.push(rng.random()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn mutated_frames_of_every_kind_leave_a_room_that_converges() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Mutationen").await;
+    let (_, participant_token) = server.join(&board, "Mallory").await;
+    let mut writer = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let mut reader = Client::connect(&server, &board.id, &board.viewer_token).await;
+    let (corpus, bases) = frame_corpus();
+    // Half of the deletes find what they delete.
+    let mut seeder = Client::connect(&server, &board.id, &board.moderator_token).await;
+    for update in &bases {
+        seeder.send_message(YMessage::Update(update)).await;
+    }
+
+    let mut rng = ChaCha8Rng::seed_from_u64(2_024);
+    let step2s = |c: &Client| {
+        c.seen
+            .frames
+            .iter()
+            .filter(|f| f.starts_with(&[0, 1]))
+            .count()
+    };
+    let mut attacker: Option<Client> = None;
+    let (mut sent, mut closes) = (0, 0);
+    for attempt in 0..300 {
+        let mut frame = corpus[rng.random_range(0..corpus.len())].clone();
+        mutate(&mut rng, &mut frame);
+        let token = if rng.random_bool(0.3) {
+            &participant_token
+        } else {
+            &board.moderator_token
+        };
+        let mut client = match attacker.take() {
+            Some(client) => client,
+            None => {
+                let mut client = Client::connect_raw(&server, &board.id, token, new_doc()).await;
+                client.passive = true;
+                client
+            }
+        };
+        client.send_frame(frame).await;
+        sent += 1;
+        // A sync step 1 behind it: its answer comes after whatever the
+        // mutated frame caused, unless the server closed the connection.
+        let before = step2s(&client);
+        client
+            .send_message(YMessage::SyncStep1(
+                &yrs::updates::encoder::Encode::encode_v1(&client.state_vector()),
+            ))
+            .await;
+        if client
+            .pump_until_or_closed(|c| step2s(c) > before, "the answer behind a mutated frame")
+            .await
+        {
+            attacker = Some(client);
+        } else {
+            let (code, reason) = client.seen.closed.clone().unwrap_or_default();
+            assert!(
+                matches!(code, 4400 | 4403),
+                "attempt {attempt}: closed with {code} {reason}"
+            );
+            assert!(
+                !reason.is_empty(),
+                "attempt {attempt}: a close without a reason"
+            );
+            closes += 1;
+        }
+        if attempt % 25 == 0 {
+            // Honest edits go on in between.
+            writer
+                .edit(|_, txn| {
+                    txn.get_or_insert_map("probe").insert(
+                        txn,
+                        format!("n{attempt}"),
+                        attempt as i64,
+                    );
+                })
+                .await;
+        }
+    }
+    assert!(
+        closes > 0 && closes < sent,
+        "{closes} of {sent} attempts closed"
+    );
+
+    // The honest writer's last edit reaches the reader, and a newcomer
+    // gets exactly what the reader has.
+    writer
+        .edit(|_, txn| {
+            txn.get_or_insert_map("probe")
+                .insert(txn, "last", "noch da");
+        })
+        .await;
+    writer
+        .pump_until(|c| c.all_echoed(), "the writer's echoes")
+        .await;
+    reader
+        .pump_until(
+            |c| c.json()["probe"]["last"] == "noch da",
+            "the last honest edit",
+        )
+        .await;
+    let late = Client::connect(&server, &board.id, &board.viewer_token).await;
+    reader
+        .pump_until(
+            |c| covers(&c.state_vector(), &late.state_vector()),
+            "the reader to have what a newcomer gets",
+        )
+        .await;
+    assert_eq!(
+        late.json(),
+        reader.json(),
+        "a newcomer and the reader agree"
+    );
+    assert_eq!(writer.json()["probe"], reader.json()["probe"]);
+    let (status, _) = server.request("GET", "/healthz", None).await;
+    assert_eq!(status, 200);
 }

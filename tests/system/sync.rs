@@ -299,3 +299,62 @@ async fn a_plenary_room_holds_updates_briefly_and_delivers_every_one() {
     let late = Client::connect(&server, &board.id, &board.viewer_token).await;
     assert_eq!(late.json()["cards"]["card39"], 39.0);
 }
+
+#[tokio::test]
+async fn an_awareness_state_expires_without_renewal_while_its_connection_stays_open() {
+    use kartenwand::protocol::{
+        Message,
+        awareness::{self, AwarenessEntry},
+    };
+    let server = Server::start(&["--awareness-timeout-seconds", "1"]).await;
+    let board = server.create_board("Still").await;
+    let mut a = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let mut b = Client::connect(&server, &board.id, &board.viewer_token).await;
+    let client_a = 4343;
+    let update = awareness::encode([AwarenessEntry {
+        client: client_a,
+        clock: 1,
+        state: r#"{"user":{"name":"Aylin"}}"#,
+    }]);
+    a.send_message(Message::Awareness(&update)).await;
+    let removed = |c: &Client| {
+        c.seen
+            .awareness
+            .iter()
+            .any(|(client, clock, state)| *client == client_a && *clock == 2 && state == "null")
+    };
+    b.pump_until(
+        |c| {
+            c.seen
+                .awareness
+                .iter()
+                .any(|(client, _, state)| *client == client_a && state.contains("Aylin"))
+        },
+        "A's awareness state",
+    )
+    .await;
+    assert!(!removed(&b), "removed at once");
+    // A stays connected and silent; the room's tick removes the state and
+    // tells everyone, A included (pump_until fails if A's connection closed).
+    b.pump_until(removed, "A's state expired").await;
+    a.pump_until(removed, "A told of its own expired state")
+        .await;
+    // A query no longer lists it.
+    let mut c = Client::connect(&server, &board.id, &board.viewer_token).await;
+    c.send_message(Message::QueryAwareness).await;
+    c.send_message(Message::SyncStep1(&[0])).await;
+    let step2s = c.seen.frames.len();
+    c.pump_until(
+        |c| c.seen.frames.len() > step2s,
+        "an answer after the query",
+    )
+    .await;
+    assert!(
+        !c.seen
+            .awareness
+            .iter()
+            .any(|(client, _, state)| *client == client_a && state != "null"),
+        "{:?}",
+        c.seen.awareness
+    );
+}

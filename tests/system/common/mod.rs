@@ -45,7 +45,12 @@ impl Server {
 
     /// Starts the binary on an existing data directory.
     pub async fn start_in(data_dir: &Path, extra_args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kartenwand"))
+        // KARTENWAND_BIN: a copy of the binary, for when the target
+        // directory is shared and may be rebuilt while tests run.
+        let binary = std::env::var_os("KARTENWAND_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_kartenwand")));
+        let mut child = Command::new(binary)
             .arg("serve")
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
@@ -94,18 +99,56 @@ impl Server {
         self._temp.take()
     }
 
-    /// SIGTERM, then wait for a clean exit.
-    pub async fn terminate(mut self) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
+    /// SIGKILL, then a new server on the same data directory: what it
+    /// serves is exactly what was stored.
+    pub async fn restart(self, extra_args: &[&str]) -> Server {
+        let data_dir = self.data_dir.clone();
+        let temp = self.kill().await;
+        let mut server = Server::start_in(&data_dir, extra_args).await;
+        server._temp = temp;
+        server
+    }
+
+    /// Whether `text` appears in the database file or its write-ahead log.
+    pub fn stores(&self, text: &str) -> bool {
+        ["kartenwand.db", "kartenwand.db-wal"].iter().any(|name| {
+            std::fs::read(self.data_dir.join(name))
+                .unwrap_or_default()
+                .windows(text.len())
+                .any(|window| window == text.as_bytes())
+        })
+    }
+
+    /// Sends a signal (`"TERM"`, `"KILL"`) to the process.
+    pub fn signal(&self, name: &str) {
         let pid = self.child.id().expect("running");
         let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
+            .args([format!("-{name}"), pid.to_string()])
             .status()
             .expect("kill runs");
-        assert!(status.success());
-        let exit = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+        assert!(status.success(), "kill -{name} {pid}");
+    }
+
+    /// Waits for the process to exit; panics after `limit`.
+    pub async fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        tokio::time::timeout(limit, self.child.wait())
             .await
-            .expect("server exits after SIGTERM")
-            .expect("wait");
+            .unwrap_or_else(|_| panic!("the server did not exit within {limit:?}"))
+            .expect("wait")
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub async fn terminate(self) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
+        self.terminate_within(Duration::from_secs(10)).await
+    }
+
+    /// SIGTERM; panics unless the process exits within `limit`.
+    pub async fn terminate_within(
+        mut self,
+        limit: Duration,
+    ) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
+        self.signal("TERM");
+        let exit = self.wait_exit(limit).await;
         (exit, self._temp.take())
     }
 
@@ -246,6 +289,19 @@ pub struct Seen {
     pub awareness: Vec<(u64, u64, String)>,
     pub closed: Option<(u16, String)>,
     pub send_failed: Option<String>,
+    /// Every binary frame as it arrived.
+    pub frames: Vec<Vec<u8>>,
+}
+
+impl Seen {
+    /// Whether any frame received held these bytes.
+    pub fn any_frame_contains(&self, text: &str) -> bool {
+        self.frames.iter().any(|frame| {
+            frame
+                .windows(text.len())
+                .any(|window| window == text.as_bytes())
+        })
+    }
 }
 
 /// A y-websocket peer made of a yrs document and a raw websocket.
@@ -256,6 +312,13 @@ pub struct Client {
     /// Only what arrived as relayed updates (the server may merge several
     /// updates into one frame, so count content, not frames).
     pub received: Doc,
+    /// With [`Client::record_history`]: the document as JSON after each
+    /// update it received, so a test can show a value never appeared.
+    pub history: Option<Vec<Value>>,
+    /// Records frames and does nothing else: for a peer that sends what it
+    /// likes, e.g. a made-up state vector, and so may be answered with a
+    /// diff against a state its document does not have.
+    pub passive: bool,
 }
 
 impl Client {
@@ -288,7 +351,19 @@ impl Client {
             doc,
             seen: Seen::default(),
             received: new_doc(),
+            history: None,
+            passive: false,
         }
+    }
+
+    /// From now on, keeps the document's JSON after every update received.
+    pub fn record_history(&mut self) {
+        self.history = Some(vec![self.json()]);
+    }
+
+    /// Every state the document has shown since [`Client::record_history`].
+    pub fn shown(&self) -> &[Value] {
+        self.history.as_deref().unwrap_or_default()
     }
 
     pub async fn send_message(&mut self, message: YMessage<'_>) {
@@ -397,6 +472,10 @@ impl Client {
             }
             _ => return,
         };
+        self.seen.frames.push(frame.to_vec());
+        if self.passive {
+            return;
+        }
         match YMessage::decode(&frame).expect("server frames are well-formed") {
             YMessage::SyncStep1(state_vector) => {
                 let state_vector =
@@ -407,6 +486,7 @@ impl Client {
             YMessage::SyncStep2(update) => {
                 self.apply(update);
                 self.seen.synced = true;
+                self.remember();
             }
             YMessage::Update(update) => {
                 self.apply(update);
@@ -416,6 +496,7 @@ impl Client {
                     .apply_update(decoded)
                     .expect("applies");
                 self.seen.received_updates.push(update.to_vec());
+                self.remember();
             }
             YMessage::Awareness(update) => {
                 for entry in awareness::decode(update).expect("valid awareness") {
@@ -426,6 +507,15 @@ impl Client {
             }
             YMessage::PermissionDenied(reason) => self.seen.denied.push(reason.to_owned()),
             YMessage::QueryAwareness => {}
+        }
+    }
+
+    fn remember(&mut self) {
+        if self.history.is_some() {
+            let json = self.json();
+            if let Some(history) = self.history.as_mut() {
+                history.push(json);
+            }
         }
     }
 
@@ -467,7 +557,7 @@ pub fn new_doc() -> Doc {
 
 /// Root types the tests use, by name; a root a client never touched is
 /// otherwise of unknown type and reads as null.
-const MAP_ROOTS: [&str; 8] = [
+const MAP_ROOTS: [&str; 11] = [
     "meta",
     "cards",
     "done",
@@ -476,6 +566,9 @@ const MAP_ROOTS: [&str; 8] = [
     "votes",
     "participants",
     "placements",
+    "cases",
+    "focalPoints",
+    "agreements",
 ];
 
 /// Every root type of a document as JSON.
