@@ -13,7 +13,7 @@
 //   more, seen on a phone and the projector → the projector's case map
 //   shows who is where (name, organisation, sector) and the overlaps →
 //   placing is locked → the moderator spotlights a focal point (projector
-//   and phones follow) and notes in two categories → the second case on
+//   and phones follow) and notes in all five categories → the second case on
 //   screen → Block 3: phones propose agreements, one is edited by its
 //   author, the moderator confirms, edits, drops and adds one, everyone
 //   sees the result → networks are created and joined → proposals are
@@ -259,21 +259,29 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   for (const phone of phones) {
     await visible(phone.page.locator('.spotlight-panel').getByRole('heading', { name: 'Sprachkurs' }), `${phone.name}: follows the spotlight`)
   }
-  await mod.getByLabel('Kategorie').selectOption('legal')
-  await mod.getByLabel('Notiz', { exact: true }).fill(NOTE_LEGAL)
-  await mod.getByRole('button', { name: 'Notiz hinzufügen' }).click()
-  await mod.getByLabel('Kategorie').selectOption('offers')
-  await mod.getByLabel('Notiz', { exact: true }).fill(NOTE_OFFER)
-  await mod.getByRole('button', { name: 'Notiz hinzufügen' }).click()
-  await visible(mod.getByRole('region', { name: 'Vorhandene Angebote' }).locator(`textarea`), 'moderator: the offer note is listed')
+  // One note in each of the five categories of seed 000.
+  const notes = [
+    ['legal', 'Rechtsrahmen und Verfahren', NOTE_LEGAL],
+    ['steering', 'Steuerungsinstrumente', 'Fallkonferenz Sprache im Sozialraum'],
+    ['needs', 'Weitere Bedarfe', 'Kinderbetreuung während der Kurszeiten'],
+    ['offers', 'Vorhandene Angebote', NOTE_OFFER],
+    ['planned', 'Geplante Angebote', 'Abendkurs ab Herbst in der Stadtteilbibliothek']
+  ]
+  for (const [category, , text] of notes) {
+    await mod.getByLabel('Kategorie').selectOption(category)
+    await mod.getByLabel('Notiz', { exact: true }).fill(text)
+    await mod.getByRole('button', { name: 'Notiz hinzufügen' }).click()
+  }
+  await visible(mod.getByRole('region', { name: 'Geplante Angebote' }).locator(`textarea`), 'moderator: the last note is listed')
   const spot = screen.locator('.spotlight')
-  await visible(spot.getByRole('heading', { name: 'Rechtsrahmen und Verfahren' }), 'projector: legal category heading')
-  await visible(spot.getByText(NOTE_LEGAL, { exact: true }), 'projector: legal note')
-  await visible(spot.getByRole('heading', { name: 'Vorhandene Angebote' }), 'projector: offers category heading')
-  await visible(spot.getByText(NOTE_OFFER, { exact: true }), 'projector: offer note')
+  for (const [, heading, text] of notes) {
+    await visible(spot.getByRole('heading', { name: heading }), `projector: category heading "${heading}"`)
+    await visible(spot.getByText(text, { exact: true }), `projector: note "${text}"`)
+  }
   for (const phone of phones) {
-    await visible(phone.page.locator('.spotlight-panel').getByText(NOTE_LEGAL, { exact: true }), `${phone.name}: legal note`)
-    await visible(phone.page.locator('.spotlight-panel').getByText(NOTE_OFFER, { exact: true }), `${phone.name}: offer note`)
+    for (const [, heading, text] of notes) {
+      await visible(phone.page.locator('.spotlight-panel').getByText(text, { exact: true }), `${phone.name}: note in "${heading}"`)
+    }
   }
   await checkAxe('moderator (cases)', mod)
   await screenshot(mod, 'moderator-cases')
