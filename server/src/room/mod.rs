@@ -25,9 +25,9 @@ use crate::store::Store;
 use dashmap::DashMap;
 pub use inbound::Inbound;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::task::TaskTracker;
@@ -236,6 +236,8 @@ pub enum JoinError {
     Unavailable,
     #[error("access was revoked")]
     Revoked,
+    #[error("the server is shutting down")]
+    ShuttingDown,
 }
 
 impl JoinError {
@@ -244,6 +246,7 @@ impl JoinError {
             JoinError::Full => CloseReason::BOARD_FULL,
             JoinError::Unavailable => CloseReason::UNAVAILABLE,
             JoinError::Revoked => CloseReason::REVOKED,
+            JoinError::ShuttingDown => CloseReason::GOING_AWAY,
         }
     }
 }
@@ -347,6 +350,9 @@ pub struct Registry {
     tasks: TaskTracker,
     next_instance: AtomicU64,
     next_peer: AtomicU64,
+    /// Set when shutdown starts: no room starts and no peer joins after it,
+    /// so every room shutdown flushed is every room there is.
+    closing: AtomicBool,
 }
 
 /// Capacity of a room's inbox; senders wait when it is full.
@@ -366,6 +372,7 @@ impl Registry {
             tasks,
             next_instance: AtomicU64::new(1),
             next_peer: AtomicU64::new(1),
+            closing: AtomicBool::new(false),
         })
     }
 
@@ -393,6 +400,9 @@ impl Registry {
         link: PeerLink,
         checked: RevocationMark,
     ) -> Result<Membership, JoinError> {
+        if self.closing.load(Ordering::SeqCst) {
+            return Err(JoinError::ShuttingDown);
+        }
         let peer = self.next_peer.fetch_add(1, Ordering::Relaxed);
         let mut link = Some(link);
         // A room that is just evicting itself refuses the join; the retry
@@ -470,26 +480,38 @@ impl Registry {
     }
 
     /// Asks every room to close its peers, finish its writes and compact.
+    /// Joins are refused from now on; a room a join started just before
+    /// (it passed the check before `closing` was set) is caught by the next
+    /// round.
     pub async fn shutdown(&self) {
-        let handles: Vec<RoomHandle> = self
-            .rooms
-            .iter()
-            .map(|entry| entry.value().clone())
-            .collect();
-        let mut waits = Vec::with_capacity(handles.len());
-        for handle in handles {
-            let (done, wait) = oneshot::channel();
-            if handle
-                .sender
-                .send(RoomCommand::Shutdown { done })
-                .await
-                .is_ok()
-            {
-                waits.push(wait);
+        self.closing.store(true, Ordering::SeqCst);
+        let mut done_instances = HashSet::new();
+        loop {
+            let handles: Vec<RoomHandle> = self
+                .rooms
+                .iter()
+                .map(|entry| entry.value().clone())
+                .filter(|handle| !done_instances.contains(&handle.instance))
+                .collect();
+            if handles.is_empty() {
+                return;
             }
-        }
-        for wait in waits {
-            let _ = wait.await;
+            let mut waits = Vec::with_capacity(handles.len());
+            for handle in handles {
+                done_instances.insert(handle.instance);
+                let (done, wait) = oneshot::channel();
+                if handle
+                    .sender
+                    .send(RoomCommand::Shutdown { done })
+                    .await
+                    .is_ok()
+                {
+                    waits.push(wait);
+                }
+            }
+            for wait in waits {
+                let _ = wait.await;
+            }
         }
     }
 
@@ -632,6 +654,39 @@ mod revocation_tests {
             );
         }
         drop(moderator);
+    }
+
+    /// After shutdown began nothing joins and no room starts, so no board
+    /// is left unflushed; the connection is told the server is restarting.
+    #[tokio::test]
+    async fn nothing_joins_once_shutdown_began() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let registry = registry(&dir, &["liveBoard01", "idleBoard01"]);
+        let (link_one, _end_one) = link().await;
+        let member = registry
+            .join(
+                "liveBoard01",
+                Identity::Moderator,
+                link_one,
+                registry.revocation_mark(),
+            )
+            .await
+            .map_err(|_| "refused")
+            .expect("joins before shutdown");
+        registry.shutdown().await;
+        for board in ["liveBoard01", "idleBoard01"] {
+            let (late, _late_end) = link().await;
+            let joined = registry
+                .join(board, Identity::Moderator, late, registry.revocation_mark())
+                .await;
+            assert_eq!(joined.err(), Some(JoinError::ShuttingDown), "{board}");
+        }
+        assert_eq!(JoinError::ShuttingDown.close_reason().code, 1001);
+        assert!(
+            !registry.rooms.contains_key("idleBoard01"),
+            "no room started after shutdown"
+        );
+        drop(member);
     }
 }
 
