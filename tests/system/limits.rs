@@ -3,26 +3,17 @@
 //! error, loses nothing it promises to keep, and leaves the room usable.
 //! And a whole venue behind one address is never locked out.
 
-use crate::common::{Board, Client, Server, new_doc, refused_upgrade_status};
+use crate::common::{Board, Client, Server, create_card, new_doc, refused_upgrade_status};
 use kartenwand::protocol::Message;
 use kartenwand::protocol::awareness::{self, AwarenessEntry};
 use tokio_tungstenite::tungstenite::Message as WebSocketMessage;
 use yrs::updates::encoder::Encode;
-use yrs::{Map, MapPrelim, TransactionMut, WriteTxn};
+use yrs::{Map, TransactionMut, WriteTxn};
 
 /// Text of `docs/operations.md`'s limits, as the client sees them.
 const SIZE_LIMIT: &str = "the board has reached its size limit";
 const RATE_NOTICE: &str = "sending too fast: the server slows down reading, nothing is lost";
 const AWARENESS_RATE_NOTICE: &str = "awareness sent too often: some presence updates were dropped";
-
-fn create_card(txn: &mut TransactionMut<'_>, id: &str, author: &str, text: &str) {
-    let cards = txn.get_or_insert_map("cards");
-    let card = cards.insert(txn, id, MapPrelim::default());
-    card.insert(txn, "text", text);
-    card.insert(txn, "kind", "need");
-    card.insert(txn, "author", author);
-    card.insert(txn, "createdAt", 1_741_079_400_000.0);
-}
 
 /// Waits until the server has handled everything the client sent before:
 /// the answer to a sync step 1 goes out after the room handled the earlier

@@ -3,24 +3,15 @@
 //! deletions are brought back (viewers too), refusals counted per identity
 //! across reconnects, and awareness tied to the sender's own client ids.
 
-use crate::common::{Board, Client, Server, new_doc};
+use crate::common::{Board, Client, Server, create_card, new_doc};
 use kartenwand::protocol::Message;
 use kartenwand::protocol::awareness::{self, AwarenessEntry};
 use serde_json::Value;
 use std::path::Path;
 use yrs::updates::encoder::Encode;
-use yrs::{GetString, Map, MapPrelim, ReadTxn, Text, Transact, TransactionMut, WriteTxn};
+use yrs::{GetString, Map, ReadTxn, Text, Transact, TransactionMut, WriteTxn};
 
 const NAMES_REFUSED: &str = "this edit names a type or key the board does not have";
-
-fn create_card(txn: &mut TransactionMut<'_>, id: &str, author: &str, text: &str) {
-    let cards = txn.get_or_insert_map("cards");
-    let card = cards.insert(txn, id, MapPrelim::default());
-    card.insert(txn, "text", text);
-    card.insert(txn, "kind", "need");
-    card.insert(txn, "author", author);
-    card.insert(txn, "createdAt", 1_741_079_400_000.0);
-}
 
 struct Scene {
     server: Server,
@@ -454,11 +445,16 @@ async fn a_full_board_still_takes_deletions() {
             txn.get_or_insert_map("cards").remove(txn, &first);
         })
         .await;
+    // A deletion changes no state vector, so "all echoed" holds at once:
+    // wait for the answer to a sync step 1 sent after it, which the room
+    // gives once it has handled the deletion.
+    let state_vector = moderator.doc.transact().state_vector().encode_v1();
+    moderator.seen.synced = false;
     moderator
-        .pump_until(
-            |c| c.all_echoed() && c.json()["cards"][&first].is_null(),
-            "the deletion's echo",
-        )
+        .send_message(Message::SyncStep1(&state_vector))
+        .await;
+    moderator
+        .pump_until(|c| c.seen.synced, "the room to handle the deletion")
         .await;
     let late = Client::connect(&server, &board.id, &board.moderator_token).await;
     assert!(

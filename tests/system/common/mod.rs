@@ -21,7 +21,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use yrs::types::ToJson;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
+use yrs::{Doc, Map, MapPrelim, ReadTxn, StateVector, Transact, TransactionMut, Update, WriteTxn};
 
 /// Upper bound of every wait in these tests.
 pub const WAIT: Duration = Duration::from_secs(15);
@@ -594,4 +594,14 @@ pub fn doc_json(doc: &Doc) -> Value {
 pub fn covers(have: &StateVector, want: &StateVector) -> bool {
     want.iter()
         .all(|(client, clock)| have.get(client) >= *clock)
+}
+
+/// Writes a need card as a phone does (docs/schema.md, `cards`).
+pub fn create_card(txn: &mut TransactionMut<'_>, id: &str, author: &str, text: &str) {
+    let cards = txn.get_or_insert_map("cards");
+    let card = cards.insert(txn, id, MapPrelim::default());
+    card.insert(txn, "text", text);
+    card.insert(txn, "kind", "need");
+    card.insert(txn, "author", author);
+    card.insert(txn, "createdAt", 1_741_079_400_000.0);
 }
