@@ -531,7 +531,9 @@ impl Client {
         self.doc.transact().state_vector()
     }
 
-    /// Whether everything this client wrote came back relayed.
+    /// Whether everything this client wrote came back relayed. By state
+    /// vector: an edit that only deletes changes none, so after one, wait
+    /// for the answer to a sync step 1 instead.
     pub fn all_echoed(&self) -> bool {
         let me = self.doc.client_id();
         self.received.transact().state_vector().get(&me) >= self.state_vector().get(&me)
