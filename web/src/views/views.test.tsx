@@ -148,6 +148,29 @@ describe('participant view', () => {
     expect(selectCards(s.board)).toEqual([expect.objectContaining({ text: 'Erste Zeile' })]);
   });
 
+  it('keeps an edit in progress across a reload', async () => {
+    const s = session();
+    open.push(s);
+    setProfile(s.board, 'pa00000001', { name: 'Anna', organisation: 'Kita', sector: 'stadtteil' });
+    createCard(s.board, { text: 'Kita-Plätze fehlen', kind: 'need', author: 'pa00000001' });
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+    const edit = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Bearbeiten');
+    await act(() => edit?.click());
+    await act(() => {
+      const editor = root.querySelector<HTMLTextAreaElement>('.card-list textarea');
+      if (editor) typeInto(editor, 'Kita-Plätze fehlen im ganzen Stadtteil');
+    });
+    // The page goes away (a reload) and comes back.
+    await act(() => render(null, root));
+    await act(() => render(<ParticipantBoard session={s} boardId="testboard" participantId="pa00000001" />, root));
+    expect(root.querySelector<HTMLTextAreaElement>('.card-list textarea')?.value).toBe('Kita-Plätze fehlen im ganzen Stadtteil');
+    const save = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Speichern');
+    await act(() => save?.click());
+    expect(selectCards(s.board)[0]?.text).toBe('Kita-Plätze fehlen im ganzen Stadtteil');
+    const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i));
+    expect(keys.filter((key) => key?.startsWith('kartenwand.edit.'))).toEqual([]);
+  });
+
   it('switches to English', async () => {
     const s = session();
     open.push(s);

@@ -180,8 +180,30 @@ function Composer({ board, participantId, group, draft, setDraft, whenStored }: 
   );
 }
 
+/** An edit in progress, kept across a reload like the composer's draft. */
+function useEditDraft(cardId: string): [string | null, (text: string | null) => void] {
+  const key = `kartenwand.edit.${cardId}`;
+  const [editing, setEditing] = useState<string | null>(() => {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  });
+  const save = (text: string | null): void => {
+    setEditing(text);
+    try {
+      if (text === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, text);
+    } catch {
+      // kept in memory only
+    }
+  };
+  return [editing, save];
+}
+
 function OwnCard({ board, card, editable }: { board: Board; card: Card; editable: boolean }) {
-  const [editing, setEditing] = useState<string | null>(null);
+  const [editing, setEditing] = useEditDraft(card.id);
   const editRef = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (editing !== null) editRef.current?.focus();
