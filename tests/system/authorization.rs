@@ -6,7 +6,7 @@
 //! through; and after a SIGKILL and restart on the same data directory the
 //! document still lacks it and no database file holds its values.
 
-use crate::common::{Board, Client, Server, http_request_as, new_doc};
+use crate::common::{Board, Client, Party, Server, http_request_as, new_doc, party};
 use kartenwand::protocol::Message;
 use kartenwand::protocol::awareness::{self, AwarenessEntry};
 use serde_json::{Value, json};
@@ -110,13 +110,17 @@ struct Scene {
 }
 
 async fn scene() -> Scene {
-    let server = Server::start(&[]).await;
-    let board = server.create_board("Rechte").await;
-    let (alice_id, alice_token) = server.join(&board, "Alice").await;
-    let (bob_id, bob_token) = server.join(&board, "Bob").await;
-    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
-    let mut alice = Client::connect(&server, &board.id, &alice_token).await;
-    let mut bob = Client::connect(&server, &board.id, &bob_token).await;
+    let Party {
+        server,
+        board,
+        mut moderator,
+        mut alice,
+        alice_id,
+        mut bob,
+        bob_id,
+        bob_token,
+        ..
+    } = party("Rechte").await;
     moderator
         .edit(|_, txn| {
             for (id, title) in [(CLUSTER, "Kinderbetreuung"), (CLUSTER_2, "Wohnen")] {

@@ -3,7 +3,7 @@
 //! deletions are brought back (viewers too), refusals counted per identity
 //! across reconnects, and awareness tied to the sender's own client ids.
 
-use crate::common::{Board, Client, Server, create_card, new_doc};
+use crate::common::{Board, Client, Party, Server, create_card, new_doc, party};
 use kartenwand::protocol::Message;
 use kartenwand::protocol::awareness::{self, AwarenessEntry};
 use serde_json::Value;
@@ -27,13 +27,17 @@ struct Scene {
 
 /// A board with a moderator, Alice (who wrote a card) and Bob, all synced.
 async fn scene() -> Scene {
-    let server = Server::start(&[]).await;
-    let board = server.create_board("Größe für Kitas").await;
-    let (alice_id, alice_token) = server.join(&board, "Alice").await;
-    let (bob_id, bob_token) = server.join(&board, "Bob").await;
-    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
-    let mut alice = Client::connect(&server, &board.id, &alice_token).await;
-    let mut bob = Client::connect(&server, &board.id, &bob_token).await;
+    let Party {
+        server,
+        board,
+        mut moderator,
+        mut alice,
+        alice_id,
+        alice_token,
+        mut bob,
+        bob_id,
+        bob_token,
+    } = party("Größe für Kitas").await;
     let id = alice_id.clone();
     alice
         .edit(|_, txn| create_card(txn, "cardAlice0001", &id, "Kita-Plätze fehlen"))
