@@ -345,6 +345,28 @@ describe('blocks 2 and 3', () => {
     expect(root.textContent).toContain('Ihr Vorschlag');
   });
 
+  it('gives a proposal the server took back to the person to propose again', async () => {
+    const s = session();
+    open.push(s);
+    const { agreements } = conference(s);
+    startPhase(s.board, agreements);
+    localStorage.removeItem('kartenwand.returnedProposals.returnboard');
+    localStorage.removeItem('kartenwand.proposal.returnboard');
+    await act(() => render(<ParticipantBoard session={s} boardId="returnboard" participantId="pa00000001" />, root));
+    const id = createAgreement(s.board, { what: 'Elterncafé im Bürgerhaus', who: 'Kita', due: null, author: 'pa00000001' });
+    // The server's refusal arrives as a deletion from another replica.
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(s.board.doc));
+    server.getMap('agreements').delete(id);
+    await act(() => Y.applyUpdate(s.board.doc, Y.encodeStateAsUpdate(server, Y.encodeStateVector(s.board.doc)), 'remote'));
+    expect(root.textContent).toContain('Nicht angenommene Vorschläge');
+    const again = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Noch einmal vorschlagen');
+    await act(() => again?.click());
+    expect(root.querySelector<HTMLTextAreaElement>('#propose-what')?.value).toBe('Elterncafé im Bürgerhaus');
+    expect(root.querySelector<HTMLInputElement>('#propose-who')?.value).toBe('Kita');
+    expect(root.textContent).not.toContain('Nicht angenommene Vorschläge');
+  });
+
   it('says a proposal is saved only once the device has stored it, and keeps a draft while proposals are closed', async () => {
     const s = session();
     open.push(s);

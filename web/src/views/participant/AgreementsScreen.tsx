@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import {
   type Agreement,
   type Board,
+  type ReturnedProposal,
   BoardError,
   LIMITS,
   createAgreement,
@@ -246,22 +247,73 @@ function Networks({ board, participantId }: { board: Board; participantId: strin
   );
 }
 
+/**
+ * Own proposals the server refused (made offline after proposals closed) or
+ * the moderator deleted: their text stays until proposed again or let go.
+ */
+function ReturnedProposals({
+  returned,
+  open,
+  onProposeAgain,
+  onDiscard,
+}: {
+  returned: ReturnedProposal[];
+  open: boolean;
+  onProposeAgain: (proposal: ReturnedProposal) => void;
+  onDiscard: (proposal: ReturnedProposal) => void;
+}) {
+  if (returned.length === 0) return null;
+  return (
+    <section class="panel returned" aria-labelledby="returned-proposals-heading">
+      <h2 id="returned-proposals-heading">{t('agreements.returnedHeading')}</h2>
+      <p class="small">{open ? t('agreements.returnedHint') : t('agreements.returnedHintClosed')}</p>
+      <ul class="agreement-list">
+        {returned.map((proposal) => (
+          <li key={proposal.id} class="agreement">
+            <p class="agreement-what">{proposal.what}</p>
+            {proposal.who && (
+              <p class="small">
+                <span class="agreement-label">{t('agreements.who')}:</span> {proposal.who}
+              </p>
+            )}
+            <div class="button-row">
+              {open && (
+                <button type="button" class="primary" onClick={() => onProposeAgain(proposal)}>
+                  {t('agreements.proposeAgain')}
+                </button>
+              )}
+              <button type="button" onClick={() => onDiscard(proposal)}>
+                {t('participant.discardReturned')}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function AgreementsScreen({
   board,
   boardId,
   participantId,
   whenStored,
+  returned,
+  onReturnedDone,
 }: {
   board: Board;
   boardId: string;
   participantId: string;
   whenStored: () => Promise<boolean>;
+  returned: ReturnedProposal[];
+  onReturnedDone: (proposal: ReturnedProposal) => void;
 }) {
   const meta = selectMeta(board);
   const agreements = selectAgreements(board);
   // Held here, not in the form: while proposals are closed the form is gone but the draft is kept.
   const draft = useProposalDraft(boardId);
-  const hasDraft = draft[0].what.trim() !== '';
+  const [fields, setFields] = draft;
+  const hasDraft = fields.what.trim() !== '';
   return (
     <>
       {meta.agreementsOpen ? (
@@ -272,6 +324,17 @@ export function AgreementsScreen({
           {hasDraft && ` ${t('agreements.draftKept')}`}
         </p>
       )}
+      <ReturnedProposals
+        returned={returned}
+        open={meta.agreementsOpen}
+        onProposeAgain={(proposal) => {
+          // Into the form; what is typed there already is not overwritten.
+          if (!fields.what.trim()) setFields(() => ({ what: proposal.what, who: proposal.who, due: proposal.due ?? '' }));
+          else setFields((current) => ({ ...current, what: `${current.what}\n${proposal.what}` }));
+          onReturnedDone(proposal);
+        }}
+        onDiscard={onReturnedDone}
+      />
       <section class="panel" aria-labelledby="agreement-list-heading">
         <h2 id="agreement-list-heading">{t('agreements.heading')}</h2>
         {agreements.length === 0 && <p class="muted">{t('agreements.none')}</p>}

@@ -5,7 +5,7 @@
  * AgreementsScreen. Works offline: every write lands in the local doc (and
  * IndexedDB) first and is sent when the connection is back.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   AGENDA_KINDS,
   type AgendaKind,
@@ -15,6 +15,7 @@ import {
   type CardKind,
   LIMITS,
   type ReturnedCard,
+  type ReturnedProposal,
   castVote,
   createCard,
   deleteCard,
@@ -32,6 +33,7 @@ import {
   selectParticipant,
   selectPhase,
   watchReturnedCards,
+  watchReturnedProposals,
 } from '../../board';
 import { t, useLocale } from '../../i18n';
 import type { ConnectionState } from '../../sync/connection';
@@ -452,18 +454,37 @@ function isReturnedCard(value: unknown): value is ReturnedCard {
   return typeof card.id === 'string' && typeof card.text === 'string' && isCardKind(card.kind);
 }
 
-/** Returned cards of this board, kept on the device across reloads. */
-function useReturnedCards(board: Board, boardId: string, participantId: string): [ReturnedCard[], (card: ReturnedCard) => void] {
-  const key = `kartenwand.returned.${boardId}`;
-  const [returned, setReturned] = useState<ReturnedCard[]>(() => {
+function isReturnedProposal(value: unknown): value is ReturnedProposal {
+  if (typeof value !== 'object' || value === null) return false;
+  const proposal = value as Partial<ReturnedProposal>;
+  return (
+    typeof proposal.id === 'string' &&
+    typeof proposal.what === 'string' &&
+    typeof proposal.who === 'string' &&
+    (proposal.due === null || typeof proposal.due === 'string')
+  );
+}
+
+/**
+ * Own entries someone else removed (see board/returned.ts), kept on the
+ * device across reloads under `key` until the person writes them again or
+ * lets them go. `watch` is subscribed while the participant view is open,
+ * whatever screen it shows.
+ */
+function useReturned<T extends { id: string }>(
+  key: string,
+  isEntry: (value: unknown) => value is T,
+  watch: (onReturned: (entry: T) => void) => () => void,
+): [T[], (entry: T) => void] {
+  const [returned, setReturned] = useState<T[]>(() => {
     try {
       const stored = JSON.parse(localStorage.getItem(key) ?? '[]') as unknown;
-      return Array.isArray(stored) ? stored.filter(isReturnedCard) : [];
+      return Array.isArray(stored) ? stored.filter(isEntry) : [];
     } catch {
       return [];
     }
   });
-  const save = (next: ReturnedCard[]): ReturnedCard[] => {
+  const save = (next: T[]): T[] => {
     try {
       localStorage.setItem(key, JSON.stringify(next));
     } catch {
@@ -471,11 +492,8 @@ function useReturnedCards(board: Board, boardId: string, participantId: string):
     }
     return next;
   };
-  useEffect(
-    () => watchReturnedCards(board, participantId, (card) => setReturned((list) => save([...list.filter((c) => c.id !== card.id), card]))),
-    [board, participantId],
-  );
-  const remove = (card: ReturnedCard): void => setReturned((list) => save(list.filter((c) => c.id !== card.id)));
+  useEffect(() => watch((entry) => setReturned((list) => save([...list.filter((e) => e.id !== entry.id), entry]))), [watch]);
+  const remove = (entry: T): void => setReturned((list) => save(list.filter((e) => e.id !== entry.id)));
   return [returned, remove];
 }
 
@@ -548,7 +566,13 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
   const state = useReadable(session.connection.state);
   const meta = selectMeta(board);
   const phase = selectPhase(board);
-  const [returned, returnedDone] = useReturnedCards(board, boardId, participantId);
+  const watchCards = useMemo(() => (onReturned: (card: ReturnedCard) => void) => watchReturnedCards(board, participantId, onReturned), [board, participantId]);
+  const watchProposals = useMemo(
+    () => (onReturned: (proposal: ReturnedProposal) => void) => watchReturnedProposals(board, participantId, onReturned),
+    [board, participantId],
+  );
+  const [returned, returnedDone] = useReturned(`kartenwand.returned.${boardId}`, isReturnedCard, watchCards);
+  const [returnedProposals, proposalDone] = useReturned(`kartenwand.returnedProposals.${boardId}`, isReturnedProposal, watchProposals);
   const [own, setOwn] = useState<Screen | null>(null);
   useEffect(() => setOwn((current) => (current === 'screen' ? current : null)), [phase?.id]);
   const screen: Screen = own ?? phase?.kind ?? 'cards';
@@ -573,7 +597,16 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
           />
         )}
         {screen === 'cases' && <CasesScreen board={board} participantId={participantId} />}
-        {screen === 'agreements' && <AgreementsScreen board={board} boardId={boardId} participantId={participantId} whenStored={session.connection.whenStored} />}
+        {screen === 'agreements' && (
+          <AgreementsScreen
+            board={board}
+            boardId={boardId}
+            participantId={participantId}
+            whenStored={session.connection.whenStored}
+            returned={returnedProposals}
+            onReturnedDone={proposalDone}
+          />
+        )}
         {screen === 'info' && <InfoScreen board={board} />}
         {screen === 'screen' && <FollowDisplay board={board} />}
       </main>
