@@ -98,3 +98,22 @@ export function formatDate(date: string | null): string {
     year: 'numeric',
   });
 }
+
+/**
+ * The two choices for something the server did not accept (a returned card
+ * or proposal): write it again (only while writing is open) or let it go.
+ */
+export function ReturnedActions({ open, againLabel, onAgain, onDiscard }: { open: boolean; againLabel: string; onAgain: () => void; onDiscard: () => void }) {
+  return (
+    <div class="button-row">
+      {open && (
+        <button type="button" class="primary" onClick={onAgain}>
+          {againLabel}
+        </button>
+      )}
+      <button type="button" onClick={onDiscard}>
+        {t('participant.discardReturned')}
+      </button>
+    </div>
+  );
+}

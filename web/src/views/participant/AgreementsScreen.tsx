@@ -21,7 +21,7 @@ import {
   setMembership,
 } from '../../board';
 import { t } from '../../i18n';
-import { formatDate } from '../../ui/components';
+import { ReturnedActions, formatDate } from '../../ui/components';
 import { PeopleOptions, StatusTag } from '../shared/Block23';
 
 interface Fields {
@@ -276,16 +276,12 @@ function ReturnedProposals({
                 <span class="agreement-label">{t('agreements.who')}:</span> {proposal.who}
               </p>
             )}
-            <div class="button-row">
-              {open && (
-                <button type="button" class="primary" onClick={() => onProposeAgain(proposal)}>
-                  {t('agreements.proposeAgain')}
-                </button>
-              )}
-              <button type="button" onClick={() => onDiscard(proposal)}>
-                {t('participant.discardReturned')}
-              </button>
-            </div>
+            <ReturnedActions
+              open={open}
+              againLabel={t('agreements.proposeAgain')}
+              onAgain={() => onProposeAgain(proposal)}
+              onDiscard={() => onDiscard(proposal)}
+            />
           </li>
         ))}
       </ul>

@@ -37,7 +37,7 @@ import {
 } from '../../board';
 import { t, useLocale } from '../../i18n';
 import type { ConnectionState } from '../../sync/connection';
-import { ConnectionStatus, KindTag, TROUBLE_AFTER, TopBar, refusedText } from '../../ui/components';
+import { ConnectionStatus, KindTag, ReturnedActions, TROUBLE_AFTER, TopBar, refusedText } from '../../ui/components';
 import { useBoard, useReadable } from '../../ui/hooks';
 import type { Session } from '../../ui/session';
 import { AgendaList } from '../shared/Block23';
@@ -431,16 +431,12 @@ function ReturnedCards({ returned, writingOpen, onWriteAgain, onDiscard }: {
           <li key={card.id} class="card">
             <KindTag kind={card.kind} />
             <p class="card-text">{card.text}</p>
-            <div class="button-row">
-              {writingOpen && (
-                <button type="button" class="primary" onClick={() => onWriteAgain(card)}>
-                  {t('participant.writeAgain')}
-                </button>
-              )}
-              <button type="button" onClick={() => onDiscard(card)}>
-                {t('participant.discardReturned')}
-              </button>
-            </div>
+            <ReturnedActions
+              open={writingOpen}
+              againLabel={t('participant.writeAgain')}
+              onAgain={() => onWriteAgain(card)}
+              onDiscard={() => onDiscard(card)}
+            />
           </li>
         ))}
       </ul>
