@@ -385,6 +385,18 @@ mod tests {
             assert!(sent < 1000, "the queue never filled");
         }
         // The peer reads again; the connection task writes out the rest.
+        let received = drain(&outlet, &mut peer).await;
+        assert_eq!(received.len(), sent * frame.as_bytes().len());
+        assert!(
+            received
+                .chunks(frame.as_bytes().len())
+                .all(|chunk| chunk == frame.as_bytes())
+        );
+    }
+
+    /// The peer reads again while the connection task writes out what
+    /// waits and closes; everything the peer got.
+    async fn drain(outlet: &Arc<Outlet>, peer: &mut TcpStream) -> Vec<u8> {
         let writer = {
             let outlet = outlet.clone();
             tokio::spawn(async move { outlet.finish(None).await })
@@ -392,12 +404,7 @@ mod tests {
         let mut received = Vec::new();
         peer.read_to_end(&mut received).await.expect("reads");
         writer.await.expect("the writer finishes");
-        assert_eq!(received.len(), sent * frame.as_bytes().len());
-        assert!(
-            received
-                .chunks(frame.as_bytes().len())
-                .all(|chunk| chunk == frame.as_bytes())
-        );
+        received
     }
 
     #[tokio::test]
@@ -419,13 +426,7 @@ mod tests {
             "refused when the next frame would pass the byte limit ({queued} queued)"
         );
         // What was taken still arrives whole.
-        let writer = {
-            let outlet = outlet.clone();
-            tokio::spawn(async move { outlet.finish(None).await })
-        };
-        let mut received = Vec::new();
-        peer.read_to_end(&mut received).await.expect("reads");
-        writer.await.expect("the writer finishes");
+        let received = drain(&outlet, &mut peer).await;
         assert_eq!(received.len(), sent * frame.as_bytes().len());
     }
 

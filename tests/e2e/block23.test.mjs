@@ -35,6 +35,7 @@ import assert from 'node:assert/strict'
 import {
   axeCollector,
   count,
+  createConference,
   gone,
   openPage,
   screenshot,
@@ -80,14 +81,7 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
   const { axeFindings, checkAxe } = axeCollector()
 
   // ------------------------------------------------ conference, presenter, phones
-  const moderator = await openPage(browser, 'desktop', 'moderator', problems)
-  const mod = moderator.page
-  await mod.goto(server.url + '/')
-  await mod.getByLabel('Titel').fill('Stadtteilkonferenz Schmellwitz')
-  await mod.getByLabel('Stadtteil').fill('Schmellwitz')
-  await mod.getByRole('button', { name: 'Konferenz anlegen' }).click()
-  await mod.waitForURL(/\/b\/[0-9a-f]+\/moderate#token=/, { timeout: 15_000 })
-  await visible(mod.locator('.topbar .status-online'), 'moderator connected')
+  const { moderator, mod } = await createConference(browser, server, problems, { title: 'Stadtteilkonferenz Schmellwitz', district: 'Schmellwitz' })
   const joinUrl = await (await visible(mod.locator('a[href*="/join/"]'), 'join link')).getAttribute('href')
   const presenterUrl = await mod.getByRole('link', { name: 'Leinwand-Ansicht öffnen' }).getAttribute('href')
   const watchUrl = await mod.getByRole('link', { name: 'Link zum Zuschauen' }).getAttribute('href')

@@ -24,6 +24,7 @@ import { readFile } from 'node:fs/promises'
 
 import {
   axeViolations,
+  createConference,
   formatViolations,
   openPage,
   screenshot,
@@ -51,15 +52,8 @@ test('Documentation: handout form and downloads in every format', { timeout: TES
   const { server, browser } = await startServerAndBrowser(t)
 
   // ------------------------------------------------ start page → moderator
-  const moderator = await openPage(browser, 'desktop', 'moderator', problems)
-  const mod = moderator.page
-  await mod.goto(server.url + '/')
-  await mod.getByLabel('Titel').fill(TITLE)
-  await mod.getByLabel('Stadtteil').fill(DISTRICT)
-  await mod.getByRole('button', { name: 'Konferenz anlegen' }).click()
-  await mod.waitForURL(/\/b\/[0-9a-f]+\/moderate#token=/)
+  const { moderator, mod } = await createConference(browser, server, problems, { title: TITLE, district: DISTRICT })
   const moderatorUrl = mod.url()
-  await visible(mod.locator('.topbar .status-online'), 'moderator connected')
   const joinUrl = await (await visible(mod.locator('a[href*="/join/"]'), 'join link')).getAttribute('href')
 
   // ------------------------------------------------ a phone writes a card

@@ -246,6 +246,23 @@ export async function openPage (browser, device, name, problems) {
   return { name, context, page }
 }
 
+/**
+ * A moderator laptop creates a conference on the start page and waits until
+ * its moderator view is connected. Returns the page's handle, the page and
+ * the board id.
+ */
+export async function createConference (browser, server, problems, { title, district }) {
+  const moderator = await openPage(browser, 'desktop', 'moderator', problems)
+  const mod = moderator.page
+  await mod.goto(server.url + '/')
+  await mod.getByLabel('Titel').fill(title)
+  await mod.getByLabel('Stadtteil').fill(district)
+  await mod.getByRole('button', { name: 'Konferenz anlegen' }).click()
+  await mod.waitForURL(/\/b\/[0-9a-f]+\/moderate#token=/, { timeout: WAIT_MS })
+  await visible(mod.locator('.topbar .status-online'), 'moderator connected')
+  return { moderator, mod, board: /\/b\/([0-9a-f]+)\//.exec(mod.url())[1] }
+}
+
 /** Confirm dialogs a page is about to show, by a part of their text. */
 const expectedConfirms = new WeakMap()
 

@@ -18,6 +18,7 @@ import assert from 'node:assert/strict'
 import {
   axeCollector,
   count,
+  createConference,
   openPage,
   screenshot,
   startServerAndBrowser,
@@ -46,14 +47,7 @@ test('A full wall fits the projector without scrolling', { timeout: TEST_TIMEOUT
   const { server, browser } = await startServerAndBrowser(t)
   const { axeFindings, checkAxe } = axeCollector()
 
-  const moderator = await openPage(browser, 'desktop', 'moderator', problems)
-  const mod = moderator.page
-  await mod.goto(server.url + '/')
-  await mod.getByLabel('Titel').fill('Stadtteilkonferenz Sachsendorf')
-  await mod.getByLabel('Stadtteil').fill('Sachsendorf')
-  await mod.getByRole('button', { name: 'Konferenz anlegen' }).click()
-  await mod.waitForURL(/\/b\/[0-9a-f]+\/moderate#token=/)
-  await visible(mod.locator('.topbar .status-online'), 'moderator connected')
+  const { mod } = await createConference(browser, server, problems, { title: 'Stadtteilkonferenz Sachsendorf', district: 'Sachsendorf' })
   const presenterUrl = await mod.getByRole('link', { name: 'Leinwand-Ansicht öffnen' }).getAttribute('href')
 
   const presenter = await openPage(browser, 'projector', 'presenter', problems)
