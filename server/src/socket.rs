@@ -146,6 +146,11 @@ impl Outlet {
         self.task.wake();
     }
 
+    /// Why the room let the peer go, once it did.
+    pub fn reason(&self) -> Option<CloseReason> {
+        self.lock().closed.clone()
+    }
+
     /// For the connection task: writes out what waits. Ready with the
     /// room's reason once the room closed the link, with `None` once the
     /// socket failed.

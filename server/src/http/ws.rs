@@ -45,10 +45,13 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 const RATE_NOTICE: &str = "sending too fast: the server slows down reading, nothing is lost";
 const RATE_NOTICE_INTERVAL: Duration = Duration::from_secs(10);
 
-/// Bytes of an oversized message read and thrown away after its 1009 close,
-/// so the sender finishes sending and reads the close instead of running
-/// into a reset connection.
-const OVERSIZED_DRAIN_BYTES: u64 = 64 * 1024 * 1024;
+/// Bytes read and thrown away after the server sent its close frame, at
+/// most: what the peer still sends (the rest of an oversized message, the
+/// edits of a phone typing while the server shuts down) until it reads the
+/// close, answers it and ends the connection. Closing a socket with input
+/// unread makes the kernel send a reset instead, and a peer that gets the
+/// reset before it read the close frame sees 1006 instead of our code.
+const CLOSE_DRAIN_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws/{board}", get(upgrade))
@@ -211,11 +214,11 @@ async fn serve(
     };
     let close = reason.as_ref().map(Frame::close);
     let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, outlet.finish(close))).await;
-    if reason == Some(CloseReason::TOO_BIG) {
-        // The rest of the oversized message is still arriving. Closing the
-        // socket with it unread would reset the connection, and the sender
-        // could lose the close frame before reading it.
-        let mut rest = socket.get_mut().take(OVERSIZED_DRAIN_BYTES);
+    if reason.is_some() {
+        // The server closed: the peer may still be sending. Read until it
+        // ends the connection (see CLOSE_DRAIN_BYTES), bounded in time and
+        // bytes.
+        let mut rest = socket.get_mut().take(CLOSE_DRAIN_BYTES);
         let mut sink = tokio::io::sink();
         let drain = tokio::io::copy(&mut rest, &mut sink);
         let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, drain)).await;
@@ -275,7 +278,10 @@ async fn converse(
                         match Inbound::decode(&frame) {
                             Ok(Some(inbound)) => {
                                 if membership.send(inbound).await.is_err() {
-                                    return Some(CloseReason::UNAVAILABLE);
+                                    // The room is gone. When it closed this
+                                    // peer on its way out (a shutdown: 1001),
+                                    // that reason is the one to send.
+                                    return Some(outlet.reason().unwrap_or(CloseReason::UNAVAILABLE));
                                 }
                             }
                             Ok(None) => {}
