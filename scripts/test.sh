@@ -54,6 +54,19 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust: unit and system tests"
 cargo test --workspace --locked
 
+step "README: the run command starts the server binary"
+# A newcomer's first command is the README's run command. Which binary
+# `cargo run` picks (the workspace's default member, the server) does not
+# depend on the profile, so a debug run of the same command proves it
+# without a release build of its own; `serve --help` proves the subcommand.
+readme_run=$(awk '/^## Run/ { run = 1 } run && /^cargo run/ { print; exit }' README.md)
+if [ "$readme_run" != "cargo run --release -- serve" ]; then
+  echo "README's run command is '$readme_run'; update this check with it." >&2
+  exit 1
+fi
+cargo run --locked --quiet -- serve --help >/dev/null
+cargo run --locked --quiet -- --version
+
 step "Node: y-websocket conformance against the real binary"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error && npm test)
 
