@@ -14,7 +14,7 @@
 //! - [`rights`]: the authorization scene, on which one illegal edit after
 //!   another is tried and checked the same way.
 
-#![allow(dead_code, unused_imports)]
+#![allow(dead_code)]
 
 pub mod client;
 pub mod doc;
@@ -26,9 +26,9 @@ pub mod server;
 
 use std::time::Duration;
 
-pub use client::{Client, Seen};
+pub use client::Client;
 pub use doc::{at, contains_bytes, covers, create_card, doc_json, new_doc, put, set};
-pub use http::{http_request, http_request_as, raw_http, refused_upgrade_status};
+pub use http::{http_request_as, raw_http, refused_upgrade_status};
 pub use party::{Party, party};
 pub use server::{Board, Server};
 
