@@ -6,67 +6,34 @@
 // (a locator's state, a page predicate, a server line) and is bounded; a
 // timeout fails with a message that names what was awaited.
 
-import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 import { chromium } from 'playwright-core'
 
+import { LOG, startServer as startBinary } from '../harness/server.mjs'
+import { waitUntil } from '../harness/wait.mjs'
+
 const require = createRequire(import.meta.url)
 const HERE = path.dirname(fileURLToPath(import.meta.url))
-export const REPO = path.resolve(HERE, '..', '..')
 export const ARTIFACTS = path.join(HERE, 'artifacts')
 
-const BIN = process.env.KARTENWAND_BIN
-  ? path.resolve(process.env.KARTENWAND_BIN)
-  : path.join(REPO, 'target', 'debug', 'kartenwand')
 const CHROMIUM = process.env.KARTENWAND_CHROMIUM ?? '/usr/bin/chromium'
-const LOG = process.env.KARTENWAND_TEST_LOG === '1'
 
 /** Upper bound of every single wait (a locator, a page condition). */
 export const WAIT_MS = 15_000
 const SERVER_START_MS = 20_000
-const STOP_GRACE_MS = 5_000
 
 // ---------------------------------------------------------------- waiting
 
-const tick = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const NEVER = Symbol('attempt still pending at the deadline')
-
 /**
  * Polls `pred` until it returns a truthy value; fails after `timeoutMs`
- * naming `what`. The 25 ms poll is not a sleep that a test relies on: the
- * loop ends as soon as the condition holds.
+ * naming `what` (see ../harness/wait.mjs).
  */
-export async function waitFor (pred, what, timeoutMs = WAIT_MS) {
-  const deadline = Date.now() + timeoutMs
-  let lastError = null
-  for (;;) {
-    // A predicate that never settles (a page promise that never resolves)
-    // must not hang the suite: each attempt is bounded by the deadline too.
-    let timer
-    const expired = new Promise((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), NEVER)
-    })
-    try {
-      const value = await Promise.race([pred(), expired])
-      if (value !== NEVER && value) return value
-    } catch (error) {
-      lastError = error
-    } finally {
-      clearTimeout(timer)
-    }
-    if (Date.now() > deadline) {
-      const detail = typeof what === 'function' ? what() : what
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${detail}` +
-        (lastError ? ` (last error: ${lastError.message.split('\n')[0]})` : ''))
-    }
-    await tick(25)
-  }
+export function waitFor (pred, what, timeoutMs = WAIT_MS) {
+  return waitUntil(pred, what, timeoutMs, 25)
 }
 
 /** Waits until `locator` is visible; fails naming `what`. */
@@ -115,71 +82,11 @@ export async function startServerAndBrowser (t) {
 
 /**
  * Starts `kartenwand serve` on 127.0.0.1:0 with a fresh data directory and
- * waits for its "listening on" line. `stop()` ends it and removes the data.
+ * waits for its "listening on" line (../harness/server.mjs). `stop()` ends
+ * it and removes the data; `log()` is its stderr.
  */
-export async function startServer () {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'kartenwand-e2e-'))
-  const proc = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const stderr = []
-  proc.stderr.on('data', (chunk) => {
-    stderr.push(chunk)
-    if (stderr.length > 400) stderr.shift()
-    if (LOG) process.stderr.write(chunk)
-  })
-  // If the test process dies, the server must not outlive it.
-  const killOnExit = () => proc.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  let exit = null
-  const exited = new Promise((resolve) => {
-    proc.on('exit', (code, signal) => {
-      exit = { code, signal }
-      resolve(exit)
-    })
-    proc.on('error', (error) => {
-      exit = { error }
-      resolve(exit)
-    })
-  })
-  const lines = createInterface({ input: proc.stdout })
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL')
-      reject(new Error(`${BIN} did not print "listening on" within ${SERVER_START_MS} ms\n` +
-        Buffer.concat(stderr).toString()))
-    }, SERVER_START_MS)
-    lines.on('line', (line) => {
-      if (LOG) process.stderr.write(`[server stdout] ${line}\n`)
-      const match = /listening on (http:\/\/\S+)/.exec(line)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1].replace(/\/$/, ''))
-      }
-    })
-    exited.then((how) => {
-      clearTimeout(timer)
-      reject(new Error(`${BIN} exited before listening (${JSON.stringify(how)}); ` +
-        'build it with `cargo build -p kartenwand` or set KARTENWAND_BIN\n' +
-        Buffer.concat(stderr).toString()))
-    })
-  })
-  return {
-    url,
-    log: () => Buffer.concat(stderr).toString(),
-    async stop () {
-      if (exit === null) {
-        proc.kill('SIGTERM')
-        const stopped = await Promise.race([exited, tick(STOP_GRACE_MS).then(() => null)])
-        if (stopped === null) {
-          proc.kill('SIGKILL')
-          await exited
-        }
-      }
-      process.off('exit', killOnExit)
-      await rm(dataDir, { recursive: true, force: true })
-    }
-  }
+export function startServer () {
+  return startBinary({ startMs: SERVER_START_MS })
 }
 
 // ---------------------------------------------------------------- browser

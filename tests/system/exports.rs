@@ -8,14 +8,14 @@
 //! Needs `pdftotext` (poppler-utils) and `libreoffice` (libreoffice-writer);
 //! `scripts/test.sh` installs them. Without them the test fails and says so.
 
-use crate::common::{Client, Server, WAIT};
+use crate::common::http::{authorization_header, exchange};
+use crate::common::server::binary;
+use crate::common::{Client, Server};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use yrs::{Any, Map, MapPrelim, WriteTxn};
 
 const SECTORS: [&str; 5] = ["stadtteil", "behoerde", "traeger", "wirtschaft", "politik"];
@@ -104,18 +104,10 @@ fn entry(fields: &[(&str, Any)]) -> MapPrelim {
 
 /// A raw GET: status, lower-cased headers, body bytes.
 async fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
-    let authorization = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
+    let authorization = authorization_header(token);
     let raw =
         format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{authorization}Connection: close\r\n\r\n");
-    let mut stream = TcpStream::connect(addr).await.expect("connects");
-    stream.write_all(raw.as_bytes()).await.expect("writes");
-    let mut response = Vec::new();
-    tokio::time::timeout(WAIT, stream.read_to_end(&mut response))
-        .await
-        .expect("response within the wait")
-        .expect("reads");
+    let response = exchange(addr, raw.as_bytes()).await;
     let split = response
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -185,7 +177,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 fn kartenwand(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_kartenwand"))
+    Command::new(binary())
         .args(args)
         .env("RUST_LOG", "warn")
         .output()

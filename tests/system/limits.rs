@@ -3,9 +3,9 @@
 //! error, loses nothing it promises to keep, and leaves the room usable.
 //! And a whole venue behind one address is never locked out.
 
+use crate::common::frames::{awareness_frame, has_state};
 use crate::common::{Board, Client, Server, create_card, new_doc, refused_upgrade_status};
 use kartenwand::protocol::Message;
-use kartenwand::protocol::awareness::{self, AwarenessEntry};
 use tokio_tungstenite::tungstenite::Message as WebSocketMessage;
 use yrs::updates::encoder::Encode;
 use yrs::{Map, TransactionMut, WriteTxn};
@@ -32,7 +32,7 @@ async fn handled(client: &mut Client, what: &str) {
     let own = client.doc.client_id().get();
     if !client.seen.awareness.iter().any(|(id, _, _)| *id == own) {
         client
-            .send_frame(awareness_message(&[(own, 1, r#"{"barrier":true}"#)]))
+            .send_frame(awareness_frame(&[(own, 1, r#"{"barrier":true}"#)]))
             .await;
         client
             .pump_until(
@@ -58,23 +58,6 @@ async fn edit_refused(
     client.edit(|_, txn| change(txn)).await;
     handled(client, what).await;
     client.seen.denied.len() > denied
-}
-
-fn awareness_message(entries: &[(u64, u64, &str)]) -> Vec<u8> {
-    let update = awareness::encode(entries.iter().map(|(client, clock, state)| AwarenessEntry {
-        client: *client,
-        clock: *clock,
-        state,
-    }));
-    Message::Awareness(&update).encode()
-}
-
-fn has_state(client: &Client, text: &str) -> bool {
-    client
-        .seen
-        .awareness
-        .iter()
-        .any(|(_, _, state)| state.contains(text))
 }
 
 #[tokio::test]
@@ -309,7 +292,7 @@ async fn awareness_pair() -> (Server, Board, Client, Client) {
 async fn send_marker(sender: &mut Client, watcher: &mut Client, client: u64, clock: u64) {
     let marker = format!(r#"{{"user":{{"name":"Marker {clock}"}}}}"#);
     sender
-        .send_frame(awareness_message(&[(client, clock, &marker)]))
+        .send_frame(awareness_frame(&[(client, clock, &marker)]))
         .await;
     watcher
         .pump_until(
@@ -324,7 +307,7 @@ async fn an_awareness_state_over_4_kib_is_refused_with_a_reason() {
     let (_server, _board, mut sender, mut watcher) = awareness_pair().await;
     let big = format!(r#"{{"user":{{"name":"{}"}}}}"#, "A".repeat(4096));
     sender
-        .send_frame(awareness_message(&[(500_001, 1, &big)]))
+        .send_frame(awareness_frame(&[(500_001, 1, &big)]))
         .await;
     sender
         .pump_until(|c| !c.seen.denied.is_empty(), "the refusal")
@@ -343,7 +326,7 @@ async fn more_than_4_awareness_states_per_connection_are_refused_with_a_reason()
     let four: Vec<(u64, u64, &str)> = (0..4)
         .map(|n| (600_000 + n, 1, r#"{"user":{"name":"Tablet"}}"#))
         .collect();
-    sender.send_frame(awareness_message(&four)).await;
+    sender.send_frame(awareness_frame(&four)).await;
     watcher
         .pump_until(
             |c| {
@@ -358,7 +341,7 @@ async fn more_than_4_awareness_states_per_connection_are_refused_with_a_reason()
         )
         .await;
     sender
-        .send_frame(awareness_message(&[(
+        .send_frame(awareness_frame(&[(
             600_004,
             1,
             r#"{"user":{"name":"Fünftes"}}"#,
@@ -383,7 +366,7 @@ async fn awareness_over_the_rate_is_dropped_and_the_sender_told_once() {
     for clock in 1..=60 {
         let state = format!(r#"{{"user":{{"name":"Zug {clock}"}}}}"#);
         sender
-            .send_frame(awareness_message(&[(700_001, clock, &state)]))
+            .send_frame(awareness_frame(&[(700_001, clock, &state)]))
             .await;
     }
     barrier(&mut sender, "all 60 handled").await;
@@ -410,7 +393,7 @@ async fn echoed_awareness_does_not_use_up_the_rate() {
     let (_, token) = server.join(&board, "Jonas").await;
     let mut other = Client::connect(&server, &board.id, &token).await;
     other
-        .send_frame(awareness_message(&[(
+        .send_frame(awareness_frame(&[(
             800_001,
             1,
             r#"{"user":{"name":"Jonas"}}"#,
@@ -423,7 +406,7 @@ async fn echoed_awareness_does_not_use_up_the_rate() {
     // far more than its own allowance.
     for _ in 0..60 {
         sender
-            .send_frame(awareness_message(&[(
+            .send_frame(awareness_frame(&[(
                 800_001,
                 1,
                 r#"{"user":{"name":"Jonas"}}"#,

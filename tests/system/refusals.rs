@@ -3,11 +3,10 @@
 //! deletions are brought back (viewers too), refusals counted per identity
 //! across reconnects, and awareness tied to the sender's own client ids.
 
-use crate::common::{Board, Client, Party, Server, create_card, new_doc, party};
+use crate::common::frames::awareness_frame;
+use crate::common::{Board, Client, Party, Server, contains_bytes, create_card, new_doc, party};
 use kartenwand::protocol::Message;
-use kartenwand::protocol::awareness::{self, AwarenessEntry};
 use serde_json::Value;
-use std::path::Path;
 use yrs::updates::encoder::Encode;
 use yrs::{GetString, Map, ReadTxn, Text, Transact, TransactionMut, WriteTxn};
 
@@ -59,30 +58,6 @@ async fn scene() -> Scene {
     }
 }
 
-/// Bytes of the database and its write-ahead log.
-fn stored_bytes(data_dir: &Path) -> u64 {
-    ["kartenwand.db", "kartenwand.db-wal"]
-        .iter()
-        .filter_map(|name| std::fs::metadata(data_dir.join(name)).ok())
-        .map(|metadata| metadata.len())
-        .sum()
-}
-
-fn stored_anywhere(data_dir: &Path, needle: &[u8]) -> bool {
-    ["kartenwand.db", "kartenwand.db-wal"].iter().any(|name| {
-        std::fs::read(data_dir.join(name))
-            .unwrap_or_default()
-            .windows(needle.len())
-            .any(|window| window == needle)
-    })
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
-}
-
 /// An illegal edit, given the editing participant's id.
 type Attempt = fn(&mut TransactionMut<'_>, &str);
 
@@ -106,7 +81,7 @@ async fn an_update_naming_a_huge_key_or_root_is_refused_whole_and_never_stored()
     ];
     assert_eq!(huge.len(), 102_400);
     for (round, (label, attempt)) in attempts.iter().enumerate() {
-        let before = stored_bytes(&s.server.data_dir);
+        let before = s.server.stored_bytes();
         let moderator_seen = s.moderator.seen.received_updates.len();
         let alice_seen = s.alice.seen.received_updates.len();
         // A fresh client each time: the refused update's clocks never reach
@@ -120,7 +95,7 @@ async fn an_update_naming_a_huge_key_or_root_is_refused_whole_and_never_stored()
                 attempt(txn, &bob_id);
             })
             .await;
-        assert!(contains(&update, needle) && update.len() > 100 * 1024);
+        assert!(contains_bytes(&update, needle) && update.len() > 100 * 1024);
         bob.pump_until(|c| !c.seen.denied.is_empty(), label).await;
         assert_eq!(bob.seen.denied, [NAMES_REFUSED], "{label}");
 
@@ -148,19 +123,22 @@ async fn an_update_naming_a_huge_key_or_root_is_refused_whole_and_never_stored()
                 1,
                 "{who} received more than Alice's marker after {label}"
             );
-            assert!(!contains(&relayed[0], needle), "{who} received the name");
+            assert!(
+                !contains_bytes(&relayed[0], needle),
+                "{who} received the name"
+            );
             assert!(
                 client.json()["cards"][&legal].is_null(),
                 "{label}: part went in"
             );
         }
-        let grown = stored_bytes(&s.server.data_dir).saturating_sub(before);
+        let grown = s.server.stored_bytes().saturating_sub(before);
         assert!(
             grown < 64 * 1024,
             "the store grew by {grown} bytes after {label}"
         );
         assert!(
-            !stored_anywhere(&s.server.data_dir, needle),
+            !s.server.stores(needle),
             "the name is in the store after {label}"
         );
         bob.close().await;
@@ -332,12 +310,13 @@ async fn awareness_under_another_identitys_client_ids_is_ignored() {
     let mut s = scene().await;
     let alice_document_client = s.alice.doc.client_id().get();
     let alice_awareness = 424_242;
-    let mine = awareness::encode([AwarenessEntry {
-        client: alice_awareness,
-        clock: 1,
-        state: r#"{"user":{"name":"Alice"}}"#,
-    }]);
-    s.alice.send_message(Message::Awareness(&mine)).await;
+    s.alice
+        .send_frame(awareness_frame(&[(
+            alice_awareness,
+            1,
+            r#"{"user":{"name":"Alice"}}"#,
+        )]))
+        .await;
     let saw = |client: u64, state: &'static str| {
         move |c: &Client| {
             c.seen
@@ -357,28 +336,25 @@ async fn awareness_under_another_identitys_client_ids_is_ignored() {
         .pump_until(saw(alice_awareness, "null"), "Alice's state removed")
         .await;
 
-    let spoof = awareness::encode([
+    let spoof = awareness_frame(&[
         // Alice's document client id: it has no awareness state at all.
-        AwarenessEntry {
-            client: alice_document_client,
-            clock: 7,
-            state: r#"{"user":{"name":"Moderation"}}"#,
-        },
+        (
+            alice_document_client,
+            7,
+            r#"{"user":{"name":"Moderation"}}"#,
+        ),
         // Alice's awareness id, after her connection closed.
-        AwarenessEntry {
-            client: alice_awareness,
-            clock: 9,
-            state: r#"{"user":{"name":"Moderation"}}"#,
-        },
+        (alice_awareness, 9, r#"{"user":{"name":"Moderation"}}"#),
     ]);
-    s.bob.send_message(Message::Awareness(&spoof)).await;
+    s.bob.send_frame(spoof).await;
     let bob_awareness = s.bob.doc.client_id().get();
-    let own = awareness::encode([AwarenessEntry {
-        client: bob_awareness,
-        clock: 1,
-        state: r#"{"user":{"name":"Bob"}}"#,
-    }]);
-    s.bob.send_message(Message::Awareness(&own)).await;
+    s.bob
+        .send_frame(awareness_frame(&[(
+            bob_awareness,
+            1,
+            r#"{"user":{"name":"Bob"}}"#,
+        )]))
+        .await;
     s.moderator
         .pump_until(
             saw(bob_awareness, r#"{"user":{"name":"Bob"}}"#),
@@ -397,12 +373,13 @@ async fn awareness_under_another_identitys_client_ids_is_ignored() {
 
     // Alice, back on a new connection, still has her id.
     let mut alice = Client::connect_with(&s.server, &s.board.id, &s.alice_token, new_doc()).await;
-    let back = awareness::encode([AwarenessEntry {
-        client: alice_awareness,
-        clock: 10,
-        state: r#"{"user":{"name":"Alice, again"}}"#,
-    }]);
-    alice.send_message(Message::Awareness(&back)).await;
+    alice
+        .send_frame(awareness_frame(&[(
+            alice_awareness,
+            10,
+            r#"{"user":{"name":"Alice, again"}}"#,
+        )]))
+        .await;
     s.moderator
         .pump_until(
             saw(alice_awareness, r#"{"user":{"name":"Alice, again"}}"#),

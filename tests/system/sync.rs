@@ -1,6 +1,8 @@
 //! Sync with several yrs clients: convergence, late joiners, awareness.
 
+use crate::common::frames::awareness_frame;
 use crate::common::{Client, Server, covers};
+use kartenwand::protocol::Message;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use yrs::{Array, Doc, GetString, Map, Text, WriteTxn};
@@ -179,21 +181,17 @@ async fn many_simultaneous_joiners_share_one_room() {
 
 #[tokio::test]
 async fn awareness_is_relayed_and_removed_when_the_connection_closes() {
-    use kartenwand::protocol::{
-        Message,
-        awareness::{self, AwarenessEntry},
-    };
     let server = Server::start(&[]).await;
     let board = server.create_board("Wer ist da").await;
     let mut a = Client::connect(&server, &board.id, &board.moderator_token).await;
     let mut b = Client::connect(&server, &board.id, &board.viewer_token).await;
     let client_a = 4242;
-    let update = awareness::encode([AwarenessEntry {
-        client: client_a,
-        clock: 1,
-        state: r#"{"user":{"name":"Aylin"}}"#,
-    }]);
-    a.send_message(Message::Awareness(&update)).await;
+    a.send_frame(awareness_frame(&[(
+        client_a,
+        1,
+        r#"{"user":{"name":"Aylin"}}"#,
+    )]))
+    .await;
     b.pump_until(
         |c| {
             c.seen
@@ -242,7 +240,6 @@ async fn awareness_is_relayed_and_removed_when_the_connection_closes() {
 
 #[tokio::test]
 async fn updates_are_echoed_to_the_sender_and_sync_step_2_always_comes() {
-    use kartenwand::protocol::Message;
     let server = Server::start(&[]).await;
     let board = server.create_board("Echo").await;
     // A step 1 with an empty state vector gets a step 2 even on a fresh board.
@@ -302,21 +299,17 @@ async fn a_plenary_room_holds_updates_briefly_and_delivers_every_one() {
 
 #[tokio::test]
 async fn an_awareness_state_expires_without_renewal_while_its_connection_stays_open() {
-    use kartenwand::protocol::{
-        Message,
-        awareness::{self, AwarenessEntry},
-    };
     let server = Server::start(&["--awareness-timeout-seconds", "1"]).await;
     let board = server.create_board("Still").await;
     let mut a = Client::connect(&server, &board.id, &board.moderator_token).await;
     let mut b = Client::connect(&server, &board.id, &board.viewer_token).await;
     let client_a = 4343;
-    let update = awareness::encode([AwarenessEntry {
-        client: client_a,
-        clock: 1,
-        state: r#"{"user":{"name":"Aylin"}}"#,
-    }]);
-    a.send_message(Message::Awareness(&update)).await;
+    a.send_frame(awareness_frame(&[(
+        client_a,
+        1,
+        r#"{"user":{"name":"Aylin"}}"#,
+    )]))
+    .await;
     let removed = |c: &Client| {
         c.seen
             .awareness

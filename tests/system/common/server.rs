@@ -1,0 +1,219 @@
+//! The real binary on `127.0.0.1:0`: start, signal, restart on the same
+//! data directory, read what it stored; and boards and joins through its
+//! API.
+
+use super::WAIT;
+use super::doc::contains_bytes;
+use super::http::{exchange, http_request};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The database and its write-ahead log: everything the server stores.
+const DATABASE_FILES: [&str; 2] = ["kartenwand.db", "kartenwand.db-wal"];
+
+/// The binary under test. KARTENWAND_BIN: a copy of it, for when the
+/// target directory is shared and may be rebuilt while tests run.
+pub fn binary() -> PathBuf {
+    std::env::var_os("KARTENWAND_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_kartenwand")))
+}
+
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// Starts the binary on a fresh temporary data directory.
+    pub async fn start(extra_args: &[&str]) -> Server {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().to_owned();
+        let mut server = Server::start_in(&dir, extra_args).await;
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts the binary on an existing data directory.
+    pub async fn start_in(data_dir: &Path, extra_args: &[&str]) -> Server {
+        let mut child = Command::new(binary())
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(extra_args)
+            .env(
+                "RUST_LOG",
+                std::env::var("KARTENWAND_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the kartenwand binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(WAIT, lines.next_line())
+            .await
+            .expect("server printed its address within the wait")
+            .expect("stdout readable")
+            .expect("server printed a line");
+        let addr = line
+            .rsplit("http://")
+            .next()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"));
+        Server {
+            child,
+            addr,
+            data_dir: data_dir.to_owned(),
+            _temp: None,
+        }
+    }
+
+    /// Keeps the temporary directory alive past this server (for restarts).
+    pub fn take_temp_dir(&mut self) -> Option<tempfile::TempDir> {
+        self._temp.take()
+    }
+
+    pub fn ws_url(&self, board: &str, token: &str) -> String {
+        format!("ws://{}/ws/{board}?token={token}", self.addr)
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub async fn kill(mut self) -> Option<tempfile::TempDir> {
+        self.child.kill().await.expect("kill");
+        self._temp.take()
+    }
+
+    /// SIGKILL, then a new server on the same data directory: what it
+    /// serves is exactly what was stored.
+    pub async fn restart(self, extra_args: &[&str]) -> Server {
+        let data_dir = self.data_dir.clone();
+        let temp = self.kill().await;
+        let mut server = Server::start_in(&data_dir, extra_args).await;
+        server._temp = temp;
+        server
+    }
+
+    /// Whether these bytes appear in the database file or its write-ahead
+    /// log.
+    pub fn stores(&self, text: impl AsRef<[u8]>) -> bool {
+        DATABASE_FILES.iter().any(|name| {
+            let stored = std::fs::read(self.data_dir.join(name)).unwrap_or_default();
+            contains_bytes(&stored, text.as_ref())
+        })
+    }
+
+    /// Bytes of the database and its write-ahead log.
+    pub fn stored_bytes(&self) -> u64 {
+        DATABASE_FILES
+            .iter()
+            .filter_map(|name| std::fs::metadata(self.data_dir.join(name)).ok())
+            .map(|metadata| metadata.len())
+            .sum()
+    }
+
+    /// Sends a signal (`"TERM"`, `"KILL"`) to the process.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.id().expect("running");
+        let status = std::process::Command::new("kill")
+            .args([format!("-{name}"), pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name} {pid}");
+    }
+
+    /// Waits for the process to exit; panics after `limit`.
+    pub async fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        tokio::time::timeout(limit, self.child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("the server did not exit within {limit:?}"))
+            .expect("wait")
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub async fn terminate(self) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
+        self.terminate_within(Duration::from_secs(10)).await
+    }
+
+    /// SIGTERM; panics unless the process exits within `limit`.
+    pub async fn terminate_within(
+        mut self,
+        limit: Duration,
+    ) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
+        self.signal("TERM");
+        let exit = self.wait_exit(limit).await;
+        (exit, self._temp.take())
+    }
+
+    pub async fn request(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        http_request(self.addr, method, path, body).await
+    }
+
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics(&self) -> (u16, String) {
+        let raw = format!(
+            "GET /metrics HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        let response = exchange(self.addr, raw.as_bytes()).await;
+        let text = String::from_utf8_lossy(&response).to_string();
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, text)
+    }
+
+    pub async fn create_board(&self, title: &str) -> Board {
+        let (status, body) = self
+            .request(
+                "POST",
+                "/api/boards",
+                Some(&serde_json::json!({"title": title, "district": "Sandow"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        Board {
+            id: body["board"].as_str().expect("board").to_owned(),
+            moderator_token: body["moderator_token"].as_str().expect("token").to_owned(),
+            viewer_token: body["viewer_token"].as_str().expect("viewer").to_owned(),
+            join_code: body["join_code"].as_str().expect("code").to_owned(),
+        }
+    }
+
+    /// Joins as a participant; returns (participant id, token).
+    pub async fn join(&self, board: &Board, name: &str) -> (String, String) {
+        let (status, body) = self
+            .request(
+                "POST",
+                &format!("/api/boards/{}/join", board.id),
+                Some(&serde_json::json!({
+                    "join_code": board.join_code, "name": name,
+                    "organisation": "Kita Sonnenschein", "sector": "stadtteil"
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        (
+            body["participant_id"].as_str().expect("id").to_owned(),
+            body["token"].as_str().expect("token").to_owned(),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Board {
+    pub id: String,
+    pub moderator_token: String,
+    pub viewer_token: String,
+    pub join_code: String,
+}
