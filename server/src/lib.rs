@@ -14,9 +14,12 @@
 //! - [`store`]: the [`store::Store`] trait and its embedded SQLite
 //!   implementation (update log, snapshots; commits inline, or group
 //!   commits on a writer thread with `synchronous=full`).
-//! - [`auth`]: tokens, ids and roles. Pure.
-//! - [`board`]: what the server writes into the board document, and the
-//!   typed read model of the whole board.
+//! - [`auth`]: tokens, ids and roles, and [`auth::ownership`], the rule of
+//!   `docs/schema.md` every participant's update is checked against (one
+//!   file per collection). Pure.
+//! - [`board`]: the document's vocabulary ([`board::schema`]), what the
+//!   server writes into the board document, and the typed read model of
+//!   the whole board.
 //! - [`export`]: the documentation (Markdown, HTML, PDF, DOCX, CSV, JSON)
 //!   and the network map. Pure.
 //! - [`http`]: axum routes (board creation, join, websocket upgrade, health).

@@ -3,6 +3,9 @@
 use super::{AppState, Error, blocking, identify_request, require_moderator};
 use crate::auth;
 use crate::auth::Identity;
+use crate::board::schema::{
+    DATE_MAX, DISTRICT_MAX, NAME_MAX, ORGANISATION_MAX, SECTORS, Sector, TITLE_MAX,
+};
 use crate::board::{self, BoardMeta};
 use crate::room::SERVER_OWNER;
 use crate::store::{BoardRecord, ParticipantRecord, StoreError};
@@ -33,9 +36,6 @@ pub fn router() -> Router<AppState> {
             delete(erase_contact),
         )
 }
-
-/// Sectors participants come from (see PRODUCT.md).
-pub const SECTORS: [&str; 5] = ["stadtteil", "behoerde", "traeger", "wirtschaft", "politik"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,9 +139,9 @@ async fn create_board(
     payload: Result<Json<CreateBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedBoard>), Error> {
     let request = json_body(payload)?;
-    let title = text_field(&request.title, "title", 1, board::TITLE_MAX)?;
-    let district = text_field(&request.district, "district", 0, board::DISTRICT_MAX)?;
-    let date = optional_field(request.date.as_deref(), "date", 40)?;
+    let title = text_field(&request.title, "title", 1, TITLE_MAX)?;
+    let district = text_field(&request.district, "district", 0, DISTRICT_MAX)?;
+    let date = optional_field(request.date.as_deref(), "date", DATE_MAX)?;
     let locale = match request.locale.as_deref() {
         None | Some("de") => "de",
         Some("en") => "en",
@@ -227,14 +227,9 @@ async fn join_board(
     payload: Result<Json<JoinBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Joined>), Error> {
     let request = json_body(payload)?;
-    let name = text_field(&request.name, "name", 1, board::NAME_MAX)?;
-    let organisation = text_field(
-        &request.organisation,
-        "organisation",
-        0,
-        board::ORGANISATION_MAX,
-    )?;
-    if !SECTORS.contains(&request.sector.as_str()) {
+    let name = text_field(&request.name, "name", 1, NAME_MAX)?;
+    let organisation = text_field(&request.organisation, "organisation", 0, ORGANISATION_MAX)?;
+    if Sector::from_id(&request.sector).is_none() {
         return Err(Error::BadRequest(format!(
             "sector must be one of {}",
             SECTORS.join(", ")
