@@ -11,9 +11,10 @@
 //!   every payload before yrs sees it. Pure, no I/O.
 //! - [`room`]: one actor task per live board owning its yrs document,
 //!   awareness and peers; the registry that finds or starts rooms.
-//! - [`store`]: the [`store::Store`] trait and its embedded SQLite
-//!   implementation (update log, snapshots; commits inline, or group
-//!   commits on a writer thread with `synchronous=full`).
+//! - [`store`]: the [`store::Store`] trait, [`store::Backend::open`] (the
+//!   one place a backend is picked) and the embedded SQLite implementation
+//!   (update log, snapshots; commits inline, or group commits on a writer
+//!   thread with `synchronous=full`).
 //! - [`auth`]: tokens, ids and roles, and [`auth::ownership`], the rule of
 //!   `docs/schema.md` every participant's update is checked against (one
 //!   file per collection). Pure.
@@ -42,7 +43,7 @@ use http::{AppState, ConnectionLimits, Shared};
 use room::Registry;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{SqliteStore, Store};
+use store::{Backend, Store, StoreConfig};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -60,17 +61,16 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
-    let database = config.database_path();
-    let store = Arc::new(
-        SqliteStore::open(&database, config.sqlite_synchronous)
-            .with_context(|| format!("cannot open database {}", database.display()))?,
-    );
+    let store_config = config.store();
+    let backend =
+        Backend::open(&store_config).with_context(|| format!("cannot open {store_config}"))?;
+    let store = backend.store();
     let tasks = TaskTracker::new();
     let room_settings = config.room_settings();
     let outbox = room_settings.outbox;
     let registry = Registry::new(store.clone(), room_settings, tasks.clone());
     let state = AppState::new(Shared {
-        store: store.clone() as Arc<dyn Store>,
+        store: store.clone(),
         registry: registry.clone(),
         tasks: tasks.clone(),
         connections: Arc::new(Semaphore::new(config.max_connections)),
@@ -111,35 +111,44 @@ pub async fn serve(
         tracing::warn!("some connections did not close in time");
     }
     server.abort();
-    store.close();
+    backend.close();
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Writes a consistent copy of the database to `to` with `VACUUM INTO`.
 pub fn backup(config: &config::BackupConfig) -> anyhow::Result<()> {
-    let database = config.data_dir.join(config::DATABASE_FILE);
-    anyhow::ensure!(database.exists(), "no database at {}", database.display());
+    let store_config = config.store();
+    anyhow::ensure!(
+        store_config.exists(),
+        "no {} at {}",
+        store_config.kind(),
+        store_config.location()
+    );
     anyhow::ensure!(
         !config.to.exists(),
         "{} exists already",
         config.to.display()
     );
-    let store = SqliteStore::open(&database, store::Synchronous::Normal)
-        .with_context(|| format!("cannot open database {}", database.display()))?;
-    store
+    let backend =
+        Backend::open(&store_config).with_context(|| format!("cannot open {store_config}"))?;
+    let Backend::Sqlite(sqlite) = &backend;
+    sqlite
         .backup(&config.to)
         .with_context(|| format!("cannot write backup to {}", config.to.display()))?;
-    store.close();
+    backend.close();
     Ok(())
 }
 
-/// Opens the database of an existing data directory (CLI commands).
-fn open_existing_store(data_dir: &std::path::Path) -> anyhow::Result<SqliteStore> {
-    let database = data_dir.join(config::DATABASE_FILE);
-    anyhow::ensure!(database.exists(), "no database at {}", database.display());
-    SqliteStore::open(&database, store::Synchronous::Normal)
-        .with_context(|| format!("cannot open database {}", database.display()))
+/// Opens a store that holds data already (CLI commands).
+fn open_existing_store(store_config: &StoreConfig) -> anyhow::Result<Backend> {
+    anyhow::ensure!(
+        store_config.exists(),
+        "no {} at {}",
+        store_config.kind(),
+        store_config.location()
+    );
+    Backend::open(store_config).with_context(|| format!("cannot open {store_config}"))
 }
 
 /// Gathers a board for export from the store.
@@ -159,9 +168,9 @@ pub fn load_export(store: &dyn Store, board: &str) -> anyhow::Result<export::Boa
 pub fn export_board(config: &config::ExportConfig) -> anyhow::Result<()> {
     let format = export::Format::from_extension(&config.format)
         .with_context(|| format!("unknown format {}", config.format))?;
-    let store = open_existing_store(&config.data_dir)?;
-    let input = load_export(&store, &config.board)?;
-    store.close();
+    let backend = open_existing_store(&config.store())?;
+    let input = load_export(&*backend.store(), &config.board)?;
+    backend.close();
     let options = export::Options {
         authors: !config.without_authors,
     };
@@ -203,9 +212,10 @@ pub async fn import_board(config: &config::ImportConfig) -> anyhow::Result<Impor
     );
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
-    let database = config.data_dir.join(config::DATABASE_FILE);
-    let store = SqliteStore::open(&database, store::Synchronous::Normal)
-        .with_context(|| format!("cannot open database {}", database.display()))?;
+    let store_config = config.store();
+    let backend =
+        Backend::open(&store_config).with_context(|| format!("cannot open {store_config}"))?;
+    let store = backend.store();
     anyhow::ensure!(store.board(id)?.is_none(), "board {id} exists already");
 
     let moderator_token = auth::new_moderator_token();
@@ -268,7 +278,8 @@ pub async fn import_board(config: &config::ImportConfig) -> anyhow::Result<Impor
         )
         .await
         .context("store writer went away")??;
-    store.close();
+    drop(store);
+    backend.close();
     Ok(ImportedBoard {
         board: record.id,
         moderator_token,
