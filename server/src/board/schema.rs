@@ -1,7 +1,7 @@
 //! The board document's vocabulary (`docs/schema.md`), in one place: the
 //! top-level names, the forms of ids and keys, sectors, card kinds, note
-//! categories, the lengths of texts, and which fields an entry's owner may
-//! edit. The ownership rule (`auth::ownership`), the HTTP API
+//! categories, agreement statuses, the lengths of texts, and which fields
+//! an entry's owner may edit. The ownership rule (`auth::ownership`), the HTTP API
 //! (`http/boards.rs`) and the exports (`export::i18n`, `export::report`)
 //! import it from here, so they cannot drift apart.
 
@@ -71,92 +71,67 @@ pub fn valid_key(root: &str, key: &str) -> bool {
     }
 }
 
-/// The sector a participant comes from (`participants[id].sector`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Sector {
-    Stadtteil,
-    Behoerde,
-    Traeger,
-    Wirtschaft,
-    Politik,
-}
-
-impl Sector {
-    /// In display order.
-    pub const ALL: [Sector; 5] = [
-        Sector::Stadtteil,
-        Sector::Behoerde,
-        Sector::Traeger,
-        Sector::Wirtschaft,
-        Sector::Politik,
-    ];
-
-    /// The id the document stores.
-    pub const fn id(self) -> &'static str {
-        match self {
-            Sector::Stadtteil => "stadtteil",
-            Sector::Behoerde => "behoerde",
-            Sector::Traeger => "traeger",
-            Sector::Wirtschaft => "wirtschaft",
-            Sector::Politik => "politik",
+/// A closed set of ids the document stores, as an enum: `ALL` (in display
+/// order), `id()`, `from_id()`, and the ids as a `&str` array.
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $ids:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $id:literal,)+
         }
-    }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)+
+        }
 
-    pub fn from_id(id: &str) -> Option<Sector> {
-        Sector::ALL.into_iter().find(|sector| sector.id() == id)
+        impl $name {
+            /// In display order.
+            pub const ALL: [$name; [$($id),+].len()] = [$($name::$variant),+];
+
+            /// The id the document stores.
+            pub const fn id(self) -> &'static str {
+                match self {
+                    $($name::$variant => $id,)+
+                }
+            }
+
+            pub fn from_id(id: &str) -> Option<$name> {
+                $name::ALL.into_iter().find(|known| known.id() == id)
+            }
+        }
+
+        /// The ids in display order.
+        pub const $ids: [&str; [$($id),+].len()] = [$($id),+];
+    };
+}
+
+vocabulary! {
+    /// The sector a participant comes from (`participants[id].sector`).
+    Sector, SECTORS {
+        Stadtteil = "stadtteil",
+        Behoerde = "behoerde",
+        Traeger = "traeger",
+        Wirtschaft = "wirtschaft",
+        Politik = "politik",
     }
 }
 
-/// Sector ids in display order.
-pub const SECTORS: [&str; 5] = {
-    let mut ids = [""; 5];
-    let mut i = 0;
-    while i < ids.len() {
-        ids[i] = Sector::ALL[i].id();
-        i += 1;
+vocabulary! {
+    /// What a card says (`cards[id].kind`).
+    CardKind, CARD_KINDS {
+        Situation = "situation",
+        Need = "need",
+        Offer = "offer",
+        Challenge = "challenge",
+        Solution = "solution",
+        /// The moderator's own cards.
+        Note = "note",
     }
-    ids
-};
-
-/// What a card says (`cards[id].kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CardKind {
-    Situation,
-    Need,
-    Offer,
-    Challenge,
-    Solution,
-    /// The moderator's own cards.
-    Note,
 }
 
 impl CardKind {
-    /// In display order.
-    pub const ALL: [CardKind; 6] = [
-        CardKind::Situation,
-        CardKind::Need,
-        CardKind::Offer,
-        CardKind::Challenge,
-        CardKind::Solution,
-        CardKind::Note,
-    ];
-
-    /// The id the document stores.
-    pub const fn id(self) -> &'static str {
-        match self {
-            CardKind::Situation => "situation",
-            CardKind::Need => "need",
-            CardKind::Offer => "offer",
-            CardKind::Challenge => "challenge",
-            CardKind::Solution => "solution",
-            CardKind::Note => "note",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<CardKind> {
-        CardKind::ALL.into_iter().find(|kind| kind.id() == id)
-    }
-
     /// Read from a card: an unknown kind counts as a need.
     pub fn of_card(id: &str) -> CardKind {
         CardKind::from_id(id).unwrap_or(CardKind::Need)
@@ -169,19 +144,46 @@ impl CardKind {
     }
 }
 
-/// Card kind ids in display order.
-pub const CARD_KINDS: [&str; 6] = {
-    let mut ids = [""; 6];
-    let mut i = 0;
-    while i < ids.len() {
-        ids[i] = CardKind::ALL[i].id();
-        i += 1;
+vocabulary! {
+    /// What a focal point's note is about (`notes[id].category`).
+    NoteCategory, NOTE_CATEGORIES {
+        /// Legal framework and procedures.
+        Legal = "legal",
+        /// Steering instruments.
+        Steering = "steering",
+        /// Further needs.
+        Needs = "needs",
+        /// Existing offers.
+        Offers = "offers",
+        /// Planned offers.
+        Planned = "planned",
     }
-    ids
-};
+}
 
-/// Note categories (`notes[id].category`) in display order.
-pub const NOTE_CATEGORIES: [&str; 5] = ["legal", "steering", "needs", "offers", "planned"];
+impl NoteCategory {
+    /// Read from a note: an unknown category counts as further needs.
+    pub fn of_note(id: &str) -> NoteCategory {
+        NoteCategory::from_id(id).unwrap_or(NoteCategory::Needs)
+    }
+}
+
+vocabulary! {
+    /// Where an agreement stands (`agreements[id].status`).
+    AgreementStatus, AGREEMENT_STATUSES {
+        /// Proposed by a participant (or the moderator), not yet confirmed.
+        Proposed = "proposed",
+        Confirmed = "confirmed",
+        Done = "done",
+        Dropped = "dropped",
+    }
+}
+
+impl AgreementStatus {
+    /// Read from an agreement: an unknown status counts as proposed.
+    pub fn of_agreement(id: &str) -> AgreementStatus {
+        AgreementStatus::from_id(id).unwrap_or(AgreementStatus::Proposed)
+    }
+}
 
 /// Lengths in characters of texts in the document. Those that reach it
 /// through the HTTP API as well (title, district, date, name, organisation)
@@ -235,6 +237,16 @@ mod tests {
         }
         assert_eq!(Sector::from_id("verein"), None);
         assert_eq!(CardKind::of_card("wish"), CardKind::Need);
+        assert_eq!(
+            NOTE_CATEGORIES,
+            ["legal", "steering", "needs", "offers", "planned"]
+        );
+        assert_eq!(NoteCategory::of_note("other"), NoteCategory::Needs);
+        assert_eq!(
+            AGREEMENT_STATUSES,
+            ["proposed", "confirmed", "done", "dropped"]
+        );
+        assert_eq!(AgreementStatus::of_agreement(""), AgreementStatus::Proposed);
         assert!(!CardKind::Note.participants_write());
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! One table: [`Text::pair`] gives both translations side by side, so a
 //! string cannot exist in one language only. The ids it names (sectors,
-//! card kinds) are the schema's ([`crate::board::schema`]).
+//! card kinds, note categories, agreement statuses) are the schema's
+//! ([`crate::board::schema`]).
 
-use crate::board::schema::{CardKind, Sector};
+use crate::board::schema::{AgreementStatus, CardKind, NoteCategory, Sector};
 
 /// Language of an export: the board's `meta.locale`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,22 +294,23 @@ pub fn framework(id: &str) -> Text {
     }
 }
 
-pub fn note_category(id: &str) -> Text {
-    match id {
-        "legal" => Text::NoteLegal,
-        "steering" => Text::NoteSteering,
-        "offers" => Text::NoteOffers,
-        "planned" => Text::NotePlanned,
-        _ => Text::NoteNeeds,
+pub fn note_category(category: NoteCategory) -> Text {
+    match category {
+        NoteCategory::Legal => Text::NoteLegal,
+        NoteCategory::Steering => Text::NoteSteering,
+        NoteCategory::Needs => Text::NoteNeeds,
+        NoteCategory::Offers => Text::NoteOffers,
+        NoteCategory::Planned => Text::NotePlanned,
     }
 }
 
+/// The name of an agreement status id (an unknown one is proposed).
 pub fn agreement_status(id: &str) -> Text {
-    match id {
-        "confirmed" => Text::StatusConfirmed,
-        "done" => Text::StatusDone,
-        "dropped" => Text::StatusDropped,
-        _ => Text::StatusProposed,
+    match AgreementStatus::of_agreement(id) {
+        AgreementStatus::Proposed => Text::StatusProposed,
+        AgreementStatus::Confirmed => Text::StatusConfirmed,
+        AgreementStatus::Done => Text::StatusDone,
+        AgreementStatus::Dropped => Text::StatusDropped,
     }
 }
 

@@ -5,7 +5,7 @@ use super::i18n::{self, Locale, Text};
 use super::network::NetworkMap;
 use super::{BoardExport, Options};
 use crate::board::model::{Board, Card};
-use crate::board::schema::{CardKind, NOTE_CATEGORIES, SECTORS};
+use crate::board::schema::{CardKind, NoteCategory, SECTORS};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -254,17 +254,13 @@ impl Builder<'_> {
                     people.join("; ")
                 };
                 self.labelled(Text::WhoWorksHere, people);
-                for category in NOTE_CATEGORIES {
+                for category in NoteCategory::ALL {
                     let notes: Vec<String> = self
                         .board
                         .notes
                         .iter()
                         .filter(|n| n.focal_point == focal_point.id)
-                        .filter(|n| {
-                            n.category == category
-                                || (category == "needs"
-                                    && !NOTE_CATEGORIES.contains(&n.category.as_str()))
-                        })
+                        .filter(|n| NoteCategory::of_note(&n.category) == category)
                         .map(|n| n.text.trim().to_owned())
                         .collect();
                     if !notes.is_empty() {

@@ -5,7 +5,7 @@
 use super::authored::Authored;
 use crate::board::BoardView;
 use crate::board::schema::{
-    AGREEMENT_EDITABLE_FIELDS, AGREEMENT_WHAT_MAX, AGREEMENT_WHO_MAX, AGREEMENTS,
+    AGREEMENT_EDITABLE_FIELDS, AGREEMENT_WHAT_MAX, AGREEMENT_WHO_MAX, AGREEMENTS, AgreementStatus,
 };
 use crate::protocol::update::Value;
 use yrs::ReadTxn;
@@ -37,7 +37,9 @@ impl Authored for Agreements {
             ("due", Some(Value::String(due))) => is_date(due),
             ("createdAt", Some(Value::Number(time))) if creating => time.is_finite(),
             ("author", Some(Value::String(author))) if creating => author == me,
-            ("status", Some(Value::String(status))) if creating => status == "proposed",
+            ("status", Some(Value::String(status))) if creating => {
+                status == AgreementStatus::Proposed.id()
+            }
             ("status", _) => return Err("only the moderator confirms or drops agreements"),
             _ => false,
         };

@@ -8,7 +8,7 @@
 use super::Context;
 use crate::board::BoardView;
 use crate::board::places::Place;
-use crate::board::schema::{AGREEMENTS, CARDS, PARTICIPANTS};
+use crate::board::schema::{AGREEMENTS, AgreementStatus, CARDS, PARTICIPANTS};
 use crate::board::valid_id;
 use crate::protocol::update::{ContentKind, TYPE_MAP, UpdateSummary, Value};
 use std::collections::HashMap;
@@ -103,7 +103,9 @@ impl<'a> Creations<'a> {
                         ("author", Some(Value::String(author))) if author == me => {
                             creation.author_is_me = true
                         }
-                        ("status", Some(Value::String(status))) if status == "proposed" => {
+                        ("status", Some(Value::String(status)))
+                            if status == AgreementStatus::Proposed.id() =>
+                        {
                             creation.proposed = true
                         }
                         _ => {}
@@ -134,7 +136,8 @@ fn own_entry<A: Authored, T: ReadTxn>(context: &Context<'_, '_, T>, key: &str) -
     let view = context.view;
     view.entry_field(A::ROOT, key, "author").as_deref() == Some(context.me)
         && (!A::PROPOSED_ONLY
-            || view.entry_field(A::ROOT, key, "status").as_deref() == Some("proposed"))
+            || view.entry_field(A::ROOT, key, "status").as_deref()
+                == Some(AgreementStatus::Proposed.id()))
 }
 
 /// Inserting the entry `key` itself (a new map).
