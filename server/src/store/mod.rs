@@ -8,8 +8,7 @@
 //! [`Synchronous`]: with `normal` (the default) the caller commits inline,
 //! and the write is complete when the call returns; with `full` a writer
 //! thread group-commits what has queued up, so a slow fsync never blocks a
-//! room.
-
+//! room (`synchronous` is SQLite's; another backend has its own notion).
 //!
 //! The server opens its store in one place, [`Backend::open`], from a
 //! [`StoreConfig`] the command line builds. Every implementation runs the
@@ -36,6 +35,7 @@ pub enum StoreError {
     CommitFailed(String),
     #[error("the store has shut down")]
     Closed,
+    /// A board id, join code or participant id is taken.
     #[error("a unique value was taken; try again")]
     Conflict,
     #[error("the database has schema version {0}; this Kartenwand knows versions up to {1}")]
