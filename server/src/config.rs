@@ -2,10 +2,10 @@
 //! environment variable; the defaults are safe for one small server.
 
 use crate::room::RoomSettings;
-use crate::store::Synchronous;
+use crate::store::{StoreConfig, Synchronous};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
@@ -171,8 +171,8 @@ where
 }
 
 impl ServeConfig {
-    pub fn database_path(&self) -> PathBuf {
-        self.data_dir.join(DATABASE_FILE)
+    pub fn store(&self) -> StoreConfig {
+        store_in(&self.data_dir, self.sqlite_synchronous)
     }
 
     pub fn room_settings(&self) -> RoomSettings {
@@ -233,6 +233,32 @@ pub struct ImportConfig {
 }
 
 pub const DATABASE_FILE: &str = "kartenwand.db";
+
+/// The store of a data directory: the SQLite file [`DATABASE_FILE`] in it.
+pub fn store_in(data_dir: &Path, synchronous: Synchronous) -> StoreConfig {
+    StoreConfig::Sqlite {
+        path: data_dir.join(DATABASE_FILE),
+        synchronous,
+    }
+}
+
+impl BackupConfig {
+    pub fn store(&self) -> StoreConfig {
+        store_in(&self.data_dir, Synchronous::Normal)
+    }
+}
+
+impl ExportConfig {
+    pub fn store(&self) -> StoreConfig {
+        store_in(&self.data_dir, Synchronous::Normal)
+    }
+}
+
+impl ImportConfig {
+    pub fn store(&self) -> StoreConfig {
+        store_in(&self.data_dir, Synchronous::Normal)
+    }
+}
 
 #[cfg(test)]
 mod tests {

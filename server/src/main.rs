@@ -26,13 +26,13 @@ async fn main() -> anyhow::Result<()> {
             kartenwand::serve(config, listener, shutdown).await
         }
         Command::Backup(config) => {
-            kartenwand::backup(&config)?;
+            kartenwand::commands::backup(&config)?;
             println!("backup written to {}", config.to.display());
             Ok(())
         }
-        Command::Export(config) => kartenwand::export_board(&config),
+        Command::Export(config) => Ok(kartenwand::commands::export_board(&config)?),
         Command::Import(config) => {
-            let imported = kartenwand::import_board(&config).await?;
+            let imported = kartenwand::commands::import_board(&config).await?;
             // The tokens exist only here: they are stored hashed.
             println!("board {} imported", imported.board);
             println!("moderator_token {}", imported.moderator_token);

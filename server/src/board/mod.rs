@@ -1,23 +1,20 @@
-//! The board document (see `docs/schema.md`): what the server itself writes
-//! into it, the view authorization uses ([`BoardView`]) and the typed read
-//! model of the whole board the exports use ([`model::Board`]).
+//! The board document (see `docs/schema.md`): its vocabulary
+//! ([`schema`]), what the server itself writes into it, the view
+//! authorization uses ([`BoardView`], [`places`]) and the typed read model
+//! of the whole board the exports use ([`model::Board`]).
 
 pub mod model;
 pub mod places;
+pub mod schema;
+
+pub use schema::{
+    AGREEMENTS, CARDS, CLUSTERS, DISTRICT_MAX, FOCAL_POINTS, MEMBERSHIPS, META, NAME_MAX, NETWORKS,
+    ORGANISATION_MAX, PARTICIPANTS, PLACEMENTS, ROOTS, SCHEMA_VERSION, TITLE_MAX, VOTES,
+    valid_field_name, valid_id, valid_key,
+};
 
 use crate::protocol::update::{Parent, UpdateSummary};
 use yrs::{Any, Doc, Map, MapRef, Out, ReadTxn, StateVector, Transact};
-
-/// Version of the document schema, stored as `meta.schemaVersion`.
-pub const SCHEMA_VERSION: i64 = 1;
-
-/// Lengths in characters of the texts that reach the document through the
-/// HTTP API as well (docs/schema.md): the API refuses what the document's
-/// rules would refuse later.
-pub const TITLE_MAX: usize = 200;
-pub const DISTRICT_MAX: usize = 120;
-pub const NAME_MAX: usize = 80;
-pub const ORGANISATION_MAX: usize = 120;
 
 /// What the server knows about a conference when it is created.
 #[derive(Debug, Clone)]
@@ -32,7 +29,7 @@ pub struct BoardMeta<'a> {
 /// it was written under.
 pub fn initial_update(meta: &BoardMeta<'_>) -> (Vec<u8>, u64) {
     let doc = Doc::new();
-    let map = doc.get_or_insert_map("meta");
+    let map = doc.get_or_insert_map(META);
     {
         let mut txn = doc.transact_mut();
         map.insert(&mut txn, "schemaVersion", SCHEMA_VERSION);
@@ -47,69 +44,6 @@ pub fn initial_update(meta: &BoardMeta<'_>) -> (Vec<u8>, u64) {
         .transact()
         .encode_state_as_update_v1(&StateVector::default());
     (update, doc.client_id().get())
-}
-
-/// Top-level map names.
-pub const META: &str = "meta";
-pub const CARDS: &str = "cards";
-pub const PARTICIPANTS: &str = "participants";
-pub const CLUSTERS: &str = "clusters";
-pub const VOTES: &str = "votes";
-pub const PLACEMENTS: &str = "placements";
-pub const FOCAL_POINTS: &str = "focalPoints";
-pub const AGREEMENTS: &str = "agreements";
-pub const NETWORKS: &str = "networks";
-pub const MEMBERSHIPS: &str = "memberships";
-
-/// Every top-level type the schema has (`docs/schema.md`, "Top-level types").
-pub const ROOTS: [&str; 16] = [
-    META,
-    PARTICIPANTS,
-    "groups",
-    CARDS,
-    CLUSTERS,
-    VOTES,
-    "offerLinks",
-    "agenda",
-    "cases",
-    FOCAL_POINTS,
-    PLACEMENTS,
-    "notes",
-    AGREEMENTS,
-    NETWORKS,
-    MEMBERSHIPS,
-    "handout",
-];
-
-/// Top-level maps keyed by field name rather than by id.
-const FIELD_ROOTS: [&str; 2] = [META, "handout"];
-
-/// Top-level maps keyed by `"{id}:{id}"`.
-const PAIR_ROOTS: [&str; 4] = [VOTES, "offerLinks", PLACEMENTS, MEMBERSHIPS];
-
-/// Ids of entries: `^[A-Za-z0-9_-]{8,64}$` (docs/schema.md).
-pub fn valid_id(id: &str) -> bool {
-    (8..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-/// Field names: `^[A-Za-z0-9_]{1,64}$` (the schema's are camelCase words).
-pub fn valid_field_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// Whether `key` can be an entry of top-level map `root`.
-pub fn valid_key(root: &str, key: &str) -> bool {
-    if FIELD_ROOTS.contains(&root) {
-        valid_field_name(key)
-    } else if PAIR_ROOTS.contains(&root) {
-        key.split_once(':')
-            .is_some_and(|(a, b)| valid_id(a) && valid_id(b))
-    } else {
-        valid_id(key)
-    }
 }
 
 /// Checks every name an update spells out (the root names and map keys in
@@ -196,19 +130,6 @@ impl<'a, T: ReadTxn> BoardView<'a, T> {
     pub fn has_entry(&self, root: &str, key: &str) -> bool {
         self.root(root)
             .is_some_and(|map| map.contains_key(self.txn, key))
-    }
-
-    /// The `author` field of a card, if the card exists.
-    pub fn card_author(&self, card: &str) -> Option<String> {
-        self.entry_field(CARDS, card, "author")
-    }
-
-    /// Current value of `root[key]` (primitive entries such as votes).
-    pub fn entry_value(&self, root: &str, key: &str) -> Option<Any> {
-        match self.root(root)?.get(self.txn, key)? {
-            Out::Any(value) => Some(value),
-            _ => None,
-        }
     }
 
     /// Keys and values of a primitive-valued map whose keys start with `prefix`.

@@ -1,7 +1,11 @@
 //! Every string the exports write, in German (the default) and English.
 //!
 //! One table: [`Text::pair`] gives both translations side by side, so a
-//! string cannot exist in one language only.
+//! string cannot exist in one language only. The ids it names (sectors,
+//! card kinds, note categories, agreement statuses) are the schema's
+//! ([`crate::board::schema`]).
+
+use crate::board::schema::{AgreementStatus, CardKind, NoteCategory, Sector};
 
 /// Language of an export: the board's `meta.locale`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,28 +250,31 @@ impl Text {
     }
 }
 
-/// Sector ids in display order (see `docs/schema.md`).
-pub const SECTORS: [&str; 5] = ["stadtteil", "behoerde", "traeger", "wirtschaft", "politik"];
-
+/// The name of a sector id (unknown ids have one too).
 pub fn sector(id: &str) -> Text {
-    match id {
-        "stadtteil" => Text::SectorStadtteil,
-        "behoerde" => Text::SectorBehoerde,
-        "traeger" => Text::SectorTraeger,
-        "wirtschaft" => Text::SectorWirtschaft,
-        "politik" => Text::SectorPolitik,
-        _ => Text::SectorUnknown,
+    match Sector::from_id(id) {
+        Some(Sector::Stadtteil) => Text::SectorStadtteil,
+        Some(Sector::Behoerde) => Text::SectorBehoerde,
+        Some(Sector::Traeger) => Text::SectorTraeger,
+        Some(Sector::Wirtschaft) => Text::SectorWirtschaft,
+        Some(Sector::Politik) => Text::SectorPolitik,
+        None => Text::SectorUnknown,
     }
 }
 
+/// The name of a card kind id (an unknown kind is a need).
 pub fn card_kind(id: &str) -> Text {
-    match id {
-        "situation" => Text::KindSituation,
-        "offer" => Text::KindOffer,
-        "challenge" => Text::KindChallenge,
-        "solution" => Text::KindSolution,
-        "note" => Text::KindNote,
-        _ => Text::KindNeed,
+    card_kind_name(CardKind::of_card(id))
+}
+
+pub fn card_kind_name(kind: CardKind) -> Text {
+    match kind {
+        CardKind::Situation => Text::KindSituation,
+        CardKind::Need => Text::KindNeed,
+        CardKind::Offer => Text::KindOffer,
+        CardKind::Challenge => Text::KindChallenge,
+        CardKind::Solution => Text::KindSolution,
+        CardKind::Note => Text::KindNote,
     }
 }
 
@@ -287,25 +294,23 @@ pub fn framework(id: &str) -> Text {
     }
 }
 
-/// Note categories in display order.
-pub const NOTE_CATEGORIES: [&str; 5] = ["legal", "steering", "needs", "offers", "planned"];
-
-pub fn note_category(id: &str) -> Text {
-    match id {
-        "legal" => Text::NoteLegal,
-        "steering" => Text::NoteSteering,
-        "offers" => Text::NoteOffers,
-        "planned" => Text::NotePlanned,
-        _ => Text::NoteNeeds,
+pub fn note_category(category: NoteCategory) -> Text {
+    match category {
+        NoteCategory::Legal => Text::NoteLegal,
+        NoteCategory::Steering => Text::NoteSteering,
+        NoteCategory::Needs => Text::NoteNeeds,
+        NoteCategory::Offers => Text::NoteOffers,
+        NoteCategory::Planned => Text::NotePlanned,
     }
 }
 
+/// The name of an agreement status id (an unknown one is proposed).
 pub fn agreement_status(id: &str) -> Text {
-    match id {
-        "confirmed" => Text::StatusConfirmed,
-        "done" => Text::StatusDone,
-        "dropped" => Text::StatusDropped,
-        _ => Text::StatusProposed,
+    match AgreementStatus::of_agreement(id) {
+        AgreementStatus::Proposed => Text::StatusProposed,
+        AgreementStatus::Confirmed => Text::StatusConfirmed,
+        AgreementStatus::Done => Text::StatusDone,
+        AgreementStatus::Dropped => Text::StatusDropped,
     }
 }
 

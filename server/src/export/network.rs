@@ -10,8 +10,9 @@
 //! The layout is deterministic: nodes sit on a circle, grouped by sector in
 //! the order of [`SECTORS`], then by label.
 
-use super::i18n::{Locale, SECTORS, Text, sector};
+use super::i18n::{Locale, Text, sector};
 use crate::board::model::Board;
+use crate::board::schema::SECTORS;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 

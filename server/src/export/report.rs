@@ -1,10 +1,11 @@
 //! The documentation as a list of blocks, built once in the board's
 //! language; Markdown, HTML, PDF and DOCX only render it.
 
-use super::i18n::{self, Locale, NOTE_CATEGORIES, SECTORS, Text};
+use super::i18n::{self, Locale, Text};
 use super::network::NetworkMap;
 use super::{BoardExport, Options};
 use crate::board::model::{Board, Card};
+use crate::board::schema::{CardKind, NoteCategory, SECTORS};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,23 +136,16 @@ impl Builder<'_> {
             self.paragraph(self.t(Text::NoCards));
             return;
         }
-        for kind in [
-            "situation",
-            "need",
-            "offer",
-            "challenge",
-            "solution",
-            "note",
-        ] {
+        for kind in CardKind::ALL {
             let lines: Vec<String> = self
                 .board
                 .cards
                 .iter()
-                .filter(|c| c.kind == kind || (kind == "need" && !is_known_kind(&c.kind)))
+                .filter(|c| CardKind::of_card(&c.kind) == kind)
                 .map(|c| self.card_line(c))
                 .collect();
             if !lines.is_empty() {
-                self.heading(2, self.t(i18n::card_kind(kind)));
+                self.heading(2, self.t(i18n::card_kind_name(kind)));
                 self.blocks.push(Block::List(lines));
             }
         }
@@ -218,7 +212,7 @@ impl Builder<'_> {
             .board
             .cards
             .iter()
-            .filter(|c| c.cluster.is_none() && c.kind != "offer")
+            .filter(|c| c.cluster.is_none() && c.kind != CardKind::Offer.id())
             .map(|c| self.card_line(c))
             .collect();
         if !unsorted.is_empty() {
@@ -260,17 +254,13 @@ impl Builder<'_> {
                     people.join("; ")
                 };
                 self.labelled(Text::WhoWorksHere, people);
-                for category in NOTE_CATEGORIES {
+                for category in NoteCategory::ALL {
                     let notes: Vec<String> = self
                         .board
                         .notes
                         .iter()
                         .filter(|n| n.focal_point == focal_point.id)
-                        .filter(|n| {
-                            n.category == category
-                                || (category == "needs"
-                                    && !NOTE_CATEGORIES.contains(&n.category.as_str()))
-                        })
+                        .filter(|n| NoteCategory::of_note(&n.category) == category)
                         .map(|n| n.text.trim().to_owned())
                         .collect();
                     if !notes.is_empty() {
@@ -412,18 +402,6 @@ pub fn column_weights(header: &[String], rows: &[Vec<String>]) -> Vec<f32> {
             (total as f32 / (rows.len() + 1) as f32).clamp(8.0, 60.0)
         })
         .collect()
-}
-
-fn is_known_kind(kind: &str) -> bool {
-    [
-        "situation",
-        "need",
-        "offer",
-        "challenge",
-        "solution",
-        "note",
-    ]
-    .contains(&kind)
 }
 
 /// Integers without a decimal point.

@@ -3,9 +3,12 @@
 use super::{AppState, Error, blocking, identify_request, require_moderator};
 use crate::auth;
 use crate::auth::Identity;
+use crate::board::schema::{
+    DATE_MAX, DISTRICT_MAX, NAME_MAX, ORGANISATION_MAX, SECTORS, Sector, TITLE_MAX,
+};
 use crate::board::{self, BoardMeta};
-use crate::room::SERVER_OWNER;
-use crate::store::{BoardRecord, ParticipantRecord, StoreError};
+use crate::conference::{self, ConferenceError, CreatedBoard, NewBoard};
+use crate::store::{ParticipantRecord, StoreError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -34,9 +37,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// Sectors participants come from (see PRODUCT.md).
-pub const SECTORS: [&str; 5] = ["stadtteil", "behoerde", "traeger", "wirtschaft", "politik"];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CreateBoard {
@@ -48,7 +48,7 @@ struct CreateBoard {
 }
 
 #[derive(Debug, Serialize)]
-struct CreatedBoard {
+struct Created {
     board: String,
     moderator_token: String,
     viewer_token: String,
@@ -83,6 +83,22 @@ struct BoardSummary {
     board: String,
     title: String,
     district: String,
+}
+
+/// What went wrong creating a board or gathering an export, as answered.
+impl From<ConferenceError> for Error {
+    fn from(error: ConferenceError) -> Self {
+        match error {
+            ConferenceError::Store(error) => Error::Store(error),
+            ConferenceError::NoFreeJoinCode => {
+                Error::Unavailable("could not find a free join code; try again")
+            }
+            ConferenceError::NoSuchBoard(_) => Error::NotFound("no such board"),
+            error @ (ConferenceError::Exists(_)
+            | ConferenceError::Document(_)
+            | ConferenceError::WriterGone) => Error::Internal(error.to_string()),
+        }
+    }
 }
 
 fn json_body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, Error> {
@@ -137,64 +153,47 @@ async fn create_board(
     State(state): State<AppState>,
     headers: HeaderMap,
     payload: Result<Json<CreateBoard>, JsonRejection>,
-) -> Result<(StatusCode, Json<CreatedBoard>), Error> {
+) -> Result<(StatusCode, Json<Created>), Error> {
     let request = json_body(payload)?;
-    let title = text_field(&request.title, "title", 1, board::TITLE_MAX)?;
-    let district = text_field(&request.district, "district", 0, board::DISTRICT_MAX)?;
-    let date = optional_field(request.date.as_deref(), "date", 40)?;
+    let title = text_field(&request.title, "title", 1, TITLE_MAX)?;
+    let district = text_field(&request.district, "district", 0, DISTRICT_MAX)?;
+    let date = optional_field(request.date.as_deref(), "date", DATE_MAX)?;
     let locale = match request.locale.as_deref() {
         None | Some("de") => "de",
         Some("en") => "en",
         Some(_) => return Err(Error::BadRequest("locale must be \"de\" or \"en\"".into())),
     };
-    let moderator_token = auth::new_moderator_token();
-    let viewer_token = auth::new_viewer_token();
     let (initial, server_client) = board::initial_update(&BoardMeta {
         title: &title,
         district: &district,
         date: date.as_deref(),
         locale,
     });
-    let mut record = BoardRecord {
+    let new_board = NewBoard {
         id: auth::new_board_id(),
         title,
         district,
-        join_code: String::new(),
-        moderator_token_hash: auth::hash_token(&moderator_token),
-        viewer_token_hash: auth::hash_token(&viewer_token),
         created_at: now(),
     };
     let store = state.store.clone();
-    let record = blocking(move || {
-        // Join codes are short: on the rare collision, draw another.
-        for _ in 0..8 {
-            record.join_code = auth::new_join_code();
-            match store.create_board(&record) {
-                Ok(()) => return Ok(record),
-                Err(StoreError::Conflict) => continue,
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Err(Error::Unavailable(
-            "could not find a free join code; try again",
-        ))
+    let (created, first_update) = blocking(move || {
+        Ok(conference::create_board(&*store, new_board, |_| {
+            (initial, server_client)
+        })?)
     })
     .await?;
-    state
-        .store
-        .append_update(
-            &record.id,
-            initial,
-            vec![(server_client, SERVER_OWNER.to_owned())],
-        )
-        .await
-        .map_err(|_| Error::Internal("store writer went away".into()))??;
+    first_update.durable().await?;
+    let CreatedBoard {
+        record,
+        moderator_token,
+        viewer_token,
+    } = created;
     tracing::info!(board = %record.id, "board created");
     let base = base_url(&state, &headers);
     let board = record.id;
     Ok((
         StatusCode::CREATED,
-        Json(CreatedBoard {
+        Json(Created {
             join_url: format!("{base}/join/{}", record.join_code),
             moderator_url: format!("{base}/b/{board}/moderate#token={moderator_token}"),
             presenter_url: format!("{base}/b/{board}/present#token={viewer_token}"),
@@ -227,14 +226,9 @@ async fn join_board(
     payload: Result<Json<JoinBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Joined>), Error> {
     let request = json_body(payload)?;
-    let name = text_field(&request.name, "name", 1, board::NAME_MAX)?;
-    let organisation = text_field(
-        &request.organisation,
-        "organisation",
-        0,
-        board::ORGANISATION_MAX,
-    )?;
-    if !SECTORS.contains(&request.sector.as_str()) {
+    let name = text_field(&request.name, "name", 1, NAME_MAX)?;
+    let organisation = text_field(&request.organisation, "organisation", 0, ORGANISATION_MAX)?;
+    if Sector::from_id(&request.sector).is_none() {
         return Err(Error::BadRequest(format!(
             "sector must be one of {}",
             SECTORS.join(", ")

@@ -2,16 +2,14 @@
 //! documentation, for the moderator only.
 
 use super::{AppState, Error, blocking, require_moderator};
-use crate::export::{self, BoardExport, Format, Options};
-use crate::room::build_document;
+use crate::conference;
+use crate::export::{self, Format, Options};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use yrs::updates::decoder::Decode;
-use yrs::{Doc, Transact, Update};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/boards/{board}/{file}", get(export_board))
@@ -42,23 +40,7 @@ async fn export_board(
     let live = state.registry.document_state(&board).await;
     let store = state.store.clone();
     let (bytes, file_name) = blocking(move || {
-        let record = store
-            .board(&board)?
-            .ok_or(Error::NotFound("no such board"))?;
-        let doc = match live {
-            Some(update) => {
-                let doc = Doc::new();
-                let update =
-                    Update::decode_v1(&update).map_err(|e| Error::Internal(e.to_string()))?;
-                doc.transact_mut()
-                    .apply_update(update)
-                    .map_err(|e| Error::Internal(e.to_string()))?;
-                doc
-            }
-            None => build_document(&store.load_document(&board)?).map_err(Error::Internal)?,
-        };
-        let participants = store.participants(&board)?;
-        let input = BoardExport::new(&record, &doc, &participants);
+        let input = conference::load_export(&*store, &board, live)?;
         let bytes = export::export(&input, format, options)
             .map_err(|error| Error::Internal(error.to_string()))?;
         Ok((bytes, export::file_name(&input, format)))

@@ -8,22 +8,34 @@
 //! [`Synchronous`]: with `normal` (the default) the caller commits inline,
 //! and the write is complete when the call returns; with `full` a writer
 //! thread group-commits what has queued up, so a slow fsync never blocks a
-//! room.
+//! room (`synchronous` is SQLite's; another backend has its own notion).
+//!
+//! The server opens its store in one place, [`Backend::open`], from a
+//! [`StoreConfig`] the command line builds. Every implementation runs the
+//! same contract tests (`contract`).
 
+#[cfg(test)]
+#[macro_use]
+mod contract;
 mod sqlite;
 
 pub use sqlite::{SqliteStore, Synchronous};
+use std::path::PathBuf;
+use std::sync::Arc;
 use thiserror::Error;
 use tokio::sync::oneshot;
 
+/// What can go wrong in any store. Backend errors are carried as their
+/// source, so no caller depends on which database is behind [`Store`].
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("commit failed: {0}")]
     CommitFailed(String),
     #[error("the store has shut down")]
     Closed,
+    /// A board id, join code or participant id is taken.
     #[error("a unique value was taken; try again")]
     Conflict,
     #[error("the database has schema version {0}; this Kartenwand knows versions up to {1}")]
@@ -129,6 +141,76 @@ pub trait Store: Send + Sync + 'static {
     fn set_join_code(&self, board: &str, join_code: &str) -> Result<(), StoreError>;
     /// Replaces the hash of the board's viewer token.
     fn set_viewer_token_hash(&self, board: &str, hash: &[u8; 32]) -> Result<(), StoreError>;
-    /// Writes a consistent copy of the whole database to `path`.
-    fn backup(&self, path: &std::path::Path) -> Result<(), StoreError>;
+}
+
+/// Which store to open, and where (built by [`crate::config`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// The embedded SQLite file.
+    Sqlite {
+        path: PathBuf,
+        synchronous: Synchronous,
+    },
+}
+
+impl StoreConfig {
+    /// Whether the store holds data already (the CLI commands that only
+    /// read refuse to create an empty one).
+    pub fn exists(&self) -> bool {
+        match self {
+            StoreConfig::Sqlite { path, .. } => path.exists(),
+        }
+    }
+
+    /// What the store is, for messages: `database`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StoreConfig::Sqlite { .. } => "database",
+        }
+    }
+
+    /// Where the store is, for messages: the file's path.
+    pub fn location(&self) -> String {
+        match self {
+            StoreConfig::Sqlite { path, .. } => path.display().to_string(),
+        }
+    }
+}
+
+/// `database <path>`.
+impl std::fmt::Display for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind(), self.location())
+    }
+}
+
+/// An open store. The server needs only [`Store`] ([`Backend::store`]);
+/// what one backend alone can do (a SQLite backup) is reached by matching.
+pub enum Backend {
+    Sqlite(Arc<SqliteStore>),
+}
+
+impl Backend {
+    /// Opens the store `config` names: the one place the server picks
+    /// its backend.
+    pub fn open(config: &StoreConfig) -> Result<Backend, StoreError> {
+        match config {
+            StoreConfig::Sqlite { path, synchronous } => Ok(Backend::Sqlite(Arc::new(
+                SqliteStore::open(path, *synchronous)?,
+            ))),
+        }
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Backend::Sqlite(store) => store.clone(),
+        }
+    }
+
+    /// Finishes every queued write and stops the store's threads.
+    pub fn close(&self) {
+        match self {
+            Backend::Sqlite(store) => store.close(),
+        }
+    }
 }

@@ -1,0 +1,134 @@
+//! What the HTTP API and the command line both do to a conference outside
+//! its live room: create one (record, tokens, join code, first document
+//! update) and gather one for export. `http/boards.rs` and `kartenwand
+//! import` create boards here; `http/exports.rs` and `kartenwand export`
+//! load exports here.
+
+use crate::auth;
+use crate::export::BoardExport;
+use crate::room::{self, SERVER_OWNER};
+use crate::store::{BoardRecord, PendingWrite, Store, StoreError, StoredDocument};
+
+/// Draws of a join code before creation gives up: codes are short, so a
+/// collision happens, but eight in a row means the code space is full.
+const JOIN_CODE_ATTEMPTS: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConferenceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not find a free join code; try again")]
+    NoFreeJoinCode,
+    #[error("board {0} exists already")]
+    Exists(String),
+    #[error("no board {0}")]
+    NoSuchBoard(String),
+    #[error("cannot read the board document: {0}")]
+    Document(String),
+    #[error("store writer went away")]
+    WriterGone,
+}
+
+/// A board to create: what its record holds besides tokens and join code.
+#[derive(Debug, Clone)]
+pub struct NewBoard {
+    pub id: String,
+    pub title: String,
+    pub district: String,
+    pub created_at: i64,
+}
+
+/// A board just created, with its tokens: they exist only here, the store
+/// keeps their hashes.
+#[derive(Debug, Clone)]
+pub struct CreatedBoard {
+    pub record: BoardRecord,
+    pub moderator_token: String,
+    pub viewer_token: String,
+}
+
+/// The commit of a new board's first update.
+#[must_use = "the first update is durable only once `durable` resolves"]
+pub struct FirstUpdate(PendingWrite);
+
+impl FirstUpdate {
+    /// Waits until the first update is committed.
+    pub async fn durable(self) -> Result<(), ConferenceError> {
+        self.0.await.map_err(|_| ConferenceError::WriterGone)??;
+        Ok(())
+    }
+}
+
+/// Creates a board with new moderator and viewer tokens and a free join
+/// code, and appends its first document update: `first_update` writes it,
+/// knowing the record (with its join code), and names the Yjs client id it
+/// wrote under (owned by the server). Refuses an id that exists. Blocking.
+pub fn create_board(
+    store: &dyn Store,
+    board: NewBoard,
+    first_update: impl FnOnce(&BoardRecord) -> (Vec<u8>, u64),
+) -> Result<(CreatedBoard, FirstUpdate), ConferenceError> {
+    let moderator_token = auth::new_moderator_token();
+    let viewer_token = auth::new_viewer_token();
+    let mut record = BoardRecord {
+        id: board.id,
+        title: board.title,
+        district: board.district,
+        join_code: String::new(),
+        moderator_token_hash: auth::hash_token(&moderator_token),
+        viewer_token_hash: auth::hash_token(&viewer_token),
+        created_at: board.created_at,
+    };
+    let mut created = false;
+    for _ in 0..JOIN_CODE_ATTEMPTS {
+        record.join_code = auth::new_join_code();
+        match store.create_board(&record) {
+            Ok(()) => {
+                created = true;
+                break;
+            }
+            // Either the id or the join code is taken: only the code can
+            // be drawn again.
+            Err(StoreError::Conflict) if store.board(&record.id)?.is_none() => continue,
+            Err(StoreError::Conflict) => return Err(ConferenceError::Exists(record.id)),
+            Err(error) => return Err(error.into()),
+        }
+    }
+    if !created {
+        return Err(ConferenceError::NoFreeJoinCode);
+    }
+    let (update, client) = first_update(&record);
+    let pending = store.append_update(&record.id, update, vec![(client, SERVER_OWNER.to_owned())]);
+    Ok((
+        CreatedBoard {
+            record,
+            moderator_token,
+            viewer_token,
+        },
+        FirstUpdate(pending),
+    ))
+}
+
+/// Gathers a board for export: its record, its document and its
+/// participants. `live` is the document of the board's live room, encoded
+/// as one update (`Registry::document_state`); without it the document is
+/// rebuilt from the store. Blocking.
+pub fn load_export(
+    store: &dyn Store,
+    board: &str,
+    live: Option<Vec<u8>>,
+) -> Result<BoardExport, ConferenceError> {
+    let record = store
+        .board(board)?
+        .ok_or_else(|| ConferenceError::NoSuchBoard(board.to_owned()))?;
+    let stored = match live {
+        Some(update) => StoredDocument {
+            updates: vec![update],
+            ..StoredDocument::default()
+        },
+        None => store.load_document(board)?,
+    };
+    let doc = room::build_document(&stored).map_err(ConferenceError::Document)?;
+    let participants = store.participants(board)?;
+    Ok(BoardExport::new(&record, &doc, &participants))
+}

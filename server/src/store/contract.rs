@@ -1,0 +1,289 @@
+//! The contract every [`Store`] implementation keeps, as one test suite.
+//!
+//! Each case is a function of a `&dyn Store`; [`store_contract!`] turns
+//! them into `#[tokio::test]`s for one backend. A backend joins with one
+//! line beside its code, e.g. in `sqlite/mod.rs`:
+//!
+//! ```ignore
+//! store_contract!(normal, sqlite_store(Synchronous::Normal));
+//! ```
+//!
+//! The expression is evaluated once per test and gives `(guard, store)`:
+//! the guard (a temporary directory, a database schema) lives as long as
+//! the test.
+
+use super::{BoardRecord, ParticipantRecord, Store, StoreError};
+
+/// Runs every case of the contract against the store `$make` opens.
+macro_rules! store_contract {
+    ($name:ident, $make:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            store_contract!(@cases $make;
+                boards_are_found_by_id_and_join_code,
+                a_taken_join_code_or_id_is_a_conflict,
+                join_codes_and_viewer_tokens_are_replaced,
+                participants_are_kept_removed_and_erased,
+                an_unknown_board_has_an_empty_document,
+                appends_compacts_and_reloads_in_order,
+                sequence_numbers_are_never_reused_after_compaction,
+                a_compaction_keeps_the_updates_after_it,
+                each_board_has_its_own_log,
+                a_client_id_keeps_its_first_owner,
+            );
+        }
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let (_guard, store) = $make;
+                $crate::store::contract::$case(&store).await;
+            }
+        )*
+    };
+}
+
+pub(crate) fn board(id: &str, join_code: &str) -> BoardRecord {
+    BoardRecord {
+        id: id.into(),
+        title: "Stadtteilkonferenz Sandow".into(),
+        district: "Sandow".into(),
+        join_code: join_code.into(),
+        moderator_token_hash: [1; 32],
+        viewer_token_hash: [2; 32],
+        created_at: 0,
+    }
+}
+
+fn participant(board: &str, id: &str) -> ParticipantRecord {
+    ParticipantRecord {
+        board: board.into(),
+        id: id.into(),
+        token_hash: [3; 32],
+        name: "Alice".into(),
+        organisation: "Kita Sonnenschein".into(),
+        sector: "stadtteil".into(),
+        email: Some("alice@example.de".into()),
+        phone: Some("0355 1234".into()),
+        contact_consent: true,
+        created_at: 5,
+        removed: false,
+    }
+}
+
+pub(crate) async fn append(store: &dyn Store, board: &str, data: &[u8]) -> u64 {
+    store
+        .append_update(board, data.to_vec(), vec![(7, "moderator".into())])
+        .await
+        .expect("writer answers")
+        .expect("durable")
+}
+
+async fn compact(store: &dyn Store, board: &str, snapshot: &[u8], through: u64) {
+    store
+        .compact(board, snapshot.to_vec(), through)
+        .await
+        .expect("answers")
+        .expect("compacts");
+}
+
+pub(crate) async fn boards_are_found_by_id_and_join_code(store: &dyn Store) {
+    let record = board("boardAAAA1", "AAAAAA");
+    store.create_board(&record).expect("creates");
+    assert_eq!(
+        store.board("boardAAAA1").expect("reads"),
+        Some(record.clone())
+    );
+    assert_eq!(
+        store.board_by_join_code("AAAAAA").expect("reads"),
+        Some(record)
+    );
+    assert_eq!(store.board("boardBBBB2").expect("reads"), None);
+    assert_eq!(store.board_by_join_code("BBBBBB").expect("reads"), None);
+}
+
+pub(crate) async fn a_taken_join_code_or_id_is_a_conflict(store: &dyn Store) {
+    store.create_board(&board("a", "SAME22")).expect("creates");
+    assert!(matches!(
+        store.create_board(&board("b", "SAME22")),
+        Err(StoreError::Conflict)
+    ));
+    assert!(matches!(
+        store.create_board(&board("a", "OTHER3")),
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(store.board("b").expect("reads"), None);
+}
+
+pub(crate) async fn join_codes_and_viewer_tokens_are_replaced(store: &dyn Store) {
+    store.create_board(&board("a", "AAAAAA")).expect("creates");
+    store.create_board(&board("b", "BBBBBB")).expect("creates");
+    store.set_join_code("a", "CCCCCC").expect("replaces");
+    assert_eq!(store.board_by_join_code("AAAAAA").expect("reads"), None);
+    let a = store.board_by_join_code("CCCCCC").expect("reads");
+    assert_eq!(a.map(|record| record.id), Some("a".to_owned()));
+    assert!(matches!(
+        store.set_join_code("a", "BBBBBB"),
+        Err(StoreError::Conflict)
+    ));
+    store
+        .set_viewer_token_hash("a", &[9; 32])
+        .expect("replaces");
+    let a = store.board("a").expect("reads").expect("exists");
+    assert_eq!(a.viewer_token_hash, [9; 32]);
+    assert_eq!(a.moderator_token_hash, [1; 32]);
+}
+
+pub(crate) async fn participants_are_kept_removed_and_erased(store: &dyn Store) {
+    store.create_board(&board("a", "AAAAAA")).expect("creates");
+    store.create_board(&board("b", "BBBBBB")).expect("creates");
+    let bob = participant("a", "participantBob");
+    let alice = participant("a", "participantAlice");
+    store.add_participant(&bob).expect("adds");
+    store.add_participant(&alice).expect("adds");
+    store
+        .add_participant(&participant("b", "participantCarol"))
+        .expect("adds");
+    assert!(matches!(
+        store.add_participant(&bob),
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.participant("a", "participantBob").expect("reads"),
+        Some(bob.clone())
+    );
+    assert_eq!(
+        store.participant("b", "participantBob").expect("reads"),
+        None
+    );
+
+    assert!(
+        store
+            .remove_participant("a", "participantBob")
+            .expect("removes")
+    );
+    assert!(!store.remove_participant("a", "nobody00").expect("answers"));
+    assert!(
+        store
+            .erase_contact("a", "participantAlice")
+            .expect("erases")
+    );
+    assert!(!store.erase_contact("a", "nobody00").expect("answers"));
+    // Ordered by id, removed ones included.
+    let removed = ParticipantRecord {
+        removed: true,
+        ..bob
+    };
+    let erased = ParticipantRecord {
+        email: None,
+        phone: None,
+        contact_consent: false,
+        ..alice
+    };
+    assert_eq!(
+        store.participants("a").expect("reads"),
+        vec![erased, removed]
+    );
+    assert_eq!(store.participants("nothing").expect("reads"), Vec::new());
+}
+
+pub(crate) async fn an_unknown_board_has_an_empty_document(store: &dyn Store) {
+    let document = store.load_document("unknown1").expect("loads");
+    assert_eq!(document, Default::default());
+}
+
+pub(crate) async fn appends_compacts_and_reloads_in_order(store: &dyn Store) {
+    store.create_board(&board("a", "AAAAAA")).expect("creates");
+    let batch = store
+        .append_updates("a", vec![b"zero".to_vec(), b"half".to_vec()], Vec::new())
+        .await
+        .expect("writer answers")
+        .expect("durable");
+    let first = append(store, "a", b"one").await;
+    assert!(first > batch);
+    let document = store.load_document("a").expect("loads");
+    assert_eq!(
+        document.updates,
+        vec![b"zero".to_vec(), b"half".to_vec(), b"one".to_vec()],
+    );
+    assert_eq!(document.last_sequence, first);
+    assert_eq!(document.bytes, 11);
+    let second = append(store, "a", b"two").await;
+    assert!(second > first);
+    compact(store, "a", b"snap", second).await;
+    let third = append(store, "a", b"three").await;
+    let document = store.load_document("a").expect("loads");
+    assert_eq!(document.snapshot.as_deref(), Some(&b"snap"[..]));
+    assert_eq!(document.updates, vec![b"three".to_vec()]);
+    assert_eq!(document.last_sequence, third);
+    assert_eq!(document.bytes, 9);
+    assert_eq!(document.client_owners, vec![(7, "moderator".to_owned())]);
+}
+
+pub(crate) async fn sequence_numbers_are_never_reused_after_compaction(store: &dyn Store) {
+    append(store, "b", b"b1").await;
+    let a1 = append(store, "a", b"a1").await;
+    compact(store, "a", b"snap", a1).await;
+    let a2 = append(store, "a", b"a2").await;
+    assert!(a2 > a1);
+    assert_eq!(
+        store.load_document("a").expect("loads").updates,
+        vec![b"a2".to_vec()]
+    );
+}
+
+pub(crate) async fn a_compaction_keeps_the_updates_after_it(store: &dyn Store) {
+    let one = append(store, "a", b"one").await;
+    let two = append(store, "a", b"two").await;
+    compact(store, "a", b"snap", one).await;
+    let document = store.load_document("a").expect("loads");
+    assert_eq!(document.snapshot.as_deref(), Some(&b"snap"[..]));
+    assert_eq!(document.updates, vec![b"two".to_vec()]);
+    assert_eq!(document.last_sequence, two);
+    // A compaction of the whole log leaves the snapshot's sequence.
+    compact(store, "a", b"all", two).await;
+    let document = store.load_document("a").expect("loads");
+    assert_eq!(document.updates, Vec::<Vec<u8>>::new());
+    assert_eq!(document.last_sequence, two);
+    assert!(append(store, "a", b"three").await > two);
+}
+
+pub(crate) async fn each_board_has_its_own_log(store: &dyn Store) {
+    append(store, "a", b"a1").await;
+    append(store, "b", b"b1").await;
+    append(store, "a", b"a2").await;
+    compact(store, "b", b"snap-b", 1).await;
+    let a = store.load_document("a").expect("loads");
+    assert_eq!(a.snapshot, None);
+    assert_eq!(a.updates, vec![b"a1".to_vec(), b"a2".to_vec()]);
+    let b = store.load_document("b").expect("loads");
+    assert_eq!(b.snapshot.as_deref(), Some(&b"snap-b"[..]));
+    assert_eq!(b.updates, Vec::<Vec<u8>>::new());
+}
+
+pub(crate) async fn a_client_id_keeps_its_first_owner(store: &dyn Store) {
+    let claim = |owner: &str| vec![(42, owner.to_owned()), (43, "server".to_owned())];
+    store
+        .append_update("a", b"one".to_vec(), claim("participant:alice001"))
+        .await
+        .expect("answers")
+        .expect("durable");
+    store
+        .append_update("a", b"two".to_vec(), claim("participant:mallory1"))
+        .await
+        .expect("answers")
+        .expect("durable");
+    let mut owners = store.load_document("a").expect("loads").client_owners;
+    owners.sort();
+    assert_eq!(
+        owners,
+        vec![
+            (42, "participant:alice001".to_owned()),
+            (43, "server".to_owned())
+        ]
+    );
+    assert_eq!(store.load_document("b").expect("loads").client_owners, []);
+}

@@ -1,0 +1,256 @@
+//! [`Store`] for SQLite: board and participant records, and reading a
+//! board's document (snapshot, log and client ids) in one transaction.
+//! Document writes are queued to the writer (`writer`).
+
+use super::SqliteStore;
+use super::writer::WriteOp;
+use crate::store::{
+    BoardRecord, ParticipantRecord, PendingWrite, Store, StoreError, StoredDocument,
+};
+use rusqlite::{OptionalExtension, params};
+
+fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardRecord> {
+    Ok(BoardRecord {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        district: row.get(2)?,
+        join_code: row.get(3)?,
+        moderator_token_hash: row.get(4)?,
+        viewer_token_hash: row.get(5)?,
+        created_at: row.get(6)?,
+    })
+}
+
+const PARTICIPANT_COLUMNS: &str = "board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, removed";
+
+fn participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ParticipantRecord> {
+    Ok(ParticipantRecord {
+        board: row.get(0)?,
+        id: row.get(1)?,
+        token_hash: row.get(2)?,
+        name: row.get(3)?,
+        organisation: row.get(4)?,
+        sector: row.get(5)?,
+        email: row.get(6)?,
+        phone: row.get(7)?,
+        contact_consent: row.get(8)?,
+        created_at: row.get(9)?,
+        removed: row.get(10)?,
+    })
+}
+
+const BOARD_COLUMNS: &str =
+    "id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at";
+
+/// Maps a violated UNIQUE constraint (a taken join code or id) to
+/// [`StoreError::Conflict`], so callers can draw another value.
+fn unique(result: rusqlite::Result<usize>) -> Result<(), StoreError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(error) if is_unique_violation(&error) => Err(StoreError::Conflict),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation
+    )
+}
+
+impl Store for SqliteStore {
+    fn create_board(&self, board: &BoardRecord) -> Result<(), StoreError> {
+        let result = self.read(|c| {
+            c.execute(
+                "INSERT INTO boards (id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    board.id,
+                    board.title,
+                    board.district,
+                    board.join_code,
+                    board.moderator_token_hash,
+                    board.viewer_token_hash,
+                    board.created_at
+                ],
+            )
+        });
+        unique(result)
+    }
+
+    fn board(&self, id: &str) -> Result<Option<BoardRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!("SELECT {BOARD_COLUMNS} FROM boards WHERE id = ?1"),
+                [id],
+                board_from_row,
+            )
+            .optional()
+        })?)
+    }
+
+    fn board_by_join_code(&self, join_code: &str) -> Result<Option<BoardRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!("SELECT {BOARD_COLUMNS} FROM boards WHERE join_code = ?1"),
+                [join_code],
+                board_from_row,
+            )
+            .optional()
+        })?)
+    }
+
+    fn add_participant(&self, p: &ParticipantRecord) -> Result<(), StoreError> {
+        let result = self.read(|c| {
+            c.execute(
+                "INSERT INTO participants (board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    p.board,
+                    p.id,
+                    p.token_hash,
+                    p.name,
+                    p.organisation,
+                    p.sector,
+                    p.email,
+                    p.phone,
+                    p.contact_consent,
+                    p.created_at
+                ],
+            )
+        });
+        unique(result)
+    }
+
+    fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE board = ?1 AND id = ?2"
+                ),
+                [board, id],
+                participant_from_row,
+            )
+            .optional()
+        })?)
+    }
+
+    fn participants(&self, board: &str) -> Result<Vec<ParticipantRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE board = ?1 ORDER BY id"
+            ))?
+            .query_map([board], participant_from_row)?
+            .collect()
+        })?)
+    }
+
+    fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError> {
+        Ok(self.read(|c| {
+            // One read transaction: a compaction committing between the two
+            // queries would otherwise hide updates from both.
+            let transaction = c.unchecked_transaction()?;
+            let c = &*transaction;
+            let snapshot: Option<(i64, Vec<u8>)> = c
+                .query_row(
+                    "SELECT through_sequence, data FROM snapshots WHERE board = ?1",
+                    [board],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let through = snapshot.as_ref().map_or(0, |(sequence, _)| *sequence);
+            let mut statement =
+                c.prepare_cached("SELECT sequence, data FROM updates WHERE board = ?1 AND sequence > ?2 ORDER BY sequence")?;
+            let mut document = StoredDocument {
+                last_sequence: through as u64,
+                ..StoredDocument::default()
+            };
+            let rows = statement.query_map(params![board, through], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (sequence, data) = row?;
+                document.last_sequence = sequence as u64;
+                document.bytes += data.len() as u64;
+                document.updates.push(data);
+            }
+            if let Some((_, data)) = snapshot {
+                document.bytes += data.len() as u64;
+                document.snapshot = Some(data);
+            }
+            let mut owners = c.prepare_cached("SELECT client_id, owner FROM client_ids WHERE board = ?1")?;
+            document.client_owners = owners
+                .query_map([board], |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, String>(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(document)
+        })?)
+    }
+
+    fn append_updates(
+        &self,
+        board: &str,
+        updates: Vec<Vec<u8>>,
+        new_clients: Vec<(u64, String)>,
+    ) -> PendingWrite {
+        self.enqueue(|done| WriteOp::Append {
+            board: board.to_owned(),
+            updates,
+            new_clients,
+            done,
+        })
+    }
+
+    fn remove_participant(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+        Ok(self.read(|c| {
+            c.execute(
+                "UPDATE participants SET removed = 1 WHERE board = ?1 AND id = ?2",
+                [board, id],
+            )
+            .map(|changed| changed > 0)
+        })?)
+    }
+
+    fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+        Ok(self.read(|c| {
+            let changed = c.execute(
+                "UPDATE participants SET email = NULL, phone = NULL, contact_consent = 0
+                 WHERE board = ?1 AND id = ?2",
+                [board, id],
+            )?;
+            // secure_delete zeroes the old values in the database pages;
+            // the checkpoint removes the copies the write-ahead log held.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(changed > 0)
+        })?)
+    }
+
+    fn set_join_code(&self, board: &str, join_code: &str) -> Result<(), StoreError> {
+        let result = self.read(|c| {
+            c.execute(
+                "UPDATE boards SET join_code = ?2 WHERE id = ?1",
+                [board, join_code],
+            )
+        });
+        unique(result)
+    }
+
+    fn set_viewer_token_hash(&self, board: &str, hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.read(|c| {
+            c.execute(
+                "UPDATE boards SET viewer_token_hash = ?2 WHERE id = ?1",
+                params![board, hash],
+            )
+        })?;
+        Ok(())
+    }
+
+    fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite {
+        self.enqueue(|done| WriteOp::Compact {
+            board: board.to_owned(),
+            snapshot,
+            through_sequence,
+            done,
+        })
+    }
+}

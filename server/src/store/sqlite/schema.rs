@@ -1,0 +1,110 @@
+//! The SQLite database's tables, the migration from older versions, and
+//! how every connection is opened (WAL, synchronous mode, secure delete).
+
+use super::Synchronous;
+use crate::store::StoreError;
+use rusqlite::Connection;
+use std::path::Path;
+
+/// 2: `updates` keyed by board and a per-board sequence (was 1: a global
+/// AUTOINCREMENT rowid and an index); see [`migrate`].
+pub(super) const SCHEMA_VERSION: i64 = 2;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS boards (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    district TEXT NOT NULL,
+    join_code TEXT NOT NULL UNIQUE,
+    moderator_token_hash BLOB NOT NULL,
+    viewer_token_hash BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS participants (
+    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    sector TEXT NOT NULL,
+    email TEXT,
+    phone TEXT,
+    contact_consent INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (board, id)
+);
+-- Which identity introduced each Yjs client id of a board: nobody else may
+-- write under it, across reconnects and restarts.
+CREATE TABLE IF NOT EXISTS client_ids (
+    board TEXT NOT NULL,
+    client_id INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    PRIMARY KEY (board, client_id)
+);
+-- Each board's log. WITHOUT ROWID, keyed by board and sequence: an append
+-- writes one page. A board's sequence numbers only grow (`LogWriter`), so
+-- none is reused after a compaction deleted the highest rows, and no new
+-- update hides behind a snapshot.
+CREATE TABLE IF NOT EXISTS updates (
+    board TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (board, sequence)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+    board TEXT PRIMARY KEY,
+    through_sequence INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+";
+
+/// Brings the database to [`SCHEMA_VERSION`], in one transaction.
+pub(super) fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    let transaction = connection.transaction()?;
+    let version: i64 = transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema(version, SCHEMA_VERSION));
+    }
+    if version == 1 {
+        // The old log steps aside for the table SCHEMA creates.
+        transaction.execute_batch(
+            "DROP INDEX updates_by_board;
+             ALTER TABLE updates RENAME TO updates_v1;",
+        )?;
+    }
+    transaction.execute_batch(SCHEMA)?;
+    if version == 1 {
+        // The sequence numbers stay: they grow per board as they did overall.
+        transaction.execute_batch(
+            "INSERT INTO updates (board, sequence, data)
+                 SELECT board, sequence, data FROM updates_v1;
+             DROP TABLE updates_v1;
+             DELETE FROM sqlite_sequence WHERE name IN ('updates', 'updates_v1');",
+        )?;
+    }
+    transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    transaction.commit()?;
+    Ok(())
+}
+
+pub(super) fn open_connection(
+    path: &Path,
+    synchronous: Synchronous,
+) -> Result<Connection, StoreError> {
+    let connection = Connection::open(path)?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(
+        None,
+        "synchronous",
+        match synchronous {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        },
+    )?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    // Erased contact data must not linger in free pages.
+    connection.pragma_update(None, "secure_delete", "ON")?;
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(connection)
+}
