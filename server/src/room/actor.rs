@@ -1378,3 +1378,168 @@ pub fn build_document(stored: &StoredDocument) -> Result<Doc, String> {
     }
     Ok(doc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_harness::{TestPeer, harness, stored_card};
+    use super::super::{CloseReason, OUTBOX_FRAMES, RoomSettings};
+    use crate::protocol::Message;
+    use crate::protocol::update::UpdateSummary;
+    use crate::socket::OutletLimits;
+    use crate::store::Store;
+    use yrs::updates::encoder::Encode;
+    use yrs::{Doc, Map, ReadTxn, StateVector, Transact};
+
+    /// An update whose items from one client depend on each other in a
+    /// cycle (each one's origin is the other), plus a valid map entry from
+    /// a second client. The parser cannot see the cycle; yrs integrates
+    /// the entry and leaves the cycle pending.
+    fn cyclic_update() -> Vec<u8> {
+        let (cyclic, valid) = (42u8, 77u8);
+        let mut update = vec![2];
+        // Client `cyclic`: two string items, origins (cyclic, 1) and (cyclic, 0).
+        update.extend_from_slice(&[2, cyclic, 0]);
+        update.extend_from_slice(&[0x84, cyclic, 1, 1, b'a']);
+        update.extend_from_slice(&[0x84, cyclic, 0, 1, b'b']);
+        // Client `valid`: cards["partial"] = "teilweise".
+        update.extend_from_slice(&[1, valid, 0, 0x28, 1, 5]);
+        update.extend_from_slice(b"cards");
+        update.push(7);
+        update.extend_from_slice(b"partial");
+        update.extend_from_slice(&[1, 119, 9]);
+        update.extend_from_slice(b"teilweise");
+        // No deletions.
+        update.push(0);
+        update
+    }
+
+    #[tokio::test]
+    async fn an_update_that_cannot_be_integrated_never_reaches_the_store() {
+        let update = cyclic_update();
+        let summary = UpdateSummary::parse(&update).expect("the parser accepts it");
+        assert!(
+            summary.missing_dependency(|_| 0).is_none(),
+            "the cycle is not visible before applying"
+        );
+
+        // Compact after every write, so the write before the bad update is
+        // followed by a compaction while the bad update is in the document.
+        let harness = harness(RoomSettings {
+            compact_after_updates: 1,
+            ..RoomSettings::default()
+        });
+        let mut writer = TestPeer::join(&harness, "board").await;
+        let before = writer.doc.transact().state_vector();
+        writer.doc.get_or_insert_map("cards").insert(
+            &mut writer.doc.transact_mut(),
+            "good",
+            "bleibt",
+        );
+        let good = writer.doc.transact().encode_state_as_update_v1(&before);
+        // Both reach the room's inbox before it runs (one thread, no await
+        // in between that yields): the good update is staged, not yet
+        // written, when the bad one is applied.
+        writer.send(Message::Update(&good)).await;
+        writer.send(Message::Update(&update)).await;
+        writer
+            .pump_until("the refusal", |message| {
+                matches!(message, Message::PermissionDenied(reason) if reason.contains("could not be integrated"))
+            })
+            .await;
+        // The room reloads before it reads on; a later edit (and the
+        // compaction after it) goes through.
+        writer.write_card("later", "auch").await;
+
+        assert_eq!(
+            stored_card(&harness.store, "board", "good").as_deref(),
+            Some("bleibt")
+        );
+        assert_eq!(
+            stored_card(&harness.store, "board", "later").as_deref(),
+            Some("auch")
+        );
+        assert_eq!(
+            stored_card(&harness.store, "board", "partial"),
+            None,
+            "nothing of the refused update is stored"
+        );
+        let stored = harness.store.load_document("board").expect("loads");
+        assert!(stored.snapshot.is_some(), "the board was compacted");
+        let late = TestPeer::join(&harness, "board").await;
+        assert_eq!(late.card("good").as_deref(), Some("bleibt"));
+        assert_eq!(late.card("partial"), None);
+    }
+
+    #[tokio::test]
+    async fn a_peer_whose_waiting_frames_pass_the_byte_limit_is_closed_with_1013() {
+        let harness = harness(RoomSettings::default());
+        let mut writer = TestPeer::join(&harness, "board").await;
+        // Never reads again; a quarter MiB may wait for it.
+        let stalled = TestPeer::join_with(
+            &harness,
+            "board",
+            OutletLimits {
+                frames: OUTBOX_FRAMES,
+                bytes: 256 * 1024,
+            },
+        )
+        .await;
+        let text = "x".repeat(200 * 1024);
+        // The socket's own buffers take some megabytes first; far fewer
+        // than 1024 frames then pass the byte limit.
+        let mut cards = 0;
+        while stalled.outlet_is_open() {
+            assert!(
+                cards < 100,
+                "100 relays of 200 KiB never passed a 256 KiB byte limit"
+            );
+            writer.write_card(&format!("card-{cards}"), &text).await;
+            cards += 1;
+        }
+        assert_eq!(stalled.closed_reason().await, Some(CloseReason::TOO_SLOW));
+        // The room goes on for the others.
+        writer.write_card("after", "weiter").await;
+    }
+
+    #[tokio::test]
+    async fn sync_step_1_answers_ignore_unknown_clients_and_a_flood_is_closed() {
+        let harness = harness(RoomSettings::default());
+        let mut writer = TestPeer::join(&harness, "board").await;
+        writer.write_card("first", "eins").await;
+
+        // A vector of a client the room does not know: answered with the
+        // whole document (from the full-state cache).
+        let mut crafted = StateVector::default();
+        crafted.set_max(yrs::ClientID::new(123_456), 7);
+        let mut reader = TestPeer::join(&harness, "board").await;
+        let mut fresh = Doc::new();
+        std::mem::swap(&mut reader.doc, &mut fresh);
+        reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        reader
+            .pump_until("the answer", |message| {
+                matches!(message, Message::SyncStep2(_))
+            })
+            .await;
+        assert_eq!(reader.card("first").as_deref(), Some("eins"));
+
+        // Ten step 1s are answered (the join and the crafted one above
+        // used two of the burst of ten); the next closes the connection.
+        for _ in 0..8 {
+            reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        }
+        let mut answers = 0;
+        reader
+            .pump_until("eight more answers", |message| {
+                answers += usize::from(matches!(message, Message::SyncStep2(_)));
+                answers == 8
+            })
+            .await;
+        assert!(reader.outlet_is_open());
+        reader.send(Message::SyncStep1(&crafted.encode_v1())).await;
+        assert_eq!(
+            reader.closed_reason().await,
+            Some(CloseReason::TOO_MANY_SYNC_REQUESTS)
+        );
+        writer.write_card("second", "zwei").await;
+    }
+}
