@@ -11,15 +11,34 @@
 //! twice. A room that has had no peers for a while compacts its log and
 //! removes itself; a room that panics is removed by its supervisor and the
 //! next joiner starts a fresh one from the store.
+//!
+//! # Layout
+//!
+//! - `registry`, `handle`, `command`, `ledger`: finding and starting rooms,
+//!   addressing them, what they are asked, what outlives a room.
+//! - `actor`: the room task and its event loop; it owns the sub-states
+//!   below and ties them together.
+//! - `admission`: whether an inbound update may enter (pure).
+//! - `repair`: bringing a sender back in line after a refusal.
+//! - `delivery`: staged writes, and sending after commit, in order.
+//! - `sync`: the sync step 1/step 2 answers and their cache.
+//! - `peers`, `awareness`, `compaction`: the room's peers and their
+//!   allowances, the awareness states, what the store holds of the board.
+//! - `inbound`: frames decoded and validated on the peer's own task.
 
 mod actor;
+mod admission;
 mod awareness;
 mod command;
+mod compaction;
+mod delivery;
 mod handle;
 mod inbound;
 mod ledger;
+mod peers;
 mod registry;
-mod restore;
+mod repair;
+mod sync;
 #[cfg(test)]
 mod test_harness;
 

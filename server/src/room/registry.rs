@@ -247,22 +247,14 @@ impl Registry {
 #[cfg(test)]
 mod revocation_tests {
     use super::*;
-    use crate::socket::Outlet;
+    use crate::room::test_harness;
     use crate::store::{BoardRecord, SqliteStore, Synchronous};
-    use tokio::net::{TcpListener, TcpStream};
+    use tokio::net::TcpStream;
 
-    /// A link to a real (loopback) socket; the other end is returned so it
-    /// stays open.
+    /// A link and the other end of its socket.
     async fn link() -> (PeerLink, TcpStream) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
-        let address = listener.local_addr().expect("address");
-        let client = TcpStream::connect(address).await.expect("connects");
-        let (server, _) = listener.accept().await.expect("accepts");
-        let (_, write) = server.into_split();
-        (
-            PeerLink::new(Arc::new(Outlet::new(write, RoomSettings::default().outbox))),
-            client,
-        )
+        let (link, _, end) = test_harness::link().await;
+        (link, end)
     }
 
     fn registry(dir: &tempfile::TempDir, boards: &[&str]) -> Arc<Registry> {

@@ -17,6 +17,18 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, Map, ReadTxn, StateVector, Transact, Update};
 
+/// A link to a real (loopback) socket, its outlet, and the other end
+/// (returned so it stays open).
+pub(super) async fn link() -> (PeerLink, Arc<Outlet>, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let address = listener.local_addr().expect("address");
+    let client = TcpStream::connect(address).await.expect("connects");
+    let (server, _) = listener.accept().await.expect("accepts");
+    let (_, write) = server.into_split();
+    let outlet = Arc::new(Outlet::new(write, RoomSettings::default().outbox));
+    (PeerLink::new(outlet.clone()), outlet, client)
+}
+
 pub(super) const WAIT: Duration = Duration::from_secs(15);
 
 pub(super) struct Harness {
