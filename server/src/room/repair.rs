@@ -373,18 +373,16 @@ mod tests {
         assert_eq!(json(&server), before);
     }
 
-    fn entry(root: &str, key: &str) -> Place {
-        Place::Entry {
-            root: root.into(),
-            key: key.into(),
-        }
-    }
-
-    fn field(root: &str, key: &str, field: &str) -> Place {
-        Place::Field {
-            root: root.into(),
-            key: key.into(),
-            field: field.into(),
+    /// `root[key]`, or `root[key][field]`.
+    fn place(root: &str, key: &str, field: Option<&str>) -> Place {
+        let (root, key) = (root.into(), key.into());
+        match field {
+            None => Place::Entry { root, key },
+            Some(field) => Place::Field {
+                root,
+                key,
+                field: field.into(),
+            },
         }
     }
 
@@ -392,18 +390,18 @@ mod tests {
     fn read_place_sees_values_fields_and_absence() {
         let (server, _) = setup();
         assert_eq!(
-            read_place(&server, &field("cards", "card-aaaa", "text")),
+            read_place(&server, &place("cards", "card-aaaa", Some("text"))),
             Some(Prior::Value(Any::from("card-aaaa")))
         );
         assert_eq!(
-            read_place(&server, &entry("cards", "card-aaaa")),
+            read_place(&server, &place("cards", "card-aaaa", None)),
             Some(Prior::Map(vec![
                 ("author".to_owned(), Any::from("p1")),
                 ("text".to_owned(), Any::from("card-aaaa")),
             ]))
         );
         assert_eq!(
-            read_place(&server, &entry("cards", "card-zzzz")),
+            read_place(&server, &place("cards", "card-zzzz", None)),
             Some(Prior::Absent)
         );
         assert_eq!(read_place(&server, &Place::Other), None);
@@ -412,8 +410,8 @@ mod tests {
     #[test]
     fn write_back_restores_what_changed_and_skips_what_did_not() {
         let (server, _) = setup();
-        let text = field("cards", "card-aaaa", "text");
-        let card = entry("cards", "card-bbbb");
+        let text = place("cards", "card-aaaa", Some("text"));
+        let card = place("cards", "card-bbbb", None);
         let priors = vec![
             (text.clone(), read_place(&server, &text).expect("a value")),
             (card.clone(), read_place(&server, &card).expect("an entry")),
