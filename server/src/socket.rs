@@ -10,6 +10,11 @@
 //! socket is writable again. Frames are never interleaved: whoever writes
 //! holds the outlet's lock, and a frame the socket took only in part is
 //! finished before anything else goes out.
+//!
+//! [`CloseReason`] (every close code the server sends) and [`PeerLink`]
+//! (what a room holds of a peer) live here too, so this module imports
+//! nothing from `room`: it is a leaf both the room and the connection task
+//! build on.
 
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::task::AtomicWaker;
