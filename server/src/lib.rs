@@ -39,6 +39,7 @@ pub mod config;
 pub mod export;
 pub mod http;
 pub mod protocol;
+pub mod rate;
 pub mod room;
 pub mod socket;
 pub mod store;

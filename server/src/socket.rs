@@ -10,10 +10,15 @@
 //! socket is writable again. Frames are never interleaved: whoever writes
 //! holds the outlet's lock, and a frame the socket took only in part is
 //! finished before anything else goes out.
+//!
+//! [`CloseReason`] (every close code the server sends) and [`PeerLink`]
+//! (what a room holds of a peer) live here too, so this module imports
+//! nothing from `room`: it is a leaf both the room and the connection task
+//! build on.
 
-use crate::room::CloseReason;
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::task::AtomicWaker;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
@@ -21,6 +26,112 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+
+/// A websocket close code and reason (see `docs/protocol.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseReason {
+    pub code: u16,
+    pub reason: Cow<'static, str>,
+}
+
+impl CloseReason {
+    /// Close frames carry at most 123 bytes of reason.
+    const MAX_REASON_BYTES: usize = 123;
+
+    pub fn new(code: u16, reason: impl Into<Cow<'static, str>>) -> Self {
+        let mut reason = reason.into();
+        if reason.len() > Self::MAX_REASON_BYTES {
+            let mut end = Self::MAX_REASON_BYTES;
+            while !reason.is_char_boundary(end) {
+                end -= 1;
+            }
+            reason = Cow::Owned(reason[..end].to_owned());
+        }
+        CloseReason { code, reason }
+    }
+
+    /// The peer sent something that is not the protocol.
+    pub fn malformed(error: &crate::protocol::ProtocolError) -> Self {
+        Self::new(4400, format!("malformed message: {error}"))
+    }
+
+    pub const GOING_AWAY: CloseReason = CloseReason {
+        code: 1001,
+        reason: Cow::Borrowed("server is restarting"),
+    };
+    pub const TOO_BIG: CloseReason = CloseReason {
+        code: 1009,
+        reason: Cow::Borrowed("message too big"),
+    };
+    pub const INTERNAL: CloseReason = CloseReason {
+        code: 1011,
+        reason: Cow::Borrowed("board restarted, reconnect"),
+    };
+    pub const TOO_SLOW: CloseReason = CloseReason {
+        code: 1013,
+        reason: Cow::Borrowed("connection too slow, reconnect"),
+    };
+    pub const BOARD_FULL: CloseReason = CloseReason {
+        code: 1013,
+        reason: Cow::Borrowed("board has too many connections, try again later"),
+    };
+    pub const UNAVAILABLE: CloseReason = CloseReason {
+        code: 1013,
+        reason: Cow::Borrowed("board unavailable, try again later"),
+    };
+    pub const TOO_MANY_SYNC_REQUESTS: CloseReason = CloseReason {
+        code: 1008,
+        reason: Cow::Borrowed("too many sync requests, reconnect"),
+    };
+    pub const REVOKED: CloseReason = CloseReason {
+        code: 4401,
+        reason: Cow::Borrowed("access was revoked by the moderator"),
+    };
+    pub const TOO_MANY_REFUSALS: CloseReason = CloseReason {
+        code: 4403,
+        reason: Cow::Borrowed("too many refused edits"),
+    };
+    pub const TEXT_FRAME: CloseReason = CloseReason {
+        code: 4400,
+        reason: Cow::Borrowed("text frames are not part of the protocol"),
+    };
+    pub const IDLE: CloseReason = CloseReason {
+        code: 1001,
+        reason: Cow::Borrowed("no sign of life, reconnect"),
+    };
+}
+
+/// What a room needs to reach one peer: the sending side of its
+/// connection, which the room writes into directly. Bounded: a peer that
+/// cannot keep up is closed, never silently skipped.
+///
+/// A link dropped without a reason means its room ended unexpectedly (a
+/// panic): the connection closes with 1011 and the client reconnects to a
+/// fresh room, instead of staying on a room that no longer relays.
+pub struct PeerLink(Arc<Outlet>);
+
+impl PeerLink {
+    pub fn new(outlet: Arc<Outlet>) -> PeerLink {
+        PeerLink(outlet)
+    }
+
+    /// See [`Outlet::send`]: false if the peer cannot keep up.
+    pub fn send(&self, frame: &Frame) -> bool {
+        self.0.send(frame)
+    }
+
+    /// Records why the peer goes; the room then drops the link.
+    pub fn close(&self, reason: CloseReason) {
+        self.0.close(reason);
+    }
+}
+
+impl Drop for PeerLink {
+    fn drop(&mut self) {
+        // Keeps a reason given before; a connection already over ignores it.
+        self.0.close(CloseReason::INTERNAL);
+    }
+}
 
 /// Frames handed to the socket in one vectored write.
 const FRAMES_PER_WRITE: usize = 64;
@@ -336,8 +447,7 @@ impl AsyncWrite for Inlet {
 
 #[cfg(test)]
 mod tests {
-    use super::{Frame, Outlet, OutletLimits};
-    use crate::room::{CloseReason, PeerLink};
+    use super::{CloseReason, Frame, Outlet, OutletLimits, PeerLink};
     use std::future::poll_fn;
     use std::sync::Arc;
     use tokio::io::AsyncReadExt;
@@ -467,7 +577,7 @@ mod tests {
 
     #[test]
     fn a_close_frame_carries_code_and_reason() {
-        let frame = Frame::close(&crate::room::CloseReason::TOO_SLOW);
+        let frame = Frame::close(&CloseReason::TOO_SLOW);
         let bytes = frame.as_bytes();
         assert_eq!(bytes[0], 0x88);
         assert_eq!(&bytes[2..4], &1013u16.to_be_bytes());

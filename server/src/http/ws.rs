@@ -5,6 +5,7 @@
 use super::{AppState, ConnectionLimits, Error, identify};
 use crate::auth::Identity;
 use crate::protocol::Message as SyncMessage;
+use crate::rate::{Notice, TokenBucket};
 use crate::room::{CloseReason, Inbound, Membership, PeerLink, RevocationMark};
 use crate::socket::{Frame, Inlet, Outlet};
 use axum::Router;
@@ -245,8 +246,15 @@ async fn converse(
     tokio::pin!(timer);
     let (socket_gate, socket_waker) = Gate::new();
     let (timer_gate, timer_waker) = Gate::new();
-    let mut rate = TokenBucket::new(limits.messages_per_second, limits.message_burst);
-    let mut rate_noticed: Option<Instant> = None;
+    // Paused time in tests moves this clock, not the system's.
+    let now = || Instant::now().into_std();
+    // At least one message per second, and one at once.
+    let mut rate = TokenBucket::new(
+        f64::from(limits.messages_per_second.max(1)),
+        f64::from(limits.message_burst.max(1)),
+        now(),
+    );
+    let mut rate_notice = Notice::every(RATE_NOTICE_INTERVAL);
     loop {
         tokio::select! {
             biased;
@@ -263,10 +271,8 @@ async fn converse(
                 last_heard = Instant::now();
                 match message {
                     Message::Binary(frame) => {
-                        if let Some(wait) = rate.take() {
-                            let now = Instant::now();
-                            if rate_noticed.is_none_or(|at| now >= at + RATE_NOTICE_INTERVAL) {
-                                rate_noticed = Some(now);
+                        if let Some(wait) = rate.take_or_wait(now()) {
+                            if rate_notice.due(now()) {
                                 let notice = SyncMessage::PermissionDenied(RATE_NOTICE).encode();
                                 if !outlet.send(&Frame::binary(&notice)) {
                                     return Some(CloseReason::TOO_SLOW);
@@ -361,69 +367,5 @@ impl Wake for Gate {
     fn wake_by_ref(self: &Arc<Self>) {
         self.woken.store(true, Ordering::Release);
         self.task.wake();
-    }
-}
-
-/// Slows a connection that sends faster than its allowance, instead of
-/// dropping anything it sent.
-struct TokenBucket {
-    tokens: f64,
-    per_second: f64,
-    burst: f64,
-    last: Instant,
-}
-
-impl TokenBucket {
-    fn new(per_second: u32, burst: u32) -> Self {
-        let burst = f64::from(burst.max(1));
-        TokenBucket {
-            tokens: burst,
-            per_second: f64::from(per_second.max(1)),
-            burst,
-            last: Instant::now(),
-        }
-    }
-
-    /// Takes a token; returns how long to wait first if none is left.
-    fn take(&mut self) -> Option<Duration> {
-        let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second)
-            .min(self.burst);
-        self.last = now;
-        self.tokens -= 1.0;
-        if self.tokens >= 0.0 {
-            return None;
-        }
-        // The token is owed: the wait pays it back.
-        let wait = Duration::from_secs_f64(-self.tokens / self.per_second);
-        self.tokens = 0.0;
-        self.last = now + wait;
-        Some(wait)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::TokenBucket;
-    use std::time::Duration;
-
-    #[tokio::test(start_paused = true)]
-    async fn token_bucket_allows_a_burst_then_the_rate() {
-        let mut bucket = TokenBucket::new(10, 5);
-        let start = tokio::time::Instant::now();
-        for _ in 0..5 {
-            assert_eq!(bucket.take(), None);
-        }
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        for _ in 0..10 {
-            if let Some(wait) = bucket.take() {
-                tokio::time::sleep(wait).await;
-            }
-        }
-        let elapsed = start.elapsed();
-        assert!(
-            elapsed >= Duration::from_millis(990) && elapsed <= Duration::from_millis(1010),
-            "{elapsed:?}"
-        );
     }
 }

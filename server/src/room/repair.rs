@@ -1,4 +1,12 @@
-//! Bringing a sender back in line after the server refused its deletions.
+//! Bringing a sender back in line after the server refused (part of) its
+//! update, and everyone else with it.
+//!
+//! Three repairs, all for the same end (every copy of the board converges
+//! on what the server accepted): a refused *insertion* is taken out of the
+//! sender's document with a delete set sent to it alone ([`revert`]); a
+//! value a refused item displaced is written back by the server
+//! ([`write_back`], from what [`read_place`] read before); a refused
+//! *deletion* is restored ([`restore`]).
 //!
 //! A Yjs deletion cannot be taken back on the client that made it: once
 //! its copy has deleted an item, no update can make that item live again
@@ -14,13 +22,146 @@
 //! every kind of shared type, keeps a map entry's fields, and refuses to
 //! bring back a map value that something newer has replaced since.
 
-use crate::protocol::update::{DeleteRange, write_delete_set};
+use crate::board::places::Place;
+use crate::protocol::update::{DeleteRange, UpdateSummary, write_delete_set};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use yrs::undo::Options;
 use yrs::updates::decoder::Decode;
 use yrs::{
-    Array, ClientID, Doc, GetString, Map, Out, ReadTxn, Transact, UndoManager, Update, WriteTxn,
+    Array, ClientID, Doc, GetString, IdSet, In, Map, MapPrelim, Out, ReadTxn, Transact,
+    UndoManager, Update, WriteTxn,
 };
+
+/// The value at a map place before an update.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Prior {
+    Absent,
+    Value(yrs::Any),
+    /// A nested map's primitive fields, sorted by name.
+    Map(Vec<(String, yrs::Any)>),
+}
+
+/// The id ranges of the items marked dropped.
+pub(super) fn dropped_ranges(summary: &UpdateSummary, dropped: &[bool]) -> Vec<DeleteRange> {
+    summary
+        .items
+        .iter()
+        .zip(dropped)
+        .filter(|(_, dropped)| **dropped)
+        .map(|(item, _)| DeleteRange {
+            client: item.id.client,
+            clock: item.id.clock,
+            len: item.len,
+        })
+        .collect()
+}
+
+/// The update that brings the sender of a partly refused update back in
+/// line: its refused items disappear from its document (a delete set
+/// only, sent to it alone). `None` if nothing was refused.
+pub(super) fn revert(summary: &UpdateSummary, dropped: &[bool]) -> Option<Vec<u8>> {
+    let deletes = dropped_ranges(summary, dropped);
+    if deletes.is_empty() {
+        return None;
+    }
+    let mut update = vec![0];
+    write_delete_set(&mut update, &deletes);
+    Some(update)
+}
+
+/// The value at a map place, to write back after a refused edit.
+pub(super) fn read_place(doc: &Doc, place: &Place) -> Option<Prior> {
+    let txn = doc.transact();
+    let (root, key, field) = match place {
+        Place::Entry { root, key } => (root, key, None),
+        Place::Field { root, key, field } => (root, key, Some(field)),
+        Place::Other => return None,
+    };
+    let value = txn.get_map(root.as_ref())?.get(&txn, key);
+    let value = match field {
+        None => value,
+        Some(field) => match value {
+            Some(Out::YMap(entry)) => entry.get(&txn, field),
+            _ => return None,
+        },
+    };
+    Some(match value {
+        None => Prior::Absent,
+        Some(Out::Any(value)) => Prior::Value(value),
+        Some(Out::YMap(map)) => {
+            let mut fields: Vec<(String, yrs::Any)> = map
+                .iter(&txn)
+                .filter_map(|(field, value)| match value {
+                    Out::Any(value) => Some((field.to_owned(), value)),
+                    _ => None,
+                })
+                .collect();
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Prior::Map(fields)
+        }
+        Some(_) => return None,
+    })
+}
+
+/// Writes back, as the server, values a refused edit displaced (if they
+/// changed). Returns the transaction's update and what it deleted (the
+/// values it replaced), or `None` if nothing needed writing back.
+pub(super) fn write_back(doc: &Doc, priors: &[(Place, Prior)]) -> Option<(Vec<u8>, IdSet)> {
+    let mut todo: Vec<(&Place, &Prior)> = Vec::new();
+    // Sets, not scans of `todo`: a hostile update can refuse many places.
+    let mut in_todo: HashSet<&Place> = HashSet::new();
+    for (place, prior) in priors {
+        if matches!(prior, Prior::Absent) || in_todo.contains(place) {
+            continue;
+        }
+        if read_place(doc, place).as_ref() != Some(prior) {
+            todo.push((place, prior));
+            in_todo.insert(place);
+        }
+    }
+    // A re-created entry brings its fields along.
+    let recreated: HashSet<(&str, &str)> = todo
+        .iter()
+        .filter_map(|(place, prior)| match (place, prior) {
+            (Place::Entry { root, key }, Prior::Map(_)) => Some((root.as_ref(), key.as_ref())),
+            _ => None,
+        })
+        .collect();
+    todo.retain(|(place, _)| match place {
+        Place::Field { root, key, .. } => !recreated.contains(&(root.as_ref(), key.as_ref())),
+        _ => true,
+    });
+    if todo.is_empty() {
+        return None;
+    }
+    let mut txn = doc.transact_mut();
+    for (place, prior) in &todo {
+        match (place, prior) {
+            (Place::Entry { root, key }, Prior::Value(value)) => {
+                let map = txn.get_or_insert_map(root.as_ref());
+                map.insert(&mut txn, key.as_ref(), In::Any(value.clone()));
+            }
+            (Place::Entry { root, key }, Prior::Map(fields)) => {
+                let map = txn.get_or_insert_map(root.as_ref());
+                let copy: MapPrelim = fields
+                    .iter()
+                    .map(|(field, value)| (field.clone(), In::Any(value.clone())))
+                    .collect();
+                map.insert(&mut txn, key.as_ref(), copy);
+            }
+            (Place::Field { root, key, field }, Prior::Value(value)) => {
+                let map = txn.get_or_insert_map(root.as_ref());
+                if let Some(Out::YMap(entry)) = map.get(&txn, key) {
+                    entry.insert(&mut txn, field.as_ref(), In::Any(value.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let deleted = txn.delete_set().clone();
+    Some((txn.encode_update_v1(), deleted))
+}
 
 /// Observer key of the temporary update subscription.
 const OBSERVER: &str = "kartenwand-restore";
@@ -130,7 +271,6 @@ fn typed_roots(doc: &Doc) -> Vec<Out> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::update::UpdateSummary;
     use yrs::types::ToJson;
     use yrs::{Any, MapPrelim, MapRef, Text, TextRef};
 
@@ -231,6 +371,96 @@ mod tests {
             .expect("applies");
         assert_eq!(json(&sender), before);
         assert_eq!(json(&server), before);
+    }
+
+    /// `root[key]`, or `root[key][field]`.
+    fn place(root: &str, key: &str, field: Option<&str>) -> Place {
+        let (root, key) = (root.into(), key.into());
+        match field {
+            None => Place::Entry { root, key },
+            Some(field) => Place::Field {
+                root,
+                key,
+                field: field.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn read_place_sees_values_fields_and_absence() {
+        let (server, _) = setup();
+        assert_eq!(
+            read_place(&server, &place("cards", "card-aaaa", Some("text"))),
+            Some(Prior::Value(Any::from("card-aaaa")))
+        );
+        assert_eq!(
+            read_place(&server, &place("cards", "card-aaaa", None)),
+            Some(Prior::Map(vec![
+                ("author".to_owned(), Any::from("p1")),
+                ("text".to_owned(), Any::from("card-aaaa")),
+            ]))
+        );
+        assert_eq!(
+            read_place(&server, &place("cards", "card-zzzz", None)),
+            Some(Prior::Absent)
+        );
+        assert_eq!(read_place(&server, &Place::Other), None);
+    }
+
+    #[test]
+    fn write_back_restores_what_changed_and_skips_what_did_not() {
+        let (server, _) = setup();
+        let text = place("cards", "card-aaaa", Some("text"));
+        let card = place("cards", "card-bbbb", None);
+        let priors = vec![
+            (text.clone(), read_place(&server, &text).expect("a value")),
+            (card.clone(), read_place(&server, &card).expect("an entry")),
+        ];
+        assert_eq!(write_back(&server, &priors), None, "nothing changed");
+        let before = json(&server);
+        {
+            let mut txn = server.transact_mut();
+            let cards = txn.get_or_insert_map("cards");
+            if let Some(Out::YMap(entry)) = cards.get(&txn, "card-aaaa") {
+                entry.insert(&mut txn, "text", "überschrieben");
+            }
+            cards.remove(&mut txn, "card-bbbb");
+        }
+        assert_ne!(json(&server), before);
+        let (update, deleted) = write_back(&server, &priors).expect("written back");
+        assert_eq!(json(&server), before);
+        assert!(!deleted.is_empty(), "the overwritten text is replaced");
+        // Another copy that saw the changes converges with the update.
+        let (other, _) = setup();
+        sync(&server, &other);
+        assert_eq!(json(&other), before);
+        assert!(!update.is_empty());
+    }
+
+    #[test]
+    fn revert_deletes_exactly_the_dropped_items_on_the_sender() {
+        let sender = Doc::with_client_id(3);
+        let update = deletion_by(&sender, |txn| {
+            let cards = txn.get_or_insert_map("cards");
+            cards.insert(txn, "kept", "ja");
+            cards.insert(txn, "dropped", "nein");
+        });
+        let summary = UpdateSummary::parse(&update).expect("parses");
+        assert_eq!(revert(&summary, &vec![false; summary.items.len()]), None);
+        let dropped: Vec<bool> = summary
+            .items
+            .iter()
+            .map(|item| item.parent_sub.as_deref() == Some("dropped"))
+            .collect();
+        let undo = revert(&summary, &dropped).expect("something to revert");
+        sender
+            .transact_mut()
+            .apply_update(Update::decode_v1(&undo).expect("decodes"))
+            .expect("applies");
+        let txn = sender.transact();
+        let cards = txn.get_map("cards").expect("cards");
+        assert!(cards.get(&txn, "kept").is_some());
+        assert!(cards.get(&txn, "dropped").is_none());
     }
 
     #[test]

@@ -1,0 +1,73 @@
+//! What callers ask of a room, and how a join can fail.
+
+use super::{Inbound, PeerId, RevocationMark};
+use crate::auth::Identity;
+use crate::socket::{CloseReason, PeerLink};
+use tokio::sync::oneshot;
+
+pub(crate) enum RoomCommand {
+    Join {
+        peer: PeerId,
+        identity: Identity,
+        link: PeerLink,
+        /// [`Registry::revocation_mark`] taken before the token was checked.
+        checked: RevocationMark,
+        reply: oneshot::Sender<Result<(), JoinRefused>>,
+    },
+    Inbound {
+        peer: PeerId,
+        message: Inbound,
+    },
+    Leave {
+        peer: PeerId,
+    },
+    /// Closes every connection of an identity whose access was revoked.
+    /// Sent on the room's control channel, ahead of its inbox.
+    Disconnect {
+        identity: Identity,
+        done: oneshot::Sender<()>,
+    },
+    Shutdown {
+        done: oneshot::Sender<()>,
+    },
+    /// The whole document, encoded as one update (for exports).
+    DocumentState {
+        reply: oneshot::Sender<Vec<u8>>,
+    },
+    /// Makes the room task panic, to test that only this room goes down.
+    #[cfg(test)]
+    Panic,
+}
+
+/// A room's answer to a join it cannot take.
+pub(crate) enum JoinRefused {
+    Full,
+    /// The identity's access was revoked after its token was checked.
+    Revoked,
+    /// The room is ending; the link comes back so the join can go to the
+    /// room that replaces it.
+    Closing(PeerLink),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    #[error("the board has too many connections")]
+    Full,
+    #[error("the board is unavailable")]
+    Unavailable,
+    #[error("access was revoked")]
+    Revoked,
+    #[error("the server is shutting down")]
+    ShuttingDown,
+}
+
+impl JoinError {
+    pub fn close_reason(self) -> CloseReason {
+        match self {
+            JoinError::Full => CloseReason::BOARD_FULL,
+            JoinError::Unavailable => CloseReason::UNAVAILABLE,
+            JoinError::Revoked => CloseReason::REVOKED,
+            JoinError::ShuttingDown => CloseReason::GOING_AWAY,
+        }
+    }
+}
