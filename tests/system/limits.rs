@@ -145,13 +145,17 @@ async fn a_full_board_refuses_growth_but_takes_deletions_which_free_space() {
 
     // Growth is refused for the moderator too. (On a connection of its
     // own: this test client would resend the refused item's deletion with
-    // its later updates, which a stock client does not.)
+    // its later updates, which a stock client does not.) The edit is
+    // larger than the card that filled the board: the board is full for
+    // an edit of that size, while a smaller one may still fit in what the
+    // refused card left free.
     let mut tablet = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let long_title = format!("Neuer Titel {}", "Zu viele Worte. ".repeat(120));
     let refused = edit_refused(
         &mut tablet,
         |txn| {
             txn.get_or_insert_map("meta")
-                .insert(txn, "title", "Neuer Titel");
+                .insert(txn, "title", long_title.as_str());
         },
         "the moderator's edit on a full board",
     )
