@@ -29,7 +29,10 @@
 //!   upgrade, health).
 //! - [`commands`]: `kartenwand backup`, `export` and `import`.
 //! - [`config`]: command line and environment configuration.
-//! - [`socket`]: the sending side of a connection (frames, bounded outlet).
+//! - [`socket`]: the sending side of a connection (frames, bounded outlet)
+//!   and the close reasons; a leaf that imports nothing of the crate.
+//! - [`rate`]: the one token bucket every rate limit uses (messages per
+//!   connection, sync requests and awareness per peer).
 
 pub mod auth;
 pub mod board;
