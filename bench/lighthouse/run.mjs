@@ -29,6 +29,7 @@
 
 import assert from 'node:assert/strict'
 import { mkdir, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -230,7 +231,7 @@ function findings (lhr) {
 }
 
 function lighthouseVersion () {
-  return lighthouse.version ?? '12'
+  return createRequire(import.meta.url)('lighthouse/package.json').version
 }
 
 function seconds (ms) {
