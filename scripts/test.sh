@@ -4,6 +4,7 @@
 # real y-websocket client, the web app's checks and unit tests, and the
 # browser end-to-end test in Debian's Chromium. Installs what a fresh machine
 # lacks: npm packages, and through apt-get when they are missing Chromium,
+# nginx (the E2E test through a reverse proxy),
 # pdftotext (poppler-utils) and LibreOffice (the export tests check the PDF
 # and open the DOCX with them).
 set -euo pipefail
@@ -67,6 +68,11 @@ fi
 cargo run --locked --quiet -- serve --help >/dev/null
 cargo run --locked --quiet -- --version
 
+step "Deployment files: systemd unit, nginx and Caddy examples, container"
+# Each check runs when its tool is installed and says so when it skips;
+# the container image is built only with KARTENWAND_BUILD_CONTAINER=1.
+bash deploy/check.sh
+
 step "Node: y-websocket conformance against the real binary"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error && npm test)
 
@@ -76,6 +82,10 @@ step "Web app: type check, lint, unit tests"
 step "Browser end-to-end: Block 1 in Chromium against the real binary"
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
+fi
+# proxy.test.mjs runs the same path through Debian's nginx (deploy/nginx.conf).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  apt_install --no-install-recommends nginx
 fi
 # target/debug/kartenwand, built by `cargo test` above, embeds the web app as
 # it is now (server/build.rs); building it again with `cargo build` would

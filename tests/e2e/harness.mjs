@@ -83,10 +83,11 @@ export async function startServerAndBrowser (t) {
 /**
  * Starts `kartenwand serve` on 127.0.0.1:0 with a fresh data directory and
  * waits for its "listening on" line (../harness/server.mjs). `stop()` ends
- * it and removes the data; `log()` is its stderr.
+ * it and removes the data; `log()` is its stderr. `args`: further `serve`
+ * flags.
  */
-export function startServer () {
-  return startBinary({ startMs: SERVER_START_MS })
+export function startServer ({ args } = {}) {
+  return startBinary({ startMs: SERVER_START_MS, args })
 }
 
 // ---------------------------------------------------------------- browser
@@ -156,7 +157,8 @@ export async function openPage (browser, device, name, problems) {
 /**
  * A moderator laptop creates a conference on the start page and waits until
  * its moderator view is connected. Returns the page's handle, the page and
- * the board id.
+ * the board id. `server` is anything with the base `url` to open (the
+ * server, or a proxy in front of it).
  */
 export async function createConference (browser, server, problems, { title, district }) {
   const moderator = await openPage(browser, 'desktop', 'moderator', problems)

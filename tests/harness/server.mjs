@@ -37,14 +37,16 @@ const STDERR_CHUNKS = 400
  * for its "listening on" line. With `dataDir` it serves that directory (the
  * caller removes it); without, a fresh temporary one that `stop()` removes.
  *
+ * `args` are further `serve` flags (e.g. `['--public-url', URL]`).
+ *
  * Returns `{ url, wsBase, dataDir, proc, exited, exit, log(), stderrTail(),
  * stop(), kill9() }`: `stop()` sends SIGTERM, then SIGKILL after 5 s, and
  * resolves to `{ code, signal, forced, ms }`; `kill9()` to the exit.
  */
-export async function startServer ({ dataDir, startMs }) {
+export async function startServer ({ dataDir, startMs, args = [] }) {
   const ownDir = dataDir === undefined
   if (ownDir) dataDir = await mkdtemp(path.join(tmpdir(), 'kartenwand-test-'))
-  const proc = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
+  const proc = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const stderr = []
