@@ -20,10 +20,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@"
 }
 
-step "Tools the export tests need"
+step "Tools the export and proxy tests need"
 missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v libreoffice >/dev/null || missing+=(libreoffice-writer-nogui)
+# deploy/check.sh checks deploy/nginx.conf with it, and the E2E test
+# proxy.test.mjs runs the browser path through it.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install --no-install-recommends "${missing[@]}"
 fi
@@ -83,13 +86,8 @@ step "Browser end-to-end: Block 1 in Chromium against the real binary"
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
-# proxy.test.mjs runs the same path through Debian's nginx (deploy/nginx.conf).
-if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
-  apt_install --no-install-recommends nginx
-fi
-# target/debug/kartenwand, built by `cargo test` above, embeds the web app as
-# it is now (server/build.rs); building it again with `cargo build` would
-# recompile the dependencies with other features.
+# target/debug/kartenwand, built by the README check above (`cargo run`),
+# embeds the web app as it is now (server/build.rs).
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
 
 step "All tests passed"
