@@ -27,6 +27,7 @@ import {
   axeCollector,
   confirming,
   count,
+  fillJoinForm,
   gone,
   openPage,
   screenshot,
@@ -123,9 +124,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
     const page = phone.page
     await page.goto(joinUrl)
     await visible(page.getByRole('heading', { name: 'Mitmachen' }), `${phone.name}: join form`)
-    await page.getByLabel('Name', { exact: true }).fill(person.name)
-    await page.getByLabel('Organisation').fill(person.organisation)
-    await page.getByLabel('Bereich').selectOption(person.sector)
+    await fillJoinForm(page, person)
     if (person.contact?.email) await page.getByLabel('E-Mail').fill(person.contact.email)
     if (person.contact?.phone) await page.getByLabel('Telefon').fill(person.contact.phone)
     const consent = page.getByRole('checkbox', { name: /Kontaktdaten dürfen/ })

@@ -36,6 +36,7 @@ import {
   axeCollector,
   count,
   createConference,
+  fillJoinForm,
   gone,
   openPage,
   screenshot,
@@ -97,9 +98,7 @@ test('Blocks 2 and 3 with a moderator, a projector, three phones and a remote at
     phones.push({ ...phone, person, placements: PLACEMENTS[index] })
     const page = phone.page
     await page.goto(joinUrl)
-    await page.getByLabel('Name', { exact: true }).fill(person.name)
-    await page.getByLabel('Organisation').fill(person.organisation)
-    await page.getByLabel('Bereich').selectOption(person.sector)
+    await fillJoinForm(page, person)
     await page.getByRole('button', { name: 'Beitreten' }).tap()
     await visible(page.getByRole('heading', { name: 'Karte schreiben' }), `${phone.name}: joined`)
     await visible(page.locator('.topbar .status-online'), `${phone.name}: online`)

@@ -25,12 +25,14 @@ import { readFile } from 'node:fs/promises'
 import {
   axeViolations,
   createConference,
+  fillJoinForm,
   formatViolations,
   openPage,
   screenshot,
   startServerAndBrowser,
   visible,
-  waitFor
+  waitFor,
+  writeCard
 } from './harness.mjs'
 
 const TEST_TIMEOUT_MS = 120_000
@@ -59,14 +61,10 @@ test('Documentation: handout form and downloads in every format', { timeout: TES
   // ------------------------------------------------ a phone writes a card
   const phone = await openPage(browser, 'phone', 'phone', problems)
   await phone.page.goto(joinUrl)
-  await phone.page.getByLabel('Name', { exact: true }).fill(AUTHOR.name)
-  await phone.page.getByLabel('Organisation').fill(AUTHOR.organisation)
-  await phone.page.getByLabel('Bereich').selectOption(AUTHOR.sector)
+  await fillJoinForm(phone.page, AUTHOR)
   await phone.page.getByRole('button', { name: 'Beitreten' }).tap()
   await visible(phone.page.getByRole('heading', { name: 'Karte schreiben' }), 'phone: composer after joining')
-  await phone.page.getByRole('radio', { name: 'Bedarf', exact: true }).check()
-  await phone.page.getByLabel('Text der Karte').fill(CARD)
-  await phone.page.getByLabel('Text der Karte').press('Enter')
+  await writeCard(phone.page, CARD)
   // On the moderator's wall means it went through the server.
   await visible(mod.locator('.wall .card-text').getByText(CARD, { exact: true }), 'the card on the moderator wall')
   await phone.context.close()

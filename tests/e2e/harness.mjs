@@ -172,6 +172,20 @@ export async function createConference (browser, server, problems, { title, dist
   return { moderator, mod, board: /\/b\/([0-9a-f]+)\//.exec(mod.url())[1] }
 }
 
+/** Fills the phone's join form with a person's name, organisation and sector. */
+export async function fillJoinForm (page, person) {
+  await page.getByLabel('Name', { exact: true }).fill(person.name)
+  await page.getByLabel('Organisation').fill(person.organisation)
+  await page.getByLabel('Bereich').selectOption(person.sector)
+}
+
+/** Writes a card on the phone's composer and sends it with the keyboard's send key. */
+export async function writeCard (page, text, kind = 'Bedarf') {
+  await page.getByRole('radio', { name: kind, exact: true }).check()
+  await page.getByLabel('Text der Karte').fill(text)
+  await page.getByLabel('Text der Karte').press('Enter')
+}
+
 /** Confirm dialogs a page is about to show, by a part of their text. */
 const expectedConfirms = new WeakMap()
 

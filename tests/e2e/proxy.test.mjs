@@ -22,11 +22,13 @@ import { readFile } from 'node:fs/promises'
 
 import {
   createConference,
+  fillJoinForm,
   launchBrowser,
   openPage,
   startServer,
   visible,
-  waitFor
+  waitFor,
+  writeCard
 } from './harness.mjs'
 import { startBehindNginx } from './nginx.mjs'
 
@@ -57,14 +59,10 @@ test('Through nginx: create, join by the link, a live card, exports', { timeout:
   // ------------------------------------------------ a phone writes a card
   const phone = await openPage(browser, 'phone', 'phone', problems)
   await phone.page.goto(joinUrl)
-  await phone.page.getByLabel('Name', { exact: true }).fill(AUTHOR.name)
-  await phone.page.getByLabel('Organisation').fill(AUTHOR.organisation)
-  await phone.page.getByLabel('Bereich').selectOption(AUTHOR.sector)
+  await fillJoinForm(phone.page, AUTHOR)
   await phone.page.getByRole('button', { name: 'Beitreten' }).tap()
   await visible(phone.page.getByRole('heading', { name: 'Karte schreiben' }), 'phone: composer after joining through the proxy')
-  await phone.page.getByRole('radio', { name: 'Bedarf', exact: true }).check()
-  await phone.page.getByLabel('Text der Karte').fill(CARD)
-  await phone.page.getByLabel('Text der Karte').press('Enter')
+  await writeCard(phone.page, CARD)
   // The moderator's wall shows it without a reload: phone → nginx → server
   // → nginx → moderator, both over websockets.
   await visible(mod.locator('.wall .card-text').getByText(CARD, { exact: true }), 'the card on the moderator wall, live through nginx')
