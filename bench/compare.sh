@@ -10,7 +10,8 @@
 #
 # The same settings as environment variables: PROFILES, REPS, SERVERS,
 # QUICK=1, OUT (results directory), SERVER_CPU / GENERATOR_CPU (taskset
-# cores), KARTENWAND_LOG (RUST_LOG of the server, default warn).
+# cores), KARTENWAND_LOG (RUST_LOG of the server, default warn),
+# KARTENWAND_RELEASE and BENCH_RELEASE (given binaries, no build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -57,10 +58,17 @@ if [ ! -d bench/peers/node_modules ] || [ bench/peers/package-lock.json -nt benc
   (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-echo "== release build"
-cargo build --release --locked -p kartenwand -p kartenwand-bench
-KARTENWAND="$ROOT/target/release/kartenwand"
-BENCH="$ROOT/target/release/kartenwand-bench"
+# KARTENWAND_RELEASE / BENCH_RELEASE: compare given builds (e.g. of two
+# commits, with the same generator) instead of building this tree.
+if [ -n "${KARTENWAND_RELEASE:-}" ] && [ -n "${BENCH_RELEASE:-}" ]; then
+  KARTENWAND=$KARTENWAND_RELEASE
+  BENCH=$BENCH_RELEASE
+else
+  echo "== release build"
+  cargo build --release --locked -p kartenwand -p kartenwand-bench
+  KARTENWAND="$ROOT/target/release/kartenwand"
+  BENCH="$ROOT/target/release/kartenwand-bench"
+fi
 
 SERVER_PID=""
 DATA_DIR=""
