@@ -8,5 +8,6 @@ mod durability;
 mod exports;
 mod hostile;
 mod limits;
+mod metrics;
 mod refusals;
 mod sync;
