@@ -2,6 +2,7 @@
 //! temporary SQLite file, driven by real websocket clients.
 
 mod api;
+mod assets;
 mod authorization;
 mod common;
 mod durability;
