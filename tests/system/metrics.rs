@@ -2,12 +2,15 @@
 //! parser: the counters say exactly what happened (updates received,
 //! relayed and refused by reason, one export, connections by role), the
 //! histograms have buckets, a sum and a count; and `--metrics-token` keeps
-//! everyone else out.
+//! everyone else out. Then the rooms' housekeeping: compactions, awareness
+//! expiries and idle evictions.
 
+use crate::common::frames::{awareness_frame, has_state};
 use crate::common::http::exchange;
 use crate::common::rights::CLUSTER;
-use crate::common::{Client, Server, create_card, put, set};
+use crate::common::{Client, Server, WAIT, create_card, put, set};
 use prometheus_parse::{Sample, Scrape, Value};
+use std::time::Duration;
 
 const TOKEN: &str = "scrape-me-9f2c";
 
@@ -257,4 +260,90 @@ async fn metrics_count_a_scripted_session_and_need_the_token() {
     }
     assert_eq!(open, 0.0, "Alice's connection is no longer counted");
     drop(moderator);
+}
+
+/// Polls `/metrics` until `done` holds for it; panics after [`WAIT`].
+async fn scrape_until(server: &Server, done: impl Fn(&Scrape) -> bool, what: &str) -> Scrape {
+    let polled = async {
+        loop {
+            let scraped = scrape(server).await;
+            if done(&scraped) {
+                return scraped;
+            }
+            // The room sweeps once a second: no need to ask more often.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(WAIT, polled)
+        .await
+        .unwrap_or_else(|_| panic!("{what} within the wait"))
+}
+
+/// The room's housekeeping is counted: a compaction (after every update
+/// here), an awareness state that expired, and the idle room's eviction.
+#[tokio::test]
+async fn compactions_awareness_expiries_and_idle_evictions_are_counted() {
+    let server = Server::start(&[
+        "--metrics-token",
+        TOKEN,
+        "--compact-after-updates",
+        "1",
+        "--awareness-timeout-seconds",
+        "1",
+        "--idle-room-seconds",
+        "1",
+    ])
+    .await;
+    let board = server.create_board("Aufräumen").await;
+    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
+    moderator
+        .edit(|_, txn| put(txn, "clusters", CLUSTER, &[("title", "Kita".into())]))
+        .await;
+    moderator.pump_until(|c| c.all_echoed(), "the echo").await;
+    let awareness = moderator.doc.client_id().get();
+    moderator
+        .send_frame(awareness_frame(&[(
+            awareness,
+            1,
+            r#"{"user":{"name":"Moderation"}}"#,
+        )]))
+        .await;
+    moderator
+        .pump_until(|c| has_state(c, "Moderation"), "the state relayed")
+        .await;
+
+    let count = |name: &'static str| move |s: &Scrape| counter(s, name, &[]) >= 1.0;
+    let compacted = scrape_until(
+        &server,
+        count("kartenwand_compactions_total"),
+        "a compaction",
+    )
+    .await;
+    assert_eq!(
+        counter(&compacted, "kartenwand_idle_room_evictions_total", &[]),
+        0.0
+    );
+    scrape_until(
+        &server,
+        count("kartenwand_awareness_expiries_total"),
+        "the state's expiry",
+    )
+    .await;
+
+    moderator.close().await;
+    let evicted = scrape_until(
+        &server,
+        count("kartenwand_idle_room_evictions_total"),
+        "the idle room's eviction",
+    )
+    .await;
+    assert_eq!(
+        counter(&evicted, "kartenwand_idle_room_evictions_total", &[]),
+        1.0
+    );
+    assert_eq!(gauge(&evicted, "kartenwand_live_boards", &[]), 0.0);
+    assert_eq!(
+        gauge(&evicted, "kartenwand_connections", &[("role", "moderator")]),
+        0.0
+    );
 }
