@@ -195,8 +195,9 @@ impl<const N: usize> Histogram<N> {
     }
 }
 
-/// Every series `/metrics` reports, but the two read from elsewhere at
-/// scrape time (see [`Snapshot`]).
+/// Every series `/metrics` reports but the build info (a constant) and
+/// the number of live boards (read from the registry at scrape time, see
+/// [`Snapshot`]).
 pub struct Metrics {
     /// Open websocket connections that joined their board, by [`Role`].
     connections: [Gauge; 3],
