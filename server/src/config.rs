@@ -154,6 +154,15 @@ pub struct ServeConfig {
         value_parser = ranged::<u64>(1, 86_400)
     )]
     pub ping_seconds: u64,
+
+    /// Token `/metrics` requires as `Authorization: Bearer TOKEN`. Default:
+    /// none, and `/metrics` answers anyone (it holds counts only).
+    #[arg(
+        long,
+        env = "KARTENWAND_METRICS_TOKEN",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
+    pub metrics_token: Option<String>,
 }
 
 /// Upper bound of the count flags: far beyond any real use, and far below

@@ -27,6 +27,8 @@
 //!   and the network map. Pure.
 //! - [`http`]: axum routes (board creation, join, exports, websocket
 //!   upgrade, health).
+//! - [`metrics`]: the counters, gauges and histograms of `/metrics` and
+//!   their Prometheus text encoding; a leaf the others record into.
 //! - [`commands`]: `kartenwand backup`, `export` and `import`.
 //! - [`config`]: command line and environment configuration.
 //! - [`socket`]: the sending side of a connection (frames, bounded outlet)
@@ -41,6 +43,7 @@ pub mod conference;
 pub mod config;
 pub mod export;
 pub mod http;
+pub mod metrics;
 pub mod protocol;
 pub mod rate;
 pub mod room;
@@ -87,6 +90,7 @@ pub async fn serve(
         connections: Arc::new(Semaphore::new(config.max_connections)),
         max_connections: config.max_connections,
         public_url: config.public_url.clone(),
+        metrics_token: config.metrics_token.clone(),
         limits: ConnectionLimits {
             max_frame_bytes: config.max_frame_bytes,
             messages_per_second: config.messages_per_second,

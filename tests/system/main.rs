@@ -2,11 +2,13 @@
 //! temporary SQLite file, driven by real websocket clients.
 
 mod api;
+mod assets;
 mod authorization;
 mod common;
 mod durability;
 mod exports;
 mod hostile;
 mod limits;
+mod metrics;
 mod refusals;
 mod sync;

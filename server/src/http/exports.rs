@@ -4,12 +4,14 @@
 use super::{AppState, Error, blocking, require_moderator};
 use crate::conference;
 use crate::export::{self, Format, Options};
+use crate::metrics::METRICS;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use std::time::Instant;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/boards/{board}/{file}", get(export_board))
@@ -40,9 +42,12 @@ async fn export_board(
     let live = state.registry.document_state(&board).await;
     let store = state.store.clone();
     let (bytes, file_name) = blocking(move || {
+        // Loading the board counts: it is part of what the moderator waits for.
+        let started = Instant::now();
         let input = conference::load_export(&*store, &board, live)?;
         let bytes = export::export(&input, format, options)
             .map_err(|error| Error::Internal(error.to_string()))?;
+        METRICS.export(format).observe(started.elapsed());
         Ok((bytes, export::file_name(&input, format)))
     })
     .await?;

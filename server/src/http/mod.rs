@@ -6,18 +6,21 @@ mod exports;
 mod ws;
 
 use crate::auth::{self, Identity, TokenClaim};
+use crate::metrics;
 use crate::room::Registry;
 use crate::socket::OutletLimits;
 use crate::store::{Store, StoreError};
 use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
+use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 
@@ -39,6 +42,8 @@ pub struct Shared {
     pub connections: Arc<Semaphore>,
     pub max_connections: usize,
     pub public_url: Option<String>,
+    /// `--metrics-token`: what `/metrics` requires, if anything.
+    pub metrics_token: Option<String>,
     pub limits: ConnectionLimits,
 }
 
@@ -82,15 +87,34 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Counts only, in the Prometheus text format; nothing about any board's content.
-async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> String {
-    let open = state.max_connections - state.connections.available_permits();
-    format!(
-        "# HELP kartenwand_live_boards Boards loaded in memory.\n# TYPE kartenwand_live_boards gauge\nkartenwand_live_boards {}\n\
-         # HELP kartenwand_connections Open websocket connections.\n# TYPE kartenwand_connections gauge\nkartenwand_connections {}\n",
-        state.registry.live_rooms(),
-        open
+/// Counts only, in the Prometheus text format (see [`crate::metrics`]);
+/// nothing about any board's content. With `--metrics-token`, only for
+/// that bearer token (compared in constant time).
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Error> {
+    if let Some(expected) = &state.metrics_token {
+        let given = bearer(&headers).ok_or(Error::Unauthorized(
+            "an Authorization: Bearer token is required",
+        ))?;
+        // Hashed first, so the comparison takes as long whatever the length.
+        let matches = Sha256::digest(given.as_bytes()).ct_eq(&Sha256::digest(expected.as_bytes()));
+        if !bool::from(matches) {
+            return Err(Error::Forbidden("the metrics token is not valid"));
+        }
+    }
+    let snapshot = metrics::Snapshot {
+        live_boards: state.registry.live_rooms(),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, metrics::CONTENT_TYPE),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        metrics::METRICS.encode(&snapshot),
     )
+        .into_response())
 }
 
 /// An error answered as JSON `{"error": "..."}`. Detail of internal errors

@@ -4,6 +4,7 @@
 
 use super::{AppState, ConnectionLimits, Error, identify};
 use crate::auth::Identity;
+use crate::metrics::{self, METRICS};
 use crate::protocol::Message as SyncMessage;
 use crate::rate::{Notice, TokenBucket};
 use crate::room::{CloseReason, Inbound, Membership, PeerLink, RevocationMark};
@@ -196,6 +197,11 @@ async fn serve(
     .await;
     // Boxed: the join's state would otherwise stay in every connection's
     // task for its whole life.
+    let role = match &identity {
+        Identity::Moderator => metrics::Role::Moderator,
+        Identity::Participant(_) => metrics::Role::Participant,
+        Identity::Viewer => metrics::Role::Viewer,
+    };
     let reason = match Box::pin(state.registry.join(
         &board,
         identity,
@@ -205,6 +211,7 @@ async fn serve(
     .await
     {
         Ok(membership) => {
+            let _counted = metrics::Connected::new(role);
             // Boxed: a smaller task in all (rustc lays nested futures out
             // generously).
             let reason = Box::pin(converse(&mut socket, &membership, &outlet, &limits)).await;
@@ -271,6 +278,7 @@ async fn converse(
                 last_heard = Instant::now();
                 match message {
                     Message::Binary(frame) => {
+                        METRICS.bytes_received.add(frame.len() as u64);
                         if let Some(wait) = rate.take_or_wait(now()) {
                             if rate_notice.due(now()) {
                                 let notice = SyncMessage::PermissionDenied(RATE_NOTICE).encode();

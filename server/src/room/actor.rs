@@ -22,6 +22,7 @@ use super::{
 use crate::auth::{Identity, ownership};
 use crate::board::BoardView;
 use crate::board::places::{Place, PlaceIndex};
+use crate::metrics::{METRICS, Refusal};
 use crate::protocol::update::{DeleteRange, UpdateSummary};
 use crate::protocol::{Message, awareness};
 use crate::socket::Frame;
@@ -315,6 +316,7 @@ impl Room {
         payload: Bytes,
         summary: &UpdateSummary,
     ) {
+        METRICS.updates_received.increment();
         let verdict = match self.admission().verdict(identity, payload.len(), summary) {
             // A deletion since the last snapshot may have made room.
             Verdict::TooLarge => {
@@ -322,7 +324,7 @@ impl Room {
                 if self.compact_for_space() && self.admission().fits(payload.len()) {
                     self.admission().verdict_within_size(identity, summary)
                 } else {
-                    Verdict::Refused(SIZE_LIMIT_REASON)
+                    Verdict::Refused(Refusal::SizeLimit, SIZE_LIMIT_REASON)
                 }
             }
             verdict => verdict,
@@ -346,7 +348,8 @@ impl Room {
                 self.deliver_after_writes(Recipient::One(peer), step1);
                 return;
             }
-            Verdict::Refused(reason) => {
+            Verdict::Refused(why, reason) => {
+                METRICS.refused(why).increment();
                 self.refuse_all(peer, summary, reason);
                 return;
             }
@@ -427,6 +430,7 @@ impl Room {
         self.commit(updates, new_clients);
         if let Some(reason) = verdict.reason {
             tracing::debug!(peer, reason, "refused part of an update");
+            METRICS.refused(Refusal::Ownership).increment();
             self.deny(peer, reason);
             self.revert(peer, summary, &verdict.dropped);
             self.count_refusal(peer);
@@ -682,7 +686,8 @@ impl Room {
         };
         match kind {
             Some(WriteKind::Append { bytes, count }) => self.log.appended(sequence, bytes, count),
-            Some(WriteKind::Compact) | None => {}
+            Some(WriteKind::Compact) => METRICS.compactions.increment(),
+            None => {}
         }
         self.flush_deliveries();
         // Not while a reload is pending: the document may then hold part of
@@ -735,13 +740,15 @@ impl Room {
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
         let through_sequence = self.log.compacted(snapshot.len());
+        let issued = Instant::now();
         let write = self.store.compact(&self.board, snapshot, through_sequence);
-        self.delivery.issue(write, WriteKind::Compact);
+        self.delivery.issue(write, WriteKind::Compact, issued);
     }
 
     async fn on_tick(&mut self) -> Flow {
         let now = Instant::now();
         if let Some(removal) = self.awareness.expire(now, self.settings.awareness_timeout) {
+            METRICS.awareness_expiries.increment();
             self.broadcast_now(awareness_frame(&removal));
         }
         // A compaction for space that was held back by writes in flight or
@@ -752,6 +759,7 @@ impl Room {
                 if now.duration_since(since) >= self.settings.idle_room
                     && self.peers.is_empty() =>
             {
+                METRICS.idle_room_evictions.increment();
                 self.finish().await;
                 Flow::Stop
             }
@@ -801,6 +809,10 @@ impl Room {
     /// Sends what the writes just done released, in order.
     fn flush_deliveries(&mut self) {
         for (recipient, frame) in self.delivery.release() {
+            // Only relays of committed updates go to everyone from here.
+            if let Recipient::All = recipient {
+                METRICS.updates_relayed.add(self.peers.len() as u64);
+            }
             self.deliver(recipient, frame);
         }
     }

@@ -11,6 +11,7 @@
 
 use crate::auth::Identity;
 use crate::board;
+use crate::metrics::Refusal;
 use crate::protocol::update::{MissingDependency, UpdateSummary};
 use std::collections::HashMap;
 use yrs::{ClientID, ID, IdSet, StateVector};
@@ -38,8 +39,8 @@ pub(super) enum Verdict {
     /// It builds on something the room lacks: the room asks the sender
     /// for what it has.
     MissingDependency(MissingDependency),
-    /// Refused whole, with what the sender is told.
-    Refused(&'static str),
+    /// Refused whole: why (for `/metrics`), and what the sender is told.
+    Refused(Refusal, &'static str),
     /// It may go on to the ownership check; `new_clients` are the client
     /// ids it introduces, bound to the sender once it is committed.
     Admitted { new_clients: Vec<(u64, String)> },
@@ -67,13 +68,13 @@ impl Admission<'_> {
             return Verdict::MissingDependency(missing);
         }
         if let Identity::Viewer = identity {
-            return Verdict::Refused("viewers cannot edit this board");
+            return Verdict::Refused(Refusal::Viewer, "viewers cannot edit this board");
         }
         // Refused items keep their headers (see the room): names the schema
         // does not have would let a participant fill the document.
         if let Identity::Participant(_) = identity {
             if let Err(reason) = board::check_names(summary) {
-                return Verdict::Refused(reason);
+                return Verdict::Refused(Refusal::Schema, reason);
             }
         }
         // A client id belongs to the identity that introduced it.
@@ -86,6 +87,7 @@ impl Admission<'_> {
             match self.client_owners.get(&range.client) {
                 Some(existing) if *existing != owner => {
                     return Verdict::Refused(
+                        Refusal::ClientId,
                         "this edit uses a client id that belongs to someone else",
                     );
                 }
@@ -146,7 +148,7 @@ impl Admission<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Admission, Verdict};
+    use super::{Admission, Refusal, Verdict};
     use crate::auth::Identity;
     use crate::protocol::update::{MissingDependency, UpdateSummary};
     use std::collections::HashMap;
@@ -231,7 +233,10 @@ mod tests {
         let second = edit(&client, "cards", "c2", &before);
         assert_eq!(
             room.verdict(&moderator(), &second),
-            Verdict::Refused("this edit uses a client id that belongs to someone else")
+            Verdict::Refused(
+                Refusal::ClientId,
+                "this edit uses a client id that belongs to someone else"
+            )
         );
         room.owners.insert(7, moderator().owner_key());
         assert_eq!(
@@ -249,13 +254,13 @@ mod tests {
         let update = edit(&client, "cards", "c1", &StateVector::default());
         assert_eq!(
             room.verdict(&Identity::Viewer, &update),
-            Verdict::Refused("viewers cannot edit this board")
+            Verdict::Refused(Refusal::Viewer, "viewers cannot edit this board")
         );
         let stranger = Doc::with_client_id(8);
         let unknown = edit(&stranger, "notInTheSchema", "x", &StateVector::default());
         assert!(matches!(
             room.verdict(&Identity::Participant("alice00000001".into()), &unknown),
-            Verdict::Refused(_)
+            Verdict::Refused(Refusal::Schema, _)
         ));
     }
 

@@ -9,6 +9,7 @@
 //! sends what [`Delivery`] releases, in the order released.
 
 use super::PeerId;
+use crate::metrics::METRICS;
 use crate::protocol::Message;
 use crate::socket::Frame;
 use crate::store::{PendingWrite, StoreError};
@@ -40,6 +41,8 @@ pub(super) enum Recipient {
 struct Queued {
     /// Index of the write this delivery waits for (writes complete in order).
     after_write: u64,
+    /// When it was queued: a relay's fan-out latency starts here.
+    queued_at: Instant,
     recipient: Recipient,
     payload: Payload,
 }
@@ -88,7 +91,9 @@ struct Staged {
 pub(super) struct Delivery {
     queue: VecDeque<Queued>,
     writes: FuturesOrdered<PendingWrite>,
-    write_kinds: VecDeque<WriteKind>,
+    /// What each write in flight is for, and when it was issued (for the
+    /// commit latency).
+    write_kinds: VecDeque<(WriteKind, Instant)>,
     /// Writes issued so far, counting the one the staged updates will go
     /// out in.
     writes_issued: u64,
@@ -136,6 +141,7 @@ impl Delivery {
     ) -> Option<(Recipient, Frame)> {
         let queued = Queued {
             after_write: self.writes_issued,
+            queued_at: Instant::now(),
             recipient,
             payload: Payload::Frame(frame),
         };
@@ -167,6 +173,7 @@ impl Delivery {
             // Never ready at once: the staged write is not even issued.
             self.queue.push_back(Queued {
                 after_write: self.writes_issued,
+                queued_at: now,
                 recipient: Recipient::All,
                 payload: Payload::Update(relay),
             });
@@ -184,19 +191,24 @@ impl Delivery {
         }
         let staged = std::mem::take(&mut self.staged);
         let count = staged.updates.len() as u64;
+        // Before the call: with `synchronous=normal` it commits inline.
+        let issued = Instant::now();
         self.writes
             .push_back(append(staged.updates, staged.new_clients));
-        self.write_kinds.push_back(WriteKind::Append {
-            bytes: staged.bytes,
-            count,
-        });
+        self.write_kinds.push_back((
+            WriteKind::Append {
+                bytes: staged.bytes,
+                count,
+            },
+            issued,
+        ));
     }
 
     /// Issues a write of the room's own (a compaction): what is queued from
     /// now on waits for it too.
-    pub fn issue(&mut self, write: PendingWrite, kind: WriteKind) {
+    pub fn issue(&mut self, write: PendingWrite, kind: WriteKind, issued: Instant) {
         self.writes.push_back(write);
-        self.write_kinds.push_back(kind);
+        self.write_kinds.push_back((kind, issued));
         self.writes_issued += 1;
     }
 
@@ -205,7 +217,11 @@ impl Delivery {
     pub async fn next_write(&mut self) -> Option<(WriteResult, Option<WriteKind>)> {
         let result = self.writes.next().await?;
         self.writes_done += 1;
-        Some((result, self.write_kinds.pop_front()))
+        let kind = self.write_kinds.pop_front().map(|(kind, issued)| {
+            METRICS.store_commit.observe(issued.elapsed());
+            kind
+        });
+        Some((result, kind))
     }
 
     /// Takes every delivery whose writes are done, in order. Relays that
@@ -222,7 +238,10 @@ impl Delivery {
                 break;
             };
             match (queued.recipient, queued.payload) {
-                (Recipient::All, Payload::Update(update)) => relays.push(update),
+                (Recipient::All, Payload::Update(update)) => {
+                    METRICS.fan_out.observe(queued.queued_at.elapsed());
+                    relays.push(update);
+                }
                 (recipient, payload) => {
                     relay(std::mem::take(&mut relays), &mut released);
                     released.push((recipient, payload.into_frame()));
@@ -357,7 +376,7 @@ mod tests {
     async fn a_compaction_holds_back_what_is_queued_after_it() {
         let mut delivery = Delivery::default();
         let (done, write) = oneshot::channel();
-        delivery.issue(write, WriteKind::Compact);
+        delivery.issue(write, WriteKind::Compact, Instant::now());
         assert!(delivery.after_writes(Recipient::All, frame(4)).is_none());
         drop(done);
         let (result, kind) = delivery.next_write().await.expect("a write");

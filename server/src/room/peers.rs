@@ -3,6 +3,7 @@
 
 use super::{CloseReason, PeerId, PeerLink};
 use crate::auth::Identity;
+use crate::metrics::METRICS;
 use crate::rate::{Notice, TokenBucket};
 use crate::socket::Frame;
 use std::collections::HashMap;
@@ -112,13 +113,16 @@ impl Peers {
     /// room closes it); true if the frame went out or waits, or the peer
     /// is already gone.
     pub fn send(&self, peer: PeerId, frame: &Frame) -> bool {
-        self.peers
-            .get(&peer)
-            .is_none_or(|target| target.link.send(frame))
+        self.peers.get(&peer).is_none_or(|target| {
+            METRICS.bytes_sent.add(frame.as_bytes().len() as u64);
+            target.link.send(frame)
+        })
     }
 
     /// Sends a frame to every peer; returns those that cannot keep up.
     pub fn broadcast(&self, frame: &Frame) -> Vec<PeerId> {
+        let bytes = frame.as_bytes().len() as u64;
+        METRICS.bytes_sent.add(bytes * self.peers.len() as u64);
         self.peers
             .iter()
             .filter(|(_, peer)| !peer.link.send(frame))
