@@ -4,9 +4,12 @@
 mod api;
 mod authorization;
 mod common;
+mod config;
 mod durability;
 mod exports;
 mod hostile;
 mod limits;
+mod logs;
 mod refusals;
+mod restore;
 mod sync;
