@@ -371,4 +371,13 @@ mod tests {
         assert!(text.contains("public-url # not set  # default"), "{text}");
         assert!(!text.contains("\nconfig"), "{text}");
     }
+
+    #[test]
+    fn tokens_and_hidden_environment_values_are_secrets() {
+        assert!(is_secret(&Arg::new("metrics_token").long("metrics-token")));
+        assert!(is_secret(
+            &Arg::new("password").long("password").hide_env_values(true)
+        ));
+        assert!(!is_secret(&Arg::new("addr").long("addr")));
+    }
 }
