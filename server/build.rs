@@ -1,6 +1,12 @@
 //! Builds the web app (`web/`, Vite) into `web/dist`, which the binary
 //! embeds, whenever its sources change. Needs Node and npm.
 //!
+//! Also writes the two font faces the documents use (Libertinus Serif
+//! Regular and Bold, see `src/export/pdf.rs`) into `OUT_DIR`, taken from
+//! the `typst-assets` package (a build dependency only): the binary embeds
+//! those two files instead of the package's 17 fonts. Their licence, from
+//! the same package's NOTICE, is `server/fonts/LICENSE-LibertinusSerif.txt`.
+//!
 //! `KARTENWAND_SKIP_WEB_BUILD=1` skips it (an existing `web/dist` is still
 //! embedded; without one the binary serves the API only).
 
@@ -17,7 +23,15 @@ const WATCHED: [&str; 7] = [
     "scripts",
 ];
 
+/// The faces the documents use, by PostScript name, and the file each is
+/// written to in `OUT_DIR` (`src/export/pdf.rs` includes them).
+const FONTS: [(&str, &str); 2] = [
+    ("LibertinusSerif-Regular", "LibertinusSerif-Regular.otf"),
+    ("LibertinusSerif-Bold", "LibertinusSerif-Bold.otf"),
+];
+
 fn main() {
+    write_fonts();
     let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
     for path in WATCHED {
         println!("cargo:rerun-if-changed=../web/{path}");
@@ -37,6 +51,40 @@ fn main() {
         npm(&web, &["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
     }
     npm(&web, &["run", "build"]);
+}
+
+/// Finds each face of [`FONTS`] among `typst_assets::fonts()` by its
+/// PostScript name (stored as ASCII in the font's CFF table, and followed
+/// there by a byte that is no name character, so `-Bold` does not match
+/// `-BoldItalic`) and writes it to `OUT_DIR`.
+fn write_fonts() {
+    let out = std::env::var_os("OUT_DIR").map(std::path::PathBuf::from);
+    let Some(out) = out else {
+        panic!("cargo sets OUT_DIR for build scripts");
+    };
+    for (name, file) in FONTS {
+        let found: Vec<&[u8]> = typst_assets::fonts()
+            .filter(|data| names_face(data, name.as_bytes()))
+            .collect();
+        let [data] = found.as_slice() else {
+            panic!(
+                "typst-assets holds {} fonts named {name}, expected one",
+                found.len()
+            );
+        };
+        if let Err(error) = std::fs::write(out.join(file), data) {
+            panic!("cannot write {file} to {}: {error}", out.display());
+        }
+    }
+}
+
+fn names_face(data: &[u8], name: &[u8]) -> bool {
+    data.windows(name.len() + 1).any(|window| {
+        window.starts_with(name) && {
+            let next = window[name.len()];
+            !(next.is_ascii_alphanumeric() || next == b'-')
+        }
+    })
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {

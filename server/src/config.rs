@@ -1,5 +1,10 @@
-//! Command line and environment configuration. Every flag has an
-//! environment variable; the defaults are safe for one small server.
+//! Command line, environment and configuration file. Every `serve` flag
+//! has an environment variable and a key of the same long name in the
+//! TOML file of `--config` ([`file`]); flags beat the environment, the
+//! environment beats the file, the file beats the defaults. The defaults
+//! are safe for one small server.
+
+pub mod file;
 
 use crate::room::RoomSettings;
 use crate::store::{StoreConfig, Synchronous};
@@ -29,6 +34,34 @@ pub enum Command {
     Export(ExportConfig),
     /// Restore a board from a JSON export, with new tokens.
     Import(ImportConfig),
+    /// Replace the database with a backup (`kartenwand backup`), after
+    /// checking it; refused while a server runs on the data directory.
+    Restore(RestoreConfig),
+    /// The configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate FILE and print the settings `serve --config FILE` would use
+    /// (with the environment, and any serve flags given after `--`);
+    /// secrets are hidden.
+    Check {
+        file: PathBuf,
+        /// `serve` flags, as they would follow `serve --config FILE`.
+        #[arg(last = true)]
+        serve_flags: Vec<std::ffi::OsString>,
+    },
+}
+
+/// How log lines look on standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// For people reading a terminal or the journal.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -160,9 +193,25 @@ pub struct ServeConfig {
     #[arg(
         long,
         env = "KARTENWAND_METRICS_TOKEN",
+        hide_env_values = true,
         value_parser = clap::builder::NonEmptyStringValueParser::new()
     )]
     pub metrics_token: Option<String>,
+
+    /// `text`, or `json`: one object per line with the board id and the
+    /// request id as fields.
+    #[arg(
+        long,
+        env = "KARTENWAND_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+
+    /// A TOML file of settings, keyed by these flags' long names
+    /// (`max-frame-bytes = 1048576`); flags and environment override it.
+    #[arg(long, env = "KARTENWAND_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 /// Upper bound of the count flags: far beyond any real use, and far below
@@ -239,6 +288,17 @@ pub struct ImportConfig {
     /// A JSON export (`kartenwand export --format json`).
     #[arg(long, env = "KARTENWAND_IMPORT_FILE")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreConfig {
+    /// Directory of the database to replace; created if missing.
+    #[arg(long, env = "KARTENWAND_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// A backup written by `kartenwand backup`.
+    #[arg(long, env = "KARTENWAND_RESTORE_FROM")]
+    pub from: PathBuf,
 }
 
 pub const DATABASE_FILE: &str = "kartenwand.db";

@@ -29,8 +29,11 @@
 //!   upgrade, health).
 //! - [`metrics`]: the counters, gauges and histograms of `/metrics` and
 //!   their Prometheus text encoding; a leaf the others record into.
-//! - [`commands`]: `kartenwand backup`, `export` and `import`.
-//! - [`config`]: command line and environment configuration.
+//! - [`commands`]: `kartenwand backup`, `restore`, `export` and `import`.
+//! - [`config`]: command line, environment and configuration file.
+//! - [`data_dir`]: the lock `serve` and `restore` hold on a data directory.
+//! - [`logging`]: text or JSON log lines, and the span with a request id
+//!   around every HTTP request.
 //! - [`socket`]: the sending side of a connection (frames, bounded outlet)
 //!   and the close reasons; a leaf that imports nothing of the crate.
 //! - [`rate`]: the one token bucket every rate limit uses (messages per
@@ -41,8 +44,10 @@ pub mod board;
 pub mod commands;
 pub mod conference;
 pub mod config;
+pub mod data_dir;
 pub mod export;
 pub mod http;
+pub mod logging;
 pub mod metrics;
 pub mod protocol;
 pub mod rate;
@@ -75,6 +80,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    // Held until serve returns: `kartenwand restore` refuses meanwhile.
+    let _lock = data_dir::lock(&config.data_dir)?;
     let store_config = config.store();
     let backend =
         Backend::open(&store_config).with_context(|| format!("cannot open {store_config}"))?;
@@ -105,8 +112,9 @@ pub async fn serve(
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
-    let server = axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let app = http::router(state).layer(axum::middleware::from_fn(logging::request_span));
+    let server =
+        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let server = tokio::spawn(server.into_future());
 
     shutdown.cancelled().await;

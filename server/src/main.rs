@@ -1,18 +1,21 @@
 use anyhow::Context;
-use clap::Parser;
-use kartenwand::config::{Cli, Command};
+use kartenwand::config::file::FileError;
+use kartenwand::config::{Command, ConfigCommand, LogFormat};
 use tokio_util::sync::CancellationToken;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let cli = match kartenwand::config::file::load() {
+        Ok(cli) => cli,
+        // Usage errors and --help print as clap prints them.
+        Err(FileError::Arguments(error)) => error.exit(),
+        Err(error) => return Err(error.into()),
+    };
+    let log_format = match &cli.command {
+        Command::Serve(config) => config.log_format,
+        _ => LogFormat::Text,
+    };
+    kartenwand::logging::init(log_format);
     match cli.command {
         Command::Serve(config) => {
             let listener = tokio::net::TcpListener::bind(config.addr)
@@ -30,6 +33,15 @@ async fn main() -> anyhow::Result<()> {
             println!("backup written to {}", config.to.display());
             Ok(())
         }
+        Command::Restore(config) => {
+            kartenwand::commands::restore(&config)?;
+            println!(
+                "{} restored into {}",
+                config.from.display(),
+                config.data_dir.display()
+            );
+            Ok(())
+        }
         Command::Export(config) => Ok(kartenwand::commands::export_board(&config)?),
         Command::Import(config) => {
             let imported = kartenwand::commands::import_board(&config).await?;
@@ -40,9 +52,12 @@ async fn main() -> anyhow::Result<()> {
             println!("join_code {}", imported.join_code);
             Ok(())
         }
+        Command::Config(ConfigCommand::Check { file, serve_flags }) => {
+            print!("{}", kartenwand::config::file::check(&file, &serve_flags)?);
+            Ok(())
+        }
     }
 }
-
 /// Cancels `shutdown` on SIGINT or SIGTERM.
 async fn cancel_on_signal(shutdown: CancellationToken) {
     let interrupt = tokio::signal::ctrl_c();

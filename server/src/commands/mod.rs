@@ -1,14 +1,16 @@
-//! The commands besides `serve`: `kartenwand backup`, `export` and
-//! `import`. Each opens the store through [`Backend::open`], does its one
+//! The commands besides `serve`: `kartenwand backup`, `restore`, `export`
+//! and `import`. Each opens the store through [`Backend::open`], does its one
 //! job and closes the store again; errors are [`CommandError`].
 
 mod backup;
 mod export;
 mod import;
+mod restore;
 
 pub use backup::backup;
 pub use export::export_board;
 pub use import::{ImportedBoard, import_board};
+pub use restore::{RestoreError, restore};
 
 use crate::conference::ConferenceError;
 use crate::export::ExportError;
@@ -67,6 +69,8 @@ pub enum CommandError {
     Export(#[from] ExportError),
     #[error(transparent)]
     ImportFile(#[from] ImportError),
+    #[error(transparent)]
+    Restore(#[from] RestoreError),
 }
 
 /// Opens a store that must hold data already (a command that only reads).

@@ -31,12 +31,14 @@ const BOTTOM: f32 = PAGE_HEIGHT - MARGIN;
 const BODY: f32 = 10.5;
 const LEADING: f32 = 1.35;
 
-/// The two faces we use, from `typst-assets` (Regular, then Bold).
+/// The two faces we use (Regular, then Bold), the only fonts in the
+/// binary: `build.rs` takes them from `typst-assets` into `OUT_DIR`.
+/// Licence: `server/fonts/LICENSE-LibertinusSerif.txt` (SIL OFL 1.1).
 pub(crate) fn font_data() -> (&'static [u8], &'static [u8]) {
-    let mut fonts = typst_assets::fonts();
-    let regular = fonts.next().unwrap_or_default();
-    let bold = fonts.next().unwrap_or(regular);
-    (regular, bold)
+    (
+        include_bytes!(concat!(env!("OUT_DIR"), "/LibertinusSerif-Regular.otf")),
+        include_bytes!(concat!(env!("OUT_DIR"), "/LibertinusSerif-Bold.otf")),
+    )
 }
 
 /// Advance widths per character at size 1.

@@ -1,0 +1,71 @@
+//! How the binary logs: text or JSON lines on standard error
+//! (`--log-format`), filtered by `RUST_LOG` (default `info`), and one
+//! `request` span per HTTP request with a random id.
+//!
+//! What is never logged: tokens (they travel in `?token=` and the
+//! `Authorization` header, so neither the query string nor headers are),
+//! raw paths (`/api/codes/{join_code}` carries a join code: the matched
+//! route is logged instead), client addresses, names and card text.
+
+use crate::config::LogFormat;
+use axum::extract::{MatchedPath, Request};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::time::Instant;
+use tracing::Instrument;
+use tracing_subscriber::EnvFilter;
+
+/// The response header that tells a client (or the proxy's access log)
+/// the id its request's log lines carry.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Installs the global subscriber. JSON lines carry the fields of the
+/// current span and of every span around the event (`span`, `spans`):
+/// the room span's `board`, the request span's `request_id`.
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
+}
+
+/// Axum middleware: runs the request in a `request` span with a random
+/// `request_id`, and logs one line when the response is ready (for a
+/// websocket, when the upgrade is answered) with method, route, status and
+/// duration.
+pub async fn request_span(request: Request, next: Next) -> Response {
+    let request_id = format!("{:016x}", rand::random::<u64>());
+    let span = tracing::info_span!("request", request_id = %request_id);
+    let method = request.method().clone();
+    // The route template, not the path: paths hold ids and join codes.
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || "(app or asset)".to_owned(),
+        |path| path.as_str().to_owned(),
+    );
+    async move {
+        let started = Instant::now();
+        let mut response = next.run(request).await;
+        tracing::info!(
+            method = %method,
+            route = %route,
+            status = response.status().as_u16(),
+            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}
