@@ -30,7 +30,7 @@ import { Credentials, type ModeratorLinks, browserStorage } from '../../sync/cre
 import { ConnectionStatus, TopBar, formatDate } from '../../ui/components';
 import { CardDragAndDrop } from '../../ui/dnd';
 import { useBoard, useReadable } from '../../ui/hooks';
-import type { Session } from '../../ui/session';
+import type { Session } from '../../sync/session';
 import { Message, mountSession } from '../shared/page';
 import { AgendaEditor } from './AgendaEditor';
 import { AgreementsEditor } from './AgreementsEditor';

@@ -39,7 +39,7 @@ import { t, useLocale } from '../../i18n';
 import type { ConnectionState } from '../../sync/connection';
 import { ConnectionStatus, KindTag, ReturnedActions, TROUBLE_AFTER, TopBar, refusedText } from '../../ui/components';
 import { useBoard, useReadable } from '../../ui/hooks';
-import type { Session } from '../../ui/session';
+import type { Session } from '../../sync/session';
 import { AgendaList } from '../shared/Block23';
 import { FollowDisplay } from '../shared/FollowDisplay';
 import { PhaseBar } from '../shared/PhaseBar';

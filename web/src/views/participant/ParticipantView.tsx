@@ -9,7 +9,7 @@ import { setProfile } from '../../board';
 import { t, useLocale } from '../../i18n';
 import { Api, ApiError, type CodeLookup } from '../../sync/api';
 import { Credentials, type ParticipantCredentials, browserStorage } from '../../sync/credentials';
-import { type Session, openSession } from '../../ui/session';
+import { type Session, openSession } from '../../sync/session';
 import { TopBar } from '../../ui/components';
 import { JoinByCode } from '../start/StartView';
 import { Loading, Message } from '../shared/page';
