@@ -12,7 +12,6 @@ import {
   BLOCK1_CARD_KINDS,
   type Board,
   type Card,
-  type CardKind,
   LIMITS,
   type ReturnedCard,
   type ReturnedProposal,
@@ -21,7 +20,6 @@ import {
   deleteCard,
   editCard,
   isAgendaKind,
-  isCardKind,
   retractVote,
   selectCardsBy,
   selectCardsByCluster,
@@ -35,6 +33,18 @@ import {
   watchReturnedCards,
   watchReturnedProposals,
 } from '../../board';
+import {
+  CARD_DRAFT,
+  CARD_EDIT,
+  type CardDraft,
+  RETURNED_CARDS,
+  RETURNED_PROPOSALS,
+  cardDraftKey,
+  cardEditKey,
+  returnedCardsKey,
+  returnedProposalsKey,
+} from '../../device/drafts';
+import { type StoredFormat, usePersistedState } from '../../device/persisted-state';
 import { t, useLocale } from '../../i18n';
 import type { ConnectionState } from '../../sync/connection';
 import { ConnectionStatus, KindTag, ReturnedActions, TROUBLE_AFTER, TopBar, refusedText } from '../../ui/components';
@@ -77,41 +87,13 @@ function useSendOnLineBreak(send: () => void): { onKeyDown: (event: KeyboardEven
   };
 }
 
-interface Draft {
-  kind: CardKind;
-  text: string;
-}
-
-/** The unsent draft survives a reload too: nothing typed is lost. */
-function useDraft(boardId: string): [Draft, (draft: Draft) => void] {
-  const key = `kartenwand.draft.${boardId}`;
-  const [draft, setDraft] = useState<Draft>(() => {
-    try {
-      const stored = JSON.parse(localStorage.getItem(key) ?? 'null') as Partial<Draft> | null;
-      if (stored && typeof stored.text === 'string' && isCardKind(stored.kind)) return { kind: stored.kind, text: stored.text };
-    } catch {
-      // start empty
-    }
-    return { kind: 'need', text: '' };
-  });
-  const save = (next: Draft): void => {
-    setDraft(next);
-    try {
-      localStorage.setItem(key, JSON.stringify(next));
-    } catch {
-      // kept in memory only
-    }
-  };
-  return [draft, save];
-}
-
 interface ComposerProps {
   board: Board;
   participantId: string;
   group: string | null;
   /** The unsent text, kept by the cards screen (a returned card goes back into it). */
-  draft: Draft;
-  setDraft: (draft: Draft) => void;
+  draft: CardDraft;
+  setDraft: (draft: CardDraft) => void;
   /** Resolves once the device has stored every change (Connection.whenStored). */
   whenStored: () => Promise<boolean>;
 }
@@ -182,30 +164,9 @@ function Composer({ board, participantId, group, draft, setDraft, whenStored }: 
   );
 }
 
-/** An edit in progress, kept across a reload like the composer's draft. */
-function useEditDraft(cardId: string): [string | null, (text: string | null) => void] {
-  const key = `kartenwand.edit.${cardId}`;
-  const [editing, setEditing] = useState<string | null>(() => {
-    try {
-      return localStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  });
-  const save = (text: string | null): void => {
-    setEditing(text);
-    try {
-      if (text === null) localStorage.removeItem(key);
-      else localStorage.setItem(key, text);
-    } catch {
-      // kept in memory only
-    }
-  };
-  return [editing, save];
-}
-
+/** An edit in progress is kept across a reload like the composer's draft. */
 function OwnCard({ board, card, editable }: { board: Board; card: Card; editable: boolean }) {
-  const [editing, setEditing] = useEditDraft(card.id);
+  const [editing, setEditing] = usePersistedState(cardEditKey(card.id), CARD_EDIT);
   const editRef = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (editing !== null) editRef.current?.focus();
@@ -444,23 +405,6 @@ function ReturnedCards({ returned, writingOpen, onWriteAgain, onDiscard }: {
   );
 }
 
-function isReturnedCard(value: unknown): value is ReturnedCard {
-  if (typeof value !== 'object' || value === null) return false;
-  const card = value as Partial<ReturnedCard>;
-  return typeof card.id === 'string' && typeof card.text === 'string' && isCardKind(card.kind);
-}
-
-function isReturnedProposal(value: unknown): value is ReturnedProposal {
-  if (typeof value !== 'object' || value === null) return false;
-  const proposal = value as Partial<ReturnedProposal>;
-  return (
-    typeof proposal.id === 'string' &&
-    typeof proposal.what === 'string' &&
-    typeof proposal.who === 'string' &&
-    (proposal.due === null || typeof proposal.due === 'string')
-  );
-}
-
 /**
  * Own entries someone else removed (see board/returned.ts), kept on the
  * device across reloads under `key` until the person writes them again or
@@ -469,27 +413,12 @@ function isReturnedProposal(value: unknown): value is ReturnedProposal {
  */
 function useReturned<T extends { id: string }>(
   key: string,
-  isEntry: (value: unknown) => value is T,
+  format: StoredFormat<T[]>,
   watch: (onReturned: (entry: T) => void) => () => void,
 ): [T[], (entry: T) => void] {
-  const [returned, setReturned] = useState<T[]>(() => {
-    try {
-      const stored = JSON.parse(localStorage.getItem(key) ?? '[]') as unknown;
-      return Array.isArray(stored) ? stored.filter(isEntry) : [];
-    } catch {
-      return [];
-    }
-  });
-  const save = (next: T[]): T[] => {
-    try {
-      localStorage.setItem(key, JSON.stringify(next));
-    } catch {
-      // kept in memory only
-    }
-    return next;
-  };
-  useEffect(() => watch((entry) => setReturned((list) => save([...list.filter((e) => e.id !== entry.id), entry]))), [watch]);
-  const remove = (entry: T): void => setReturned((list) => save(list.filter((e) => e.id !== entry.id)));
+  const [returned, setReturned] = usePersistedState(key, format);
+  useEffect(() => watch((entry) => setReturned((list) => [...list.filter((e) => e.id !== entry.id), entry])), [watch]);
+  const remove = (entry: T): void => setReturned((list) => list.filter((e) => e.id !== entry.id));
   return [returned, remove];
 }
 
@@ -504,7 +433,7 @@ function CardsScreen({ board, boardId, participantId, whenStored, returned, onRe
   const meta = selectMeta(board);
   const mine = selectCardsBy(board, participantId);
   const me = selectParticipant(board, participantId);
-  const [draft, setDraft] = useDraft(boardId);
+  const [draft, setDraft] = usePersistedState(cardDraftKey(boardId), CARD_DRAFT);
   return (
     <>
       <GroupInfo board={board} participantId={participantId} />
@@ -567,8 +496,8 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
     () => (onReturned: (proposal: ReturnedProposal) => void) => watchReturnedProposals(board, participantId, onReturned),
     [board, participantId],
   );
-  const [returned, returnedDone] = useReturned(`kartenwand.returned.${boardId}`, isReturnedCard, watchCards);
-  const [returnedProposals, proposalDone] = useReturned(`kartenwand.returnedProposals.${boardId}`, isReturnedProposal, watchProposals);
+  const [returned, returnedDone] = useReturned(returnedCardsKey(boardId), RETURNED_CARDS, watchCards);
+  const [returnedProposals, proposalDone] = useReturned(returnedProposalsKey(boardId), RETURNED_PROPOSALS, watchProposals);
   const [own, setOwn] = useState<Screen | null>(null);
   useEffect(() => setOwn((current) => (current === 'screen' ? current : null)), [phase?.id]);
   const screen: Screen = own ?? phase?.kind ?? 'cards';
