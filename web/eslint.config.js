@@ -55,8 +55,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['yjs/*', 'y-websocket/*', 'y-indexeddb/*', 'y-protocols/*', 'lib0', 'lib0/*'],
-              message:
-                'Views and UI components never touch the Yjs document: read through the selectors and write through the mutations in src/board/ (connections live in src/sync/).',
+              message: ONE_WAY,
             },
           ],
         },
