@@ -4,6 +4,7 @@
  * documentation. Reads only through selectors, writes only through
  * mutations; the Board carries the moderator's undo origin.
  */
+import './moderator.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   createCluster,

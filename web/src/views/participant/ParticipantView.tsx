@@ -3,6 +3,7 @@
  * participant rights). A returning device is recognised by the token stored
  * for the board and goes straight to its cards, offline too.
  */
+import './participant.css';
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { setProfile } from '../../board';

@@ -1,3 +1,4 @@
+import './presenter.css';
 import { selectMeta } from '../../board';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { ConnectionStatus } from '../../ui/components';

@@ -1,3 +1,4 @@
+import '../presenter/presenter.css';
 import { selectMeta } from '../../board';
 import { useLocale } from '../../i18n';
 import { Credentials, browserStorage } from '../../sync/credentials';
