@@ -2,6 +2,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Why views, UI components and device state may not import the Yjs packages. */
+const ONE_WAY =
+  'Views and UI components never touch the Yjs document: read through the selectors and write through the mutations in src/board/ (connections live in src/sync/).';
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/'] },
   js.configs.recommended,
@@ -29,6 +33,32 @@ export default tseslint.config(
         {
           selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
           message: 'Render user content as text, never as HTML.',
+        },
+      ],
+    },
+  },
+  {
+    // One-way data flow: views, UI components and the device state they
+    // keep read through the selectors and write through the typed mutations
+    // in src/board/; only src/board/ and src/sync/ touch the Yjs document
+    // and its providers. (Tests may build documents to check the views
+    // against.)
+    files: ['src/views/**/*.{ts,tsx}', 'src/ui/**/*.{ts,tsx}', 'src/device/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['yjs', 'y-websocket', 'y-indexeddb', 'y-protocols'].map((name) => ({
+            name,
+            message: ONE_WAY,
+          })),
+          patterns: [
+            {
+              group: ['yjs/*', 'y-websocket/*', 'y-indexeddb/*', 'y-protocols/*', 'lib0', 'lib0/*'],
+              message: ONE_WAY,
+            },
+          ],
         },
       ],
     },

@@ -1,5 +1,6 @@
-// Prints the JavaScript each view loads (entry + the view's dynamic chunk,
-// with all their static imports), raw and gzipped, from Vite's manifest.
+// Prints the JavaScript and the CSS each view loads (entry + the view's
+// dynamic chunk, with all their static imports), raw and gzipped, from
+// Vite's manifest.
 // Fails when the participant view exceeds its budget (200 KB gzipped).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,12 +19,13 @@ const views = {
   watch: 'src/views/watch/WatchView.tsx',
 };
 
-/** @param {string} key @param {Set<string>} files */
-function collect(key, files) {
+/** @param {string} key @param {Set<string>} files @param {Set<string>} css */
+function collect(key, files, css) {
   const chunk = manifest[key];
   if (!chunk || files.has(chunk.file)) return;
   files.add(chunk.file);
-  for (const imported of chunk.imports ?? []) collect(imported, files);
+  for (const file of chunk.css ?? []) css.add(file);
+  for (const imported of chunk.imports ?? []) collect(imported, files, css);
 }
 
 /** @param {string} file */
@@ -35,10 +37,14 @@ function sizes(file) {
 const kb = (/** @type {number} */ n) => `${(n / 1024).toFixed(1)} KB`;
 let failed = false;
 console.log('\nJavaScript per view (entry + view chunk + shared chunks):');
+/** @type {Record<string, Set<string>>} */
+const cssPerView = {};
 for (const [name, key] of Object.entries(views)) {
   const files = new Set();
-  collect('index.html', files);
-  collect(key, files);
+  const css = new Set();
+  collect('index.html', files, css);
+  collect(key, files, css);
+  cssPerView[name] = css;
   let raw = 0;
   let gzip = 0;
   for (const file of files) {
@@ -50,9 +56,15 @@ for (const [name, key] of Object.entries(views)) {
   failed ||= over;
   console.log(`  ${name.padEnd(12)} ${kb(raw).padStart(10)} raw  ${kb(gzip).padStart(9)} gzip${over ? '  OVER BUDGET (200 KB)' : ''}`);
 }
-const css = manifest['index.html']?.css ?? [];
-for (const file of css) {
-  const s = sizes(file);
-  console.log(`  ${'css'.padEnd(12)} ${kb(s.raw).padStart(10)} raw  ${kb(s.gzip).padStart(9)} gzip`);
+console.log('CSS per view (ui/base.css + the view\'s own):');
+for (const [name, css] of Object.entries(cssPerView)) {
+  let raw = 0;
+  let gzip = 0;
+  for (const file of css) {
+    const s = sizes(file);
+    raw += s.raw;
+    gzip += s.gzip;
+  }
+  console.log(`  ${name.padEnd(12)} ${kb(raw).padStart(10)} raw  ${kb(gzip).padStart(9)} gzip`);
 }
 if (failed) process.exit(1);

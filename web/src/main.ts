@@ -2,7 +2,7 @@
  * Entry point: picks the view for the URL and loads only its code, so a
  * phone never downloads the moderator's wall or the QR generator.
  */
-import './ui/styles.css';
+import './ui/base.css';
 import { locale } from './i18n';
 import { parseRoute } from './route';
 import { registerServiceWorker } from './sw/register';

@@ -1,4 +1,3 @@
-import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import {
   addAgendaItems,
@@ -21,21 +20,10 @@ import {
   updateAgendaItem,
 } from './agenda';
 import { createCase } from './cases';
-import { setWritingOpen } from './mutations';
-import { selectMeta } from './selectors';
+import { selectMeta, setWritingOpen } from './meta';
 import { BoardError } from './write';
-import { makeBoard } from './test-helpers';
+import { makeBoard, updatesDuring } from './test-helpers';
 
-function updatesDuring(doc: Y.Doc, action: () => void): number {
-  let count = 0;
-  const onUpdate = (): void => {
-    count++;
-  };
-  doc.on('update', onUpdate);
-  action();
-  doc.off('update', onUpdate);
-  return count;
-}
 
 const T0 = 1_741_078_800_000;
 

@@ -7,7 +7,11 @@
  * computes the time left from its own clock. Paused, the time left is stored
  * instead (`meta.timerRemaining`).
  */
-import { type Board, readAgendaItem, readCase, readMeta } from './board';
+import * as Y from 'yjs';
+import type { Board, Entry } from './board';
+import { readCase } from './cases';
+import { readMeta } from './meta';
+import { num, str } from './read';
 import { newId } from './ids';
 import {
   type AgendaItem,
@@ -17,8 +21,24 @@ import {
   TIME_PATTERN,
   type Timer,
   encodeFocus,
+  isAgendaKind,
 } from './schema';
 import { BoardError, cleanText, entry, existing, nextOrder, now, swapOrder } from './write';
+
+export function readAgendaItem(id: string, stored: unknown): AgendaItem | null {
+  if (!(stored instanceof Y.Map)) return null;
+  const e = stored as Entry;
+  const kind = e.get('kind');
+  const start = str(e, 'start');
+  return {
+    id,
+    title: str(e, 'title') ?? '',
+    kind: isAgendaKind(kind) ? kind : 'info',
+    start: start !== null && TIME_PATTERN.test(start) ? start : null,
+    minutes: Math.max(0, num(e, 'minutes') ?? 0),
+    order: num(e, 'order') ?? 0,
+  };
+}
 
 export interface AgendaDraft {
   title: string;

@@ -14,7 +14,7 @@ import {
   setMembership,
 } from './agreements';
 import { setAgreementsOpen } from './agenda';
-import { setProfile } from './mutations';
+import { setProfile } from './participants';
 import { MODERATOR_AUTHOR } from './schema';
 import { BoardError } from './write';
 import { makeBoard } from './test-helpers';

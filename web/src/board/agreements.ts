@@ -9,7 +9,11 @@
  * moderator confirms, edits, marks done or drops. Networks are the
  * moderator's; a membership is the participant's own key.
  */
-import { type Board, readAgreement, readMeta, readNetwork, readParticipant } from './board';
+import * as Y from 'yjs';
+import type { Board, Entry } from './board';
+import { readMeta } from './meta';
+import { readParticipant } from './participants';
+import { num, str } from './read';
 import { newId } from './ids';
 import {
   type Agreement,
@@ -19,10 +23,35 @@ import {
   MODERATOR_AUTHOR,
   type Network,
   type Participant,
+  isAgreementStatus,
   membershipKey,
   splitKey,
 } from './schema';
 import { BoardError, cleanText, entry, existing, nextOrder, now } from './write';
+
+export function readAgreement(id: string, stored: unknown): Agreement | null {
+  if (!(stored instanceof Y.Map)) return null;
+  const e = stored as Entry;
+  const what = str(e, 'what');
+  const status = e.get('status');
+  const due = str(e, 'due');
+  if (what === null) return null;
+  return {
+    id,
+    what,
+    who: str(e, 'who') ?? '',
+    due: due !== null && DATE_PATTERN.test(due) ? due : null,
+    status: isAgreementStatus(status) ? status : 'proposed',
+    author: str(e, 'author') ?? '',
+    createdAt: num(e, 'createdAt') ?? 0,
+  };
+}
+
+export function readNetwork(id: string, stored: unknown): Network | null {
+  if (!(stored instanceof Y.Map)) return null;
+  const e = stored as Entry;
+  return { id, title: str(e, 'title') ?? '', order: num(e, 'order') ?? 0 };
+}
 
 export interface AgreementDraft {
   what: string;

@@ -1,4 +1,3 @@
-import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { setPlacementsOpen } from './agenda';
 import {
@@ -23,10 +22,10 @@ import {
   setPlacement,
   updateCase,
 } from './cases';
-import { setProfile } from './mutations';
+import { setProfile } from './participants';
 import { placementKey } from './schema';
 import { BoardError } from './write';
-import { makeBoard } from './test-helpers';
+import { makeBoard, updatesDuring } from './test-helpers';
 
 const ANNA = 'pa00000001';
 const JONAS = 'pa00000002';
@@ -45,16 +44,6 @@ function withPeople() {
   return { board, caseId, wohnen, sprache, kita };
 }
 
-function updatesDuring(doc: Y.Doc, action: () => void): number {
-  let count = 0;
-  const onUpdate = (): void => {
-    count++;
-  };
-  doc.on('update', onUpdate);
-  action();
-  doc.off('update', onUpdate);
-  return count;
-}
 
 describe('cases and focal points', () => {
   it('creates both templates with their focal points in one transaction', () => {

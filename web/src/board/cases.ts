@@ -8,7 +8,10 @@
  * for an existing focal point while `meta.placementsOpen` is not false.
  */
 import * as Y from 'yjs';
-import { type Board, readCase, readFocalPoint, readMeta, readNote, readParticipant } from './board';
+import type { Board, Entry } from './board';
+import { readMeta } from './meta';
+import { readParticipant } from './participants';
+import { num, str } from './read';
 import { newId } from './ids';
 import {
   type Case,
@@ -21,10 +24,43 @@ import {
   type Participant,
   SECTORS,
   type Sector,
+  isFramework,
+  isNoteCategory,
   placementKey,
   splitKey,
 } from './schema';
 import { cleanText, entry, existing, nextOrder, now, swapOrder } from './write';
+
+export function readCase(id: string, stored: unknown): Case | null {
+  if (!(stored instanceof Y.Map)) return null;
+  const e = stored as Entry;
+  const framework = e.get('framework');
+  return {
+    id,
+    title: str(e, 'title') ?? '',
+    framework: isFramework(framework) ? framework : 'other',
+    story: str(e, 'story') ?? '',
+    order: num(e, 'order') ?? 0,
+  };
+}
+
+export function readFocalPoint(id: string, stored: unknown): FocalPoint | null {
+  if (!(stored instanceof Y.Map)) return null;
+  const e = stored as Entry;
+  const caseId = str(e, 'case');
+  if (caseId === null) return null;
+  return { id, case: caseId, title: str(e, 'title') ?? '', order: num(e, 'order') ?? 0 };
+}
+
+export function readNote(id: string, stored: unknown): Note | null {
+  if (!(stored instanceof Y.Map)) return null;
+  const e = stored as Entry;
+  const focalPoint = str(e, 'focalPoint');
+  const category = e.get('category');
+  const text = str(e, 'text');
+  if (focalPoint === null || text === null || !isNoteCategory(category)) return null;
+  return { id, focalPoint, category, text, createdAt: num(e, 'createdAt') ?? 0 };
+}
 
 export interface CaseDraft {
   title: string;

@@ -3,8 +3,18 @@
  * procedures and steering instruments, plain text the moderator writes
  * and every documentation export prints as its last section. Moderator only.
  */
-import { type Board, readHandout } from './board';
+import type * as Y from 'yjs';
+import type { Board } from './board';
+import { str } from './read';
 import { HANDOUT_FIELDS, type Handout } from './schema';
+
+export function readHandout(handout: Y.Map<unknown>): Handout {
+  return {
+    contacts: str(handout, 'contacts') ?? '',
+    procedures: str(handout, 'procedures') ?? '',
+    steering: str(handout, 'steering') ?? '',
+  };
+}
 
 /**
  * Changes the given fields; writes only what changed. An empty text removes

@@ -6,25 +6,11 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { Board } from './board';
-import {
-  castVote,
-  createCard,
-  createCluster,
-  deleteCluster,
-  editCard,
-  initBoard,
-  mergeClusters,
-  setCardCluster,
-  setProfile,
-  startVoting,
-} from './mutations';
-import {
-  selectCards,
-  selectCardsByCluster,
-  selectClusters,
-  selectParticipants,
-  selectVoteTotals,
-} from './selectors';
+import { createCard, editCard, selectCards, setCardCluster } from './cards';
+import { createCluster, deleteCluster, mergeClusters, selectCardsByCluster, selectClusters } from './clusters';
+import { initBoard } from './meta';
+import { selectParticipants, setProfile } from './participants';
+import { castVote, selectVoteTotals, startVoting } from './votes';
 import { seeded, sync } from './test-helpers';
 import { addAgendaItems, pauseTimer, selectPhase, startPhase } from './agenda';
 import { createAgreement, createNetwork, editAgreement, selectAgreements, selectMembersByNetwork, setAgreementStatus, setMembership } from './agreements';

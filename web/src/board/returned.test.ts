@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAgreement, deleteAgreement, setAgreementStatus } from './agreements';
-import { createCard, deleteCard } from './mutations';
+import { createCard, deleteCard } from './cards';
 import { type ReturnedCard, type ReturnedProposal, watchReturnedCards, watchReturnedProposals } from './returned';
 import { makeBoard, sync } from './test-helpers';
 

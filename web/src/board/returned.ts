@@ -12,7 +12,7 @@ import type * as Y from 'yjs';
 import type { Board, Entry } from './board';
 import type { CardKind } from './schema';
 import { selectAgreements } from './agreements';
-import { selectCardsBy } from './selectors';
+import { selectCardsBy } from './cards';
 
 export interface ReturnedCard {
   id: string;

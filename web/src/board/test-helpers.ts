@@ -22,3 +22,15 @@ export function seeded(seed: number): () => number {
     return state / 2 ** 32;
   };
 }
+
+/** How many updates `doc` emits while `action` runs (one per transaction that changed something). */
+export function updatesDuring(doc: Y.Doc, action: () => void): number {
+  let count = 0;
+  const onUpdate = (): void => {
+    count++;
+  };
+  doc.on('update', onUpdate);
+  action();
+  doc.off('update', onUpdate);
+  return count;
+}

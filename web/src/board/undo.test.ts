@@ -1,8 +1,11 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { Board } from './board';
-import { createCard, createCluster, initBoard, markRemoved, mergeClusters, setCardCluster, setJoinCode, setProfile } from './mutations';
-import { selectCards, selectClusters, selectGroupMembers, selectMeta, selectParticipant, selectParticipants } from './selectors';
+import { createCard, selectCards, setCardCluster } from './cards';
+import { createCluster, mergeClusters, selectClusters } from './clusters';
+import { selectGroupMembers } from './groups';
+import { initBoard, selectMeta, setJoinCode } from './meta';
+import { markRemoved, selectParticipant, selectParticipants, setProfile } from './participants';
 import { createUndoManager } from './undo';
 import { sync } from './test-helpers';
 

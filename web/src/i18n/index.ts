@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Locale } from '../board/schema';
-import { Store } from '../sync/store';
+import { Observable } from '../sync/observable';
 import { type MessageKey, de } from './de';
 import { en } from './en';
 
@@ -24,7 +24,7 @@ function initialLocale(): Locale {
   return 'de';
 }
 
-export const locale = new Store<Locale>(initialLocale());
+export const locale = new Observable<Locale>(initialLocale());
 
 export function setLocale(next: Locale): void {
   locale.set(next);

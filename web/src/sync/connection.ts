@@ -3,9 +3,10 @@
  *
  * - WebsocketProvider (y-websocket, unmodified protocol) to
  *   `ws(s)://{origin}/ws/{board}?token=...`.
- * - IndexeddbPersistence keyed by board id: every local change is stored on
- *   the device first, so a card typed while the venue Wi-Fi is down survives
- *   a reload and is sent when the connection is back (Yjs merges it).
+ * - The device's offline store (offline.ts, IndexedDB) keyed by board id:
+ *   every local change is stored on the device first, so a card typed while
+ *   the venue Wi-Fi is down survives a reload and is sent when the
+ *   connection is back (Yjs merges it).
  * - A close code 4400–4499 from the server means "reconnecting will not
  *   help" (e.g. 4401 bad token): y-websocket stops and we say so in plain
  *   words. Anything else is treated as a temporary drop and retried.
@@ -13,11 +14,11 @@
  *   instead of only logged.
  * - No awareness: nothing is published and nothing relayed.
  */
-import { IndexeddbPersistence } from 'y-indexeddb';
 import * as authProtocol from 'y-protocols/auth';
 import { WebsocketProvider, messageAuth } from 'y-websocket';
 import type * as Y from 'yjs';
-import { type Readable, Store } from './store';
+import { type Readable, Observable } from './observable';
+import { type OfflineStore, openOfflineStore } from './offline';
 
 export type LinkStatus = 'connecting' | 'online' | 'offline' | 'refused';
 
@@ -73,19 +74,8 @@ export interface Connection {
 /** How long a refused edit's message stays on screen. */
 const DENIED_SHOWN_MS = 20_000;
 
-/** How long the app waits for IndexedDB before it works online only. */
-const LOCAL_OPEN_TIMEOUT_MS = 4000;
-
-/** y-indexeddb's object store of updates (not exported by the package). */
-const UPDATES_STORE = 'updates';
-
 export function defaultServerUrl(origin: string = location.origin): string {
   return `${origin.replace(/^http/, 'ws')}/ws`;
-}
-
-/** IndexedDB database name of a board (one per board, so boards never mix). */
-export function persistenceName(board: string): string {
-  return `kartenwand-board-${board}`;
 }
 
 export function connect(options: ConnectionOptions): Connection {
@@ -93,7 +83,7 @@ export function connect(options: ConnectionOptions): Connection {
   const events = options.events === undefined ? (typeof window === 'undefined' ? null : window) : options.events;
   const online = (): boolean => typeof navigator === 'undefined' || navigator.onLine;
 
-  const state = new Store<ConnectionState>({
+  const state = new Observable<ConnectionState>({
     status: 'connecting',
     synced: false,
     localReady: options.persist === false,
@@ -104,26 +94,8 @@ export function connect(options: ConnectionOptions): Connection {
   });
   const patch = (change: Partial<ConnectionState>): void => state.update((s) => ({ ...s, ...change }));
 
-  let persistence: IndexeddbPersistence | null = null;
-  // Whether this device keeps a copy: settled once IndexedDB is loaded, has
-  // failed, or has not answered within LOCAL_OPEN_TIMEOUT_MS.
-  let stores: Promise<boolean> = Promise.resolve(false);
-  if (options.persist !== false) {
-    try {
-      const opening = new IndexeddbPersistence(persistenceName(board), doc);
-      persistence = opening;
-      stores = new Promise<boolean>((resolve) => {
-        void opening.whenSynced.then(() => resolve(true));
-        // y-indexeddb's whenSynced never settles when the database cannot be
-        // opened (storage full, some in-app and private browsers), and some
-        // browsers leave the open request pending: never wait for ever.
-        opening._db.catch(() => resolve(false));
-        setTimeout(() => resolve(false), LOCAL_OPEN_TIMEOUT_MS);
-      });
-    } catch {
-      // No IndexedDB at all: work online only.
-    }
-  }
+  const offline: OfflineStore | null = options.persist === false ? null : openOfflineStore(board, doc);
+  const stores = offline?.stores ?? Promise.resolve(false);
   const localReady = stores.then((ok) => patch({ localReady: true, storesLocally: ok }));
 
   const provider = new WebsocketProvider(options.serverUrl ?? defaultServerUrl(), board, doc, {
@@ -183,25 +155,7 @@ export function connect(options: ConnectionOptions): Connection {
   events?.addEventListener('online', cameOnline);
   if (!online()) patch({ status: 'offline' });
 
-  // y-indexeddb writes each update in a readwrite transaction it opens on
-  // the update event, and reports nothing when it commits. IndexedDB starts a
-  // transaction only after the earlier ones on the same store have finished,
-  // so a read on that store completes after every write before it.
-  const whenStored = async (): Promise<boolean> => {
-    if (!(await stores)) return false;
-    const db = persistence?.db;
-    if (!db) return false;
-    return new Promise<boolean>((resolve) => {
-      try {
-        const transaction = db.transaction([UPDATES_STORE], 'readonly');
-        transaction.objectStore(UPDATES_STORE).count();
-        transaction.oncomplete = () => resolve(true);
-        transaction.onabort = () => resolve(false);
-      } catch {
-        resolve(false);
-      }
-    });
-  };
+  const whenStored = (): Promise<boolean> => offline?.whenStored() ?? Promise.resolve(false);
 
   return {
     provider,
@@ -213,7 +167,7 @@ export function connect(options: ConnectionOptions): Connection {
       events?.removeEventListener('online', cameOnline);
       clearTimeout(deniedTimer);
       provider.destroy();
-      void persistence?.destroy();
+      offline?.destroy();
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useReducer, useState } from 'preact/hooks';
 import type { Board } from '../board';
-import type { Readable } from '../sync/store';
+import type { Readable } from '../sync/observable';
 
 /**
  * Re-renders the calling component after every change of the board document

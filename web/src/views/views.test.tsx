@@ -33,7 +33,7 @@ import { setLocale } from '../i18n';
 import { Api } from '../sync/api';
 import { connect } from '../sync/connection';
 import { Credentials, MemoryStorage } from '../sync/credentials';
-import type { Session } from '../ui/session';
+import type { Session } from '../sync/session';
 import { ModeratorView } from './moderator/ModeratorView';
 import { RunPanel } from './moderator/RunPanel';
 import { ParticipantBoard } from './participant/ParticipantBoard';

@@ -4,6 +4,7 @@
  * documentation. Reads only through selectors, writes only through
  * mutations; the Board carries the moderator's undo origin.
  */
+import './moderator.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   createCluster,
@@ -30,7 +31,7 @@ import { Credentials, type ModeratorLinks, browserStorage } from '../../sync/cre
 import { ConnectionStatus, TopBar, formatDate } from '../../ui/components';
 import { CardDragAndDrop } from '../../ui/dnd';
 import { useBoard, useReadable } from '../../ui/hooks';
-import type { Session } from '../../ui/session';
+import type { Session } from '../../sync/session';
 import { Message, mountSession } from '../shared/page';
 import { AgendaEditor } from './AgendaEditor';
 import { AgreementsEditor } from './AgreementsEditor';

@@ -20,15 +20,11 @@ import {
   selectOwnMemberships,
   setMembership,
 } from '../../board';
+import { EMPTY_PROPOSAL, PROPOSAL_DRAFT, type ProposalFields, proposalDraftKey } from '../../device/drafts';
+import { usePersistedState } from '../../device/persisted-state';
 import { t } from '../../i18n';
 import { ReturnedActions, formatDate } from '../../ui/components';
 import { PeopleOptions, StatusTag } from '../shared/Block23';
-
-interface Fields {
-  what: string;
-  who: string;
-  due: string;
-}
 
 /**
  * The three fields of an agreement; `idPrefix` keeps label ids unique when
@@ -42,8 +38,8 @@ function AgreementFields({
   idPrefix,
 }: {
   board: Board;
-  fields: Fields;
-  onChange: (patch: Partial<Fields>) => void;
+  fields: ProposalFields;
+  onChange: (patch: Partial<ProposalFields>) => void;
   idPrefix: string;
 }) {
   return (
@@ -72,40 +68,10 @@ function AgreementFields({
   );
 }
 
-const EMPTY: Fields = { what: '', who: '', due: '' };
-
-/** The unsent proposal survives a reload too (like the card composer's draft): nothing typed is lost. */
-function useProposalDraft(boardId: string): [Fields, (change: (current: Fields) => Fields) => void] {
-  const key = `kartenwand.proposal.${boardId}`;
-  const [fields, setFields] = useState<Fields>(() => {
-    try {
-      const stored = JSON.parse(localStorage.getItem(key) ?? 'null') as Partial<Fields> | null;
-      if (stored && typeof stored.what === 'string' && typeof stored.who === 'string' && typeof stored.due === 'string') {
-        return { what: stored.what, who: stored.who, due: stored.due };
-      }
-    } catch {
-      // start empty
-    }
-    return EMPTY;
-  });
-  const update = (change: (current: Fields) => Fields): void => {
-    setFields((current) => {
-      const next = change(current);
-      try {
-        localStorage.setItem(key, JSON.stringify(next));
-      } catch {
-        // kept in memory only
-      }
-      return next;
-    });
-  };
-  return [fields, update];
-}
-
 interface ProposeProps {
   board: Board;
   participantId: string;
-  draft: [Fields, (change: (current: Fields) => Fields) => void];
+  draft: [ProposalFields, (change: (current: ProposalFields) => ProposalFields) => void];
   /** Resolves once the device has stored every change (Connection.whenStored). */
   whenStored: () => Promise<boolean>;
 }
@@ -129,7 +95,7 @@ function ProposeForm({ board, participantId, draft, whenStored }: ProposeProps) 
       }
       throw error;
     }
-    setFields(() => EMPTY);
+    setFields(() => EMPTY_PROPOSAL);
     setNotice(t('agreements.saving'));
     void whenStored().then((stored) => setNotice(t(stored ? 'agreements.proposed' : 'agreements.proposedNotStored')));
   };
@@ -163,7 +129,7 @@ function ProposeForm({ board, participantId, draft, whenStored }: ProposeProps) 
 }
 
 function AgreementItem({ board, agreement, mine, open }: { board: Board; agreement: Agreement; mine: boolean; open: boolean }) {
-  const [editing, setEditing] = useState<Fields | null>(null);
+  const [editing, setEditing] = useState<ProposalFields | null>(null);
   // Offered only while proposals are open: the server may refuse changes after the moderator closed them.
   const editable = mine && open && agreement.status === 'proposed';
   if (editing !== null && editable) {
@@ -306,8 +272,10 @@ export function AgreementsScreen({
 }) {
   const meta = selectMeta(board);
   const agreements = selectAgreements(board);
-  // Held here, not in the form: while proposals are closed the form is gone but the draft is kept.
-  const draft = useProposalDraft(boardId);
+  // Held here, not in the form: while proposals are closed the form is gone
+  // but the draft is kept. It survives a reload too (like the card
+  // composer's draft): nothing typed is lost.
+  const draft = usePersistedState(proposalDraftKey(boardId), PROPOSAL_DRAFT);
   const [fields, setFields] = draft;
   const hasDraft = fields.what.trim() !== '';
   return (

@@ -3,13 +3,14 @@
  * participant rights). A returning device is recognised by the token stored
  * for the board and goes straight to its cards, offline too.
  */
+import './participant.css';
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { setProfile } from '../../board';
 import { t, useLocale } from '../../i18n';
 import { Api, ApiError, type CodeLookup } from '../../sync/api';
 import { Credentials, type ParticipantCredentials, browserStorage } from '../../sync/credentials';
-import { type Session, openSession } from '../../ui/session';
+import { type Session, openSession } from '../../sync/session';
 import { TopBar } from '../../ui/components';
 import { JoinByCode } from '../start/StartView';
 import { Loading, Message } from '../shared/page';

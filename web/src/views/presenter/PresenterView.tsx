@@ -1,9 +1,10 @@
+import './presenter.css';
 import { selectMeta } from '../../board';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { ConnectionStatus } from '../../ui/components';
 import { useRef } from 'preact/hooks';
 import { useBoard, useFitToScreen, useReadable } from '../../ui/hooks';
-import type { Session } from '../../ui/session';
+import type { Session } from '../../sync/session';
 import { useLocale } from '../../i18n';
 import { BoardDisplay } from '../shared/BoardDisplay';
 import { PhaseBar } from '../shared/PhaseBar';

@@ -1,7 +1,7 @@
 import { type ComponentChildren, render } from 'preact';
 import { t, useLocale } from '../../i18n';
 import { TopBar } from '../../ui/components';
-import { type Session, openSession } from '../../ui/session';
+import { type Session, openSession } from '../../sync/session';
 
 export function Message({ title, children }: { title: string; children?: ComponentChildren }) {
   useLocale();

@@ -1,9 +1,10 @@
+import '../presenter/presenter.css';
 import { selectMeta } from '../../board';
 import { useLocale } from '../../i18n';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { ConnectionStatus, TopBar } from '../../ui/components';
 import { useBoard, useReadable } from '../../ui/hooks';
-import type { Session } from '../../ui/session';
+import type { Session } from '../../sync/session';
 import { FollowDisplay } from '../shared/FollowDisplay';
 import { PhaseBar } from '../shared/PhaseBar';
 import { mountSession } from '../shared/page';

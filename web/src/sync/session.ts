@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { Board } from '../board';
-import { type Connection, connect } from '../sync/connection';
+import { type Connection, connect } from './connection';
 
 /** One open board: its document, the typed wrapper and the connection. */
 export interface Session {

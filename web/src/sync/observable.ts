@@ -1,10 +1,13 @@
-/** A minimal observable value: the sync layer's state, read by the views. */
+/**
+ * A minimal observable value (not storage): the sync layer's state and the
+ * chosen locale, which the views read through `useReadable`.
+ */
 export interface Readable<T> {
   get(): T;
   subscribe(listener: (value: T) => void): () => void;
 }
 
-export class Store<T> implements Readable<T> {
+export class Observable<T> implements Readable<T> {
   private readonly listeners = new Set<(value: T) => void>();
   constructor(private value: T) {}
 
