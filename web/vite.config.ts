@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type Plugin, transformWithOxc } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -19,10 +20,19 @@ const SERVICE_WORKER_SOURCE = 'src/sw/service-worker.ts';
  * script and must not import anything.
  */
 function serviceWorker(): Plugin {
+  let outDir = 'dist';
+  let precache: string[] = [];
   return {
     name: 'kartenwand-service-worker',
     apply: 'build',
-    async generateBundle(_options, bundle) {
+    enforce: 'post',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    // After Vite's own generateBundle hooks, which drop the empty script
+    // chunk of a stylesheet shared by two views: listed, it would 404 and
+    // the worker's install would fail.
+    generateBundle: { order: 'post', async handler(_options, bundle) {
       const files = Object.keys(bundle)
         .filter((name) => name.startsWith('assets/'))
         .sort()
@@ -39,6 +49,15 @@ function serviceWorker(): Plugin {
         this.error(`${SERVICE_WORKER_SOURCE} must stay a self-contained script (no imports or exports)`);
       }
       this.emitFile({ type: 'asset', fileName: 'sw.js', source: script });
+      precache = files;
+    } },
+    // One missing file and the worker never installs: check the list
+    // against what was written.
+    closeBundle() {
+      const missing = precache.filter((url) => !existsSync(join(outDir, url)));
+      if (missing.length > 0) {
+        this.error(`sw.js precaches files the build did not write: ${missing.join(', ')}`);
+      }
     },
   };
 }
