@@ -30,6 +30,7 @@ import {
   fillJoinForm,
   gone,
   openPage,
+  reloadOffline,
   screenshot,
   startServerAndBrowser,
   visible,
@@ -333,7 +334,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   await visible(mira.page.locator('.composer [role=status]').getByText('Karte gespeichert.', { exact: true }), 'phone 3 says the offline card is saved')
   assert.ok((await storedUpdates(mira.page, board)) > stored, 'the card is in IndexedDB when the phone says it is saved')
 
-  const reloaded = await mira.page.reload()
+  const reloaded = await reloadOffline(mira.page)
   assert.ok(reloaded?.fromServiceWorker(), 'the offline reload was answered by the service worker')
   await visible(mira.page.getByRole('heading', { name: 'Karte schreiben' }), 'phone 3: app loaded offline after the reload')
   await visible(mira.page.locator('.card-list .card-text').getByText(offlineText, { exact: true }), 'offline card survived the reload')

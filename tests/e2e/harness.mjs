@@ -179,6 +179,21 @@ export async function fillJoinForm (page, person) {
   await page.getByLabel('Bereich').selectOption(person.sector)
 }
 
+/**
+ * Reloads a page whose browser context is offline, and keeps the new
+ * document offline as a phone without network is from the start. Chromium
+ * 148 with playwright-core 1.65 does not carry the context's offline
+ * emulation over to the reloaded document: its requests fail, yet
+ * `navigator.onLine` says true. So the emulation is set again on a
+ * DevTools session of the page (kept open: closing it would end it).
+ */
+export async function reloadOffline (page) {
+  const response = await page.reload()
+  const devtools = await page.context().newCDPSession(page)
+  await devtools.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+  return response
+}
+
 /** Writes a card on the phone's composer and sends it with the keyboard's send key. */
 export async function writeCard (page, text, kind = 'Bedarf') {
   await page.getByRole('radio', { name: kind, exact: true }).check()
