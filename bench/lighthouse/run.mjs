@@ -7,8 +7,8 @@
 //   cd bench/lighthouse && npm ci && node run.mjs [RUNS] [--through-nginx]
 //
 // RUNS defaults to 3. --through-nginx measures the binary behind Debian's
-// nginx with the settings of deploy/nginx.conf (tests/e2e/nginx.mjs), which
-// gzip the app's files; without it, the binary alone (no compression).
+// nginx with the settings of deploy/nginx.conf (tests/e2e/nginx.mjs);
+// without it, the binary alone (which gzips the app's files itself).
 //
 // Binary: $KARTENWAND_BIN, else <repo>/target/debug/kartenwand (started on
 // 127.0.0.1:0 with a temporary data directory, as in the tests); with

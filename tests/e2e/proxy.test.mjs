@@ -82,8 +82,9 @@ test('Through nginx: create, join by the link, a live card, exports', { timeout:
   assert.equal(pdf.bytes.length, pdf.length, 'nginx passed the whole PDF on')
 
   // ------------------------------------------------ compression
-  // The server sends its files uncompressed; deploy/nginx.conf gzips the
-  // static ones (the app's scripts and styles), never the API's answers.
+  // The app's scripts and styles reach the phone gzipped through nginx
+  // (the server compresses them, deploy/nginx.conf would too), the API's
+  // answers never.
   const html = await (await fetch(`${proxy.url}/join`)).text()
   const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1])
   assert.ok(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')),
@@ -92,7 +93,7 @@ test('Through nginx: create, join by the link, a live card, exports', { timeout:
     const response = await fetch(proxy.url + asset, { headers: { 'accept-encoding': 'gzip' } })
     await response.arrayBuffer()
     assert.equal(response.status, 200, `${asset} through nginx`)
-    assert.equal(response.headers.get('content-encoding'), 'gzip', `${asset} (${response.headers.get('content-type')}) is gzipped by nginx`)
+    assert.equal(response.headers.get('content-encoding'), 'gzip', `${asset} (${response.headers.get('content-type')}) arrives gzipped through nginx`)
   }
   const lookup = await fetch(`${proxy.url}/api/codes/${joinUrl.split('/join/')[1]}`, { headers: { 'accept-encoding': 'gzip' } })
   await lookup.arrayBuffer()
