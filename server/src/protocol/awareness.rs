@@ -25,6 +25,11 @@ impl AwarenessEntry<'_> {
     }
 }
 
+/// The largest clock: JavaScript clients read a clock as a number, exact
+/// up to 2^53 - 1 (`Number.MAX_SAFE_INTEGER`). A removal at this clock keeps
+/// it (a `null` state at the same clock still wins, in y-protocols as here).
+pub const MAX_CLOCK: u64 = (1 << 53) - 1;
+
 /// How many entries an awareness update declares, read from its first
 /// bytes only (to refuse a huge one before parsing its entries).
 pub fn declared_entries(bytes: &[u8]) -> Result<u64, ProtocolError> {
@@ -40,6 +45,9 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<AwarenessEntry<'_>>, ProtocolError> {
     for _ in 0..count {
         let client = reader.client_id()?;
         let clock = reader.var_u64()?;
+        if clock > MAX_CLOCK {
+            return Err(ProtocolError::InvalidAwarenessClock);
+        }
         let state = reader.var_str()?;
         serde_json::from_str::<serde::de::IgnoredAny>(state)
             .map_err(|_| ProtocolError::InvalidAwarenessState)?;
@@ -103,6 +111,25 @@ mod tests {
             decode(&[0xff, 0xff, 0xff, 0x0f]),
             Err(ProtocolError::LengthExceedsFrame)
         );
+    }
+
+    #[test]
+    fn clocks_stay_within_what_javascript_decodes() {
+        let with_clock = |clock| {
+            encode([AwarenessEntry {
+                client: 1,
+                clock,
+                state: "{}",
+            }])
+        };
+        assert!(decode(&with_clock(MAX_CLOCK)).is_ok());
+        for clock in [MAX_CLOCK + 1, 1 << 53, u64::MAX - 1, u64::MAX] {
+            assert_eq!(
+                decode(&with_clock(clock)),
+                Err(ProtocolError::InvalidAwarenessClock),
+                "clock {clock}"
+            );
+        }
     }
 
     proptest! {

@@ -48,6 +48,8 @@ pub enum ProtocolError {
     NumberTooLarge,
     #[error("client id is not a 53-bit integer")]
     InvalidClientId,
+    #[error("awareness clock is above 2^53 - 1")]
+    InvalidAwarenessClock,
     #[error("a count or length exceeds the size of the message")]
     LengthExceedsFrame,
     #[error("text is not valid UTF-8")]

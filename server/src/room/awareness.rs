@@ -159,7 +159,10 @@ impl AwarenessTable {
         for client in clients {
             if let Some(state) = self.states.get_mut(client) {
                 state.json = None;
-                state.clock += 1;
+                // Never beyond what JavaScript decodes, never overflowing:
+                // at MAX_CLOCK the removal keeps the clock, and a null
+                // state at the same clock still replaces a live one.
+                state.clock = state.clock.saturating_add(1).min(awareness::MAX_CLOCK);
                 state.updated = Instant::now();
             }
         }
@@ -210,6 +213,19 @@ mod tests {
             entry(10, 2, "null")
         );
         assert!(table.is_empty());
+    }
+
+    #[test]
+    fn removal_at_the_largest_clock_neither_overflows_nor_leaves_js_range() {
+        let mut table = AwarenessTable::default();
+        let now = Instant::now();
+        let me = Identity::Participant("p1".into());
+        let max = awareness::MAX_CLOCK;
+        assert!(table.apply(1, &me, &[entry(10, max, "{}")], now).is_some());
+        let removal = table.remove_peer(1).expect("relays the removal");
+        let relayed = awareness::decode(&removal).expect("a client can decode it");
+        assert_eq!(relayed[0], entry(10, max, "null"));
+        assert!(table.is_empty(), "the null state at the same clock wins");
     }
 
     #[test]
