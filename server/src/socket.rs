@@ -95,6 +95,17 @@ impl CloseReason {
         code: 4400,
         reason: Cow::Borrowed("text frames are not part of the protocol"),
     };
+    /// RFC 6455 7.4.1: an unmasked client frame, reserved bits or opcodes,
+    /// a broken control frame.
+    pub const PROTOCOL_VIOLATION: CloseReason = CloseReason {
+        code: 1002,
+        reason: Cow::Borrowed("websocket protocol violation"),
+    };
+    /// RFC 6455 8.1: a text frame that is not UTF-8.
+    pub const INVALID_UTF8: CloseReason = CloseReason {
+        code: 1007,
+        reason: Cow::Borrowed("text frame is not UTF-8"),
+    };
     pub const IDLE: CloseReason = CloseReason {
         code: 1001,
         reason: Cow::Borrowed("no sign of life, reconnect"),

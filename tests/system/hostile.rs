@@ -121,6 +121,17 @@ async fn absurd_declared_lengths_are_refused_at_once() {
         YMessage::Awareness(&[0x80, 0x94, 0xeb, 0xdc, 0x03]).encode(),
         // A client id beyond 53 bits.
         YMessage::SyncStep1(&[1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0]).encode(),
+        // An awareness clock of 2^64 - 1, which no JavaScript client decodes
+        // (and which overflowed when its sender left).
+        YMessage::Awareness(&[
+            1, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 2, b'{', b'}',
+        ])
+        .encode(),
+        // An awareness clock of 2^53, the first a JavaScript number rounds.
+        YMessage::Awareness(&[
+            1, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 2, b'{', b'}',
+        ])
+        .encode(),
     ];
     for frame in frames {
         let mut attacker =
@@ -536,41 +547,109 @@ fn server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     frames
 }
 
-#[tokio::test]
-async fn a_peer_that_never_answers_gets_pings_then_1001() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let server = Server::start(&["--ping-seconds", "1"]).await;
-    let board = server.create_board("Stille").await;
-    // A raw socket that reads but never answers, not even a ping.
+/// A raw TCP connection upgraded to a websocket by hand, so a test can send
+/// bytes no websocket library would write.
+async fn raw_upgrade(server: &Server, board: &str, token: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
     let mut stream = tokio::net::TcpStream::connect(server.addr)
         .await
         .expect("connects");
     let request = format!(
-        "GET /ws/{}?token={} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-        board.id, board.viewer_token
+        "GET /ws/{board}?token={token} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await.expect("writes");
-    // Silence is judged after 2 × 1 s + 5 s.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    stream
+}
+
+/// Reads a raw connection until the server sent a close frame; returns
+/// every frame it sent. Fails if the connection ends without one, or
+/// nothing closes it within `seconds`.
+async fn frames_until_close(
+    stream: &mut tokio::net::TcpStream,
+    seconds: u64,
+    what: &str,
+) -> Vec<(u8, Vec<u8>)> {
+    use tokio::io::AsyncReadExt;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
     let mut received = Vec::new();
-    let frames = loop {
+    loop {
         let mut chunk = [0; 4096];
         let read = tokio::time::timeout_at(deadline, stream.read(&mut chunk))
             .await
-            .expect("the server closes a silent peer within 30 s")
-            .expect("reads");
-        assert!(read > 0, "the connection ended without a close frame");
+            .unwrap_or_else(|_| panic!("{what}: no close frame within {seconds} s"))
+            .unwrap_or_else(|error| {
+                panic!("{what}: reading failed ({error}) before a close frame")
+            });
+        assert!(
+            read > 0,
+            "{what}: the connection ended without a close frame"
+        );
         received.extend_from_slice(&chunk[..read]);
         let text = String::from_utf8_lossy(&received);
         let Some(head) = text.find("\r\n\r\n") else {
             continue;
         };
-        assert!(text.starts_with("HTTP/1.1 101"), "{text}");
+        assert!(text.starts_with("HTTP/1.1 101"), "{what}: {text}");
         let frames = server_frames(&received[head + 4..]);
         if frames.iter().any(|(opcode, _)| *opcode == 0x8) {
-            break frames;
+            return frames;
         }
+    }
+}
+
+#[tokio::test]
+async fn websocket_protocol_violations_are_closed_with_rfc_6455_codes() {
+    use tokio::io::AsyncWriteExt;
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Rahmenbruch").await;
+    // A client frame as RFC 6455 wants it (masked), with a given first byte.
+    let masked = |first: u8, payload: &[u8]| {
+        let mask = [0x37, 0xfa, 0x21, 0x3d];
+        let len = u8::try_from(payload.len()).expect("short");
+        let mut frame = vec![first, 0x80 | len];
+        frame.extend_from_slice(&mask);
+        frame.extend(payload.iter().zip(mask.iter().cycle()).map(|(b, m)| b ^ m));
+        frame
     };
+    let sync_step1 = YMessage::SyncStep1(&[0]).encode();
+    let mut unmasked = vec![0x82, u8::try_from(sync_step1.len()).expect("short")];
+    unmasked.extend_from_slice(&sync_step1);
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("an unmasked client frame", unmasked, 1002),
+        (
+            "reserved bit RSV1 without an extension",
+            masked(0xc2, &sync_step1),
+            1002,
+        ),
+        ("reserved data opcode 0x3", masked(0x83, b"x"), 1002),
+        ("a fragmented ping", masked(0x09, b"x"), 1002),
+        (
+            "a text frame that is not UTF-8",
+            masked(0x81, &[0x4b, 0xff, 0xfe]),
+            1007,
+        ),
+    ];
+    for (what, frame, code) in cases {
+        let mut stream = raw_upgrade(&server, &board.id, &board.moderator_token).await;
+        stream.write_all(&frame).await.expect("writes");
+        let frames = frames_until_close(&mut stream, 15, what).await;
+        let (_, close) = frames
+            .iter()
+            .find(|(opcode, _)| *opcode == 0x8)
+            .expect("a close frame");
+        assert_eq!(u16::from_be_bytes([close[0], close[1]]), code, "{what}");
+    }
+    assert_room_still_works(&server, &board, "after-violations").await;
+}
+
+#[tokio::test]
+async fn a_peer_that_never_answers_gets_pings_then_1001() {
+    let server = Server::start(&["--ping-seconds", "1"]).await;
+    let board = server.create_board("Stille").await;
+    // A raw socket that reads but never answers, not even a ping.
+    let mut stream = raw_upgrade(&server, &board.id, &board.viewer_token).await;
+    // Silence is judged after 2 × 1 s + 5 s.
+    let frames = frames_until_close(&mut stream, 30, "a silent peer").await;
     let pings = frames.iter().filter(|(opcode, _)| *opcode == 0x9).count();
     assert!(pings >= 2, "{pings} pings before the close");
     let (_, close) = frames

@@ -30,7 +30,9 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::error::Error as WebSocketError;
+use tokio_tungstenite::tungstenite::error::{
+    Error as WebSocketError, ProtocolError as WsProtocolError,
+};
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
@@ -272,6 +274,15 @@ async fn converse(
                 let message = match message {
                     // Over the limit: refused on its frame header.
                     Some(Err(WebSocketError::Capacity(_))) => return Some(CloseReason::TOO_BIG),
+                    // The peer broke the websocket protocol: say so with
+                    // RFC 6455's codes (our writing half is unaffected).
+                    Some(Err(WebSocketError::Utf8(_))) => return Some(CloseReason::INVALID_UTF8),
+                    Some(Err(WebSocketError::Protocol(
+                        WsProtocolError::ResetWithoutClosingHandshake,
+                    ))) => return None,
+                    Some(Err(WebSocketError::Protocol(_))) => {
+                        return Some(CloseReason::PROTOCOL_VIOLATION);
+                    }
                     None | Some(Err(_)) => return None,
                     Some(Ok(message)) => message,
                 };
