@@ -1,6 +1,9 @@
 //! CSV: one row per card (RFC 4180: comma-separated, CRLF line ends, fields
 //! quoted when they hold a comma, quote or line break; quotes doubled).
 //!
+//! The file starts with a UTF-8 byte order mark: without it, a spreadsheet
+//! opened by double click reads the bytes as Windows-1252 ("TrÃ¤ger").
+//!
 //! A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
 //! gets a leading `'`: spreadsheets would otherwise run card text written by
 //! anyone with the join code as a formula (OWASP "CSV injection").
@@ -31,7 +34,7 @@ pub fn render(input: &BoardExport, options: Options) -> String {
     let board = &input.board;
     let locale = Locale::from_meta(&board.meta.locale);
     let t = |text: Text| text.get(locale).to_owned();
-    let mut out = String::new();
+    let mut out = String::from('\u{feff}');
     let mut header = vec![
         t(Text::CardText),
         t(Text::Kind),
