@@ -34,6 +34,13 @@ describe('cards', () => {
     expect(board.cards.size).toBe(0);
   });
 
+  it('drops the characters the server refuses (controls, noncharacters, lone surrogates)', () => {
+    const board = makeBoard();
+    const id = createCard(board, { text: 'Kita\u000b-Plätze\uffff \ud800fehlen\u{1fffe}\tjetzt 😀', kind: 'need', author: 'p1abcdefgh' });
+    expect(board.cards.get(id)?.get('text')).toBe('Kita-Plätze fehlen\tjetzt 😀');
+    expect(() => createCard(board, { text: '\u0001\ufffe', kind: 'need', author: 'p1abcdefgh' })).toThrow(/empty/);
+  });
+
   it('keeps the card text as a plain string (never markup)', () => {
     const board = makeBoard();
     const id = createCard(board, { text: '<img src=x onerror=alert(1)>', kind: 'note', author: 'p1abcdefgh' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DATE_PATTERN, ID_PATTERN, TIME_PATTERN, decodeFocus, encodeFocus, membershipKey, placementKey, splitKey, voteKey } from './schema';
+import { DATE_PATTERN, ID_PATTERN, TIME_PATTERN, decodeFocus, isTextChar, encodeFocus, membershipKey, placementKey, splitKey, voteKey } from './schema';
 import { newId } from './ids';
 
 describe('ids and keys', () => {
@@ -51,5 +51,10 @@ describe('ids and keys', () => {
     expect(encodeFocus({ kind: 'focal', id })).toBe(`focal:${id}`);
     expect(decodeFocus('spotlight:' + id)).toEqual({ kind: 'overview' });
     expect(decodeFocus('case')).toEqual({ kind: 'overview' });
+  });
+
+  it('allows in texts what the server allows', () => {
+    for (const ok of ['a', '\t', '\n', '\r', 'ä', '\u007f', '\u202e', '\ufffd', '😀', '\u{10fffd}']) expect(isTextChar(ok.codePointAt(0) ?? -1)).toBe(true);
+    for (const refused of [0, 1, 0x0b, 0x1f, 0xd800, 0xdfff, 0xfdd0, 0xfdef, 0xfffe, 0xffff, 0x1fffe, 0x10ffff]) expect(isTextChar(refused)).toBe(false);
   });
 });

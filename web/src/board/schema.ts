@@ -90,6 +90,20 @@ export const LIMITS = {
 /** Client-chosen ids: random, URL-safe, 8–64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
+/**
+ * Whether a code point may stand in a text of the board (docs/schema.md,
+ * "Text"; the server's `is_text_char`): no control character but tab, line
+ * feed and carriage return, no noncharacter (U+FDD0–U+FDEF, U+FFFE, U+FFFF
+ * and the last two of every plane), no lone surrogate. The server refuses
+ * a participant's text with any other.
+ */
+export function isTextChar(codePoint: number): boolean {
+  const control = codePoint < 0x20 && codePoint !== 0x09 && codePoint !== 0x0a && codePoint !== 0x0d;
+  const noncharacter = (codePoint >= 0xfdd0 && codePoint <= 0xfdef) || (codePoint & 0xfffe) === 0xfffe;
+  const surrogate = codePoint >= 0xd800 && codePoint <= 0xdfff;
+  return !control && !noncharacter && !surrogate;
+}
+
 /** `start` of an agenda entry: 24-hour "HH:MM". */
 export const TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** `due` of an agreement: "YYYY-MM-DD". */

@@ -4,6 +4,7 @@
  */
 import * as Y from 'yjs';
 import type { Entry } from './board';
+import { isTextChar } from './schema';
 
 export class BoardError extends Error {
   constructor(
@@ -16,9 +17,16 @@ export class BoardError extends Error {
   }
 }
 
-/** Trims and checks the length (characters after trimming, as the server counts). */
+/**
+ * Drops what no text of the board may hold (a pasted vertical tab, a
+ * noncharacter: the server would refuse the whole edit), trims, and checks
+ * the length (characters after trimming, as the server counts).
+ */
 export function cleanText(value: string, max: number, field: string, allowEmpty = false): string {
-  const text = value.trim();
+  const text = Array.from(value)
+    .filter((char) => isTextChar(char.codePointAt(0) ?? 0))
+    .join('')
+    .trim();
   if (!allowEmpty && text.length === 0) throw new BoardError('empty', `${field} is empty`);
   if (Array.from(text).length > max) throw new BoardError('too-long', `${field} is longer than ${max}`);
   return text;
