@@ -95,6 +95,23 @@ async fn bad_requests_get_clear_json_errors() {
             "/api/boards".to_owned(),
             json!({"title": "x", "district": "D".repeat(121)}),
         ),
+        // Characters XML forbids, or noncharacters, would break the DOCX
+        // and the network map for the whole board (docs/schema.md, "Text" under Conventions).
+        (
+            "POST",
+            format!("/api/boards/{}/join", board.id),
+            json!({"join_code": board.join_code, "name": "A\u{ffff}", "sector": "politik"}),
+        ),
+        (
+            "POST",
+            format!("/api/boards/{}/join", board.id),
+            json!({"join_code": board.join_code, "name": "A", "organisation": "Tr\u{fdd0}ger", "sector": "politik"}),
+        ),
+        (
+            "POST",
+            "/api/boards".to_owned(),
+            json!({"title": "Konferenz\u{fffe}"}),
+        ),
     ];
     for (method, path, body) in cases {
         let (status, answer) = server.request(method, &path, Some(&body)).await;

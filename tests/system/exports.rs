@@ -769,3 +769,70 @@ async fn every_format_of_a_realistic_board() {
     assert_eq!(status, 403, "the old token is dead");
     moderator.close().await;
 }
+
+/// Texts a participant may not write, and the moderator (unchecked) may:
+/// characters XML 1.0 forbids and noncharacters. The participant's card
+/// is refused with a reason; the moderator's reach every format as U+FFFD,
+/// and the DOCX stays well-formed XML.
+#[tokio::test]
+async fn no_text_breaks_the_documents() {
+    use std::io::Read;
+    let crate::common::Party {
+        server,
+        board,
+        mut moderator,
+        mut alice,
+        alice_id,
+        ..
+    } = crate::common::party("Steuerzeichen").await;
+    alice
+        .edit(|_, txn| crate::common::create_card(txn, "cardAlice0001", &alice_id, "Kita\u{1}"))
+        .await;
+    alice
+        .pump_until(|c| !c.seen.denied.is_empty(), "the refusal of Alice's card")
+        .await;
+    assert_eq!(
+        alice.seen.denied[0],
+        "texts may not hold control characters or noncharacters"
+    );
+    moderator
+        .edit(|_, txn| {
+            crate::common::create_card(
+                txn,
+                "cardModer0001",
+                "moderator",
+                "Wohnen\u{b}\u{ffff}Quartier",
+            );
+            crate::common::put(
+                txn,
+                "clusters",
+                "cluster0001",
+                &[("title", "Kita\u{fdd0}".into())],
+            );
+        })
+        .await;
+    moderator
+        .pump_until(|c| c.all_echoed(), "the moderator's echo")
+        .await;
+    let path = |ext: &str| format!("/api/boards/{}/export.{ext}", board.id);
+    for ext in ["md", "html", "pdf", "docx", "csv", "json"] {
+        let (status, _, body) = get(server.addr, &path(ext), Some(&board.moderator_token)).await;
+        assert_eq!(status, 200, "{ext}: {}", String::from_utf8_lossy(&body));
+        if ext == "docx" {
+            let mut archive =
+                zip::ZipArchive::new(std::io::Cursor::new(body)).expect("the DOCX is a zip");
+            let mut xml = String::new();
+            archive
+                .by_name("word/document.xml")
+                .expect("document.xml")
+                .read_to_string(&mut xml)
+                .expect("UTF-8");
+            roxmltree::Document::parse(&xml).expect("document.xml is well-formed XML");
+            assert!(
+                xml.contains("Wohnen\u{fffd}\u{fffd}Quartier"),
+                "replaced, not dropped"
+            );
+            assert!(!xml.contains("Kita\u{1}"), "the refused card is not in it");
+        }
+    }
+}

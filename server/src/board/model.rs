@@ -7,6 +7,7 @@
 //! the same document always gives byte-identical exports.
 
 use super::number;
+use super::schema::board_text;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use yrs::{Any, Map, Out, ReadTxn};
@@ -207,7 +208,9 @@ impl Fields {
 
     fn optional_text(&self, field: &str) -> Option<String> {
         match self.0.get(field) {
-            Some(Any::String(value)) => Some(value.to_string()),
+            // Whatever the document holds, the documents get well-formed
+            // text (the moderator's edits are not checked, old boards were not).
+            Some(Any::String(value)) => Some(board_text(value).into_owned()),
             _ => None,
         }
     }

@@ -46,6 +46,37 @@ const FIELD_ROOTS: [&str; 2] = [META, "handout"];
 /// Top-level maps keyed by `"{id}:{id}"`.
 const PAIR_ROOTS: [&str; 4] = [VOTES, "offerLinks", PLACEMENTS, MEMBERSHIPS];
 
+/// Whether a character may stand in a text of the board (docs/schema.md,
+/// "Text"): what XML 1.0 allows (so the DOCX and the network map's SVG stay
+/// well-formed: no C0 control but tab, line feed and carriage return, no
+/// U+FFFE or U+FFFF) and no other Unicode noncharacter (U+FDD0 to U+FDEF,
+/// the last two code points of every plane).
+pub fn is_text_char(c: char) -> bool {
+    let n = u32::from(c);
+    let noncharacter = (0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE;
+    (n >= 0x20 || matches!(c, '\t' | '\n' | '\r')) && !noncharacter
+}
+
+/// Whether every character of `text` may stand in a text of the board.
+pub fn is_board_text(text: &str) -> bool {
+    text.chars().all(is_text_char)
+}
+
+/// `text` with every character a text of the board may not hold replaced
+/// by U+FFFD, for what reaches the documents from a document written
+/// before the check, or by the moderator (whose edits are not checked).
+pub fn board_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_board_text(text) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(
+            text.chars()
+                .map(|c| if is_text_char(c) { c } else { '\u{fffd}' })
+                .collect(),
+        )
+    }
+}
+
 /// Ids of entries: `^[A-Za-z0-9_-]{8,64}$` (docs/schema.md).
 pub fn valid_id(id: &str) -> bool {
     (8..=64).contains(&id.len())
@@ -211,6 +242,43 @@ pub const PROFILE_EDITABLE_FIELDS: [&str; 3] = ["name", "organisation", "sector"
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn board_text_is_what_xml_allows_without_noncharacters() {
+        for ok in [
+            'a',
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'ä',
+            '\u{7f}',
+            '\u{85}',
+            '\u{202e}',
+            '\u{fffd}',
+            '😀',
+            '\u{10fffd}',
+        ] {
+            assert!(is_text_char(ok), "{:?} is allowed", ok);
+        }
+        for refused in [
+            '\0',
+            '\u{1}',
+            '\u{b}',
+            '\u{c}',
+            '\u{1f}',
+            '\u{fdd0}',
+            '\u{fdef}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
+            assert!(!is_text_char(refused), "{:?} is refused", refused);
+        }
+        assert_eq!(board_text("Kita\u{1}\u{ffff}!"), "Kita\u{fffd}\u{fffd}!");
+        assert!(matches!(board_text("Kita"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn ids_read_back_and_unknown_kinds_are_needs() {

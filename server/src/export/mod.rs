@@ -29,6 +29,7 @@ mod pdf;
 pub mod report;
 
 use crate::board::model::Board;
+use crate::board::schema::board_text;
 use crate::store::{BoardRecord, ParticipantRecord};
 use serde::{Deserialize, Serialize};
 use yrs::{Doc, Transact};
@@ -154,11 +155,11 @@ impl BoardExport {
             .filter(|p| p.contact_consent && !p.removed)
             .map(|p| Contact {
                 participant: p.id.clone(),
-                name: p.name.clone(),
-                organisation: p.organisation.clone(),
-                sector: p.sector.clone(),
-                email: p.email.clone(),
-                phone: p.phone.clone(),
+                name: board_text(&p.name).into_owned(),
+                organisation: board_text(&p.organisation).into_owned(),
+                sector: board_text(&p.sector).into_owned(),
+                email: p.email.as_deref().map(|e| board_text(e).into_owned()),
+                phone: p.phone.as_deref().map(|e| board_text(e).into_owned()),
             })
             .collect();
         contacts.sort_by(|a, b| {
@@ -167,8 +168,8 @@ impl BoardExport {
         BoardExport {
             info: BoardInfo {
                 id: record.id.clone(),
-                title: record.title.clone(),
-                district: record.district.clone(),
+                title: board_text(&record.title).into_owned(),
+                district: board_text(&record.district).into_owned(),
                 created_at: record.created_at,
             },
             board: Board::read(&txn),
@@ -259,12 +260,19 @@ mod tests {
     }
 
     fn sample(locale: &str) -> BoardExport {
+        sample_with(locale, None)
+    }
+
+    /// The sample board; with `text`, every text field holds it (title,
+    /// names, organisation, card, cluster, agreement, handout, contact).
+    fn sample_with(locale: &str, text: Option<&str>) -> BoardExport {
         let doc = Doc::new();
+        let or = |default: &'static str| Any::from(text.unwrap_or(default));
         {
             let mut txn = doc.transact_mut();
             let meta = txn.get_or_insert_map("meta");
             meta.insert(&mut txn, "locale", locale);
-            meta.insert(&mut txn, "title", "Konferenz <Süd>");
+            meta.insert(&mut txn, "title", or("Konferenz <Süd>"));
             meta.insert(&mut txn, "district", "Schmellwitz");
             meta.insert(&mut txn, "joinCode", "K7P2QX");
             let participants = txn.get_or_insert_map("participants");
@@ -272,19 +280,38 @@ mod tests {
                 &mut txn,
                 "yes00001",
                 MapPrelim::from([
-                    ("name", Any::from("Name yes00001")),
-                    ("organisation", Any::from("Diakonie")),
+                    ("name", or("Name yes00001")),
+                    ("organisation", or("Diakonie")),
                     ("sector", Any::from("traeger")),
                 ]),
             );
+            if let Some(text) = text {
+                participants.insert(
+                    &mut txn,
+                    "solo0001",
+                    MapPrelim::from([
+                        ("name", Any::from(text)),
+                        ("sector", Any::from("verwaltung")),
+                    ]),
+                );
+                let clusters = txn.get_or_insert_map("clusters");
+                clusters.insert(
+                    &mut txn,
+                    "cluster01",
+                    MapPrelim::from([("title", Any::from(text))]),
+                );
+                let handout = txn.get_or_insert_map("handout");
+                handout.insert(&mut txn, "contacts", text);
+            }
             let cards = txn.get_or_insert_map("cards");
             cards.insert(
                 &mut txn,
                 "card0001",
                 MapPrelim::from([
-                    ("text", Any::from("<script>alert(1)</script>, \"zitiert\"")),
+                    ("text", or("<script>alert(1)</script>, \"zitiert\"")),
                     ("kind", Any::from("need")),
                     ("author", Any::from("yes00001")),
+                    ("cluster", Any::from("cluster01")),
                 ]),
             );
             let agreements = txn.get_or_insert_map("agreements");
@@ -292,8 +319,8 @@ mod tests {
                 &mut txn,
                 "agreement1",
                 MapPrelim::from([
-                    ("what", Any::from("Treffen")),
-                    ("who", Any::from("Diakonie")),
+                    ("what", or("Treffen")),
+                    ("who", or("Diakonie")),
                     ("author", Any::from("yes00001")),
                 ]),
             );
@@ -307,12 +334,85 @@ mod tests {
             viewer_token_hash: [0; 32],
             created_at: 1,
         };
-        let participants = [
+        let mut participants = [
             record("yes00001", true, false),
             record("no000001", false, false),
             record("gone0001", true, true),
         ];
+        if let Some(text) = text {
+            participants[0].name = text.to_owned();
+            participants[0].organisation = text.to_owned();
+        }
         BoardExport::new(&board, &doc, &participants)
+    }
+
+    /// The DOCX's `word/document.xml`, parsed: it must be well-formed XML.
+    fn docx_parses(docx: &[u8]) -> Result<(), String> {
+        use std::io::Read;
+        let mut archive =
+            zip::ZipArchive::new(std::io::Cursor::new(docx)).map_err(|e| e.to_string())?;
+        let mut xml = String::new();
+        archive
+            .by_name("word/document.xml")
+            .map_err(|e| e.to_string())?
+            .read_to_string(&mut xml)
+            .map_err(|e| e.to_string())?;
+        roxmltree::Document::parse(&xml)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn every_format_renders(text: &str) -> Result<(), String> {
+        let input = sample_with("de", Some(text));
+        for format in [
+            Format::Markdown,
+            Format::Html,
+            Format::Csv,
+            Format::Json,
+            Format::Pdf,
+            Format::Docx,
+        ] {
+            let body = export(&input, format, Options::default())
+                .map_err(|e| format!("{format:?}: {e}"))?;
+            if format == Format::Docx {
+                docx_parses(&body).map_err(|e| format!("DOCX XML: {e}"))?;
+            }
+        }
+        let svg = report::build(&input, Options::default()).network_svg;
+        roxmltree::Document::parse(&svg).map_err(|e| format!("network map SVG: {e}"))?;
+        Ok(())
+    }
+
+    #[test]
+    fn texts_xml_forbids_reach_no_document() {
+        for text in [
+            "Kita\u{1}",
+            "\u{b}\u{c}",
+            "Kita\u{fffe}\u{ffff}",
+            "\u{fdd0}",
+            "\0",
+            "a\u{1fffe}b",
+        ] {
+            if let Err(error) = every_format_renders(text) {
+                panic!("{text:?}: {error}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Any string the document can hold, in every text field: every
+        /// format renders, the DOCX and the network map are well-formed XML.
+        #[test]
+        fn every_format_renders_any_text(text in proptest::prop_oneof![
+            proptest::prelude::any::<String>(),
+            // Arbitrary strings seldom hold what breaks XML: these mostly do.
+            "[\\x00-\\x1f\\x{fdd0}-\\x{fdef}\\x{fffe}\\x{ffff}\\x{1fffe}\\x{10ffff}\\x{202e}<>&\"'a-zäß😀]{0,24}",
+        ]) {
+            if let Err(error) = every_format_renders(&text) {
+                return Err(proptest::test_runner::TestCaseError::fail(error));
+            }
+        }
     }
 
     fn text(input: &BoardExport, format: Format, options: Options) -> String {

@@ -316,8 +316,10 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // XML 1.0 forbids most control characters.
+            // XML 1.0 forbids most control characters and U+FFFE/U+FFFF
+            // (the read model has replaced them already; ids are raw keys).
             c if c.is_control() && c != '\n' && c != '\t' => {}
+            c if !crate::board::schema::is_text_char(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

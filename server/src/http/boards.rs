@@ -111,9 +111,10 @@ fn json_body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, Error> {
 fn text_field(value: &str, field: &str, min: usize, max: usize) -> Result<String, Error> {
     let value = value.trim();
     let length = value.chars().count();
-    if length < min || length > max || value.chars().any(char::is_control) {
+    let allowed = |c: char| !c.is_control() && crate::board::schema::is_text_char(c);
+    if length < min || length > max || !value.chars().all(allowed) {
         return Err(Error::BadRequest(format!(
-            "{field} must be {min} to {max} characters without control characters"
+            "{field} must be {min} to {max} characters without control characters or noncharacters"
         )));
     }
     Ok(value.to_owned())

@@ -44,6 +44,7 @@ use yrs::ReadTxn;
 
 /// The answer for a place no participant may change.
 const MODERATOR_ONLY: &str = "only the moderator may change this";
+const TEXT_CHARACTERS: &str = "texts may not hold control characters or noncharacters";
 
 /// What a participant's update may not do.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -197,6 +198,13 @@ fn check_insert<'u, T: ReadTxn>(
     value: Option<&Value>,
     ballot: &mut votes::Ballot<'u>,
 ) -> Result<(), &'static str> {
+    // Every text a participant writes, in any collection: the documents
+    // are XML (DOCX, the network map's SVG) and must stay well-formed.
+    if let Some(Value::String(text)) = value
+        && !crate::board::schema::is_board_text(text)
+    {
+        return Err(TEXT_CHARACTERS);
+    }
     match place {
         Place::Entry { root, key } => match root.as_ref() {
             CARDS => authored::insert_entry::<Cards, _>(context, key),

@@ -201,6 +201,54 @@ fn own_card_is_allowed_and_another_is_not() {
 }
 
 #[test]
+fn texts_with_control_characters_or_noncharacters_are_refused_everywhere() {
+    let texts = |text: &'static str| {
+        let phone = Doc::with_client_id(55);
+        [
+            edit(&phone, |txn| {
+                let cards = txn.get_or_insert_map(CARDS);
+                let card = cards.insert(txn, "cardAlice02", MapPrelim::default());
+                card.insert(txn, "text", text);
+                card.insert(txn, "kind", "need");
+                card.insert(txn, "author", "alice");
+            }),
+            edit(&Doc::with_client_id(56), |txn| {
+                let participants = txn.get_or_insert_map(PARTICIPANTS);
+                let me = participants.insert(txn, "alice", MapPrelim::default());
+                me.insert(txn, "name", "Alice");
+                me.insert(txn, "organisation", text);
+                me.insert(txn, "sector", "stadtteil");
+            }),
+        ]
+    };
+    let server = Server::new();
+    for fine in [
+        "Kita für alle 😀",
+        "zwei\nZeilen\tund Tab",
+        "\u{202e}rechts nach links",
+    ] {
+        for update in texts(fine) {
+            let verdict = server.check("alice", &update);
+            assert!(verdict.is_clean(), "{fine:?}: {verdict:?}");
+        }
+    }
+    for broken in [
+        "Kita\u{1}",
+        "Kita\u{b}",
+        "Kita\u{ffff}",
+        "Kita\u{fffe}",
+        "Kita\u{fdd0}",
+        "Kita\u{1fffe}",
+    ] {
+        for update in texts(broken) {
+            let verdict = server.check("alice", &update);
+            assert!(!verdict.is_clean(), "{broken:?} is refused");
+            assert_eq!(verdict.reason, Some(TEXT_CHARACTERS), "{broken:?}");
+        }
+    }
+}
+
+#[test]
 fn an_update_the_server_already_has_is_not_an_edit() {
     // A phone writes its profile right after connecting: the update
     // arrives on its own and again inside the phone's sync step 2.
