@@ -4,13 +4,11 @@
 //! really reads the file; the example file in `deploy/` states the
 //! defaults and names every key.
 
-use crate::common::WAIT;
 use crate::common::http::http_request;
-use crate::common::server::binary;
+use crate::common::server::{binary, listening_address};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Output, Stdio};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -183,22 +181,12 @@ async fn serve_uses_the_file_named_in_the_environment() {
         .kill_on_drop(true)
         .spawn()
         .expect("serve starts");
-    let stdout = child.stdout.take().expect("piped");
-    let line = tokio::time::timeout(WAIT, BufReader::new(stdout).lines().next_line())
-        .await
-        .expect("the address within the wait")
-        .expect("readable")
-        .expect("a line");
+    let (addr, line) = listening_address(&mut child).await;
     assert!(
         line.starts_with("kartenwand listening on http://127.0.0.1:"),
         "{line}"
     );
     assert!(!line.ends_with(":1"), "the flag's port 0 wins: {line}");
-    let addr = line
-        .rsplit("http://")
-        .next()
-        .and_then(|a| a.parse().ok())
-        .expect("an address");
     // Answered only once the store is open.
     let (status, _) = http_request(addr, "GET", "/healthz", None).await;
     assert_eq!(status, 200);

@@ -6,11 +6,10 @@
 
 use crate::common::WAIT;
 use crate::common::http::{exchange, http_request, http_request_as};
-use crate::common::server::binary;
+use crate::common::server::{binary, listening_address};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::process::Stdio;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::io::AsyncReadExt;
 
 #[tokio::test]
 async fn json_logs_have_one_line_per_request_with_an_id_and_nothing_secret() {
@@ -25,17 +24,7 @@ async fn json_logs_have_one_line_per_request_with_an_id_and_nothing_secret() {
         .kill_on_drop(true)
         .spawn()
         .expect("serve starts");
-    let stdout = child.stdout.take().expect("piped");
-    let line = tokio::time::timeout(WAIT, BufReader::new(stdout).lines().next_line())
-        .await
-        .expect("the address within the wait")
-        .expect("readable")
-        .expect("a line");
-    let addr: SocketAddr = line
-        .rsplit("http://")
-        .next()
-        .and_then(|a| a.parse().ok())
-        .expect("an address");
+    let (addr, _) = listening_address(&mut child).await;
 
     // Five requests: create, join (with a name), read the session with the
     // token in the header and the query string, a websocket upgrade with a

@@ -31,6 +31,23 @@ pub struct Server {
     _temp: Option<tempfile::TempDir>,
 }
 
+/// The address a started `serve` (stdout piped) printed on its first line,
+/// and that line.
+pub async fn listening_address(child: &mut tokio::process::Child) -> (SocketAddr, String) {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let line = tokio::time::timeout(WAIT, BufReader::new(stdout).lines().next_line())
+        .await
+        .expect("server printed its address within the wait")
+        .expect("stdout readable")
+        .expect("server printed a line");
+    let addr = line
+        .rsplit("http://")
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"));
+    (addr, line)
+}
+
 impl Server {
     /// Starts the binary on a fresh temporary data directory.
     pub async fn start(extra_args: &[&str]) -> Server {
@@ -57,18 +74,7 @@ impl Server {
             .kill_on_drop(true)
             .spawn()
             .expect("the kartenwand binary starts");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(WAIT, lines.next_line())
-            .await
-            .expect("server printed its address within the wait")
-            .expect("stdout readable")
-            .expect("server printed a line");
-        let addr = line
-            .rsplit("http://")
-            .next()
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"));
+        let (addr, _) = listening_address(&mut child).await;
         Server {
             child,
             addr,
