@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createAgreement,
   createNetwork,
@@ -22,6 +22,16 @@ import { makeBoard } from './test-helpers';
 const ANNA = 'pa00000001';
 
 describe('agreements', () => {
+  // Agreements are listed by creation time, ties by their random id: every
+  // write gets its own millisecond, so two made in one do not tie.
+  beforeEach(() => {
+    let clock = 1_741_079_400_000;
+    vi.spyOn(Date, 'now').mockImplementation(() => clock++);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it('a participant proposes; the entry has exactly the schema fields', () => {
     const board = makeBoard();
     const id = createAgreement(board, { what: ' Sprachkurs mit Kinderbetreuung ', who: 'Kita, Jobcenter', due: '2025-06-30', author: ANNA });
