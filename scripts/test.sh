@@ -4,7 +4,8 @@
 # real y-websocket client, the web app's checks and unit tests, and the
 # browser end-to-end test in Debian's Chromium. Installs what a fresh machine
 # lacks: npm packages, and through apt-get when they are missing Chromium,
-# nginx (the E2E test through a reverse proxy),
+# nginx (the E2E test through a reverse proxy), Liberation Sans (the
+# projector's measured type),
 # pdftotext (poppler-utils) and LibreOffice (the export tests check the PDF
 # and open the DOCX with them).
 set -euo pipefail
@@ -27,6 +28,9 @@ command -v libreoffice >/dev/null || missing+=(libreoffice-writer-nogui)
 # deploy/check.sh checks deploy/nginx.conf with it, and the E2E test
 # proxy.test.mjs runs the browser path through it.
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# The projector's type (web/src/views/presenter/presenter.css) is measured
+# in Arial's metrics: Liberation Sans, which Chromium recommends.
+fc-list 2>/dev/null | grep -q 'Liberation Sans' || missing+=(fonts-liberation)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install --no-install-recommends "${missing[@]}"
 fi

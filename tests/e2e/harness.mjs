@@ -117,6 +117,7 @@ const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 ' 
 export const DEVICES = {
   desktop: { viewport: { width: 1440, height: 900 } },
   projector: { viewport: { width: 1920, height: 1080 } },
+  laptop: { viewport: { width: 1366, height: 768 } },
   tablet: { viewport: { width: 1280, height: 800 }, hasTouch: true },
   phone: {
     viewport: { width: 360, height: 640 },

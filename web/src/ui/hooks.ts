@@ -31,9 +31,11 @@ export const FIT_MIN = 0.4;
 
 /**
  * Shrinks the type of `ref`'s element (the CSS variable `--fit`, a factor
- * on its font size) until it fits the window's height: nobody scrolls a
- * projector, so fifty phones' cards must all be on screen. Measured before
- * the browser paints, after every render and on resize.
+ * on its font size) until it fits the window's height, and every element
+ * inside marked `data-fit-box` (the wall's flowing columns) holds its
+ * content without overflowing sideways: nobody scrolls a projector, so
+ * fifty phones' cards must all be on screen. Measured before the browser
+ * paints, after every render and on resize.
  */
 export function useFitToScreen(ref: RefObject<HTMLElement>): void {
   useLayoutEffect(() => {
@@ -41,7 +43,11 @@ export function useFitToScreen(ref: RefObject<HTMLElement>): void {
     if (!element) return;
     const fits = (scale: number): boolean => {
       element.style.setProperty('--fit', String(scale));
-      return element.scrollHeight <= window.innerHeight;
+      if (element.scrollHeight > window.innerHeight) return false;
+      for (const box of element.querySelectorAll<HTMLElement>('[data-fit-box]')) {
+        if (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1) return false;
+      }
+      return true;
     };
     const fit = (): void => {
       if (fits(1)) return;

@@ -4,6 +4,7 @@
  * selectors. Cards stay hidden until the moderator reveals them.
  */
 import {
+  CARD_KINDS,
   type Board,
   type Card,
   type Cluster,
@@ -26,31 +27,62 @@ import { QrCode } from '../../ui/qr';
 import { AgendaList, AgreementList, FocalSpotlight, NetworkList } from './Block23';
 import { CaseMap } from './CaseMap';
 
-function CardFace({ card }: { card: Card }) {
+/**
+ * One card. On the wall (`tag` false) its kind is the colour of its edge,
+ * which the legend above the wall explains: a tag under every card would
+ * cost a line each.
+ */
+function CardFace({ card, tag = true }: { card: Card; tag?: boolean }) {
   return (
-    <li class={`card card-${card.kind}`}>
+    <li class={`card card-${card.kind}`} data-card={card.id}>
       <p class="card-text">{card.text}</p>
-      <KindTag kind={card.kind} />
+      {tag ? <KindTag kind={card.kind} /> : <span class="sr-only">{t(`kind.${card.kind}`)}</span>}
     </li>
   );
 }
 
-function ClusterBlock({ board, cluster, cards, large }: { board: Board; cluster: Cluster; cards: Card[]; large: boolean }) {
+/** What the card edges' colours mean, for the wall. */
+function KindLegend({ cards }: { cards: Card[] }) {
+  const kinds = CARD_KINDS.filter((kind) => cards.some((card) => card.kind === kind));
+  return (
+    <p class="kind-legend">
+      {kinds.map((kind) => (
+        <span key={kind} class={`legend-kind card-${kind}`}>
+          {t(`kind.${kind}`)}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+function ClusterBlock({
+  board,
+  cluster,
+  cards,
+  large,
+}: {
+  board: Board;
+  cluster: Cluster;
+  cards: Card[];
+  large: boolean;
+}) {
   const sectors = selectSectorsPerCluster(board).get(cluster.id) ?? [];
   const offers = selectOffersByCluster(board).get(cluster.id) ?? [];
   const Heading = large ? 'h1' : 'h2';
   return (
     <section class={`cluster ${colourClass(cluster.colour)}`} aria-label={cluster.title}>
-      <Heading class="cluster-title">{cluster.title}</Heading>
-      <p class="cluster-meta">
-        {cluster.scope && <span class="tag scope">{t(`scope.${cluster.scope}`)}</span>}
-        {sectors.map((s) => (
-          <SectorTag key={s.sector} sector={s.sector} count={s.participants} />
-        ))}
-      </p>
+      <div class="cluster-head">
+        <Heading class="cluster-title">{cluster.title}</Heading>
+        <p class="cluster-meta">
+          {cluster.scope && <span class="tag scope">{t(`scope.${cluster.scope}`)}</span>}
+          {sectors.map((s) => (
+            <SectorTag key={s.sector} sector={s.sector} count={s.participants} />
+          ))}
+        </p>
+      </div>
       <ul class="card-list">
         {cards.map((card) => (
-          <CardFace key={card.id} card={card} />
+          <CardFace key={card.id} card={card} tag={large} />
         ))}
       </ul>
       {offers.length > 0 && (
@@ -58,7 +90,7 @@ function ClusterBlock({ board, cluster, cards, large }: { board: Board; cluster:
           <h3>{t('presenter.offers')}</h3>
           <ul class="card-list">
             {offers.map((card) => (
-              <CardFace key={card.id} card={card} />
+              <CardFace key={card.id} card={card} tag={large} />
             ))}
           </ul>
         </div>
@@ -198,20 +230,28 @@ export function BoardDisplay({ board, focus }: { board: Board; focus: Focus }) {
     }
   }
 
+  // An offer linked to a cluster is shown under it ("Vorhandene Angebote"),
+  // not a second time among the unsorted cards.
+  const linked = new Set([...selectOffersByCluster(board).values()].flat().map((card) => card.id));
+  const unsorted = unclustered.filter((card) => !linked.has(card.id));
   return (
-    <div class="display">
+    <div class="display display-wall">
       {/* The clusters are the headings people read; the page still needs its title. */}
       <h1 class="sr-only">{meta.title}</h1>
-      <div class="cluster-grid">
+      <KindLegend cards={[...unclustered, ...[...byCluster.values()].flat()]} />
+      {/* Columns that flow: clusters wrap into the next column, the type shrinks only when the screen is full. */}
+      <div class="wall-flow" data-fit-box>
         {clusters.map((cluster) => (
           <ClusterBlock key={cluster.id} board={board} cluster={cluster} cards={byCluster.get(cluster.id) ?? []} large={false} />
         ))}
-        {unclustered.length > 0 && (
+        {unsorted.length > 0 && (
           <section class="cluster unsorted" aria-label={t('presenter.unsorted')}>
-            <h2 class="cluster-title">{t('presenter.unsorted')}</h2>
+            <div class="cluster-head">
+              <h2 class="cluster-title">{t('presenter.unsorted')}</h2>
+            </div>
             <ul class="card-list">
-              {unclustered.map((card) => (
-                <CardFace key={card.id} card={card} />
+              {unsorted.map((card) => (
+                <CardFace key={card.id} card={card} tag={false} />
               ))}
             </ul>
           </section>

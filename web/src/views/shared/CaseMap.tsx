@@ -12,10 +12,42 @@ import { type CaseMap as CaseMapData, type Participant, SECTORS } from '../../bo
 import { t, tn } from '../../i18n';
 import { SectorTag } from '../../ui/components';
 
-/** Position of focal point `index` of `count` on an ellipse, in percent of the map. */
-export function mapPosition(index: number, count: number): { x: number; y: number } {
-  const angle = -Math.PI / 2 + (2 * Math.PI * index) / Math.max(1, count);
-  return { x: 50 + 39 * Math.cos(angle), y: 50 + 38 * Math.sin(angle) };
+/**
+ * The grid of the map: the case in the middle, the focal points in the
+ * cells around it. As few columns and rows as hold `count` points (3×3
+ * holds 8, 4×3 holds 10, 4×4 holds 12, …), so each focal point gets a
+ * whole cell that grows with the people in it and nothing overlaps.
+ */
+export function mapGrid(count: number): { columns: number; rows: number } {
+  let columns = 3;
+  let rows = 3;
+  while (2 * (columns + rows) - 4 < count) {
+    if (columns > rows) rows++;
+    else columns++;
+  }
+  return { columns, rows };
+}
+
+/** The border cells of the grid, clockwise from the top left corner. */
+function ring({ columns, rows }: { columns: number; rows: number }): { column: number; row: number }[] {
+  const cells: { column: number; row: number }[] = [];
+  for (let column = 0; column < columns; column++) cells.push({ column, row: 0 });
+  for (let row = 1; row < rows; row++) cells.push({ column: columns - 1, row });
+  for (let column = columns - 2; column >= 0; column--) cells.push({ column, row: rows - 1 });
+  for (let row = rows - 2; row > 0; row--) cells.push({ column: 0, row });
+  return cells;
+}
+
+/**
+ * The cell of focal point `index` of `count` (0-based column and row) and
+ * its centre in percent of the map: spread evenly over the ring, clockwise
+ * from the top (the focal points' `order`).
+ */
+export function mapPosition(index: number, count: number): { column: number; row: number; x: number; y: number } {
+  const grid = mapGrid(count);
+  const cells = ring(grid);
+  const cell = cells[Math.floor((index * cells.length) / Math.max(1, count))] ?? cells[0] ?? { column: 0, row: 0 };
+  return { ...cell, x: ((cell.column + 0.5) / grid.columns) * 100, y: ((cell.row + 0.5) / grid.rows) * 100 };
 }
 
 /** "1 Person" / "n Personen". */
@@ -60,11 +92,13 @@ export function CaseMap({
   heading?: 'h1' | 'h2';
 }) {
   const { points, overlaps } = map;
+  const grid = mapGrid(points.length);
   const position = new Map(points.map((p, i) => [p.focalPoint.id, mapPosition(i, points.length)]));
   const title = (id: string): string => points.find((p) => p.focalPoint.id === id)?.focalPoint.title ?? '';
   return (
     <section class="case-map-wrap" aria-labelledby={`case-${map.case.id}`}>
-      <div class="case-map">
+      {/* data-fit-box: on the projector the type shrinks until the grid fits the map (useFitToScreen). */}
+      <div class="case-map" data-fit-box style={{ '--columns': grid.columns, '--rows': grid.rows }}>
         <svg class="case-map-lines" viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true">
           {points.map((p) => {
             const at = position.get(p.focalPoint.id) ?? { x: 50, y: 50 };
@@ -96,14 +130,14 @@ export function CaseMap({
         </div>
         <ul class="focal-points" aria-label={t('caseMap.focalPoints')}>
           {points.map(({ focalPoint, people, sectors }) => {
-            const at = position.get(focalPoint.id) ?? { x: 50, y: 50 };
+            const at = position.get(focalPoint.id) ?? { column: 0, row: 0 };
             const shared = sectors.length > 1;
             const inSpotlight = spotlight === focalPoint.id;
             return (
               <li
                 key={focalPoint.id}
                 class={`focal-point${inSpotlight ? ' in-spotlight' : ''}${shared ? ' shared' : ''}${people.length === 0 ? ' empty' : ''}`}
-                style={{ left: `${at.x}%`, top: `${at.y}%` }}
+                style={{ gridColumn: at.column + 1, gridRow: at.row + 1 }}
                 data-focal-point={focalPoint.id}
               >
                 <h3 class="focal-title">
