@@ -352,7 +352,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   const lateText = 'Nach Schluss geschrieben: Ferienangebote für Jugendliche'
   await mira.context.setOffline(true)
   await visible(mira.page.locator('.topbar .status-offline'), 'phone 3 offline again')
-  await mod.locator('section[aria-labelledby=phase-heading]').getByRole('button', { name: 'Schreiben schließen' }).click()
+  await mod.locator('section[aria-labelledby=run-heading]').getByRole('button', { name: 'Schreiben schließen' }).click()
   await visible(phones[0].page.getByText('Das Schreiben ist gerade geschlossen.'), 'the server has closed writing (phone 1 sees it)')
   await writeCard(mira, { kind: 'Bedarf', text: lateText })
   await mira.context.setOffline(false)
@@ -364,7 +364,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   await screenshot(mira.page, 'participant-returned-card')
   await mira.page.reload()
   await visible(returned.getByText(lateText, { exact: true }), 'the refused text survives a reload')
-  await mod.locator('section[aria-labelledby=phase-heading]').getByRole('button', { name: 'Schreiben öffnen' }).click()
+  await mod.locator('section[aria-labelledby=run-heading]').getByRole('button', { name: 'Schreiben öffnen' }).click()
   await mira.page.getByRole('button', { name: 'Noch einmal schreiben' }).tap()
   const composer = mira.page.getByLabel('Text der Karte')
   await waitFor(async () => (await composer.inputValue()) === lateText, 'the refused text back in the composer')

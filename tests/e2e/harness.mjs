@@ -157,12 +157,12 @@ export async function openPage (browser, device, name, problems) {
 
 /**
  * A moderator laptop creates a conference on the start page and waits until
- * its moderator view is connected. Returns the page's handle, the page and
- * the board id. `server` is anything with the base `url` to open (the
+ * its moderator view is connected. Returns the page's handle, the page,
+ * the board id and the moderator token. `server` is anything with the base `url` to open (the
  * server, or a proxy in front of it).
  */
-export async function createConference (browser, server, problems, { title, district }) {
-  const moderator = await openPage(browser, 'desktop', 'moderator', problems)
+export async function createConference (browser, server, problems, { title, district, device = 'desktop' }) {
+  const moderator = await openPage(browser, device, 'moderator', problems)
   const mod = moderator.page
   await mod.goto(server.url + '/')
   await mod.getByLabel('Titel').fill(title)
@@ -170,7 +170,12 @@ export async function createConference (browser, server, problems, { title, dist
   await mod.getByRole('button', { name: 'Konferenz anlegen' }).click()
   await mod.waitForURL(/\/b\/[0-9a-f]+\/moderate#token=/, { timeout: WAIT_MS })
   await visible(mod.locator('.topbar .status-online'), 'moderator connected')
-  return { moderator, mod, board: /\/b\/([0-9a-f]+)\//.exec(mod.url())[1] }
+  return {
+    moderator,
+    mod,
+    board: /\/b\/([0-9a-f]+)\//.exec(mod.url())[1],
+    token: decodeURIComponent(new URL(mod.url()).hash.replace(/^#token=/, ''))
+  }
 }
 
 /** Fills the phone's join form with a person's name, organisation and sector. */

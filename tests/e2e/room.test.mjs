@@ -25,6 +25,7 @@ import assert from 'node:assert/strict'
 import {
   axeCollector,
   count,
+  createConference,
   fillJoinForm,
   openPage,
   screenshot,
@@ -32,7 +33,7 @@ import {
   visible,
   waitFor
 } from './harness.mjs'
-import { createBoard, join, newId, putEntry } from './writer.mjs'
+import { createBoard, join, newId, openBoard, putEntry } from './writer.mjs'
 
 const TEST_TIMEOUT_MS = 180_000
 
@@ -86,8 +87,8 @@ function cardText (index) {
  * A board with six participants who wrote `cards` cards, six clusters
  * holding most of them, and three offers linked to clusters.
  */
-async function wallBoard (server) {
-  const board = await createBoard(server, { title: 'Stadtteilkonferenz Schmellwitz', district: 'Schmellwitz' })
+async function wallBoard (server, created = null) {
+  const board = created ?? await createBoard(server, { title: 'Stadtteilkonferenz Schmellwitz', district: 'Schmellwitz' })
   const { moderator } = board
   const participants = []
   for (const [name, organisation, sector] of PEOPLE.slice(0, 6)) {
@@ -181,8 +182,15 @@ test('The projector: walls of 12, 40 and 60 cards and a case map, readable from 
   const board = await wallBoard(server)
   t.after(() => board.moderator.close())
 
+  // Block 1 runs, with its countdown: the phase bar is on the projector too.
+  const phase = putEntry(board.moderator, 'agenda', newId(), { title: 'Block 1 – Kennenlernen, Bedarfe sammeln', kind: 'cards', start: '09:15', minutes: 75, order: 0 })
+  board.moderator.transact(() => {
+    board.moderator.map('meta').set('phase', phase)
+    board.moderator.map('meta').set('timerEndsAt', Date.now() + 20 * 60_000)
+  })
   const { page: screen } = await openPage(browser, 'projector', 'projector', problems)
   await screen.goto(board.presenter_url)
+  await visible(screen.locator('.phase-bar'), 'the phase bar on the projector')
   const sizes = []
   for (const cards of [12, 40, 60]) {
     board.growTo(cards)
@@ -264,7 +272,9 @@ test('The moderator laptop: the phase at hand above the fold, the whole wall in 
   const problems = []
   const { server, browser } = await startServerAndBrowser(t)
   const { axeFindings, checkAxe } = axeCollector()
-  const board = await wallBoard(server)
+  // Created on the start page, as a moderator does: the laptop keeps the board's links.
+  const { mod, board: id, token } = await createConference(browser, server, problems, { title: 'Stadtteilkonferenz Schmellwitz', district: 'Schmellwitz', device: 'laptop' })
+  const board = await wallBoard(server, await openBoard(server, { board: id, token }))
   t.after(() => board.moderator.close())
   board.growTo(40)
   const { moderator } = board
@@ -276,8 +286,6 @@ test('The moderator laptop: the phase at hand above the fold, the whole wall in 
     meta.set('revealed', false)
   })
 
-  const { page: mod } = await openPage(browser, 'laptop', 'moderator', problems)
-  await mod.goto(board.moderator_url)
   await count(mod.locator('.wall [data-card-id]'), 40, 'cards on the moderator wall')
   await screenshot(mod, 'room-moderator-wall')
 
@@ -288,14 +296,19 @@ test('The moderator laptop: the phase at hand above the fold, the whole wall in 
     await visible(mod.locator(`[data-drop-label="${cluster[0]}"]`), `the drop target of cluster ${cluster[0]}`)
   }
   const controls = await mod.evaluate(() => ({
-    pageScrolls: document.documentElement.scrollHeight > window.innerHeight,
+    pageScrolls: document.documentElement.scrollHeight > window.innerHeight
+      ? `${document.documentElement.scrollHeight} px tall: ` + [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().bottom > window.innerHeight && getComputedStyle(el).position !== 'static')
+        .slice(0, 4).map((el) => `${el.tagName.toLowerCase()}.${el.className}`).join(', ')
+      : false,
     primary: [...document.querySelectorAll('button.primary')].filter((el) => el.getClientRects().length > 0).map((el) => el.textContent.trim())
   }))
   assert.equal(controls.pageScrolls, false, 'the moderator page itself does not scroll: the wall and the sidebar scroll on their own')
   assert.deepEqual(controls.primary, ['Karten aufdecken'], 'the most prominent button is the phase\'s next step')
   assert.deepEqual(await duplicateControls(mod, '.sidebar'), [], 'no control twice in the sidebar')
   assert.equal(await mod.getByRole('button', { name: 'Schreiben schließen' }).count(), 1, '"Schreiben schließen" once')
-  const titles = await mod.locator('.cluster-title-input').evaluateAll((inputs) => inputs.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.value))
+  const titles = await mod.locator('.cluster-title-input').evaluateAll((inputs) => inputs
+    .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1).map((el) => el.value))
   assert.deepEqual(titles, [], 'cluster titles are not cut')
 
   // Drag with the mouse to the last cluster: the wall scrolls by itself.
@@ -311,7 +324,7 @@ test('The moderator laptop: the phase at hand above the fold, the whole wall in 
   const scrolled = await waitFor(async () => {
     await mod.mouse.move(area.x + area.width / 2, area.y + area.height - 4, { steps: 2 })
     const target = await mod.locator(`[data-drop-label="${last}"]`).boundingBox()
-    return target && target.y + target.height / 2 < area.y + area.height - 60 && target.y > area.y ? target : null
+    return target && target.y > area.y && target.y + 80 < area.y + area.height - 70 ? target : null
   }, `the wall scrolls while the card is held at its lower edge, until "${last}" is in view`)
   await mod.mouse.move(scrolled.x + scrolled.width / 2, scrolled.y + 40, { steps: 4 })
   await mod.mouse.up()

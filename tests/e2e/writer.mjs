@@ -72,7 +72,7 @@ export async function join (server, writer, board, joinCode, person) {
   return response.json
 }
 
-/** Creates a board through the API; returns its answer (board, tokens, links, join code). */
+/** Creates a board through the API; returns its answer (board, tokens, links, join code) and a moderator writer. */
 export async function createBoard (server, { title, district, locale = 'de' }) {
   const response = await api(server, 'POST', '/api/boards', { title, district })
   if (response.status !== 201) throw new Error(`create board: ${response.status} ${response.text}`)
@@ -86,4 +86,14 @@ export async function createBoard (server, { title, district, locale = 'de' }) {
     meta.set('joinCode', created.join_code)
   })
   return { ...created, moderator }
+}
+
+/**
+ * A moderator writer on a board a browser created (the start page): the
+ * join code is the one the moderator page wrote into `meta`.
+ */
+export async function openBoard (server, { board, token }) {
+  const moderator = await connect(server, board, token, 'moderator')
+  await waitFor(() => typeof moderator.map('meta').get('joinCode') === 'string', 'the board\'s join code in meta')
+  return { board, moderator_token: token, join_code: moderator.map('meta').get('joinCode'), moderator }
 }

@@ -515,6 +515,17 @@ async fn every_format_of_a_realistic_board() {
     {
         assert!(pdf.contains(expected), "the PDF text lacks {expected:?}");
     }
+    // Dates as the reader writes them, each whole on its line of the
+    // agreements table (the raw text, not whitespace-collapsed).
+    let pdf_lines = pdf_text(&temp.path().join("board.pdf"));
+    assert_eq!(
+        pdf_lines
+            .lines()
+            .filter(|line| line.contains("15.01.2027"))
+            .count(),
+        AGREEMENTS.len(),
+        "every due date whole on one line: {pdf_lines}"
+    );
 
     // DOCX: LibreOffice converts it to PDF without error, and every agreement
     // and cluster is in it (read back through LibreOffice's text export,
@@ -586,7 +597,7 @@ async fn every_format_of_a_realistic_board() {
             "Text",
             "Art",
             "Bedarfsgruppe",
-            "Reichweite",
+            "Bezug",
             "Bereich",
             "Kleingruppe",
             "Stimmen",

@@ -58,6 +58,7 @@ pub enum Text {
     FocalPoints,
     WhoWorksHere,
     Nobody,
+    FocalPointsUntouched,
     Agreements,
     NoAgreements,
     What,
@@ -149,20 +150,21 @@ impl Text {
                 "Die Bedarfsgruppen, wie sie im Plenum gebildet wurden, mit den Bereichen, die den Bedarf teilen.",
                 "The need clusters formed in the plenary, with the sectors that share each need.",
             ),
-            Scope => ("Reichweite", "Scope"),
+            Scope => ("Bezug", "Scope"),
             ScopeDistrict => ("stadtteilbezogen", "district-specific"),
-            ScopeOverarching => ("übergreifend", "overarching"),
-            ScopeOpen => ("offen", "not decided"),
+            ScopeOverarching => ("übergeordnet", "overarching"),
+            ScopeOpen => ("noch offen", "not decided"),
             Votes => ("Stimmen", "Votes"),
             Sectors => ("Beteiligte Bereiche", "Contributing sectors"),
             Cards => ("Karten", "Cards"),
             LinkedOffers => ("Vorhandene Angebote", "Existing offers"),
             NoneGiven => ("keine", "none"),
-            Unsorted => ("Nicht zugeordnet", "Unsorted"),
+            Unsorted => ("Noch nicht zugeordnet", "Not sorted yet"),
             Cases => ("Fallbeispiele", "Case examples"),
             FocalPoints => ("Bedarfsschwerpunkte", "Focal points"),
             WhoWorksHere => ("Wer hier arbeitet", "Who works here"),
             Nobody => ("niemand", "nobody"),
+            FocalPointsUntouched => ("Ohne Eintragungen", "Nobody placed, no notes"),
             Agreements => ("Verabredungen", "Agreements"),
             NoAgreements => ("Keine Verabredungen.", "No agreements."),
             What => ("Was", "What"),
@@ -206,10 +208,10 @@ impl Text {
             Cluster => ("Bedarfsgruppe", "Cluster"),
             Group => ("Kleingruppe", "Group"),
             Author => ("Verfasst von", "Author"),
-            SectorStadtteil => ("Stadtteil", "District actors"),
-            SectorBehoerde => ("Behörden", "Authorities"),
-            SectorTraeger => ("Freie Träger", "Welfare organisations"),
-            SectorWirtschaft => ("Wirtschaft", "Municipal economy"),
+            SectorStadtteil => ("Stadtteil", "District"),
+            SectorBehoerde => ("Behörde", "Public authority"),
+            SectorTraeger => ("freier Träger", "Independent welfare organisation"),
+            SectorWirtschaft => ("Wirtschaft", "Business"),
             SectorPolitik => ("Politik", "Politics"),
             SectorUnknown => ("ohne Angabe", "not given"),
             KindSituation => ("Situation", "Situation"),
@@ -232,8 +234,8 @@ impl Text {
             NoteNeeds => ("Weitere Bedarfe", "Further needs"),
             NoteOffers => ("Vorhandene Angebote", "Existing offers"),
             NotePlanned => ("Geplante Angebote", "Planned offers"),
-            StatusProposed => ("vorgeschlagen", "proposed"),
-            StatusConfirmed => ("bestätigt", "confirmed"),
+            StatusProposed => ("Vorschlag", "proposal"),
+            StatusConfirmed => ("vereinbart", "agreed"),
             StatusDone => ("erledigt", "done"),
             StatusDropped => ("verworfen", "dropped"),
             Moderator => ("Moderation", "Moderation"),
@@ -317,6 +319,67 @@ pub fn agreement_status(id: &str) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The messages of the web app (`web/src/i18n/*.ts`): `'key': 'value',` lines.
+    fn screen_words(source: &str) -> std::collections::HashMap<&str, &str> {
+        source
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim().strip_prefix('\'')?;
+                let (key, rest) = line.split_once("': '")?;
+                Some((key, rest.strip_suffix("',")?))
+            })
+            .collect()
+    }
+
+    /// What the screen and the documents both name is named alike: a
+    /// moderator who set "Bezug: übergeordnet" reads just that in the PDF.
+    #[test]
+    fn documents_use_the_screens_words() {
+        let pairs = [
+            (Text::Scope, "moderator.scope"),
+            (Text::ScopeDistrict, "scope.district"),
+            (Text::ScopeOverarching, "scope.overarching"),
+            (Text::ScopeOpen, "scope.none"),
+            (Text::Unsorted, "moderator.unsorted"),
+            (Text::LinkedOffers, "presenter.offers"),
+            (Text::SectorStadtteil, "sector.stadtteil"),
+            (Text::SectorBehoerde, "sector.behoerde"),
+            (Text::SectorTraeger, "sector.traeger"),
+            (Text::SectorWirtschaft, "sector.wirtschaft"),
+            (Text::SectorPolitik, "sector.politik"),
+            (Text::KindSituation, "kind.situation"),
+            (Text::KindNeed, "kind.need"),
+            (Text::KindOffer, "kind.offer"),
+            (Text::KindChallenge, "kind.challenge"),
+            (Text::KindSolution, "kind.solution"),
+            (Text::KindNote, "kind.note"),
+            (Text::FrameworkOther, "framework.other"),
+            (Text::NoteLegal, "noteCategory.legal"),
+            (Text::NoteSteering, "noteCategory.steering"),
+            (Text::NoteNeeds, "noteCategory.needs"),
+            (Text::NoteOffers, "noteCategory.offers"),
+            (Text::NotePlanned, "noteCategory.planned"),
+            (Text::StatusProposed, "agreementStatus.proposed"),
+            (Text::StatusConfirmed, "agreementStatus.confirmed"),
+            (Text::StatusDone, "agreementStatus.done"),
+            (Text::StatusDropped, "agreementStatus.dropped"),
+        ];
+        for (locale, source) in [
+            (Locale::De, include_str!("../../../web/src/i18n/de.ts")),
+            (Locale::En, include_str!("../../../web/src/i18n/en.ts")),
+        ] {
+            let screen = screen_words(source);
+            for (text, key) in pairs {
+                assert_eq!(
+                    Some(&text.get(locale)),
+                    screen.get(key),
+                    "{text:?} in {} against the screen's {key}",
+                    locale.code()
+                );
+            }
+        }
+    }
 
     #[test]
     fn english_only_when_asked() {

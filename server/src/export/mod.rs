@@ -474,4 +474,96 @@ mod tests {
         let input = sample("de");
         assert_eq!(file_name(&input, Format::Pdf), "kartenwand-schmellwitz.pdf");
     }
+
+    /// The sample board with a case of three focal points, one of them
+    /// taken by a participant, and an agreement due on 31 March 2027.
+    fn sample_with_case(locale: &str) -> BoardExport {
+        let mut input = sample(locale);
+        let doc = Doc::new();
+        {
+            let mut txn = doc.transact_mut();
+            let meta = txn.get_or_insert_map("meta");
+            meta.insert(&mut txn, "locale", locale);
+            meta.insert(&mut txn, "title", "Konferenz");
+            let participants = txn.get_or_insert_map("participants");
+            participants.insert(
+                &mut txn,
+                "yes00001",
+                MapPrelim::from([
+                    ("name", Any::from("Name yes00001")),
+                    ("sector", Any::from("traeger")),
+                ]),
+            );
+            let cases = txn.get_or_insert_map("cases");
+            cases.insert(
+                &mut txn,
+                "case0001",
+                MapPrelim::from([
+                    ("title", Any::from("Familie A.")),
+                    ("framework", Any::from("asylblg")),
+                ]),
+            );
+            let focal_points = txn.get_or_insert_map("focalPoints");
+            for (id, title, order) in [
+                ("focal001", "Wohnen", 0),
+                ("focal002", "Sprachkurs", 1),
+                ("focal003", "Arbeit", 2),
+            ] {
+                focal_points.insert(
+                    &mut txn,
+                    id,
+                    MapPrelim::from([
+                        ("case", Any::from("case0001")),
+                        ("title", Any::from(title)),
+                        ("order", Any::from(order)),
+                    ]),
+                );
+            }
+            let placements = txn.get_or_insert_map("placements");
+            placements.insert(&mut txn, "yes00001:focal002", true);
+            let agreements = txn.get_or_insert_map("agreements");
+            agreements.insert(
+                &mut txn,
+                "agreement1",
+                MapPrelim::from([
+                    ("what", Any::from("Treffen")),
+                    ("due", Any::from("2027-03-31")),
+                    ("status", Any::from("confirmed")),
+                    ("author", Any::from("moderator")),
+                ]),
+            );
+        }
+        input.board = Board::read(&doc.transact());
+        input
+    }
+
+    #[test]
+    fn focal_points_nobody_took_are_named_once_not_given_a_section_each() {
+        let markdown = text(
+            &sample_with_case("de"),
+            Format::Markdown,
+            Options::default(),
+        );
+        assert!(markdown.contains("### Sprachkurs"), "{markdown}");
+        assert!(!markdown.contains("### Wohnen"), "{markdown}");
+        assert!(!markdown.contains("niemand"), "{markdown}");
+        assert!(markdown.contains("Ohne Eintragungen"), "{markdown}");
+        assert!(markdown.contains("Wohnen, Arbeit"), "{markdown}");
+    }
+
+    #[test]
+    fn dates_as_the_reader_writes_them_and_never_broken() {
+        let german = text(&sample_with_case("de"), Format::Html, Options::default());
+        assert!(german.contains("31.03.2027"), "{german}");
+        let english = text(&sample_with_case("en"), Format::Html, Options::default());
+        assert!(english.contains("31\u{a0}Mar\u{a0}2027"), "{english}");
+        assert_eq!(
+            report::human_date(i18n::Locale::De, "2027-3-31"),
+            "2027-3-31"
+        );
+        assert_eq!(
+            report::human_date(i18n::Locale::En, "2027-13-01"),
+            "2027-13-01"
+        );
+    }
 }

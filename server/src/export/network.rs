@@ -201,6 +201,7 @@ impl NetworkMap {
     }
 
     /// The map as a standalone SVG document (also valid inline in HTML).
+    /// Node labels wrap ([`label_lines`]) instead of being cut.
     pub fn svg(&self, locale: Locale) -> String {
         // Sized for a page: the PDF and DOCX scale it to about 17 cm wide,
         // so labels are 16 units (about 7 pt there).
@@ -266,18 +267,32 @@ impl NetworkMap {
             } else {
                 "middle"
             };
-            let label: String = if node.label.chars().count() > 28 {
-                node.label.chars().take(27).chain(['…']).collect()
+            // A long name wraps onto up to three lines, growing away from
+            // the circle (upwards above it, downwards below it).
+            let lines = label_lines(&node.label);
+            let extra = (lines.len() - 1) as f64 * LABEL_LINE;
+            let first_y = if angle.sin() < -0.5 {
+                label_y - extra
+            } else if angle.sin() > 0.5 {
+                label_y
             } else {
-                node.label.clone()
+                label_y - extra / 2.0
             };
+            let mut text = String::new();
+            for (index, line) in lines.iter().enumerate() {
+                let dy = if index == 0 { 0.0 } else { LABEL_LINE };
+                let _ = write!(
+                    text,
+                    r##"<tspan x="{label_x:.1}" dy="{dy:.1}">{}</tspan>"##,
+                    escape(line)
+                );
+            }
             let _ = write!(
                 svg,
-                r##"<g class="node" data-key="{}" data-sector="{}"><circle cx="{x:.1}" cy="{y:.1}" r="{radius:.1}" fill="{}" stroke="#ffffff" stroke-width="1.5"/><text x="{label_x:.1}" y="{label_y:.1}" font-size="16" text-anchor="{anchor}" fill="#212121">{}</text></g>"##,
+                r##"<g class="node" data-key="{}" data-sector="{}"><circle cx="{x:.1}" cy="{y:.1}" r="{radius:.1}" fill="{}" stroke="#ffffff" stroke-width="1.5"/><text x="{label_x:.1}" y="{first_y:.1}" font-size="16" text-anchor="{anchor}" fill="#212121">{text}</text></g>"##,
                 escape(&node.key),
                 escape(&node.sector),
                 sector_colour(&node.sector),
-                escape(&label),
             );
         }
         svg.push_str("</g><g class=\"legend\">");
@@ -324,6 +339,40 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Line height of a node's label (16 units of type).
+const LABEL_LINE: f64 = 18.0;
+/// Characters on one line of a node's label, and the most lines it takes.
+const LABEL_WIDTH: usize = 22;
+const LABEL_LINES: usize = 3;
+
+/// A node's label in lines of about [`LABEL_WIDTH`] characters, broken at
+/// spaces; a word longer than a line has one of its own. Past
+/// [`LABEL_LINES`] lines the last one ends in "…" (only names over about
+/// 60 characters).
+fn label_lines(label: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= LABEL_WIDTH => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    if lines.len() > LABEL_LINES {
+        lines.truncate(LABEL_LINES);
+        if let Some(last) = lines.last_mut() {
+            let kept: String = last.chars().take(LABEL_WIDTH.saturating_sub(1)).collect();
+            *last = format!("{kept}…");
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -412,5 +461,18 @@ mod tests {
         assert_eq!(svg.matches("class=\"node\"").count(), 3);
         assert_eq!(svg.matches("class=\"edge\"").count(), 2);
         assert_eq!(svg, map.svg(Locale::De), "deterministic");
+    }
+
+    #[test]
+    fn long_names_wrap_instead_of_being_cut() {
+        assert_eq!(
+            label_lines("Quartiersmanagement Schmellwitz"),
+            ["Quartiersmanagement", "Schmellwitz"]
+        );
+        assert_eq!(label_lines("Jobcenter Cottbus"), ["Jobcenter Cottbus"]);
+        let long = label_lines(&"Verein ".repeat(20));
+        assert_eq!(long.len(), LABEL_LINES);
+        assert!(long.iter().all(|line| line.chars().count() <= LABEL_WIDTH));
+        assert!(long[LABEL_LINES - 1].ends_with('…'));
     }
 }

@@ -137,13 +137,14 @@ impl Layout<'_> {
         }
     }
 
-    /// Greedy line breaking at spaces; words wider than the line are cut.
+    /// Greedy line breaking at spaces (not at no-break spaces); words wider
+    /// than the line are cut.
     fn wrap(&self, text: &str, face: Face, size: f32, width: f32) -> Vec<String> {
         let metrics = self.metrics(face);
         let mut lines = Vec::new();
         for paragraph in text.split('\n') {
             let mut line = String::new();
-            for word in paragraph.split_whitespace() {
+            for word in words(paragraph) {
                 let candidate = if line.is_empty() {
                     word.to_owned()
                 } else {
@@ -277,8 +278,19 @@ impl Layout<'_> {
         const PAD: f32 = 3.0;
         const SIZE: f32 = 9.5;
         let weights = super::report::column_weights(header, rows);
-        let sum: f32 = weights.iter().sum::<f32>().max(1.0);
-        let widths: Vec<f32> = weights.iter().map(|w| CONTENT_WIDTH * w / sum).collect();
+        // No column narrower than its widest word (a date, a name), within
+        // a third of the page: a word is cut only where it cannot fit at all.
+        let longest_words: Vec<f32> = (0..header.len())
+            .map(|column| {
+                std::iter::once(&header[column])
+                    .chain(rows.iter().filter_map(|row| row.get(column)))
+                    .flat_map(|cell| words(cell))
+                    .map(|word| self.metrics(Face::Bold).width(word, SIZE) + 2.0 * PAD + 1.0)
+                    .fold(0.0, f32::max)
+                    .min(CONTENT_WIDTH / 3.0)
+            })
+            .collect();
+        let widths = column_widths(&weights, &longest_words, CONTENT_WIDTH);
         let draw_row = |layout: &mut Self, cells: &[String], face: Face| {
             let wrapped: Vec<Vec<String>> = cells
                 .iter()
@@ -481,6 +493,45 @@ pub(crate) fn parse_svg(svg: &str) -> Result<resvg::usvg::Tree, ExportError> {
         .map_err(|error| ExportError::NetworkMap(error.to_string()))
 }
 
+/// The words of `text`: split at white space other than the no-break
+/// spaces (U+00A0, U+202F) that hold a date or a number together.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() && c != '\u{a0}' && c != '\u{202f}')
+        .filter(|word| !word.is_empty())
+}
+
+/// Column widths summing to `total`: in proportion to `weights`, but none
+/// below its `minimum` (taken from the columns that have room to spare).
+fn column_widths(weights: &[f32], minimum: &[f32], total: f32) -> Vec<f32> {
+    let sum: f32 = weights.iter().sum::<f32>().max(1.0);
+    let mut widths: Vec<f32> = weights.iter().map(|w| total * w / sum).collect();
+    // A few rounds: raising one column may push another below its minimum.
+    for _ in 0..widths.len() {
+        let short: f32 = widths
+            .iter()
+            .zip(minimum)
+            .map(|(width, min)| (min - width).max(0.0))
+            .sum();
+        let spare: f32 = widths
+            .iter()
+            .zip(minimum)
+            .map(|(width, min)| (width - min).max(0.0))
+            .sum();
+        if short <= 0.0 || spare <= 0.0 {
+            break;
+        }
+        let take = (short / spare).min(1.0);
+        for (width, min) in widths.iter_mut().zip(minimum) {
+            if *width < *min {
+                *width = *min;
+            } else {
+                *width -= (*width - min) * take;
+            }
+        }
+    }
+    widths
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,5 +576,23 @@ mod tests {
 
     fn normalise(text: &str) -> String {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn no_column_narrower_than_its_widest_word() {
+        // A long "what" would squeeze the date column under its date.
+        let widths = column_widths(&[60.0, 20.0, 8.0, 9.0], &[40.0, 30.0, 55.0, 35.0], 480.0);
+        assert!(
+            (widths.iter().sum::<f32>() - 480.0).abs() < 0.1,
+            "{widths:?}"
+        );
+        for (width, min) in widths.iter().zip([40.0, 30.0, 55.0, 35.0]) {
+            assert!(*width >= min - 0.01, "{widths:?}");
+        }
+        assert!(
+            widths[0] > widths[1],
+            "the long column stays widest: {widths:?}"
+        );
+        assert_eq!(words("31\u{a0}Mar\u{a0}2027 bis\tdann").count(), 3);
     }
 }

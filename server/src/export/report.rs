@@ -237,37 +237,52 @@ impl Builder<'_> {
                 ),
             );
             self.text_paragraphs(&case.story);
+            // A focal point nobody took and nobody wrote about gets no
+            // section of its own: they are named together at the end (a case
+            // not worked on is one line, not a page of "niemand").
+            let mut untouched = Vec::new();
             for focal_point in board.focal_points.iter().filter(|f| f.case == case.id) {
-                self.heading(3, focal_point.title.clone());
-                let people: Vec<String> = self
+                let mut people: Vec<String> = self
                     .board
                     .placements
                     .iter()
                     .filter(|p| p.focal_point == focal_point.id)
                     .filter_map(|p| self.person(&p.participant))
                     .collect();
-                let mut people = people;
                 people.sort_by_key(|p| p.to_lowercase());
+                let notes: Vec<(NoteCategory, Vec<String>)> = NoteCategory::ALL
+                    .into_iter()
+                    .map(|category| {
+                        let texts = self
+                            .board
+                            .notes
+                            .iter()
+                            .filter(|n| n.focal_point == focal_point.id)
+                            .filter(|n| NoteCategory::of_note(&n.category) == category)
+                            .map(|n| n.text.trim().to_owned())
+                            .collect();
+                        (category, texts)
+                    })
+                    .filter(|(_, texts): &(NoteCategory, Vec<String>)| !texts.is_empty())
+                    .collect();
+                if people.is_empty() && notes.is_empty() {
+                    untouched.push(focal_point.title.clone());
+                    continue;
+                }
+                self.heading(3, focal_point.title.clone());
                 let people = if people.is_empty() {
                     self.t(Text::Nobody)
                 } else {
                     people.join("; ")
                 };
                 self.labelled(Text::WhoWorksHere, people);
-                for category in NoteCategory::ALL {
-                    let notes: Vec<String> = self
-                        .board
-                        .notes
-                        .iter()
-                        .filter(|n| n.focal_point == focal_point.id)
-                        .filter(|n| NoteCategory::of_note(&n.category) == category)
-                        .map(|n| n.text.trim().to_owned())
-                        .collect();
-                    if !notes.is_empty() {
-                        self.labelled(i18n::note_category(category), String::new());
-                        self.blocks.push(Block::List(notes));
-                    }
+                for (category, texts) in notes {
+                    self.labelled(i18n::note_category(category), String::new());
+                    self.blocks.push(Block::List(texts));
                 }
+            }
+            if !untouched.is_empty() {
+                self.labelled(Text::FocalPointsUntouched, untouched.join(", "));
             }
         }
     }
@@ -296,7 +311,10 @@ impl Builder<'_> {
                 let mut row = vec![
                     a.what.trim().to_owned(),
                     a.who.trim().to_owned(),
-                    a.due.clone().unwrap_or_default(),
+                    a.due
+                        .as_deref()
+                        .map(|due| human_date(self.locale, due))
+                        .unwrap_or_default(),
                     self.t(i18n::agreement_status(&a.status)),
                 ];
                 if self.options.authors {
@@ -404,6 +422,36 @@ pub fn column_weights(header: &[String], rows: &[Vec<String>]) -> Vec<f32> {
         .collect()
 }
 
+/// A `YYYY-MM-DD` date as the document's reader writes it: "31.03.2027"
+/// in German, "31 Mar 2027" in English with no-break spaces, so a line or a
+/// table cell never breaks inside it. Anything else stays as it is.
+pub fn human_date(locale: Locale, iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let parts: Vec<&str> = iso.split('-').collect();
+    let [year, month, day] = parts[..] else {
+        return iso.to_owned();
+    };
+    let digits =
+        |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
+        return iso.to_owned();
+    }
+    let Some(name) = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| m.checked_sub(1))
+        .and_then(|m| MONTHS.get(m))
+    else {
+        return iso.to_owned();
+    };
+    match locale {
+        Locale::De => format!("{day}.{month}.{year}"),
+        Locale::En => format!("{}\u{a0}{name}\u{a0}{year}", day.trim_start_matches('0')),
+    }
+}
+
 /// Integers without a decimal point.
 fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
@@ -447,7 +495,11 @@ pub fn build(input: &BoardExport, options: Options) -> Report {
         ));
     }
     if let Some(date) = &board.meta.date {
-        subtitle.push(format!("{}: {date}", Text::Date.get(locale)));
+        subtitle.push(format!(
+            "{}: {}",
+            Text::Date.get(locale),
+            human_date(locale, date)
+        ));
     }
     let network = NetworkMap::build(board);
     let network_svg = network.svg(locale);

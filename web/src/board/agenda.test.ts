@@ -10,6 +10,7 @@ import {
   pauseTimer,
   resumeTimer,
   selectAgenda,
+  selectAgendaOutOfOrder,
   selectPhase,
   setAgreementsOpen,
   setPlacementsOpen,
@@ -28,6 +29,34 @@ import { makeBoard, updatesDuring } from './test-helpers';
 const T0 = 1_741_078_800_000;
 
 describe('agenda', () => {
+  it('keeps phases in time order: one added or re-timed goes where its start puts it', () => {
+    const board = makeBoard();
+    addAgendaItems(board, [
+      { title: 'Begrüßung', kind: 'info', start: '09:00', minutes: 15 },
+      { title: 'Block 1', kind: 'cards', start: '09:15', minutes: 75 },
+      { title: 'Abschluss', kind: 'info', start: '12:45', minutes: 15 },
+    ]);
+    const late = createAgendaItem(board, { title: 'Fallbeispiele', kind: 'cases', start: '11:00', minutes: 60 });
+    const titles = (): string[] => selectAgenda(board).map((item) => item.title);
+    expect(titles()).toEqual(['Begrüßung', 'Block 1', 'Fallbeispiele', 'Abschluss']);
+    createAgendaItem(board, { title: 'Ankommen', kind: 'info', start: '08:30', minutes: 30 });
+    createAgendaItem(board, { title: 'Offen', kind: 'info', minutes: 10 });
+    expect(titles()).toEqual(['Ankommen', 'Begrüßung', 'Block 1', 'Fallbeispiele', 'Abschluss', 'Offen']);
+    updateAgendaItem(board, late, { start: '13:30' });
+    expect(titles()).toEqual(['Ankommen', 'Begrüßung', 'Block 1', 'Abschluss', 'Fallbeispiele', 'Offen']);
+    expect(selectAgendaOutOfOrder(board)).toEqual([]);
+  });
+
+  it('says where a phase moved by hand is out of time order', () => {
+    const board = makeBoard();
+    const [first, second] = addAgendaItems(board, [
+      { title: 'Block 1', kind: 'cards', start: '09:15', minutes: 75 },
+      { title: 'Block 2', kind: 'cases', start: '10:45', minutes: 75 },
+    ]);
+    moveAgendaItem(board, second ?? '', -1);
+    expect(selectAgendaOutOfOrder(board).map(({ item, after }) => [item.id, after.id])).toEqual([[first, second]]);
+  });
+
   it('adds phases in order, in one transaction, with an optional start', () => {
     const board = makeBoard();
     let ids: string[] = [];

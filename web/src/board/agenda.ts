@@ -63,7 +63,11 @@ function cleanStart(start: string | null | undefined): string | null {
 
 // ---------------------------------------------------------------- agenda
 
-/** Adds phases at the end of the agenda, in the given order, in one transaction. */
+/**
+ * Adds phases in one transaction: at the end of the agenda, in the given
+ * order, except that a phase with a start time goes where its time puts it
+ * (placeByTime): a phase for 11:00 added after 12:45 comes before it.
+ */
 export function addAgendaItems(board: Board, drafts: readonly AgendaDraft[]): string[] {
   const clean = drafts.map((draft) => ({
     title: cleanText(draft.title, LIMITS.title, 'phase title'),
@@ -80,9 +84,36 @@ export function addAgendaItems(board: Board, drafts: readonly AgendaDraft[]): st
       const fields: Record<string, string | number> = { title: draft.title, kind: draft.kind, minutes: draft.minutes, order: order++ };
       if (draft.start !== null) fields.start = draft.start;
       board.agenda.set(id, entry(fields));
+      placeByTime(board, id);
     }
   });
   return ids;
+}
+
+/**
+ * Moves phase `id` to where its start time puts it among the phases that
+ * have one: after the last that starts no later, before the first that
+ * starts later. A phase already in time order, or without a time, stays.
+ * Runs inside the caller's transaction.
+ */
+function placeByTime(board: Board, id: string): void {
+  const list = selectAgenda(board);
+  const at = list.findIndex((item) => item.id === id);
+  const me = list[at];
+  const start = me?.start ?? null;
+  if (!me || start === null) return;
+  const before = list.slice(0, at).reverse().find((item) => item.start !== null);
+  const after = list.slice(at + 1).find((item) => item.start !== null);
+  if ((!before || (before.start ?? '') <= start) && (!after || (after.start ?? '') >= start)) return;
+  const others = list.filter((item) => item.id !== id);
+  const later = others.findIndex((item) => item.start !== null && item.start > start);
+  // No phase starts later: right after the last that has a time.
+  const lastTimed = others.reduce((last, item, index) => (item.start !== null ? index : last), -1);
+  const slot = later === -1 ? lastTimed + 1 : later;
+  const lower = others[slot - 1]?.order;
+  const upper = others[slot]?.order;
+  const order = lower === undefined ? (upper ?? 0) - 1 : upper === undefined ? lower + 1 : (lower + upper) / 2;
+  existing(board.agenda, id, 'phase').set('order', order);
 }
 
 export function createAgendaItem(board: Board, draft: AgendaDraft): string {
@@ -101,7 +132,10 @@ export function updateAgendaItem(board: Board, id: string, change: Partial<Agend
     if (change.kind !== undefined && item.get('kind') !== change.kind) item.set('kind', change.kind);
     if (minutes !== undefined && item.get('minutes') !== minutes) item.set('minutes', minutes);
     if (start === null) item.delete('start');
-    else if (start !== undefined && item.get('start') !== start) item.set('start', start);
+    else if (start !== undefined && item.get('start') !== start) {
+      item.set('start', start);
+      placeByTime(board, id);
+    }
   });
 }
 
@@ -285,6 +319,21 @@ export function selectAgenda(board: Board): AgendaItem[] {
     .map(([id, value]) => readAgendaItem(id, value))
     .filter((item) => item !== null)
     .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+}
+
+/**
+ * Where the agenda is not in time order (the moderator moved a phase by
+ * hand): each phase that starts earlier than one before it, with that one.
+ */
+export function selectAgendaOutOfOrder(board: Board): { item: AgendaItem; after: AgendaItem }[] {
+  const found: { item: AgendaItem; after: AgendaItem }[] = [];
+  let latest: AgendaItem | null = null;
+  for (const item of selectAgenda(board)) {
+    if (item.start === null) continue;
+    if (latest?.start != null && item.start < latest.start) found.push({ item, after: latest });
+    else latest = item;
+  }
+  return found;
 }
 
 /** The phase running now, or null (none started, or its entry was deleted). */

@@ -92,6 +92,11 @@ export function setRevealed(board: Board, revealed: boolean): void {
   board.transact(() => board.meta.set('revealed', revealed));
 }
 
+/** The board's language: its templates, group names and documents. */
+export function setBoardLocale(board: Board, locale: Locale): void {
+  board.transact(() => board.meta.set('locale', locale));
+}
+
 export function setFocus(board: Board, focus: Focus): void {
   board.transact(() => board.meta.set('focus', encodeFocus(focus)));
 }

@@ -37,7 +37,16 @@ export function setLocale(next: Locale): void {
 }
 
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const template = dictionaries[locale.get()][key];
+  return tIn(locale.get(), key, params);
+}
+
+/**
+ * A message in a given language, whatever the interface shows: what is
+ * written into the board (templates, group names) is in the board's
+ * language (`meta.locale`), which the documents are written in too.
+ */
+export function tIn(language: Locale, key: MessageKey, params?: Record<string, string | number>): string {
+  const template = dictionaries[language][key];
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (match, name: string) => {
     const value = params[name];

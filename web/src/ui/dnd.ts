@@ -12,6 +12,9 @@
  *
  * Mouse: press anywhere on a card and move. Touch: press the handle (it has
  * `touch-action: none`; the rest of the card scrolls the page as usual).
+ * Held near the top or bottom edge of the card's scroll area (the nearest
+ * `data-autoscroll` element), the area scrolls by itself, faster the closer
+ * to the edge: every cluster is in reach without a wheel.
  * Keyboard: focus the handle, Space/Enter picks the card up, arrow keys
  * choose the zone, Space/Enter drops, Escape cancels; every step is
  * announced through a live region. The active zone gets `data-drop-active`,
@@ -26,6 +29,9 @@ export interface DragAndDropOptions {
 }
 
 const THRESHOLD = 6;
+/** How close to a scroll area's edge (px) a held card makes it scroll, and the fastest it scrolls (px per frame). */
+const EDGE = 64;
+const MAX_SCROLL_STEP = 20;
 const INTERACTIVE = 'button, select, input, textarea, a, label, [contenteditable="true"]';
 
 interface PointerDrag {
@@ -38,6 +44,13 @@ interface PointerDrag {
   offsetX: number;
   offsetY: number;
   zone: HTMLElement | null;
+  /** The scroll area that scrolls while the card is held at its edge. */
+  scroller: HTMLElement | null;
+  /** Where the pointer is now (for the zone under it after a scroll). */
+  x: number;
+  y: number;
+  /** The running animation frame of the edge scrolling. */
+  frame: number | null;
 }
 
 interface KeyboardDrag {
@@ -78,6 +91,10 @@ export class CardDragAndDrop {
       offsetX: event.clientX - rect.left,
       offsetY: event.clientY - rect.top,
       zone: null,
+      scroller: source.closest<HTMLElement>('[data-autoscroll]'),
+      x: event.clientX,
+      y: event.clientY,
+      frame: null,
     };
     window.addEventListener('pointermove', this.pointerMove);
     window.addEventListener('pointerup', this.pointerUp);
@@ -96,12 +113,33 @@ export class CardDragAndDrop {
     }
     event.preventDefault();
     drag.ghost.style.transform = `translate(${event.clientX - drag.offsetX}px, ${event.clientY - drag.offsetY}px)`;
-    const zone = zoneAt(event.clientX, event.clientY);
+    drag.x = event.clientX;
+    drag.y = event.clientY;
+    this.updateZone(drag);
+    if (drag.frame === null && edgeStep(drag) !== 0) drag.frame = requestAnimationFrame(this.edgeScroll);
+  };
+
+  private updateZone(drag: PointerDrag): void {
+    const zone = zoneAt(drag.x, drag.y);
     if (zone !== drag.zone) {
       drag.zone?.removeAttribute('data-drop-active');
       zone?.setAttribute('data-drop-active', '');
       drag.zone = zone;
     }
+  }
+
+  /** One frame of scrolling while the card is held at the edge; ends when it leaves the edge or the drag ends. */
+  private readonly edgeScroll = (): void => {
+    const drag = this.pointer;
+    if (!drag) return;
+    const step = edgeStep(drag);
+    if (step === 0 || !drag.scroller) {
+      drag.frame = null;
+      return;
+    }
+    drag.scroller.scrollTop += step;
+    this.updateZone(drag);
+    drag.frame = requestAnimationFrame(this.edgeScroll);
   };
 
   private readonly pointerUp = (event: PointerEvent): void => {
@@ -152,6 +190,7 @@ export class CardDragAndDrop {
     window.removeEventListener('pointercancel', this.pointerCancel);
     window.removeEventListener('keydown', this.pointerKey, true);
     if (!drag) return;
+    if (drag.frame !== null) cancelAnimationFrame(drag.frame);
     drag.ghost?.remove();
     drag.zone?.removeAttribute('data-drop-active');
     drag.source.removeAttribute('data-dragging');
@@ -269,6 +308,22 @@ export class CardDragAndDrop {
     this.endPointer();
     this.endKeyboard();
   }
+}
+
+/**
+ * How far the held card's scroll area scrolls this frame: negative near its
+ * top edge, positive near its bottom, 0 elsewhere or when it cannot scroll
+ * further that way.
+ */
+function edgeStep(drag: PointerDrag): number {
+  const area = drag.scroller;
+  if (!drag.ghost || !area) return 0;
+  const box = area.getBoundingClientRect();
+  if (drag.x < box.left || drag.x > box.right) return 0;
+  const speed = (distance: number): number => Math.ceil(MAX_SCROLL_STEP * Math.min(1, Math.max(0, 1 - distance / EDGE)));
+  if (drag.y < box.top + EDGE && area.scrollTop > 0) return -speed(drag.y - box.top);
+  if (drag.y > box.bottom - EDGE && area.scrollTop + area.clientHeight < area.scrollHeight) return speed(box.bottom - drag.y);
+  return 0;
 }
 
 function zoneAt(x: number, y: number): HTMLElement | null {

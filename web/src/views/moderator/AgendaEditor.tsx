@@ -12,7 +12,11 @@ import {
   isAgendaKind,
   moveAgendaItem,
   selectAgenda,
+  LOCALES,
+  isLocale,
+  selectAgendaOutOfOrder,
   selectMeta,
+  setBoardLocale,
   startPhase,
   updateAgendaItem,
 } from '../../board';
@@ -77,16 +81,38 @@ function NewPhaseForm({ board }: { board: Board }) {
 
 export function AgendaEditor({ board }: { board: Board }) {
   const agenda = selectAgenda(board);
-  const { phase } = selectMeta(board);
+  const { phase, locale } = selectMeta(board);
+  const outOfOrder = selectAgendaOutOfOrder(board);
   return (
     <section class="editor" aria-labelledby="agenda-editor-heading">
       <div class="editor-toolbar">
         <h2 id="agenda-editor-heading">{t('agenda.heading')}</h2>
-        <button type="button" onClick={() => addAgendaItems(board, agendaTemplate())}>
+        <button type="button" onClick={() => addAgendaItems(board, agendaTemplate(locale))}>
           {t('agenda.template')}
         </button>
+        <label class="inline-form">
+          {t('agenda.boardLanguage')}
+          <select
+            value={locale}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              if (isLocale(value)) setBoardLocale(board, value);
+            }}
+          >
+            {LOCALES.map((code) => (
+              <option key={code} value={code}>
+                {t(`language.${code}`)}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       {agenda.length === 0 && <p class="muted">{t('agenda.none')}</p>}
+      {outOfOrder.map(({ item, after }) => (
+        <p key={item.id} class="banner" role="status">
+          {t('agenda.outOfOrder', { title: item.title, start: item.start ?? '', after: after.title, afterStart: after.start ?? '' })}
+        </p>
+      ))}
       <ol class="agenda-editor">
         {agenda.map((item, index) => {
           const running = item.id === phase;

@@ -256,7 +256,7 @@ export function CasesEditor({ board }: { board: Board }) {
     <section class="editor" aria-labelledby="cases-heading">
       <div class="editor-toolbar">
         <h2 id="cases-heading">{t('cases.heading')}</h2>
-        <button type="button" onClick={() => setChosen(createCases(board, caseTemplates())[0] ?? null)}>
+        <button type="button" onClick={() => setChosen(createCases(board, caseTemplates(selectMeta(board).locale))[0] ?? null)}>
           {t('cases.templates')}
         </button>
         <p class="lock-line">

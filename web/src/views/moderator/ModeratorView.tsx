@@ -25,7 +25,7 @@ import {
   setCardCluster,
   setJoinCode,
 } from '../../board';
-import { t, useLocale } from '../../i18n';
+import { t, tIn, useLocale } from '../../i18n';
 import { Api } from '../../sync/api';
 import { Credentials, type ModeratorLinks, browserStorage } from '../../sync/credentials';
 import { ConnectionStatus, TopBar, formatDate } from '../../ui/components';
@@ -115,7 +115,7 @@ export function ModeratorView({
         root: () => wallRoot.current,
         onDrop: (cardId, zone) => {
           if (zone === 'wall') setCardCluster(board, cardId, null);
-          else if (zone === 'new') createCluster(board, t('moderator.newClusterTitle'), { cards: [cardId] });
+          else if (zone === 'new') createCluster(board, tIn(selectMeta(board).locale, 'moderator.newClusterTitle'), { cards: [cardId] });
           else if (zone.startsWith('cluster:')) setCardCluster(board, cardId, zone.slice('cluster:'.length));
         },
         announce: (kind, target) => {
@@ -176,10 +176,18 @@ export function ModeratorView({
   if (state.status === 'refused') return <Message title={t('status.refusedToken')} />;
 
   const subtitle = [meta.title, meta.district, formatDate(meta.date)].filter(Boolean).join(' · ');
+  // The page itself never scrolls: the top bar (undo, the projector's link)
+  // stays in reach, the sidebar and the work area scroll on their own, and
+  // the wall scrolls by itself while a card is dragged to its edge.
   return (
-    <>
+    <div class="moderator-shell">
       <TopBar title={subtitle || t('moderator.title')}>
         <ConnectionStatus state={state} compact />
+        {links && (
+          <a class="button-link" href={links.presenter_url} target="_blank" rel="noopener">
+            {t('moderator.presenterLink')}
+          </a>
+        )}
         <button type="button" disabled={undo.undoStack.length === 0} onClick={() => undo.undo()}>
           <span aria-hidden="true">↶ </span>
           {t('moderator.undo')}
@@ -192,11 +200,11 @@ export function ModeratorView({
       <div class="moderator">
         <aside class="sidebar" aria-label={t('moderator.title')}>
           <RunPanel board={board} meta={meta} />
-          <JoinPanel links={links} joinCode={meta.joinCode} participants={participants.length} access={access} />
-          {tab === 'cards' && <PhasePanel board={board} meta={meta} />}
+          {/* The running phase's groups; joining (code, QR) below. */}
           {tab === 'cards' && <GroupsPanel board={board} groups={groups} members={selectGroupMembers(board)} access={access} />}
+          <JoinPanel links={links} joinCode={meta.joinCode} participants={participants.length} access={access} />
         </aside>
-        <main id="main">
+        <main id="main" class={tab === 'cards' ? 'work work-wall' : 'work'}>
           <nav class="segmented tabs" aria-label={t('moderator.areas')}>
             {TABS.map((name) => (
               <button key={name} type="button" aria-pressed={tab === name} onClick={() => setChosenTab(name)}>
@@ -205,6 +213,8 @@ export function ModeratorView({
             ))}
           </nav>
           {tab === 'agenda' && <AgendaEditor board={board} />}
+          {/* Block 1's actions above the wall, in one or two rows: in view with the wall. */}
+          {tab === 'cards' && <PhasePanel board={board} meta={meta} />}
           {tab === 'cards' && <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />}
           {tab === 'cases' && <CasesEditor board={board} />}
           {tab === 'agreements' && <AgreementsEditor board={board} />}
@@ -214,7 +224,7 @@ export function ModeratorView({
       <div class="sr-only" aria-live="assertive">
         {announcement}
       </div>
-    </>
+    </div>
   );
 }
 

@@ -11,13 +11,13 @@ import {
   deleteGroup,
   formGroups,
   renameGroup,
+  selectMeta,
   setFocus,
   setRevealed,
-  setWritingOpen,
   startVoting,
   stopVoting,
 } from '../../board';
-import { t, tn } from '../../i18n';
+import { t, tIn, tn } from '../../i18n';
 import type { ModeratorLinks } from '../../sync/credentials';
 import { apiFailureText } from '../../ui/errors';
 import { SectorTag, colourClass } from '../../ui/components';
@@ -82,11 +82,6 @@ export function JoinPanel({
       )}
       {links ? (
         <ul class="plain-list">
-          <li>
-            <a href={links.presenter_url} target="_blank" rel="noopener">
-              {t('moderator.presenterLink')}
-            </a>
-          </li>
           {watchUrl && (
             <li>
               <a href={watchUrl} target="_blank" rel="noopener">
@@ -139,47 +134,51 @@ export function PhasePanel({ board, meta }: { board: Board; meta: Meta }) {
     </button>
   );
   return (
-    <section class="panel" aria-labelledby="phase-heading">
-      <h2 id="phase-heading">{t('moderator.cardsHeading')}</h2>
-      <p>{meta.writingOpen ? t('moderator.writingOpen') : t('moderator.writingClosed')}</p>
-      <button type="button" onClick={() => setWritingOpen(board, !meta.writingOpen)}>
-        {meta.writingOpen ? t('moderator.closeWriting') : t('moderator.openWriting')}
-      </button>
-      <p>{meta.revealed ? t('moderator.revealed') : t('moderator.hidden')}</p>
-      <button type="button" class={meta.revealed ? '' : 'primary'} onClick={() => setRevealed(board, !meta.revealed)}>
-        {meta.revealed ? t('moderator.hide') : t('moderator.reveal')}
-      </button>
+    <section class="panel phase-panel" aria-labelledby="phase-heading">
+      <h2 id="phase-heading" class="sr-only">
+        {t('moderator.cardsHeading')}
+      </h2>
+      {/* Writing opens and closes in "Ablauf steuern" (RunPanel), once. */}
+      <div class="lock-row">
+        <p class="muted">{meta.revealed ? t('moderator.revealed') : t('moderator.hidden')}</p>
+        <button type="button" class={meta.revealed ? '' : 'primary'} onClick={() => setRevealed(board, !meta.revealed)}>
+          {meta.revealed ? t('moderator.hide') : t('moderator.reveal')}
+        </button>
+      </div>
       <div class="button-row" role="group" aria-label={t('moderator.showOnScreen')}>
         {focusButton('overview', t('moderator.showOverview'))}
         {focusButton('groups', t('moderator.showGroups'))}
         {focusButton('votes', t('moderator.showVotes'))}
       </div>
-      <h3>{t('moderator.votingHeading')}</h3>
-      <p>{meta.votingOpen ? t('moderator.votingOpen') : t('moderator.votingClosed')}</p>
-      {meta.votingOpen ? (
-        <button type="button" onClick={() => stopVoting(board)}>
-          {t('moderator.stopVoting')}
-        </button>
-      ) : (
-        <form
-          class="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            startVoting(board, budget);
-          }}
-        >
-          <label for="vote-budget">{t('moderator.budget')}</label>
-          <input
-            id="vote-budget"
-            type="number"
-            min={1}
-            max={LIMITS.voteBudgetMax}
-            value={budget}
-            onInput={(e) => setBudget(Math.min(LIMITS.voteBudgetMax, Math.max(1, Number(e.currentTarget.value) || 1)))}
-          />
-          <button type="submit">{t('moderator.startVoting')}</button>
-        </form>
-      )}
+      <div class="voting">
+        <h3>
+          {t('moderator.votingHeading')}: <span class="lock-state">{meta.votingOpen ? t('moderator.votingOpen') : t('moderator.votingClosed')}</span>
+        </h3>
+        {meta.votingOpen ? (
+          <button type="button" onClick={() => stopVoting(board)}>
+            {t('moderator.stopVoting')}
+          </button>
+        ) : (
+          <form
+            class="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              startVoting(board, budget);
+            }}
+          >
+            <label for="vote-budget">{t('moderator.budget')}</label>
+            <input
+              id="vote-budget"
+              type="number"
+              min={1}
+              max={LIMITS.voteBudgetMax}
+              value={budget}
+              onInput={(e) => setBudget(Math.min(LIMITS.voteBudgetMax, Math.max(1, Number(e.currentTarget.value) || 1)))}
+            />
+            <button type="submit">{t('moderator.startVoting')}</button>
+          </form>
+        )}
+      </div>
     </section>
   );
 }
@@ -254,6 +253,8 @@ export function GroupsPanel({
   access: Access;
 }) {
   const unassigned = members.get(null) ?? [];
+  // Group names are written into the board: in its language, not the screen's.
+  const groupName = (n: number): string => tIn(selectMeta(board).locale, 'moderator.groupName', { n });
   const total = [...members.values()].reduce((n, list) => n + list.length, 0);
   return (
     <section class="panel" aria-labelledby="groups-heading">
@@ -261,21 +262,20 @@ export function GroupsPanel({
       <div class="button-row">
         <button
           type="button"
-          class="primary"
           disabled={total === 0}
           onClick={() => {
             // Re-forming moves everyone: ask once groups exist.
-            if (groups.length === 0 || window.confirm(t('moderator.reformGroupsConfirm'))) formGroups(board, (n) => t('moderator.groupName', { n }));
+            if (groups.length === 0 || window.confirm(t('moderator.reformGroupsConfirm'))) formGroups(board, groupName);
           }}
         >
           {groups.length === 0 ? t('moderator.formGroups') : t('moderator.reformGroups')}
         </button>
         {groups.length > 0 && unassigned.length > 0 && (
-          <button type="button" onClick={() => addToGroups(board, (n) => t('moderator.groupName', { n }))}>
+          <button type="button" onClick={() => addToGroups(board, groupName)}>
             {tn('moderator.addToGroups', unassigned.length)}
           </button>
         )}
-        <button type="button" onClick={() => createGroup(board, t('moderator.groupName', { n: groups.length + 1 }))}>
+        <button type="button" onClick={() => createGroup(board, groupName(groups.length + 1))}>
           {t('moderator.addGroup')}
         </button>
       </div>

@@ -5,7 +5,8 @@
  * Starting a phase opens its lock and closes the others (startPhase); the
  * buttons here change that by hand until the next phase starts. An info
  * phase has no lock of its own, so all three are offered then (say, to let
- * people finish their cards during the break).
+ * people finish their cards during the break), as before the first phase.
+ * Each lock has its one control here, nowhere else.
  */
 import { useState } from 'preact/hooks';
 import {
@@ -38,12 +39,14 @@ function PhaseLock({ board, meta, kind }: { board: Board; meta: Meta; kind: 'car
     else setAgreementsOpen(board, !open);
   };
   return (
-    <>
-      <p>{t(`run.lock.${kind}`)}: <strong>{open ? t('run.open') : t('run.closed')}</strong></p>
+    <div class="lock-row">
+      <p>
+        {t(`run.lock.${kind}`)}: <strong>{open ? t('run.open') : t('run.closed')}</strong>
+      </p>
       <button type="button" onClick={toggle}>
         {open ? t(`run.close.${kind}`) : t(`run.open.${kind}`)}
       </button>
-    </>
+    </div>
   );
 }
 
@@ -72,7 +75,9 @@ export function RunPanel({ board, meta }: { board: Board; meta: Meta }) {
       </p>
       <div class="button-row">
         {next ? (
-          <button type="button" class="primary" onClick={() => nextPhase(board)}>
+          // The first phase is the step at hand before the conference; once
+          // it runs, the phase's own action is (Block 1: "Karten aufdecken").
+          <button type="button" class={phase ? '' : 'primary'} onClick={() => nextPhase(board)}>
             {t('run.next', { title: next.title })}
           </button>
         ) : (
@@ -129,10 +134,9 @@ export function RunPanel({ board, meta }: { board: Board; meta: Meta }) {
           <button type="submit">{t('timer.start')}</button>
         </form>
       )}
-      {phase &&
-        (phase.kind === 'info'
-          ? LOCK_KINDS.map((kind) => <PhaseLock key={kind} board={board} meta={meta} kind={kind} />)
-          : <PhaseLock board={board} meta={meta} kind={phase.kind} />)}
+      {phase === null || phase.kind === 'info'
+        ? LOCK_KINDS.map((kind) => <PhaseLock key={kind} board={board} meta={meta} kind={kind} />)
+        : <PhaseLock board={board} meta={meta} kind={phase.kind} />}
       <div class="button-row">
         <button type="button" aria-pressed={meta.focus.kind === 'agenda'} onClick={() => setFocus(board, { kind: 'agenda' })}>
           {t('run.showAgenda')}

@@ -151,6 +151,7 @@ function ClusterColumn({ board, cluster, data, dnd }: { board: Board; cluster: C
       <header class="cluster-header">
         <InlineEdit
           class="cluster-title-input"
+          wrap
           value={cluster.title}
           label={t('moderator.clusterTitle')}
           maxLength={LIMITS.title}
@@ -290,29 +291,33 @@ export function Wall({ board, data, dnd, setRoot }: { board: Board; data: WallDa
   return (
     <section class="wall" aria-labelledby="wall-heading" ref={setRoot}>
       <div class="wall-toolbar">
-        <h2 id="wall-heading">{t('moderator.wallHeading')}</h2>
+        <h2 id="wall-heading" class="sr-only">
+          {t('moderator.wallHeading')}
+        </h2>
         <NewClusterForm board={board} />
         <NewCardForm board={board} />
       </div>
       <p id="drag-help" class="sr-only">
         {t('moderator.dragHelp')}
       </p>
-      <div class="wall-grid">
-        <section class="cluster unsorted" data-drop="wall" data-drop-label={t('moderator.unsorted')} aria-label={t('moderator.unsorted')}>
-          <h3 class="cluster-title">{t('moderator.unsorted')}</h3>
-          {data.unclustered.length === 0 && <p class="muted">{t('moderator.empty')}</p>}
-          <ul class="card-list">
-            {data.unclustered.map((card) => (
-              <CardTile key={card.id} board={board} card={card} data={data} dnd={dnd} />
-            ))}
-          </ul>
-        </section>
-        {data.clusters.map((cluster) => (
-          <ClusterColumn key={cluster.id} board={board} cluster={cluster} data={data} dnd={dnd} />
-        ))}
-        <section class="cluster new-cluster-zone" data-drop="new" data-drop-label={t('moderator.newClusterDrop')}>
-          <p>{t('moderator.newClusterDrop')}</p>
-        </section>
+      <div class="wall-scroll" data-autoscroll>
+        <div class="wall-grid">
+          <section class="cluster unsorted" data-drop="wall" data-drop-label={t('moderator.unsorted')} aria-label={t('moderator.unsorted')}>
+            <h3 class="cluster-title">{t('moderator.unsorted')}</h3>
+            {data.unclustered.length === 0 && <p class="muted">{t('moderator.empty')}</p>}
+            <ul class="card-list">
+              {data.unclustered.map((card) => (
+                <CardTile key={card.id} board={board} card={card} data={data} dnd={dnd} />
+              ))}
+            </ul>
+          </section>
+          {data.clusters.map((cluster) => (
+            <ClusterColumn key={cluster.id} board={board} cluster={cluster} data={data} dnd={dnd} />
+          ))}
+          <section class="cluster new-cluster-zone" data-drop="new" data-drop-label={t('moderator.newClusterDrop')}>
+            <p>{t('moderator.newClusterDrop')}</p>
+          </section>
+        </div>
       </div>
     </section>
   );

@@ -1,14 +1,16 @@
 /**
- * Starting material for the moderator, in the moderator's language: the
+ * Starting material for the moderator, in the board's language (`meta.locale`,
+ * what the documents are written in, whatever the interface shows): the
  * four-hour Stadtteilkonferenz agenda (three blocks, seed 000 section 5) and
  * the two constructed case examples of Block 2 — a family under the AsylbLG
  * and a person under SGB II — with their focal points of need. Everything is
  * an ordinary entry afterwards: edit, reorder or delete it.
  */
-import type { AgendaDraft, CaseDraft } from '../../board';
-import { t } from '../../i18n';
+import type { AgendaDraft, CaseDraft, Locale } from '../../board';
+import { type MessageKey, tIn } from '../../i18n';
 
-export function agendaTemplate(): AgendaDraft[] {
+export function agendaTemplate(language: Locale): AgendaDraft[] {
+  const t = (key: MessageKey): string => tIn(language, key);
   return [
     { title: t('template.agenda.welcome'), kind: 'info', start: '09:00', minutes: 15 },
     { title: t('template.agenda.block1'), kind: 'cards', start: '09:15', minutes: 75 },
@@ -19,7 +21,8 @@ export function agendaTemplate(): AgendaDraft[] {
   ];
 }
 
-export function caseTemplates(): CaseDraft[] {
+export function caseTemplates(language: Locale): CaseDraft[] {
+  const t = (key: MessageKey): string => tIn(language, key);
   return [
     {
       title: t('template.asylblg.title'),

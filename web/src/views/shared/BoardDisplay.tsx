@@ -238,9 +238,9 @@ export function BoardDisplay({ board, focus }: { board: Board; focus: Focus }) {
     <div class="display display-wall">
       {/* The clusters are the headings people read; the page still needs its title. */}
       <h1 class="sr-only">{meta.title}</h1>
-      <KindLegend cards={[...unclustered, ...[...byCluster.values()].flat()]} />
       {/* Columns that flow: clusters wrap into the next column, the type shrinks only when the screen is full. */}
       <div class="wall-flow" data-fit-box>
+        <KindLegend cards={[...unclustered, ...[...byCluster.values()].flat()]} />
         {clusters.map((cluster) => (
           <ClusterBlock key={cluster.id} board={board} cluster={cluster} cards={byCluster.get(cluster.id) ?? []} large={false} />
         ))}

@@ -14,6 +14,7 @@ export function InlineEdit({
   maxLength,
   class: className,
   multiline = false,
+  wrap = false,
   allowEmpty = false,
   placeholder,
   id,
@@ -26,6 +27,12 @@ export function InlineEdit({
   class?: string;
   /** A textarea where Enter makes a new line (stories, notes). */
   multiline?: boolean;
+  /**
+   * One line of text that wraps instead of being cut (a cluster's title in
+   * a narrow column): a textarea of one row that grows with its text
+   * (`field-sizing: content`); Enter commits as in a single-line field.
+   */
+  wrap?: boolean;
   /** An empty value is a valid value (e.g. an agreement's "who"). */
   allowEmpty?: boolean;
   placeholder?: string;
@@ -65,21 +72,27 @@ export function InlineEdit({
       />
     );
   }
-  return (
-    <input
-      {...common}
-      enterkeyhint="done"
-      onInput={(e) => setDraft(e.currentTarget.value)}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') {
-          e.preventDefault();
-          e.currentTarget.blur();
-        } else if (e.key === 'Escape') {
-          setDraft(value);
-          const target = e.currentTarget;
-          requestAnimationFrame(() => target.blur());
-        }
-      }}
-    />
-  );
+  const singleLineKeys = (e: KeyboardEvent & { currentTarget: HTMLInputElement | HTMLTextAreaElement }): void => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      e.currentTarget.blur();
+    } else if (e.key === 'Escape') {
+      setDraft(value);
+      const target = e.currentTarget;
+      requestAnimationFrame(() => target.blur());
+    }
+  };
+  if (wrap) {
+    return (
+      <textarea
+        {...common}
+        rows={1}
+        enterkeyhint="done"
+        // A pasted line break becomes a space: a title is one line.
+        onInput={(e) => setDraft(e.currentTarget.value.replace(/[\r\n]+/g, ' '))}
+        onKeyDown={singleLineKeys}
+      />
+    );
+  }
+  return <input {...common} enterkeyhint="done" onInput={(e) => setDraft(e.currentTarget.value)} onKeyDown={singleLineKeys} />;
 }
