@@ -118,6 +118,38 @@ pub struct ServeConfig {
     )]
     pub max_connections: usize,
 
+    /// TCP connections open at once, websockets and plain HTTP alike (1 to
+    /// 10,000,000). Over it a new connection is answered 503 at once and
+    /// closed. Default: --max-connections plus 1,024, so a full house of
+    /// websockets still leaves room for page loads and joins.
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_OPEN_CONNECTIONS",
+        value_parser = ranged::<usize>(1, MAX_COUNT)
+    )]
+    pub max_open_connections: Option<usize>,
+
+    /// Seconds a client has to send a request's head (request line and
+    /// headers); also how long a kept-alive connection may wait idle for
+    /// its next request (1 to 3,600).
+    #[arg(
+        long,
+        env = "KARTENWAND_HEADER_READ_SECONDS",
+        default_value_t = 10,
+        value_parser = ranged::<u64>(1, 3600)
+    )]
+    pub header_read_seconds: u64,
+
+    /// Seconds a client has to send a request's body once its head arrived;
+    /// later: 408 and the connection closes (1 to 3,600).
+    #[arg(
+        long,
+        env = "KARTENWAND_BODY_READ_SECONDS",
+        default_value_t = 30,
+        value_parser = ranged::<u64>(1, 3600)
+    )]
+    pub body_read_seconds: u64,
+
     /// Websocket connections one board accepts (1 to 10,000,000).
     #[arg(
         long,
@@ -231,6 +263,12 @@ where
 impl ServeConfig {
     pub fn store(&self) -> StoreConfig {
         store_in(&self.data_dir, self.sqlite_synchronous)
+    }
+
+    /// `--max-open-connections`, or its default.
+    pub fn max_open_connections(&self) -> usize {
+        self.max_open_connections
+            .unwrap_or_else(|| self.max_connections.saturating_add(1024))
     }
 
     pub fn room_settings(&self) -> RoomSettings {
@@ -359,6 +397,9 @@ mod tests {
             "--compact-after-updates",
             "--ping-seconds",
             "--awareness-timeout-seconds",
+            "--max-open-connections",
+            "--header-read-seconds",
+            "--body-read-seconds",
         ] {
             for value in ["0", huge] {
                 let error = serve(&[flag, value]).expect_err("out of range");
@@ -372,5 +413,6 @@ mod tests {
         let config = serve(&["--ping-seconds", "86400", "--max-connections", "10000000"])
             .expect("the largest values are valid");
         assert_eq!(config.ping_seconds, 86_400);
+        assert_eq!(config.max_open_connections(), 10_001_024);
     }
 }

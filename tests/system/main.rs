@@ -6,6 +6,7 @@ mod assets;
 mod authorization;
 mod common;
 mod config;
+mod connections;
 mod durability;
 mod exports;
 mod hostile;

@@ -3,6 +3,7 @@
 mod assets;
 mod boards;
 mod exports;
+pub mod listener;
 mod ws;
 
 use crate::auth::{self, Identity, TokenClaim};
@@ -45,6 +46,8 @@ pub struct Shared {
     /// `--metrics-token`: what `/metrics` requires, if anything.
     pub metrics_token: Option<String>,
     pub limits: ConnectionLimits,
+    /// `--body-read-seconds`: how long a request's body may take.
+    pub body_read_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +83,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
         .merge(ws::router())
         .merge(assets::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            listener::body_deadline,
+        ))
         .with_state(state)
 }
 
@@ -130,6 +137,8 @@ pub enum Error {
     #[error("{0}")]
     NotFound(&'static str),
     #[error("{0}")]
+    RequestTimeout(&'static str),
+    #[error("{0}")]
     Unavailable(&'static str),
     #[error("storage failed")]
     Store(#[from] StoreError),
@@ -144,6 +153,7 @@ impl IntoResponse for Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
