@@ -59,6 +59,7 @@ pub mod store;
 use anyhow::Context;
 use config::ServeConfig;
 use http::listener::ListenerLimits;
+use http::throttle::Throttles;
 use http::{AppState, ConnectionLimits, Shared};
 use room::Registry;
 use std::sync::Arc;
@@ -107,7 +108,12 @@ pub async fn serve(
             outbox,
         },
         body_read_timeout: Duration::from_secs(config.body_read_seconds),
+        throttles: Throttles::new(config.client_address(), config.rates()),
     });
+    {
+        let (state, shutdown) = (state.clone(), shutdown.clone());
+        tokio::spawn(async move { state.throttles.maintain(shutdown).await });
+    }
     let app = http::router(state).layer(axum::middleware::from_fn(logging::request_span));
     let limits = ListenerLimits {
         max_open_connections: config.max_open_connections(),

@@ -16,3 +16,4 @@ mod metrics;
 mod refusals;
 mod restore;
 mod sync;
+mod throttling;

@@ -1,9 +1,11 @@
 //! The HTTP edge: routes, shared state and the one error type.
 
+pub mod address;
 mod assets;
 mod boards;
 mod exports;
 pub mod listener;
+pub mod throttle;
 mod ws;
 
 use crate::auth::{self, Identity, TokenClaim};
@@ -48,6 +50,8 @@ pub struct Shared {
     pub limits: ConnectionLimits,
     /// `--body-read-seconds`: how long a request's body may take.
     pub body_read_timeout: Duration,
+    /// The per-address limits of creation, joins and code lookups.
+    pub throttles: throttle::Throttles,
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +142,12 @@ pub enum Error {
     NotFound(&'static str),
     #[error("{0}")]
     RequestTimeout(&'static str),
+    /// Over a per-address rate ([`throttle`]).
+    #[error("too many {what} from your address; try again in {} s", retry_after_seconds(*.retry_after))]
+    TooManyRequests {
+        what: &'static str,
+        retry_after: Duration,
+    },
     #[error("{0}")]
     Unavailable(&'static str),
     #[error("storage failed")]
@@ -154,6 +164,7 @@ impl IntoResponse for Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -162,8 +173,22 @@ impl IntoResponse for Error {
             Error::Internal(detail) => tracing::error!(%detail, "request failed"),
             _ => {}
         }
-        (status, Json(json!({ "error": self.to_string() }))).into_response()
+        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        if let Error::TooManyRequests { retry_after, .. } = &self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_seconds(*retry_after)),
+            );
+        }
+        response
     }
+}
+
+/// Whole seconds for `Retry-After`, rounded up: never 0, which would ask
+/// for an immediate retry that is refused again.
+fn retry_after_seconds(wait: Duration) -> u64 {
+    let whole = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    whole.max(1)
 }
 
 /// Checks the token against the one record it can match, in constant time.
