@@ -109,6 +109,7 @@ pub async fn serve(
         },
         body_read_timeout: Duration::from_secs(config.body_read_seconds),
         throttles: Throttles::new(config.client_address(), config.rates()),
+        exports_running: Arc::default(),
     });
     {
         let (state, shutdown) = (state.clone(), shutdown.clone());

@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod authorization;
+mod capacity;
 mod common;
 mod config;
 mod connections;

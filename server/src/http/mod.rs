@@ -52,6 +52,8 @@ pub struct Shared {
     pub body_read_timeout: Duration,
     /// The per-address limits of creation, joins and code lookups.
     pub throttles: throttle::Throttles,
+    /// Boards with an export being made (see `exports.rs`).
+    pub exports_running: Arc<dashmap::DashSet<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +152,12 @@ pub enum Error {
     },
     #[error("{0}")]
     Unavailable(&'static str),
+    /// Busy for now: 503 with `Retry-After`.
+    #[error("{what}; try again in {} s", retry_after_seconds(*.retry_after))]
+    Busy {
+        what: &'static str,
+        retry_after: Duration,
+    },
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("internal error")]
@@ -165,7 +173,7 @@ impl IntoResponse for Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable(_) | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         match &self {
@@ -174,7 +182,8 @@ impl IntoResponse for Error {
             _ => {}
         }
         let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
-        if let Error::TooManyRequests { retry_after, .. } = &self {
+        if let Error::TooManyRequests { retry_after, .. } | Error::Busy { retry_after, .. } = &self
+        {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 header::HeaderValue::from(retry_after_seconds(*retry_after)),
@@ -276,8 +285,10 @@ async fn blocking<T: Send + 'static>(
         .map_err(|error| Error::Internal(error.to_string()))?
 }
 
-/// Requests' store and export calls running at once on blocking threads.
-/// The store calls share one read connection, so more would only park
-/// threads on its lock: a storm of joiners would otherwise start a thread
-/// each (about 80 for 5,000 connections at once).
+/// Requests' store calls running at once on blocking threads. The store
+/// calls share one read connection, so more would only park threads on
+/// its lock: a storm of joiners would otherwise start a thread each (about
+/// 80 for 5,000 connections at once). Exports have their own slots
+/// (`exports.rs`): nine PDFs of a big board once held all of these and
+/// stalled every token check and join for 14 s.
 static BLOCKING_CALLS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
