@@ -6,6 +6,8 @@
 
 pub mod file;
 
+use crate::http::address::{ClientAddress, ForwardedHeader, TrustedProxies};
+use crate::http::throttle::{Rate, Rates};
 use crate::room::RoomSettings;
 use crate::store::{StoreConfig, Synchronous};
 use clap::{Args, Parser, Subcommand};
@@ -118,6 +120,38 @@ pub struct ServeConfig {
     )]
     pub max_connections: usize,
 
+    /// TCP connections open at once, websockets and plain HTTP alike (1 to
+    /// 10,000,000). Over it a new connection is answered 503 at once and
+    /// closed. Default: --max-connections plus 1,024, so a full house of
+    /// websockets still leaves room for page loads and joins.
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_OPEN_CONNECTIONS",
+        value_parser = ranged::<usize>(1, MAX_COUNT)
+    )]
+    pub max_open_connections: Option<usize>,
+
+    /// Seconds a client has to send a request's head (request line and
+    /// headers); also how long a kept-alive connection may wait idle for
+    /// its next request (1 to 3,600).
+    #[arg(
+        long,
+        env = "KARTENWAND_HEADER_READ_SECONDS",
+        default_value_t = 10,
+        value_parser = ranged::<u64>(1, 3600)
+    )]
+    pub header_read_seconds: u64,
+
+    /// Seconds a client has to send a request's body once its head arrived;
+    /// later: 408 and the connection closes (1 to 3,600).
+    #[arg(
+        long,
+        env = "KARTENWAND_BODY_READ_SECONDS",
+        default_value_t = 30,
+        value_parser = ranged::<u64>(1, 3600)
+    )]
+    pub body_read_seconds: u64,
+
     /// Websocket connections one board accepts (1 to 10,000,000).
     #[arg(
         long,
@@ -188,6 +222,85 @@ pub struct ServeConfig {
     )]
     pub ping_seconds: u64,
 
+    /// Board creations (`POST /api/boards`) one client address may make per
+    /// minute once its burst is used up (1 to 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_BOARD_CREATIONS_PER_MINUTE",
+        default_value_t = 300,
+        value_parser = ranged::<u32>(1, MAX_COUNT)
+    )]
+    pub board_creations_per_minute: u32,
+
+    /// Board creations one client address may make at once (1 to
+    /// 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_BOARD_CREATION_BURST",
+        default_value_t = 100,
+        value_parser = ranged::<u32>(1, MAX_COUNT)
+    )]
+    pub board_creation_burst: u32,
+
+    /// Joins (`POST /api/boards/{board}/join`, refused ones too) one client
+    /// address may make per minute once its burst is used up (1 to
+    /// 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_JOINS_PER_MINUTE",
+        default_value_t = 1200,
+        value_parser = ranged::<u32>(1, MAX_COUNT)
+    )]
+    pub joins_per_minute: u32,
+
+    /// Joins one client address may make at once: a whole venue behind one
+    /// address (1 to 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_JOIN_BURST",
+        default_value_t = 500,
+        value_parser = ranged::<u32>(1, MAX_COUNT)
+    )]
+    pub join_burst: u32,
+
+    /// Join code lookups (`GET /api/codes/{code}`) one client address may
+    /// make per minute once its burst is used up (1 to 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_CODE_LOOKUPS_PER_MINUTE",
+        default_value_t = 300,
+        value_parser = ranged::<u32>(1, MAX_COUNT)
+    )]
+    pub code_lookups_per_minute: u32,
+
+    /// Join code lookups one client address may make at once (1 to
+    /// 10,000,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_CODE_LOOKUP_BURST",
+        default_value_t = 500,
+        value_parser = ranged::<u32>(1, MAX_COUNT)
+    )]
+    pub code_lookup_burst: u32,
+
+    /// Reverse proxies whose forwarding header names the client, for the
+    /// per-address limits: comma-separated addresses and networks
+    /// (`127.0.0.1,10.0.0.0/8,fd00::/8`). Default: none; every client is
+    /// its TCP peer. Behind a proxy, set this, or every client counts as
+    /// the proxy.
+    #[arg(long, env = "KARTENWAND_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<TrustedProxies>,
+
+    /// The header the trusted proxies set: `x-forwarded-for` (nginx,
+    /// Caddy) or `forwarded` (RFC 7239). The other one is ignored.
+    #[arg(
+        long,
+        env = "KARTENWAND_FORWARDED_HEADER",
+        value_enum,
+        default_value = "x-forwarded-for"
+    )]
+    pub forwarded_header: ForwardedHeader,
+
     /// Token `/metrics` requires as `Authorization: Bearer TOKEN`. Default:
     /// none, and `/metrics` answers anyone (it holds counts only).
     #[arg(
@@ -231,6 +344,38 @@ where
 impl ServeConfig {
     pub fn store(&self) -> StoreConfig {
         store_in(&self.data_dir, self.sqlite_synchronous)
+    }
+
+    /// `--max-open-connections`, or its default.
+    pub fn max_open_connections(&self) -> usize {
+        self.max_open_connections
+            .unwrap_or_else(|| self.max_connections.saturating_add(1024))
+    }
+
+    /// The per-address limits of `http::throttle`.
+    pub fn rates(&self) -> Rates {
+        Rates {
+            board_creation: Rate {
+                per_minute: self.board_creations_per_minute,
+                burst: self.board_creation_burst,
+            },
+            join: Rate {
+                per_minute: self.joins_per_minute,
+                burst: self.join_burst,
+            },
+            code_lookup: Rate {
+                per_minute: self.code_lookups_per_minute,
+                burst: self.code_lookup_burst,
+            },
+        }
+    }
+
+    /// How a request's client is found.
+    pub fn client_address(&self) -> ClientAddress {
+        ClientAddress {
+            trusted_proxies: self.trusted_proxies.clone().unwrap_or_default(),
+            header: self.forwarded_header,
+        }
     }
 
     pub fn room_settings(&self) -> RoomSettings {
@@ -359,6 +504,15 @@ mod tests {
             "--compact-after-updates",
             "--ping-seconds",
             "--awareness-timeout-seconds",
+            "--max-open-connections",
+            "--header-read-seconds",
+            "--body-read-seconds",
+            "--board-creations-per-minute",
+            "--board-creation-burst",
+            "--joins-per-minute",
+            "--join-burst",
+            "--code-lookups-per-minute",
+            "--code-lookup-burst",
         ] {
             for value in ["0", huge] {
                 let error = serve(&[flag, value]).expect_err("out of range");
@@ -372,5 +526,18 @@ mod tests {
         let config = serve(&["--ping-seconds", "86400", "--max-connections", "10000000"])
             .expect("the largest values are valid");
         assert_eq!(config.ping_seconds, 86_400);
+        assert_eq!(config.max_open_connections(), 10_001_024);
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_networks() {
+        let config =
+            serve(&["--trusted-proxies", "127.0.0.1, 10.0.0.0/8,fd00::/8"]).expect("valid");
+        let proxies = config.client_address().trusted_proxies;
+        assert!(proxies.contains("10.2.3.4".parse().expect("an address")));
+        assert!(!proxies.contains("::1".parse().expect("an address")));
+        assert!(serve(&[]).expect("defaults").trusted_proxies.is_none());
+        let error = serve(&["--trusted-proxies", "10.0.0.0/40"]).expect_err("invalid");
+        assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
     }
 }

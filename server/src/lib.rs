@@ -26,7 +26,8 @@
 //! - [`export`]: the documentation (Markdown, HTML, PDF, DOCX, CSV, JSON)
 //!   and the network map. Pure.
 //! - [`http`]: axum routes (board creation, join, exports, websocket
-//!   upgrade, health).
+//!   upgrade, health), and the accept loop that bounds what each TCP
+//!   connection may hold ([`http::listener`]).
 //! - [`metrics`]: the counters, gauges and histograms of `/metrics` and
 //!   their Prometheus text encoding; a leaf the others record into.
 //! - [`commands`]: `kartenwand backup`, `restore`, `export` and `import`.
@@ -56,8 +57,9 @@ pub mod socket;
 pub mod store;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use config::ServeConfig;
+use http::listener::ListenerLimits;
+use http::throttle::Throttles;
 use http::{AppState, ConnectionLimits, Shared};
 use room::Registry;
 use std::sync::Arc;
@@ -105,17 +107,26 @@ pub async fn serve(
             ping_interval: Duration::from_secs(config.ping_seconds.max(1)),
             outbox,
         },
+        body_read_timeout: Duration::from_secs(config.body_read_seconds),
+        throttles: Throttles::new(config.client_address(), config.rates()),
+        exports_running: Arc::default(),
     });
-    // Small updates must not wait for delayed ACKs (Nagle).
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
-    });
+    {
+        let (state, shutdown) = (state.clone(), shutdown.clone());
+        tokio::spawn(async move { state.throttles.maintain(shutdown).await });
+    }
     let app = http::router(state).layer(axum::middleware::from_fn(logging::request_span));
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
-    let server = tokio::spawn(server.into_future());
+    let limits = ListenerLimits {
+        max_open_connections: config.max_open_connections(),
+        header_read_timeout: Duration::from_secs(config.header_read_seconds),
+    };
+    let server = tokio::spawn(http::listener::serve(
+        listener,
+        app,
+        limits,
+        shutdown.clone(),
+        tasks.clone(),
+    ));
 
     shutdown.cancelled().await;
     tracing::info!("shutting down");

@@ -80,6 +80,35 @@ impl Refusal {
     }
 }
 
+/// What was refused over a limit of the edge: a per-address rate
+/// (`http/throttle.rs`) or the cap on open connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    BoardCreation,
+    Join,
+    CodeLookup,
+    /// A TCP connection over `--max-open-connections`.
+    Connection,
+}
+
+impl Throttled {
+    pub const ALL: [Throttled; 4] = [
+        Throttled::BoardCreation,
+        Throttled::Join,
+        Throttled::CodeLookup,
+        Throttled::Connection,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Throttled::BoardCreation => "board_creation",
+            Throttled::Join => "join",
+            Throttled::CodeLookup => "code_lookup",
+            Throttled::Connection => "connection",
+        }
+    }
+}
+
 /// Counts a connection under its role for as long as it lives.
 pub struct Connected(Role);
 
@@ -223,6 +252,10 @@ pub struct Metrics {
     pub idle_room_evictions: Counter,
     /// Logs replaced by a snapshot (committed compactions).
     pub compactions: Counter,
+    /// Open TCP connections, websockets included.
+    pub open_connections: Gauge,
+    /// Requests and connections refused over a limit, by [`Throttled`].
+    throttled: [Counter; 4],
 }
 
 /// What the encoder reads from outside [`Metrics`] at scrape time.
@@ -246,7 +279,13 @@ impl Metrics {
             awareness_expiries: Counter::new(),
             idle_room_evictions: Counter::new(),
             compactions: Counter::new(),
+            open_connections: Gauge::new(),
+            throttled: [const { Counter::new() }; 4],
         }
+    }
+
+    pub fn throttled(&self, kind: Throttled) -> &Counter {
+        &self.throttled[kind as usize]
     }
 
     pub fn connections(&self, role: Role) -> &Gauge {
@@ -363,6 +402,28 @@ impl Metrics {
             "Update logs replaced by a snapshot.",
             &self.compactions,
         );
+        out.family(
+            "kartenwand_open_connections",
+            "gauge",
+            "Open TCP connections, websockets included.",
+        );
+        out.sample(
+            "kartenwand_open_connections",
+            &[],
+            self.open_connections.get(),
+        );
+        out.family(
+            "kartenwand_throttled_total",
+            "counter",
+            "Requests refused over a per-address rate, and connections over the cap, by kind.",
+        );
+        for kind in Throttled::ALL {
+            out.sample(
+                "kartenwand_throttled_total",
+                &[("kind", kind.label())],
+                self.throttled(kind).get(),
+            );
+        }
         out.0
     }
 }
@@ -475,6 +536,7 @@ mod tests {
         assert_eq!(Role::ALL.len(), Metrics::new().connections.len());
         assert_eq!(Refusal::ALL.len(), Metrics::new().refused.len());
         assert_eq!(Format::ALL.len(), Metrics::new().exports.len());
+        assert_eq!(Throttled::ALL.len(), Metrics::new().throttled.len());
         for (index, format) in Format::ALL.into_iter().enumerate() {
             assert_eq!(format as usize, index);
         }

@@ -1,10 +1,13 @@
-//! Rates the server holds connections to: one token bucket for all of them.
+//! Rates the server holds connections and clients to: one token bucket for
+//! all of them.
 //!
-//! Three limits use it, each answering an excess its own way: a connection's
-//! messages are throttled (`http/ws.rs` reads the socket more slowly,
-//! nothing is dropped), awareness updates over their rate are dropped
-//! (presence is ephemeral), and sync step 1 requests over theirs close the
-//! connection (each may cost an encode of the whole document). Callers pass
+//! Each limit answers an excess its own way: a connection's messages are
+//! throttled (`http/ws.rs` reads the socket more slowly, nothing is
+//! dropped), awareness updates over their rate are dropped (presence is
+//! ephemeral), sync step 1 requests over theirs close the connection (each
+//! may cost an encode of the whole document), and board creations, joins
+//! and join-code lookups over a client address's rate are answered 429
+//! (`http/throttle.rs`). Callers pass
 //! the time, so the bucket itself never reads a clock and its tests need
 //! none.
 
@@ -55,6 +58,22 @@ impl TokenBucket {
         self.tokens = 0.0;
         self.last = now + wait;
         Some(wait)
+    }
+
+    /// How long after the last refill until a token is back (zero if one
+    /// is there): what a refused caller is told to wait.
+    pub fn until_next_token(&self) -> Duration {
+        if self.tokens >= 1.0 {
+            return Duration::ZERO;
+        }
+        Duration::from_secs_f64((1.0 - self.tokens) / self.per_second)
+    }
+
+    /// Whether the bucket is full again: then it holds what a new bucket
+    /// would, and forgetting it changes nothing.
+    pub fn is_full(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens >= self.burst
     }
 
     fn refill(&mut self, now: Instant) {
@@ -136,6 +155,23 @@ mod tests {
             assert!(bucket.try_take(later));
         }
         assert!(!bucket.try_take(later));
+    }
+
+    #[test]
+    fn a_refused_caller_learns_when_a_token_is_back() {
+        let start = Instant::now();
+        // Two a minute, three at once.
+        let mut bucket = TokenBucket::new(2.0 / 60.0, 3.0, start);
+        assert!(bucket.is_full(start));
+        for _ in 0..3 {
+            assert!(bucket.try_take(start));
+        }
+        assert!(!bucket.try_take(start));
+        assert_eq!(bucket.until_next_token().as_secs_f64().round(), 30.0);
+        assert!(!bucket.try_take(start + Duration::from_secs(20)));
+        assert_eq!(bucket.until_next_token().as_secs_f64().round(), 10.0);
+        assert!(!bucket.is_full(start + Duration::from_secs(60)));
+        assert!(bucket.is_full(start + Duration::from_secs(90)));
     }
 
     #[test]

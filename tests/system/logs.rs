@@ -4,12 +4,10 @@
 //! `x-request-id`; board events carry the board id; tokens, join codes,
 //! names and addresses appear nowhere.
 
-use crate::common::WAIT;
 use crate::common::http::{exchange, http_request, http_request_as};
-use crate::common::server::{binary, listening_address};
+use crate::common::server::{binary, listening_address, terminate_and_read_stderr};
 use serde_json::{Value, json};
 use std::process::Stdio;
-use tokio::io::AsyncReadExt;
 
 #[tokio::test]
 async fn json_logs_have_one_line_per_request_with_an_id_and_nothing_secret() {
@@ -68,21 +66,7 @@ async fn json_logs_have_one_line_per_request_with_an_id_and_nothing_secret() {
     drop(socket);
     let _ = http_request_as(addr, None, "GET", "/healthz", None).await;
 
-    let pid = child.id().expect("running");
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    let mut stderr = String::new();
-    let mut pipe = child.stderr.take().expect("piped");
-    tokio::time::timeout(WAIT, pipe.read_to_string(&mut stderr))
-        .await
-        .expect("stderr ends when the server exits")
-        .expect("readable");
-    tokio::time::timeout(WAIT, child.wait())
-        .await
-        .expect("exits")
-        .expect("wait");
+    let stderr = terminate_and_read_stderr(child).await;
 
     let lines: Vec<Value> = stderr
         .lines()

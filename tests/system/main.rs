@@ -4,8 +4,10 @@
 mod api;
 mod assets;
 mod authorization;
+mod capacity;
 mod common;
 mod config;
+mod connections;
 mod durability;
 mod exports;
 mod hostile;
@@ -15,3 +17,4 @@ mod metrics;
 mod refusals;
 mod restore;
 mod sync;
+mod throttling;

@@ -227,6 +227,15 @@ async fn metrics_count_a_scripted_session_and_need_the_token() {
         );
     }
     assert_eq!(gauge(&after, "kartenwand_live_boards", &[]), 1.0);
+    // Two websockets and the scrape itself, at least.
+    assert!(gauge(&after, "kartenwand_open_connections", &[]) >= 3.0);
+    for kind in ["board_creation", "join", "code_lookup", "connection"] {
+        assert_eq!(
+            counter("kartenwand_throttled_total", &[("kind", kind)]),
+            0.0,
+            "{kind}"
+        );
+    }
 
     assert_eq!(
         histogram(&after, "kartenwand_export_seconds", &[("format", "md")]),

@@ -1,5 +1,6 @@
 //! Creating conferences and joining them.
 
+use super::throttle::Client;
 use super::{AppState, Error, blocking, identify_request, require_moderator};
 use crate::auth;
 use crate::auth::Identity;
@@ -8,6 +9,7 @@ use crate::board::schema::{
 };
 use crate::board::{self, BoardMeta};
 use crate::conference::{self, ConferenceError, CreatedBoard, NewBoard};
+use crate::metrics::Throttled;
 use crate::store::{ParticipantRecord, StoreError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -152,9 +154,11 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 
 async fn create_board(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     payload: Result<Json<CreateBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), Error> {
+    state.throttles.admit(Throttled::BoardCreation, client)?;
     let request = json_body(payload)?;
     let title = text_field(&request.title, "title", 1, TITLE_MAX)?;
     let district = text_field(&request.district, "district", 0, DISTRICT_MAX)?;
@@ -208,8 +212,10 @@ async fn create_board(
 
 async fn resolve_join_code(
     State(state): State<AppState>,
+    client: Client,
     Path(join_code): Path<String>,
 ) -> Result<Json<BoardSummary>, Error> {
+    state.throttles.admit(Throttled::CodeLookup, client)?;
     let code = auth::normalize_join_code(&join_code);
     let store = state.store.clone();
     let record = blocking(move || Ok(store.board_by_join_code(&code)?)).await?;
@@ -223,9 +229,12 @@ async fn resolve_join_code(
 
 async fn join_board(
     State(state): State<AppState>,
+    client: Client,
     Path(board): Path<String>,
     payload: Result<Json<JoinBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Joined>), Error> {
+    // Every attempt counts, a wrong join code too: this is a code check.
+    state.throttles.admit(Throttled::Join, client)?;
     let request = json_body(payload)?;
     let name = text_field(&request.name, "name", 1, NAME_MAX)?;
     let organisation = text_field(&request.organisation, "organisation", 0, ORGANISATION_MAX)?;

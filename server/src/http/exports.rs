@@ -1,7 +1,14 @@
 //! `GET /api/boards/{board}/export.{md,html,pdf,docx,csv,json}`: the
 //! documentation, for the moderator only.
+//!
+//! Exports never take what token checks and joins need: they run on
+//! blocking threads of their own, [`EXPORT_SLOTS`] at once server-wide,
+//! and one at a time per board (a second request for a board whose export
+//! is being made is answered 503 with `Retry-After`). Both are held by the
+//! export's thread until it finishes, even when the client went away, so
+//! the bound is on work actually running.
 
-use super::{AppState, Error, blocking, require_moderator};
+use super::{AppState, Error, require_moderator};
 use crate::conference;
 use crate::export::{self, Format, Options};
 use crate::metrics::METRICS;
@@ -11,7 +18,22 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// Exports made at once on the whole server. A PDF of a big board keeps a
+/// core busy for seconds; the machines this runs on have two to four, and
+/// the rooms and the store need them too.
+const EXPORT_SLOTS: usize = 2;
+
+/// How long a request waits for a free slot before it is answered 503.
+const SLOT_WAIT: Duration = Duration::from_secs(30);
+
+/// What a refused request is told to wait.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+static EXPORTS: Semaphore = Semaphore::const_new(EXPORT_SLOTS);
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/boards/{board}/{file}", get(export_board))
@@ -38,19 +60,31 @@ async fn export_board(
     let options = Options {
         authors: query.authors.unwrap_or(true),
     };
+    let turn = BoardTurn::take(&state, &board)?;
+    let slot = tokio::time::timeout(SLOT_WAIT, EXPORTS.acquire())
+        .await
+        .map_err(|_| Error::Busy {
+            what: "the server is busy making other exports",
+            retry_after: RETRY_AFTER,
+        })?
+        .map_err(|error| Error::Internal(error.to_string()))?;
     // The live room's state if the board is open, else what the store holds.
     let live = state.registry.document_state(&board).await;
     let store = state.store.clone();
-    let (bytes, file_name) = blocking(move || {
+    let work = tokio::task::spawn_blocking(move || {
+        // Released when the work is done, not when the request is.
+        let (_turn, _slot) = (turn, slot);
         // Loading the board counts: it is part of what the moderator waits for.
         let started = Instant::now();
         let input = conference::load_export(&*store, &board, live)?;
         let bytes = export::export(&input, format, options)
             .map_err(|error| Error::Internal(error.to_string()))?;
         METRICS.export(format).observe(started.elapsed());
-        Ok((bytes, export::file_name(&input, format)))
-    })
-    .await?;
+        Ok::<_, Error>((bytes, export::file_name(&input, format)))
+    });
+    let (bytes, file_name) = work
+        .await
+        .map_err(|error| Error::Internal(error.to_string()))??;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
         .map_err(|error| Error::Internal(error.to_string()))?;
     Ok((
@@ -65,4 +99,31 @@ async fn export_board(
         bytes,
     )
         .into_response())
+}
+
+/// A board's export being made: one at a time per board.
+struct BoardTurn {
+    running: Arc<dashmap::DashSet<String>>,
+    board: String,
+}
+
+impl BoardTurn {
+    fn take(state: &AppState, board: &str) -> Result<BoardTurn, Error> {
+        if !state.exports_running.insert(board.to_owned()) {
+            return Err(Error::Busy {
+                what: "an export of this board is being made",
+                retry_after: RETRY_AFTER,
+            });
+        }
+        Ok(BoardTurn {
+            running: state.exports_running.clone(),
+            board: board.to_owned(),
+        })
+    }
+}
+
+impl Drop for BoardTurn {
+    fn drop(&mut self) {
+        self.running.remove(&self.board);
+    }
 }

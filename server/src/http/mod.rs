@@ -1,8 +1,11 @@
 //! The HTTP edge: routes, shared state and the one error type.
 
+pub mod address;
 mod assets;
 mod boards;
 mod exports;
+pub mod listener;
+pub mod throttle;
 mod ws;
 
 use crate::auth::{self, Identity, TokenClaim};
@@ -45,6 +48,12 @@ pub struct Shared {
     /// `--metrics-token`: what `/metrics` requires, if anything.
     pub metrics_token: Option<String>,
     pub limits: ConnectionLimits,
+    /// `--body-read-seconds`: how long a request's body may take.
+    pub body_read_timeout: Duration,
+    /// The per-address limits of creation, joins and code lookups.
+    pub throttles: throttle::Throttles,
+    /// Boards with an export being made (see `exports.rs`).
+    pub exports_running: Arc<dashmap::DashSet<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +89,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
         .merge(ws::router())
         .merge(assets::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            listener::body_deadline,
+        ))
         .with_state(state)
 }
 
@@ -130,7 +143,21 @@ pub enum Error {
     #[error("{0}")]
     NotFound(&'static str),
     #[error("{0}")]
+    RequestTimeout(&'static str),
+    /// Over a per-address rate ([`throttle`]).
+    #[error("too many {what} from your address; try again in {} s", retry_after_seconds(*.retry_after))]
+    TooManyRequests {
+        what: &'static str,
+        retry_after: Duration,
+    },
+    #[error("{0}")]
     Unavailable(&'static str),
+    /// Busy for now: 503 with `Retry-After`.
+    #[error("{what}; try again in {} s", retry_after_seconds(*.retry_after))]
+    Busy {
+        what: &'static str,
+        retry_after: Duration,
+    },
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("internal error")]
@@ -144,7 +171,9 @@ impl IntoResponse for Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable(_) | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         match &self {
@@ -152,8 +181,23 @@ impl IntoResponse for Error {
             Error::Internal(detail) => tracing::error!(%detail, "request failed"),
             _ => {}
         }
-        (status, Json(json!({ "error": self.to_string() }))).into_response()
+        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        if let Error::TooManyRequests { retry_after, .. } | Error::Busy { retry_after, .. } = &self
+        {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_seconds(*retry_after)),
+            );
+        }
+        response
     }
+}
+
+/// Whole seconds for `Retry-After`, rounded up: never 0, which would ask
+/// for an immediate retry that is refused again.
+fn retry_after_seconds(wait: Duration) -> u64 {
+    let whole = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    whole.max(1)
 }
 
 /// Checks the token against the one record it can match, in constant time.
@@ -241,8 +285,10 @@ async fn blocking<T: Send + 'static>(
         .map_err(|error| Error::Internal(error.to_string()))?
 }
 
-/// Requests' store and export calls running at once on blocking threads.
-/// The store calls share one read connection, so more would only park
-/// threads on its lock: a storm of joiners would otherwise start a thread
-/// each (about 80 for 5,000 connections at once).
+/// Requests' store calls running at once on blocking threads. The store
+/// calls share one read connection, so more would only park threads on
+/// its lock: a storm of joiners would otherwise start a thread each (about
+/// 80 for 5,000 connections at once). Exports have their own slots
+/// (`exports.rs`): nine PDFs of a big board once held all of these and
+/// stalled every token check and join for 14 s.
 static BLOCKING_CALLS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);

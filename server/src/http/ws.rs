@@ -2,6 +2,7 @@
 //! per connection that reads the peer's frames. The room writes into the
 //! connection's socket itself (see [`crate::socket`]).
 
+use super::listener::{Accepted, ConnectionSlot};
 use super::{AppState, ConnectionLimits, Error, identify};
 use crate::auth::Identity;
 use crate::metrics::{self, METRICS};
@@ -90,17 +91,22 @@ async fn upgrade(
         let Ok(upgraded) = on_upgrade.await else {
             return;
         };
-        // Our own listener hands hyper plain TCP streams.
-        match hyper_util::server::conn::auto::upgrade::downcast::<TokioIo<TcpStream>>(upgraded) {
+        // Our own listener hands hyper its accepted streams.
+        match upgraded.downcast::<TokioIo<Accepted>>() {
             Ok(parts) => {
+                let (stream, slot) = parts.io.into_inner().into_parts();
+                let places = Places {
+                    _open: slot,
+                    _websocket: permit,
+                };
                 serve(
-                    parts.io.into_inner(),
+                    stream,
+                    places,
                     parts.read_buf,
                     state,
                     board,
                     identity,
                     checked,
-                    permit,
                 )
                 .await;
             }
@@ -165,14 +171,21 @@ fn header_has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) 
     })
 }
 
+/// What an open websocket counts under until it closes: the cap on open
+/// TCP connections, like any connection, and the one on websockets.
+struct Places {
+    _open: ConnectionSlot,
+    _websocket: OwnedSemaphorePermit,
+}
+
 async fn serve(
     stream: TcpStream,
+    _places: Places,
     already_read: bytes::Bytes,
     state: AppState,
     board: String,
     identity: Identity,
     checked: RevocationMark,
-    _permit: OwnedSemaphorePermit,
 ) {
     let limits = state.limits.clone();
     let (read, write) = stream.into_split();

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 /// The database and its write-ahead log: everything the server stores.
@@ -46,6 +46,27 @@ pub async fn listening_address(child: &mut tokio::process::Child) -> (SocketAddr
         .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| panic!("unexpected first line: {line}"));
     (addr, line)
+}
+
+/// SIGTERM to a `serve` started with stderr piped; everything it wrote to
+/// stderr once it exited.
+pub async fn terminate_and_read_stderr(mut child: tokio::process::Child) -> String {
+    let pid = child.id().expect("running");
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    let mut stderr = String::new();
+    let mut pipe = child.stderr.take().expect("piped");
+    tokio::time::timeout(WAIT, pipe.read_to_string(&mut stderr))
+        .await
+        .expect("stderr ends when the server exits")
+        .expect("readable");
+    tokio::time::timeout(WAIT, child.wait())
+        .await
+        .expect("exits")
+        .expect("wait");
+    stderr
 }
 
 impl Server {
