@@ -104,7 +104,9 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   const joinUrl = await joinLink.getAttribute('href')
   const code = /\/join\/([A-Z0-9]+)$/.exec(joinUrl)?.[1]
   assert.ok(code, `join URL ends with a code: ${joinUrl}`)
-  await visible(mod.getByText(`Code: ${code}`), 'join code on the moderator view')
+  // Shown in groups of four, as people read it aloud.
+  const grouped = code.match(/.{1,4}/g).join(' ')
+  await visible(mod.getByText(`Code: ${grouped}`), 'join code on the moderator view')
   await visible(mod.locator('svg.qr'), 'QR code on the moderator view')
   const presenterUrl = await mod.getByRole('link', { name: 'Leinwand-Ansicht öffnen' }).getAttribute('href')
   assert.match(presenterUrl, new RegExp(`/b/${board}/present#token=`))
@@ -113,7 +115,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   const presenter = await openPage(browser, 'projector', 'presenter', problems)
   const screen = presenter.page
   await screen.goto(presenterUrl)
-  await visible(screen.locator('.join-screen').getByText(code, { exact: true }), 'join code on the projector')
+  await visible(screen.locator('.join-screen').getByText(grouped, { exact: true }), 'join code on the projector')
   await visible(screen.getByRole('heading', { name: 'Stadtteilkonferenz Sandow' }), 'conference title on the projector')
   await checkAxe('presenter (join screen)', screen)
 
@@ -386,7 +388,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   await mod.getByText('Zugang verwalten').click()
   await confirming(mod, 'neuen Beitrittscode', () => mod.getByRole('button', { name: 'Neuen Beitrittscode erzeugen' }).click())
   const newCode = await waitFor(async () => {
-    const shown = /Code: ([A-Z0-9]+)/.exec(await mod.locator('.join-code').innerText())?.[1]
+    const shown = /Code: ([A-Z0-9 ]+)/.exec(await mod.locator('.join-code').innerText())?.[1]?.replace(/ /g, '')
     return shown && shown !== code ? shown : null
   }, 'a new join code on the moderator view')
   const oldLookup = await fetch(`${server.url}/api/codes/${code}`)

@@ -412,6 +412,7 @@ export const de = {
   'join.title': 'Mitmachen',
   'join.checking': 'Code wird geprüft …',
   'join.unknownCode': 'Diesen Code kennen wir nicht. Bitte noch einmal eingeben.',
+  'join.busyCode': 'Gerade melden sich sehr viele an. Bitte in ein paar Sekunden erneut versuchen.',
   'join.offlineCode': 'Keine Verbindung. Bitte mit dem WLAN verbinden und erneut versuchen.',
   'join.name': 'Name',
   'join.organisation': 'Organisation',

@@ -409,6 +409,7 @@ export const en: Record<MessageKey, string> = {
   'join.title': 'Join',
   'join.checking': 'Checking the code …',
   'join.unknownCode': 'We do not know this code. Please enter it again.',
+  'join.busyCode': 'Many people are joining right now. Please try again in a few seconds.',
   'join.offlineCode': 'No connection. Please connect to the Wi-Fi and try again.',
   'join.name': 'Name',
   'join.organisation': 'Organisation',

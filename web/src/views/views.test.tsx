@@ -264,7 +264,7 @@ describe('presenter view', () => {
     const cluster = createCluster(s.board, 'Sprache');
     createCard(s.board, { text: 'Sprachkurse mit Kinderbetreuung', kind: 'need', author: 'pa00000001' });
     await act(() => render(<PresenterView session={s} />, root));
-    expect(root.textContent).toContain('K7P2QX');
+    expect(root.textContent).toContain('K7P2 QX');
     expect(root.textContent).not.toContain('Sprachkurse');
 
     await act(() => {

@@ -21,6 +21,7 @@ import { t, tIn, tn } from '../../i18n';
 import type { ModeratorLinks } from '../../sync/credentials';
 import { apiFailureText } from '../../ui/errors';
 import { SectorTag, colourClass } from '../../ui/components';
+import { formatJoinCode } from '../../ui/join-code';
 import { QrCode } from '../../ui/qr';
 import { InlineEdit } from '../shared/InlineEdit';
 
@@ -74,7 +75,7 @@ export function JoinPanel({
     <section class="panel" aria-labelledby="join-heading">
       <h2 id="join-heading">{t('moderator.joinHeading')}</h2>
       {joinUrl && <QrCode value={joinUrl} label={t('moderator.joinQrLabel', { url: joinUrl })} size={200} />}
-      {code && <p class="join-code">{t('moderator.joinCode', { code })}</p>}
+      {code && <p class="join-code">{t('moderator.joinCode', { code: formatJoinCode(code) })}</p>}
       {joinUrl && (
         <p class="small">
           <a href={joinUrl}>{joinUrl}</a>

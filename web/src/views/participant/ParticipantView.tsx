@@ -21,6 +21,8 @@ type Step =
   | { step: 'resolving' }
   | { step: 'unknown' }
   | { step: 'offline' }
+  /** The server asked to wait (429: many lookups from this network at once). */
+  | { step: 'busy' }
   | { step: 'join'; lookup: CodeLookup }
   | { step: 'board'; lookup: CodeLookup; participant: ParticipantCredentials; fresh: JoinResult | null };
 
@@ -65,7 +67,14 @@ function ParticipantApp({ code, api, credentials }: { code: string; api: Api; cr
         const participant = credentials.participant(lookup.board);
         setStep(participant ? { step: 'board', lookup, participant, fresh: null } : { step: 'join', lookup });
       },
-      (error: unknown) => setStep(error instanceof ApiError && !error.offline ? { step: 'unknown' } : { step: 'offline' }),
+      (error: unknown) =>
+        setStep(
+          error instanceof ApiError && error.status === 429
+            ? { step: 'busy' }
+            : error instanceof ApiError && !error.offline
+              ? { step: 'unknown' }
+              : { step: 'offline' },
+        ),
     );
   };
   useEffect(() => {
@@ -88,8 +97,9 @@ function ParticipantApp({ code, api, credentials }: { code: string; api: Api; cr
         </>
       );
     case 'offline':
+    case 'busy':
       return (
-        <Message title={t('join.offlineCode')}>
+        <Message title={t(step.step === 'busy' ? 'join.busyCode' : 'join.offlineCode')}>
           <button type="button" class="primary" onClick={resolve}>
             {t('start.joinButton')}
           </button>

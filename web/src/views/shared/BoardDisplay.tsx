@@ -23,6 +23,7 @@ import {
 } from '../../board';
 import { t, tn, useLocale } from '../../i18n';
 import { KindTag, SectorTag, colourClass } from '../../ui/components';
+import { formatJoinCode } from '../../ui/join-code';
 import { QrCode } from '../../ui/qr';
 import { AgendaList, AgreementList, FocalSpotlight, NetworkList } from './Block23';
 import { CaseMap } from './CaseMap';
@@ -108,7 +109,7 @@ function JoinScreen({ board }: { board: Board }) {
       {url && meta.joinCode && (
         <>
           <QrCode value={url} label={t('moderator.joinQrLabel', { url })} size={360} />
-          <p class="join-code">{meta.joinCode}</p>
+          <p class="join-code">{formatJoinCode(meta.joinCode)}</p>
           <p>{t('presenter.joinHint', { host: location.host })}</p>
         </>
       )}
