@@ -10,7 +10,7 @@
 //     wall scrolls by itself while a card is dragged), undo in reach, no
 //     control twice, drag and drop by keyboard, axe-core clean;
 //   a phone (360×640) in German and English: no horizontal scroll on any
-//     screen, every tap target at least 44 px.
+//     screen, every tap target at least 44 px, axe-core clean.
 //
 // The boards are filled through the real y-websocket client (writer.mjs);
 // everything measured is the browser. Screenshots: tests/e2e/artifacts/room-*.png.
@@ -374,6 +374,7 @@ for (const language of ['de', 'en']) {
   test(`The phone at 360×640 (${language}): no sideways scrolling, every tap target 44 px`, { timeout: TEST_TIMEOUT_MS }, async (t) => {
     const problems = []
     const { server, browser } = await startServerAndBrowser(t)
+    const { axeFindings, checkAxe } = axeCollector()
     const board = await wallBoard(server)
     t.after(() => board.moderator.close())
     board.growTo(12)
@@ -404,6 +405,7 @@ for (const language of ['de', 'en']) {
       const { width, overflowing, small } = await phoneProblems(phone)
       if (width > 360) found.push(`${screen}: the page is ${width} px wide (${overflowing.join('; ')})`)
       if (small.length > 0) found.push(`${screen}: tap targets under 44 px: ${small.join(', ')}`)
+      await checkAxe(`phone ${language} (${screen})`, phone)
     }
     await visible(phone.locator('form.join-form, form'), 'the join form')
     await check('join')
@@ -427,5 +429,6 @@ for (const language of ['de', 'en']) {
 
     assert.deepEqual(found, [], `phone (${language}) problems`)
     assert.deepEqual(problems, [], 'no uncaught page errors or dialogs')
+    assert.deepEqual(axeFindings, [], 'axe-core: no serious or critical violations\n' + axeFindings.join('\n'))
   })
 }
