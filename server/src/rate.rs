@@ -46,6 +46,17 @@ impl TokenBucket {
         true
     }
 
+    /// Takes `amount` tokens if that many are left; false (and nothing
+    /// taken) if not. A bucket of bytes takes a message's size.
+    pub fn try_take_many(&mut self, amount: f64, now: Instant) -> bool {
+        self.refill(now);
+        if self.tokens < amount {
+            return false;
+        }
+        self.tokens -= amount;
+        true
+    }
+
     /// Takes a token; if none is left, it is owed and the answer is how
     /// long to wait first (the wait pays it back).
     pub fn take_or_wait(&mut self, now: Instant) -> Option<Duration> {

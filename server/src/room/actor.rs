@@ -640,20 +640,6 @@ impl Room {
         if entries.is_empty() {
             return;
         }
-        let now = Instant::now();
-        // Presence is ephemeral: over the rate it is dropped, and the
-        // sender is told so now and then.
-        match self.peers.take_awareness(peer, now) {
-            None => return,
-            Some(AwarenessRate::Over { notify }) => {
-                tracing::debug!(peer, "awareness over the rate, dropped");
-                if notify {
-                    self.deny(peer, AWARENESS_RATE_NOTICE);
-                }
-                return;
-            }
-            Some(AwarenessRate::Within) => {}
-        }
         if entries
             .iter()
             .any(|entry| entry.state.len() > MAX_AWARENESS_STATE_BYTES)
@@ -664,6 +650,22 @@ impl Room {
         if self.awareness.clients_of(peer, &entries) > MAX_AWARENESS_CLIENTS_PER_PEER {
             self.deny(peer, "too many awareness states on one connection");
             return;
+        }
+        let now = Instant::now();
+        // Presence is ephemeral: over the connection's rate or the board's
+        // it is dropped, and the sender is told so now and then.
+        // Counted as relayed: the states plus each entry's ids and clock.
+        let bytes = entries.iter().map(|entry| entry.state.len() + 24).sum();
+        match self.peers.take_awareness(peer, bytes, now) {
+            None => return,
+            Some(AwarenessRate::Over { notify }) => {
+                tracing::debug!(peer, "awareness over the rate, dropped");
+                if notify {
+                    self.deny(peer, AWARENESS_RATE_NOTICE);
+                }
+                return;
+            }
+            Some(AwarenessRate::Within) => {}
         }
         if let Some(changed) = self.awareness.apply(peer, identity, &entries, now) {
             self.broadcast_now(awareness_frame(&changed));

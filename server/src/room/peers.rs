@@ -13,6 +13,15 @@ use std::time::{Duration, Instant};
 const AWARENESS_PER_SECOND: f64 = 10.0;
 const AWARENESS_BURST: f64 = 20.0;
 
+/// Awareness bytes a board relays, from all its connections together: per
+/// second, and at once. Every peer receives what the board relays, so
+/// this bounds the presence traffic each honest phone gets, however many
+/// connections send within their own rate (20 of them pushed 3 MiB/s to
+/// every phone before). Stock clients renew a state of a few hundred bytes
+/// every 15 s: 200 of them use under 5 KiB/s.
+pub(super) const AWARENESS_BOARD_BYTES_PER_SECOND: f64 = 64.0 * 1024.0;
+pub(super) const AWARENESS_BOARD_BURST_BYTES: f64 = 256.0 * 1024.0;
+
 /// How often a connection over the awareness rate is told so.
 const AWARENESS_NOTICE_INTERVAL: Duration = Duration::from_secs(10);
 
@@ -47,6 +56,8 @@ pub(super) struct Peers {
     peers: HashMap<PeerId, Peer>,
     /// Since when the room has had no peers.
     idle_since: Option<Instant>,
+    /// The board's awareness bytes (see [`AWARENESS_BOARD_BYTES_PER_SECOND`]).
+    awareness_bytes: TokenBucket,
 }
 
 impl Peers {
@@ -55,6 +66,11 @@ impl Peers {
         Peers {
             peers: HashMap::new(),
             idle_since: Some(now),
+            awareness_bytes: TokenBucket::new(
+                AWARENESS_BOARD_BYTES_PER_SECOND,
+                AWARENESS_BOARD_BURST_BYTES,
+                now,
+            ),
         }
     }
 
@@ -154,23 +170,35 @@ impl Peers {
             .is_some_and(|state| state.sync_requests.try_take(now))
     }
 
-    /// Takes one awareness message from the peer's allowance; `None` if the
-    /// peer is gone.
-    pub fn take_awareness(&mut self, peer: PeerId, now: Instant) -> Option<AwarenessRate> {
+    /// Takes one awareness message of `bytes` from the peer's allowance and
+    /// the board's; `None` if the peer is gone. Over either, the message is
+    /// dropped.
+    pub fn take_awareness(
+        &mut self,
+        peer: PeerId,
+        bytes: usize,
+        now: Instant,
+    ) -> Option<AwarenessRate> {
         let state = self.peers.get_mut(&peer)?;
-        Some(if state.awareness.try_take(now) {
-            AwarenessRate::Within
-        } else {
-            AwarenessRate::Over {
-                notify: state.awareness_notice.due(now),
-            }
-        })
+        Some(
+            if state.awareness.try_take(now)
+                && self.awareness_bytes.try_take_many(bytes as f64, now)
+            {
+                AwarenessRate::Within
+            } else {
+                AwarenessRate::Over {
+                    notify: state.awareness_notice.due(now),
+                }
+            },
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{AwarenessRate, Peers};
+    use super::{
+        AWARENESS_BOARD_BURST_BYTES, AWARENESS_BOARD_BYTES_PER_SECOND, AwarenessRate, Peers,
+    };
     use crate::auth::Identity;
     use crate::room::CloseReason;
     use crate::room::test_harness::link;
@@ -241,19 +269,62 @@ mod tests {
         assert!(!peers.take_sync_request(2, start), "not a peer");
 
         for _ in 0..20 {
-            assert_eq!(peers.take_awareness(1, start), Some(AwarenessRate::Within));
+            assert_eq!(
+                peers.take_awareness(1, 100, start),
+                Some(AwarenessRate::Within)
+            );
         }
         assert_eq!(
-            peers.take_awareness(1, start),
+            peers.take_awareness(1, 100, start),
             Some(AwarenessRate::Over { notify: true })
         );
         assert_eq!(
-            peers.take_awareness(1, start),
+            peers.take_awareness(1, 100, start),
             Some(AwarenessRate::Over { notify: false })
         );
         // Ten a second: a fifth of a second brings one back (two, in fact).
         let later = start + Duration::from_millis(200);
-        assert_eq!(peers.take_awareness(1, later), Some(AwarenessRate::Within));
-        assert_eq!(peers.take_awareness(2, start), None);
+        assert_eq!(
+            peers.take_awareness(1, 100, later),
+            Some(AwarenessRate::Within)
+        );
+        assert_eq!(peers.take_awareness(2, 100, start), None);
+    }
+
+    #[tokio::test]
+    async fn a_board_relays_a_bounded_rate_of_awareness_bytes_from_all_its_peers() {
+        let start = Instant::now();
+        let mut peers = Peers::new(start);
+        let mut ends = Vec::new();
+        for peer in 0..20 {
+            let (one, outlet, end) = link().await;
+            peers.insert(peer, Identity::Participant(format!("p{peer}")), one, start);
+            ends.push((outlet, end));
+        }
+        // Twenty connections, each within its own allowance (20 at once),
+        // with 4 KiB states: the board takes its burst, then nothing more.
+        let state = 4096;
+        let mut relayed = 0.0;
+        for _ in 0..20 {
+            for peer in 0..20 {
+                if peers.take_awareness(peer, state, start) == Some(AwarenessRate::Within) {
+                    relayed += state as f64;
+                }
+            }
+        }
+        assert!(relayed <= AWARENESS_BOARD_BURST_BYTES, "{relayed}");
+        assert!(relayed >= AWARENESS_BOARD_BURST_BYTES - state as f64);
+        // A second later, the board's rate is back, not the twenty
+        // connections' (400 states a second).
+        let later = start + Duration::from_secs(1);
+        let mut after = 0.0;
+        for peer in 0..20 {
+            for _ in 0..10 {
+                if peers.take_awareness(peer, state, later) == Some(AwarenessRate::Within) {
+                    after += state as f64;
+                }
+            }
+        }
+        assert!(after <= AWARENESS_BOARD_BYTES_PER_SECOND, "{after}");
     }
 }

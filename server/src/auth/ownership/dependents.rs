@@ -1,11 +1,41 @@
 //! What builds on a refused item is refused too: the fields of a refused
 //! entry, and every item whose origin or parent lies in a dropped item of
-//! the same update.
+//! the same update. And an entry the update creates goes whole or not at
+//! all: a refused field refuses it (no card without its text).
 
 use super::Verdict;
 use crate::board::places::Place;
 use crate::protocol::update::{Id, UpdateSummary};
 use std::collections::{HashMap, HashSet};
+
+/// Marks as dropped every entry this update creates (`fresh` items) one of
+/// whose fields is dropped: a new entry is written whole or not at all, so a
+/// card whose text is refused does not stay as an empty card. An existing
+/// entry keeps its other fields when one change to it is refused.
+pub(super) fn drop_half_entries(places: &[Place], fresh: &[bool], verdict: &mut Verdict) {
+    let half: HashSet<Place> = places
+        .iter()
+        .zip(&verdict.dropped)
+        .filter(|(_, dropped)| **dropped)
+        .filter_map(|(place, _)| match place {
+            Place::Field { root, key, .. } => Some(Place::Entry {
+                root: root.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    if half.is_empty() {
+        return;
+    }
+    for (position, place) in places.iter().enumerate() {
+        if fresh.get(position).copied().unwrap_or(false) && half.contains(place) {
+            if let Some(dropped) = verdict.dropped.get_mut(position) {
+                *dropped = true;
+            }
+        }
+    }
+}
 
 /// Marks as dropped every field of a refused entry and every item whose
 /// origin or parent lies in a dropped item of the same update.

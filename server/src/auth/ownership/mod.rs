@@ -38,7 +38,7 @@ use crate::protocol::update::{DeleteRange, Id, UpdateSummary, Value};
 use agreements::Agreements;
 use authored::Creations;
 use cards::Cards;
-use dependents::drop_dependents;
+use dependents::{drop_dependents, drop_half_entries};
 use std::collections::HashSet;
 use yrs::ReadTxn;
 
@@ -130,8 +130,10 @@ pub fn check<T: ReadTxn>(
         }
     }
 
-    // A refused entry takes its fields with it, and anything that builds on
-    // a refused item of this update is refused too.
+    // A new entry with a refused field is refused whole; a refused entry
+    // takes its fields with it, and anything that builds on a refused item
+    // of this update is refused too.
+    drop_half_entries(places, &fresh, &mut verdict);
     drop_dependents(summary, places, &mut verdict);
 
     // Deletes: only those that remove something still visible matter.

@@ -249,6 +249,74 @@ fn texts_with_control_characters_or_noncharacters_are_refused_everywhere() {
 }
 
 #[test]
+fn a_new_entry_with_a_refused_field_is_refused_whole() {
+    let too_long = "x".repeat(crate::board::schema::CARD_TEXT_MAX + 1);
+    let mut server = Server::new();
+    let moderator = Doc::with_client_id(1);
+    blocks_two_and_three(&mut server, &moderator);
+    // Writing is open again, as are agreements, for the checks below.
+    server.apply(&edit(&moderator, |txn| {
+        txn.get_or_insert_map("meta").remove(txn, "phase");
+    }));
+    let phone = Doc::with_client_id(55);
+    sync(&moderator, &phone);
+    let half_entries = [
+        edit(&phone, |txn| {
+            let cards = txn.get_or_insert_map(CARDS);
+            let card = cards.insert(txn, "cardLong0001", MapPrelim::default());
+            card.insert(txn, "text", too_long.as_str());
+            card.insert(txn, "kind", "need");
+            card.insert(txn, "author", "alice");
+        }),
+        edit(&phone, |txn| {
+            let cards = txn.get_or_insert_map(CARDS);
+            let card = cards.insert(txn, "cardClust001", MapPrelim::default());
+            card.insert(txn, "text", "Kita");
+            card.insert(txn, "author", "alice");
+            card.insert(txn, "cluster", "clusterSomewhere");
+        }),
+        edit(&phone, |txn| {
+            let agreements = txn.get_or_insert_map(AGREEMENTS);
+            let entry = agreements.insert(txn, "agreeLong001", MapPrelim::default());
+            entry.insert(txn, "what", "x".repeat(1000).as_str());
+            entry.insert(txn, "author", "alice");
+            entry.insert(txn, "status", "proposed");
+        }),
+        edit(&phone, |txn| {
+            let participants = txn.get_or_insert_map(PARTICIPANTS);
+            let me = participants.insert(txn, "alice", MapPrelim::default());
+            me.insert(txn, "name", too_long.as_str());
+            me.insert(txn, "sector", "stadtteil");
+        }),
+    ];
+    for update in &half_entries {
+        let verdict = server.check("alice", update);
+        assert!(!verdict.is_clean());
+        assert!(
+            verdict.dropped.iter().all(|dropped| *dropped),
+            "the entry and every field go: {verdict:?}"
+        );
+    }
+
+    // An existing card keeps its text when a change to it is refused.
+    let own = edit(&phone, |txn| card(txn, "cardAlice09", "alice"));
+    server.apply(&own);
+    let longer = edit(&phone, |txn| {
+        if let Some(Out::YMap(card)) = txn.get_or_insert_map(CARDS).get(txn, "cardAlice09") {
+            card.insert(txn, "text", too_long.as_str());
+            card.insert(txn, "kind", "offer");
+        }
+    });
+    let verdict = server.check("alice", &longer);
+    assert!(!verdict.is_clean());
+    assert_eq!(
+        verdict.dropped.iter().filter(|dropped| **dropped).count(),
+        1,
+        "only the text: {verdict:?}"
+    );
+}
+
+#[test]
 fn an_update_the_server_already_has_is_not_an_edit() {
     // A phone writes its profile right after connecting: the update
     // arrives on its own and again inside the phone's sync step 2.
