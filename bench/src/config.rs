@@ -23,6 +23,9 @@ pub enum Command {
     /// Run one measurement against a server and print a JSON line (stdout)
     /// and a human line (stderr).
     Run(RunArgs),
+    /// Measure what one client may cost everybody else on a running
+    /// Kartenwand (`exports`, `memory`; see bench/abuse.sh).
+    Abuse(crate::abuse::AbuseArgs),
     /// Serve a bare websocket relay: every binary frame goes to the other
     /// connections of the same path, nothing is parsed.
     Relay {

@@ -11,12 +11,14 @@
 //! - [`client`]: one simulated client: a yrs document, a websocket, its
 //!   send schedule and what it received.
 //! - [`load`], [`storm`], [`idle`]: the three kinds of measurement.
+//! - [`abuse`]: what one client may cost everybody else (exports, memory).
 //! - [`report`]: percentiles, server statistics from `/proc`, output lines,
 //!   and the comparison table.
 //! - [`relay`]: the bare relay (every binary frame to the other connections
 //!   of the same path).
 //! - [`clock`]: CLOCK_MONOTONIC, comparable across processes on one machine.
 
+mod abuse;
 mod client;
 mod clock;
 mod config;
@@ -43,6 +45,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match options.command {
             Command::Run(args) => config::run(args).await,
+            Command::Abuse(args) => abuse::run(args).await,
             Command::Relay { addr } => relay::serve(addr).await,
             Command::Table { files } => report::print_table(&files),
         }

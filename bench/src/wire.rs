@@ -229,7 +229,7 @@ impl Framing {
 
 /// A minimal HTTP/1.1 POST with a JSON body; the answer must be 2xx JSON.
 /// (Only Kartenwand's board API needs it, on loopback.)
-async fn http_post(authority: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+pub(crate) async fn http_post(authority: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
     let body = body.to_string();
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\

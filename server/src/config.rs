@@ -26,6 +26,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start: the size of the serve variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web app, the API and the websocket sync.
@@ -212,6 +214,40 @@ pub struct ServeConfig {
     )]
     pub awareness_timeout_seconds: u64,
 
+    /// Bytes that may wait for the sockets of one identity's connections (a
+    /// board's participant, its moderator, its viewers), in all; over it the
+    /// connection with the most waiting is closed with 1013. Default: twice
+    /// what one connection may hold (--max-document-bytes + 4 ×
+    /// --max-frame-bytes). 64 KiB to 64 GiB.
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_WAITING_BYTES_PER_IDENTITY",
+        value_parser = ranged::<u64>(64 * 1024, 1 << 36)
+    )]
+    pub max_waiting_bytes_per_identity: Option<u64>,
+
+    /// Bytes that may wait for the sockets of all connections together;
+    /// over it the connection with the most waiting is closed with 1013.
+    /// 1 MiB to 1 TiB.
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_WAITING_BYTES",
+        default_value_t = 512 * 1024 * 1024,
+        value_parser = ranged::<u64>(1 << 20, 1 << 40)
+    )]
+    pub max_waiting_bytes: u64,
+
+    /// Seconds a connection may leave what waits for it unread (its socket
+    /// takes no byte) before it is closed with 1013; checked with each
+    /// ping, so it takes up to one ping interval longer (1 to 86,400).
+    #[arg(
+        long,
+        env = "KARTENWAND_WRITE_TIMEOUT_SECONDS",
+        default_value_t = 60,
+        value_parser = ranged::<u64>(1, 86_400)
+    )]
+    pub write_timeout_seconds: u64,
+
     /// Seconds between pings to each connection; two missed pings close it
     /// (1 to 86,400, a day).
     #[arg(
@@ -350,6 +386,18 @@ impl ServeConfig {
     pub fn max_open_connections(&self) -> usize {
         self.max_open_connections
             .unwrap_or_else(|| self.max_connections.saturating_add(1024))
+    }
+
+    /// The budget of what waits for slow sockets (`socket::OutboxBudget`).
+    pub fn outbox_budget(&self) -> std::sync::Arc<crate::socket::OutboxBudget> {
+        let one = crate::room::outbox_limits(self.max_document_bytes, self.max_frame_bytes).bytes;
+        let per_identity = self
+            .max_waiting_bytes_per_identity
+            .map_or(one.saturating_mul(2), |bytes| {
+                usize::try_from(bytes).unwrap_or(usize::MAX)
+            });
+        let server = usize::try_from(self.max_waiting_bytes).unwrap_or(usize::MAX);
+        crate::socket::OutboxBudget::new(per_identity, server)
     }
 
     /// The per-address limits of `http::throttle`.

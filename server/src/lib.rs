@@ -106,6 +106,8 @@ pub async fn serve(
             message_burst: config.message_burst,
             ping_interval: Duration::from_secs(config.ping_seconds.max(1)),
             outbox,
+            outbox_budget: config.outbox_budget(),
+            write_timeout: Duration::from_secs(config.write_timeout_seconds.max(1)),
         },
         body_read_timeout: Duration::from_secs(config.body_read_seconds),
         throttles: Throttles::new(config.client_address(), config.rates()),

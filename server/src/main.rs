@@ -3,8 +3,39 @@ use kartenwand::config::file::FileError;
 use kartenwand::config::{Command, ConfigCommand, LogFormat};
 use tokio_util::sync::CancellationToken;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// glibc's malloc raises its mmap threshold each time a large block is
+/// freed, up to 32 MiB; afterwards the big buffers (a sync answer as large
+/// as a board, an export) come from its arenas and their memory stays with
+/// the process once freed: 230 to 300 MiB after unread connections on a
+/// 10 MiB board had gone, against 35 MiB with the threshold fixed at its
+/// initial 128 KiB (docs/benchmarks.md, "Abuse"). glibc reads the setting
+/// from the environment at start only, so the server starts itself again
+/// with it set, unless the operator set it (to anything) already. Other C
+/// libraries ignore the variable.
+const MMAP_THRESHOLD_VARIABLE: &str = "MALLOC_MMAP_THRESHOLD_";
+const MMAP_THRESHOLD: &str = "131072";
+
+fn main() -> anyhow::Result<()> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os(MMAP_THRESHOLD_VARIABLE).is_none() {
+        use std::os::unix::process::CommandExt;
+        if let Ok(exe) = std::env::current_exe() {
+            // Returns only if the new image could not be started: then this
+            // one carries on with the default.
+            let _ = std::process::Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .env(MMAP_THRESHOLD_VARIABLE, MMAP_THRESHOLD)
+                .exec();
+        }
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = match kartenwand::config::file::load() {
         Ok(cli) => cli,
         // Usage errors and --help print as clap prints them.

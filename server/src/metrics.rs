@@ -256,6 +256,9 @@ pub struct Metrics {
     pub open_connections: Gauge,
     /// Requests and connections refused over a limit, by [`Throttled`].
     throttled: [Counter; 4],
+    /// Connections closed over the outbox budget, by
+    /// [`crate::socket::Scope`].
+    outbox_budget_closes: [Counter; 2],
 }
 
 /// What the encoder reads from outside [`Metrics`] at scrape time.
@@ -281,11 +284,16 @@ impl Metrics {
             compactions: Counter::new(),
             open_connections: Gauge::new(),
             throttled: [const { Counter::new() }; 4],
+            outbox_budget_closes: [const { Counter::new() }; 2],
         }
     }
 
     pub fn throttled(&self, kind: Throttled) -> &Counter {
         &self.throttled[kind as usize]
+    }
+
+    pub fn outbox_budget_closes(&self, scope: crate::socket::Scope) -> &Counter {
+        &self.outbox_budget_closes[scope as usize]
     }
 
     pub fn connections(&self, role: Role) -> &Gauge {
@@ -422,6 +430,18 @@ impl Metrics {
                 "kartenwand_throttled_total",
                 &[("kind", kind.label())],
                 self.throttled(kind).get(),
+            );
+        }
+        out.family(
+            "kartenwand_outbox_budget_closes_total",
+            "counter",
+            "Connections closed because what waited for slow sockets went over a budget, by scope.",
+        );
+        for scope in crate::socket::Scope::ALL {
+            out.sample(
+                "kartenwand_outbox_budget_closes_total",
+                &[("scope", scope.label())],
+                self.outbox_budget_closes(scope).get(),
             );
         }
         out.0

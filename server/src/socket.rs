@@ -16,16 +16,22 @@
 //! nothing from `room`: it is a leaf both the room and the connection task
 //! build on.
 
+mod budget;
+
+pub use budget::{Account, OutboxBudget, Scope};
+
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::task::AtomicWaker;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::time::Instant;
 
 /// A websocket close code and reason (see `docs/protocol.md`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +72,12 @@ impl CloseReason {
     pub const INTERNAL: CloseReason = CloseReason {
         code: 1011,
         reason: Cow::Borrowed("board restarted, reconnect"),
+    };
+    /// The connection held the most of what waits for its identity's
+    /// sockets, or the server's, when that went over its budget.
+    pub const OVER_BUDGET: CloseReason = CloseReason {
+        code: 1013,
+        reason: Cow::Borrowed("too much is waiting for this connection, reconnect"),
     };
     pub const TOO_SLOW: CloseReason = CloseReason {
         code: 1013,
@@ -200,6 +212,11 @@ pub struct Outlet {
     task: AtomicWaker,
     /// How much may wait before the peer counts as too slow.
     limits: OutletLimits,
+    /// Bytes waiting, as `State::queued_bytes`, readable without the lock
+    /// (the budget looks for the greediest outlet).
+    waiting: AtomicUsize,
+    /// The identity's account this outlet is charged to, if any.
+    account: Option<Arc<Account>>,
 }
 
 /// Frames and bytes that may wait for a connection's socket. Both count:
@@ -220,6 +237,10 @@ struct State {
     written: usize,
     /// Bytes of the frames in `queue`, whole (also the part written).
     queued_bytes: usize,
+    /// What the account was last told this outlet holds.
+    charged: usize,
+    /// Since when frames have waited without the socket taking a byte.
+    stalled_since: Option<Instant>,
     /// Why the room let the peer go; nothing more is written for it.
     closed: Option<CloseReason>,
     /// The socket failed; the connection is over.
@@ -227,13 +248,35 @@ struct State {
 }
 
 impl Outlet {
+    /// An outlet bounded only by `limits`.
     pub fn new(socket: OwnedWriteHalf, limits: OutletLimits) -> Outlet {
+        Outlet::with_account(socket, limits, None)
+    }
+
+    /// An outlet charged to `account` as well (see [`OutboxBudget`]).
+    pub fn charged(
+        socket: OwnedWriteHalf,
+        limits: OutletLimits,
+        account: Arc<Account>,
+    ) -> Arc<Outlet> {
+        let outlet = Arc::new(Outlet::with_account(socket, limits, Some(account.clone())));
+        account.budget().track(&account, &outlet);
+        outlet
+    }
+
+    fn with_account(
+        socket: OwnedWriteHalf,
+        limits: OutletLimits,
+        account: Option<Arc<Account>>,
+    ) -> Outlet {
         Outlet {
             state: Mutex::new(State {
                 socket,
                 queue: VecDeque::new(),
                 written: 0,
                 queued_bytes: 0,
+                charged: 0,
+                stalled_since: None,
                 closed: None,
                 failed: false,
             }),
@@ -242,7 +285,56 @@ impl Outlet {
                 frames: limits.frames.max(1),
                 bytes: limits.bytes.max(1),
             },
+            waiting: AtomicUsize::new(0),
+            account,
         }
+    }
+
+    /// Bytes waiting for the socket.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// Since when frames have waited without the socket taking any of
+    /// them: a peer that stopped reading.
+    pub fn stalled_since(&self) -> Option<Instant> {
+        self.lock().stalled_since
+    }
+
+    /// Tells the account what the outlet holds now. The scope over its
+    /// budget, if any: the caller relieves it once no lock is held.
+    fn settle(&self, state: &mut State) -> Option<Scope> {
+        self.waiting.store(state.queued_bytes, Ordering::Relaxed);
+        let account = self.account.as_ref()?;
+        let before = std::mem::replace(&mut state.charged, state.queued_bytes);
+        account.adjust(before, state.queued_bytes)
+    }
+
+    /// Closes the greediest outlet of `scope` (perhaps this one).
+    fn relieve(&self, over: Option<Scope>) {
+        if let (Some(scope), Some(account)) = (over, &self.account) {
+            account.budget().relieve(scope, account);
+        }
+    }
+
+    /// Lets the peer go for the budget: records the reason and drops what
+    /// waits (but the rest of a frame begun), so the memory is back now and
+    /// not once the connection task gets to it.
+    fn close_dropping_queue(&self, reason: CloseReason) {
+        let mut state = self.lock();
+        if state.closed.is_none() {
+            state.closed = Some(reason);
+        }
+        let begun = usize::from(state.written > 0);
+        state.queue.truncate(begun);
+        state.queued_bytes = state.queue.iter().map(Bytes::len).sum();
+        if state.queue.is_empty() {
+            state.stalled_since = None;
+        }
+        // Only shrinks: nothing to relieve.
+        let _ = self.settle(&mut state);
+        drop(state);
+        self.task.wake();
     }
 
     /// Writes a frame, or queues it behind the frames still waiting. False
@@ -254,7 +346,11 @@ impl Outlet {
         if state.closed.is_some() || state.failed {
             return true;
         }
-        self.write_or_queue(&mut state, frame.0.clone())
+        let taken = self.write_or_queue(&mut state, frame.0.clone());
+        let over = self.settle(&mut state);
+        drop(state);
+        self.relieve(over);
+        taken
     }
 
     /// Records why the room lets the peer go and wakes its connection,
@@ -283,6 +379,8 @@ impl Outlet {
             return Poll::Ready(Some(reason.clone()));
         }
         let _ = state.poll_drain(cx);
+        // Draining only shrinks the queue.
+        let _ = self.settle(&mut state);
         if state.failed {
             return Poll::Ready(None);
         }
@@ -304,8 +402,15 @@ impl Outlet {
                 state.queue.push_back(close.0);
                 state.queued_bytes = state.queue.iter().map(Bytes::len).sum();
             }
+            let _ = self.settle(&mut state);
         }
-        let drained = std::future::poll_fn(|cx| self.lock().poll_drain(cx)).await;
+        let drained = std::future::poll_fn(|cx| {
+            let mut state = self.lock();
+            let drained = state.poll_drain(cx);
+            let _ = self.settle(&mut state);
+            drained
+        })
+        .await;
         if drained.is_ok() {
             let _ = std::future::poll_fn(|cx| Pin::new(&mut self.lock().socket).poll_shutdown(cx))
                 .await;
@@ -324,7 +429,11 @@ impl Outlet {
             state.closed = Some(CloseReason::TOO_SLOW);
             drop(state);
             self.task.wake();
+            return;
         }
+        let over = self.settle(&mut state);
+        drop(state);
+        self.relieve(over);
     }
 
     fn write_or_queue(&self, state: &mut State, bytes: Bytes) -> bool {
@@ -344,11 +453,13 @@ impl Outlet {
                 state.written = n;
                 state.queued_bytes = bytes.len();
                 state.queue.push_back(bytes);
+                state.stalled_since = Some(Instant::now());
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                 state.written = 0;
                 state.queued_bytes = bytes.len();
                 state.queue.push_back(bytes);
+                state.stalled_since = Some(Instant::now());
             }
             Err(_) => state.failed = true,
         }
@@ -361,6 +472,16 @@ impl Outlet {
         // Nothing panics while holding the lock; should it, the state is
         // still consistent (every change is a single step).
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Drop for Outlet {
+    fn drop(&mut self) {
+        // What this outlet still held is no longer anyone's.
+        if let Some(account) = &self.account {
+            let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+            account.adjust(state.charged, 0);
+        }
     }
 }
 
@@ -396,6 +517,9 @@ impl State {
     }
 
     fn advance(&mut self, mut written: usize) {
+        if written > 0 {
+            self.stalled_since = Some(Instant::now());
+        }
         while let Some(front) = self.queue.front() {
             let left = front.len() - self.written;
             if written < left {
@@ -408,6 +532,7 @@ impl State {
                 self.queued_bytes = self.queued_bytes.saturating_sub(done.len());
             }
         }
+        self.stalled_since = None;
     }
 }
 
@@ -458,7 +583,7 @@ impl AsyncWrite for Inlet {
 
 #[cfg(test)]
 mod tests {
-    use super::{CloseReason, Frame, Outlet, OutletLimits, PeerLink};
+    use super::{Account, CloseReason, Frame, OutboxBudget, Outlet, OutletLimits, PeerLink};
     use std::future::poll_fn;
     use std::sync::Arc;
     use tokio::io::AsyncReadExt;
@@ -486,6 +611,107 @@ mod tests {
 
     async fn closed_reason(outlet: &Outlet) -> Option<CloseReason> {
         poll_fn(|cx| outlet.poll_closed(cx)).await
+    }
+
+    /// An outlet charged to `account`, whose peer never reads.
+    async fn charged_outlet(account: &Arc<Account>) -> (Arc<Outlet>, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let addr = listener.local_addr().expect("has an address");
+        let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+        let (_, write) = accepted.expect("accepts").0.into_split();
+        let limits = OutletLimits {
+            frames: 1 << 20,
+            bytes: usize::MAX,
+        };
+        (
+            Outlet::charged(write, limits, account.clone()),
+            client.expect("connects"),
+        )
+    }
+
+    /// Sends 64 KiB frames until `outlet` holds at least `bytes` waiting.
+    fn fill(outlet: &Outlet, bytes: usize) {
+        let frame = Frame::binary(&vec![7u8; 64 * 1024]);
+        while outlet.waiting() < bytes && outlet.reason().is_none() {
+            assert!(outlet.send(&frame));
+        }
+    }
+
+    #[tokio::test]
+    async fn over_its_budget_an_identity_loses_its_greediest_connection_and_its_memory() {
+        let mib = 1024 * 1024;
+        let budget = OutboxBudget::new(16 * mib, 64 * mib);
+        let greedy = budget.account("board\nparticipant:greedy");
+        assert!(Arc::ptr_eq(
+            &greedy,
+            &budget.account("board\nparticipant:greedy")
+        ));
+        let (big, _big_peer) = charged_outlet(&greedy).await;
+        let (small, _small_peer) = charged_outlet(&greedy).await;
+        fill(&big, 10 * mib);
+        fill(&small, 4 * mib);
+        assert_eq!(big.reason(), None);
+        assert!(greedy.used() >= 14 * mib);
+        // The frame that takes the identity over 16 MiB closes the
+        // connection holding the most, and its queue goes at once.
+        fill(&small, 7 * mib);
+        assert_eq!(big.reason(), Some(CloseReason::OVER_BUDGET));
+        assert_eq!(small.reason(), None);
+        assert!(big.waiting() <= 64 * 1024 + 16, "{}", big.waiting());
+        assert!(greedy.used() < 8 * mib, "{}", greedy.used());
+
+        // Another identity is not touched by this one's budget.
+        let honest = budget.account("board\nparticipant:honest");
+        let (other, _other_peer) = charged_outlet(&honest).await;
+        fill(&other, 12 * mib);
+        assert_eq!(other.reason(), None);
+
+        // What a dropped outlet held is given back.
+        drop(small);
+        drop(big);
+        assert_eq!(greedy.used(), 0);
+        assert_eq!(budget.used(), honest.used());
+    }
+
+    #[tokio::test]
+    async fn over_the_servers_budget_the_greediest_connection_of_all_goes() {
+        let mib = 1024 * 1024;
+        let budget = OutboxBudget::new(64 * mib, 20 * mib);
+        let mut outlets = Vec::new();
+        for (n, bytes) in [3, 9, 5].into_iter().enumerate() {
+            let account = budget.account(&format!("board\nparticipant:{n}"));
+            let (outlet, peer) = charged_outlet(&account).await;
+            fill(&outlet, bytes * mib);
+            outlets.push((account, outlet, peer));
+        }
+        let (_, last, _) = &outlets[0];
+        fill(last, 6 * mib);
+        let reasons: Vec<_> = outlets
+            .iter()
+            .map(|(_, outlet, _)| outlet.reason())
+            .collect();
+        assert_eq!(reasons, [None, Some(CloseReason::OVER_BUDGET), None]);
+        assert!(budget.used() <= 20 * mib, "{}", budget.used());
+    }
+
+    #[tokio::test]
+    async fn an_outlet_whose_peer_stops_reading_knows_since_when() {
+        let (outlet, mut peer) = open_outlet(1 << 20).await;
+        assert_eq!(outlet.stalled_since(), None);
+        let frame = Frame::binary(&vec![1u8; 64 * 1024]);
+        while outlet.waiting() == 0 {
+            assert!(outlet.send(&frame));
+        }
+        let stalled = outlet.stalled_since().expect("frames wait");
+        // The peer reads everything: nothing waits, nothing is stalled.
+        let mut sink = vec![0u8; 1 << 20];
+        while outlet.waiting() > 0 {
+            tokio::select! {
+                read = peer.read(&mut sink) => assert!(read.expect("reads") > 0),
+                _ = poll_fn(|cx| outlet.poll_closed(cx)) => panic!("the outlet closed"),
+            }
+        }
+        assert_eq!(outlet.stalled_since(), None, "stalled since {stalled:?}");
     }
 
     #[tokio::test]

@@ -13,6 +13,7 @@ mod exports;
 mod hostile;
 mod limits;
 mod logs;
+mod memory;
 mod metrics;
 mod refusals;
 mod restore;

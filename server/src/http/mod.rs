@@ -63,6 +63,10 @@ pub struct ConnectionLimits {
     pub message_burst: u32,
     pub ping_interval: Duration,
     pub outbox: OutletLimits,
+    /// What waits for all sockets, per identity and in all.
+    pub outbox_budget: std::sync::Arc<crate::socket::OutboxBudget>,
+    /// How long a socket may take no byte of what waits for it.
+    pub write_timeout: Duration,
 }
 
 impl AppState {

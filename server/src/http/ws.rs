@@ -189,7 +189,10 @@ async fn serve(
 ) {
     let limits = state.limits.clone();
     let (read, write) = stream.into_split();
-    let outlet = Arc::new(Outlet::new(write, limits.outbox));
+    let account = limits
+        .outbox_budget
+        .account(&format!("{board}\n{}", identity.owner_key()));
+    let outlet = Outlet::charged(write, limits.outbox, account);
     // tungstenite refuses a message over our limit as soon as a frame
     // header declares it (before buffering its payload); `converse` answers
     // that with 1009. It writes on its own only pongs and the answer to a
@@ -338,6 +341,13 @@ async fn converse(
                 let now = Instant::now();
                 if last_heard + silence_limit <= now {
                     return Some(CloseReason::IDLE);
+                }
+                // Still sending, but no longer reading what it is sent.
+                if outlet
+                    .stalled_since()
+                    .is_some_and(|since| since + limits.write_timeout <= now)
+                {
+                    return Some(CloseReason::TOO_SLOW);
                 }
                 if next_ping <= now {
                     if !outlet.send(&Frame::ping()) {
