@@ -58,6 +58,7 @@ fn board() -> (BoardRecord, Doc, Vec<ParticipantRecord>) {
                 contact_consent: i % 2 == 0,
                 created_at: 0,
                 removed: false,
+                personal_code: None,
             });
         }
         let clusters = txn.get_or_insert_map("clusters");

@@ -16,6 +16,7 @@ mod logs;
 mod memory;
 mod metrics;
 mod refusals;
+mod registration;
 mod restore;
 mod sync;
 mod throttling;

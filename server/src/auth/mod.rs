@@ -113,6 +113,21 @@ pub fn new_join_code() -> String {
         .collect()
 }
 
+/// Characters of a personal join code: 16 of 31 symbols, 79 bits, printed
+/// as a QR code and in groups of four.
+pub const PERSONAL_CODE_LENGTH: usize = 16;
+
+/// A personal join code of a participant registered before the day.
+pub fn new_personal_code() -> String {
+    let mut rng = rand::rng();
+    (0..PERSONAL_CODE_LENGTH)
+        .map(|_| {
+            let index = rng.random_range(0..JOIN_CODE_ALPHABET.len());
+            char::from(JOIN_CODE_ALPHABET[index])
+        })
+        .collect()
+}
+
 /// Upper-cases a typed join code and drops spaces and dashes.
 pub fn normalize_join_code(code: &str) -> String {
     code.chars()

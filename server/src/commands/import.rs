@@ -76,6 +76,7 @@ pub async fn import_board(config: &ImportConfig) -> Result<ImportedBoard, Comman
             contact_consent: true,
             created_at: file.board.created_at,
             removed: false,
+            personal_code: None,
         })?;
     }
     drop(store);

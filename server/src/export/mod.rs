@@ -24,8 +24,9 @@ mod html;
 pub mod i18n;
 pub mod json;
 mod markdown;
+pub mod material;
 pub mod network;
-mod pdf;
+pub(crate) mod pdf;
 pub mod report;
 
 use crate::board::model::Board;
@@ -256,6 +257,7 @@ mod tests {
             contact_consent: consent,
             created_at: 0,
             removed,
+            personal_code: None,
         }
     }
 

@@ -60,13 +60,19 @@ struct Created {
     presenter_url: String,
 }
 
+/// A join by the board's code with a profile, or by a personal code alone
+/// (`registration.rs`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct JoinBoard {
+    #[serde(default)]
     join_code: String,
+    personal_code: Option<String>,
+    #[serde(default)]
     name: String,
     #[serde(default)]
     organisation: String,
+    #[serde(default)]
     sector: String,
     email: Option<String>,
     phone: Option<String>,
@@ -103,14 +109,19 @@ impl From<ConferenceError> for Error {
     }
 }
 
-fn json_body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, Error> {
+pub(super) fn json_body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, Error> {
     payload
         .map(|Json(value)| value)
         .map_err(|rejection| Error::BadRequest(rejection.body_text()))
 }
 
 /// Trims `value` and checks its length in characters.
-fn text_field(value: &str, field: &str, min: usize, max: usize) -> Result<String, Error> {
+pub(super) fn text_field(
+    value: &str,
+    field: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, Error> {
     let value = value.trim();
     let length = value.chars().count();
     let allowed = |c: char| !c.is_control() && crate::board::schema::is_text_char(c);
@@ -122,14 +133,18 @@ fn text_field(value: &str, field: &str, min: usize, max: usize) -> Result<String
     Ok(value.to_owned())
 }
 
-fn optional_field(value: Option<&str>, field: &str, max: usize) -> Result<Option<String>, Error> {
+pub(super) fn optional_field(
+    value: Option<&str>,
+    field: &str,
+    max: usize,
+) -> Result<Option<String>, Error> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(value) => text_field(value, field, 1, max).map(Some),
         None => Ok(None),
     }
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
@@ -137,7 +152,7 @@ fn now() -> i64 {
 
 /// The base of links we hand out: the configured public URL, else the
 /// request's own host.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.public_url {
         return url.trim_end_matches('/').to_owned();
     }
@@ -236,6 +251,17 @@ async fn join_board(
     // Every attempt counts, a wrong join code too: this is a code check.
     state.throttles.admit(Throttled::Join, client)?;
     let request = json_body(payload)?;
+    if let Some(code) = &request.personal_code {
+        let claimed =
+            super::registration::join(&state, &board, code, request.contact_consent).await?;
+        return Ok((
+            StatusCode::CREATED,
+            Json(Joined {
+                participant_id: claimed.participant_id,
+                token: claimed.token,
+            }),
+        ));
+    }
     let name = text_field(&request.name, "name", 1, NAME_MAX)?;
     let organisation = text_field(&request.organisation, "organisation", 0, ORGANISATION_MAX)?;
     if Sector::from_id(&request.sector).is_none() {
@@ -264,6 +290,7 @@ async fn join_board(
         contact_consent: request.contact_consent,
         created_at: now(),
         removed: false,
+        personal_code: None,
     };
     let store = state.store.clone();
     blocking(move || {

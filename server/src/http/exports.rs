@@ -1,5 +1,7 @@
 //! `GET /api/boards/{board}/export.{md,html,pdf,docx,csv,json}`: the
-//! documentation, for the moderator only.
+//! documentation, and `GET /api/boards/{board}/material.pdf`: the printed
+//! material of participants registered before the day; for the moderator
+//! only.
 //!
 //! Exports never take what token checks and joins need: they run on
 //! blocking threads of their own, [`EXPORT_SLOTS`] at once server-wide,
@@ -52,11 +54,17 @@ async fn export_board(
     Query(query): Query<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let format = file
-        .strip_prefix("export.")
-        .and_then(Format::from_extension)
-        .ok_or(Error::NotFound("no such export"))?;
+    let format = if file == "material.pdf" {
+        None
+    } else {
+        Some(
+            file.strip_prefix("export.")
+                .and_then(Format::from_extension)
+                .ok_or(Error::NotFound("no such export"))?,
+        )
+    };
     require_moderator(&state, &board, &headers).await?;
+    let base = super::boards::base_url(&state, &headers);
     let options = Options {
         authors: query.authors.unwrap_or(true),
     };
@@ -77,28 +85,78 @@ async fn export_board(
         // Loading the board counts: it is part of what the moderator waits for.
         let started = Instant::now();
         let input = conference::load_export(&*store, &board, live)?;
+        let Some(format) = format else {
+            let bytes = material(&*store, &input, &base)?;
+            let name = export::file_name(&input, Format::Pdf).replacen(".pdf", "-material.pdf", 1);
+            return Ok::<_, Error>((bytes, name, Format::Pdf.content_type()));
+        };
         let bytes = export::export(&input, format, options)
             .map_err(|error| Error::Internal(error.to_string()))?;
         METRICS.export(format).observe(started.elapsed());
-        Ok::<_, Error>((bytes, export::file_name(&input, format)))
+        Ok::<_, Error>((
+            bytes,
+            export::file_name(&input, format),
+            format.content_type(),
+        ))
     });
-    let (bytes, file_name) = work
+    let (bytes, file_name, content_type) = work
         .await
         .map_err(|error| Error::Internal(error.to_string()))??;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
         .map_err(|error| Error::Internal(error.to_string()))?;
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(format.content_type()),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
         bytes,
     )
         .into_response())
+}
+
+/// The printed material (`export::material`): a page per participant
+/// registered before the day (not removed), in the order of their names,
+/// and the poster.
+fn material(
+    store: &dyn crate::store::Store,
+    input: &export::BoardExport,
+    base: &str,
+) -> Result<Vec<u8>, Error> {
+    let record = store
+        .board(&input.info.id)?
+        .ok_or(Error::NotFound("no such board"))?;
+    let mut people: Vec<export::material::Person> = store
+        .participants(&input.info.id)?
+        .into_iter()
+        .filter(|participant| !participant.removed)
+        .filter_map(|participant| {
+            let code = participant.personal_code?;
+            let group = input
+                .board
+                .participant(&participant.id)
+                .and_then(|shown| shown.group.as_deref())
+                .and_then(|group| input.board.group(group))
+                .map(|group| group.name.clone());
+            Some(export::material::Person {
+                join_url: super::registration::personal_join_url(base, &record.id, &code),
+                name: crate::board::schema::board_text(&participant.name).into_owned(),
+                organisation: crate::board::schema::board_text(&participant.organisation)
+                    .into_owned(),
+                sector: participant.sector,
+                group,
+                personal_code: code,
+            })
+        })
+        .collect();
+    people.sort_by_key(|person| person.name.to_lowercase());
+    let material = export::material::Material::new(
+        &input.board,
+        people,
+        format!("{base}/join/{}", record.join_code),
+        record.join_code,
+    );
+    export::material::render(&material).map_err(|error| Error::Internal(error.to_string()))
 }
 
 /// A board's export being made: one at a time per board.

@@ -5,6 +5,7 @@ mod assets;
 mod boards;
 mod exports;
 pub mod listener;
+mod registration;
 pub mod throttle;
 mod ws;
 
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(boards::router())
+        .merge(registration::router())
         .merge(exports::router())
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
         .merge(ws::router())

@@ -26,6 +26,7 @@ macro_rules! store_contract {
                 a_taken_join_code_or_id_is_a_conflict,
                 join_codes_and_viewer_tokens_are_replaced,
                 participants_are_kept_removed_and_erased,
+                registered_participants_are_found_by_their_code_and_claimed,
                 an_unknown_board_has_an_empty_document,
                 appends_compacts_and_reloads_in_order,
                 sequence_numbers_are_never_reused_after_compaction,
@@ -71,6 +72,7 @@ fn participant(board: &str, id: &str) -> ParticipantRecord {
         contact_consent: true,
         created_at: 5,
         removed: false,
+        personal_code: None,
     }
 }
 
@@ -188,6 +190,67 @@ pub(crate) async fn participants_are_kept_removed_and_erased(store: &dyn Store) 
         vec![erased, removed]
     );
     assert_eq!(store.participants("nothing").expect("reads"), Vec::new());
+}
+
+pub(crate) async fn registered_participants_are_found_by_their_code_and_claimed(store: &dyn Store) {
+    store.create_board(&board("a", "CODE1")).expect("creates");
+    store.create_board(&board("b", "CODE2")).expect("creates");
+    let mut ada = participant("a", "participantAda");
+    ada.personal_code = Some("PERSONAL0001".into());
+    store.add_participant(&ada).expect("adds");
+    let mut same_code = participant("a", "participantBea");
+    same_code.personal_code = Some("PERSONAL0001".into());
+    assert!(
+        matches!(store.add_participant(&same_code), Err(StoreError::Conflict)),
+        "a personal code is one person's on a board"
+    );
+    let mut elsewhere = participant("b", "participantBea");
+    elsewhere.personal_code = Some("PERSONAL0001".into());
+    store.add_participant(&elsewhere).expect("another board");
+    // Two who joined by the board's code have no personal code: no conflict.
+    store
+        .add_participant(&participant("a", "participantCem"))
+        .expect("adds");
+    store
+        .add_participant(&participant("a", "participantDan"))
+        .expect("adds");
+
+    let found = store
+        .participant_by_personal_code("a", "PERSONAL0001")
+        .expect("reads");
+    assert_eq!(found, Some(ada.clone()));
+    assert_eq!(
+        store
+            .participant_by_personal_code("a", "PERSONAL0002")
+            .expect("reads"),
+        None
+    );
+    assert!(
+        store
+            .claim_registration("a", "participantAda", &[9; 32], false)
+            .expect("claims")
+    );
+    let claimed = store
+        .participant("a", "participantAda")
+        .expect("reads")
+        .expect("there");
+    assert_eq!(claimed.token_hash, [9; 32]);
+    assert!(!claimed.contact_consent, "the consent given on the day");
+    assert!(
+        !store
+            .claim_registration("a", "participantCem", &[9; 32], true)
+            .expect("answers"),
+        "only registered participants are claimed"
+    );
+    store
+        .remove_participant("a", "participantAda")
+        .expect("removes");
+    assert!(
+        !store
+            .claim_registration("a", "participantAda", &[8; 32], true)
+            .expect("answers"),
+        "a removed participant stays removed"
+    );
 }
 
 pub(crate) async fn an_unknown_board_has_an_empty_document(store: &dyn Store) {

@@ -72,6 +72,11 @@ pub struct ParticipantRecord {
     pub created_at: i64,
     /// Set when the moderator removed the participant; the token is dead.
     pub removed: bool,
+    /// The personal join code of a participant the moderator registered
+    /// before the day; `None` for those who joined by the board's code.
+    /// Kept as the board's join code is, so the printed material can be
+    /// made again.
+    pub personal_code: Option<String>,
 }
 
 /// What a room loads to rebuild its document.
@@ -109,6 +114,24 @@ pub trait Store: Send + Sync + 'static {
     fn participant(&self, board: &str, id: &str) -> Result<Option<ParticipantRecord>, StoreError>;
     /// Every participant of a board (removed ones included), for exports.
     fn participants(&self, board: &str) -> Result<Vec<ParticipantRecord>, StoreError>;
+    /// The registered participant of `board` with this personal code
+    /// (removed ones too: the caller refuses them).
+    fn participant_by_personal_code(
+        &self,
+        board: &str,
+        code: &str,
+    ) -> Result<Option<ParticipantRecord>, StoreError>;
+    /// A registered participant takes up their place from a phone: their
+    /// token is replaced (a token handed out before stops working) and
+    /// their contact consent is what they decided now. False if there is no
+    /// such participant.
+    fn claim_registration(
+        &self,
+        board: &str,
+        id: &str,
+        token_hash: &[u8; 32],
+        contact_consent: bool,
+    ) -> Result<bool, StoreError>;
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError>;
     /// Appends an update to the board's log, with the client ids it
     /// introduces and their owners, in one transaction; resolves once

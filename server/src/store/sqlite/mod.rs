@@ -215,12 +215,85 @@ mod tests {
         drop(store);
         let connection = Connection::open(&path).expect("opens");
         connection
-            .pragma_update(None, "user_version", 3)
+            .pragma_update(None, "user_version", 4)
             .expect("a future version");
         assert!(matches!(
             SqliteStore::open(&path, Synchronous::Normal),
-            Err(StoreError::NewerSchema(3, 2))
+            Err(StoreError::NewerSchema(4, 3))
         ));
+    }
+
+    /// A database as version 2 wrote it (the schema of the release before
+    /// participants could be registered), with a participant and a log.
+    #[tokio::test]
+    async fn a_version_2_database_gains_registered_participants() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("k.db");
+        {
+            let v2 = Connection::open(&path).expect("opens");
+            v2.execute_batch(
+                "CREATE TABLE boards (
+                     id TEXT PRIMARY KEY, title TEXT NOT NULL, district TEXT NOT NULL,
+                     join_code TEXT NOT NULL UNIQUE, moderator_token_hash BLOB NOT NULL,
+                     viewer_token_hash BLOB NOT NULL, created_at INTEGER NOT NULL
+                 );
+                 CREATE TABLE participants (
+                     board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+                     id TEXT NOT NULL, token_hash BLOB NOT NULL, name TEXT NOT NULL,
+                     organisation TEXT NOT NULL, sector TEXT NOT NULL, email TEXT, phone TEXT,
+                     contact_consent INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                     removed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (board, id)
+                 );
+                 CREATE TABLE client_ids (
+                     board TEXT NOT NULL, client_id INTEGER NOT NULL, owner TEXT NOT NULL,
+                     PRIMARY KEY (board, client_id)
+                 );
+                 CREATE TABLE updates (
+                     board TEXT NOT NULL, sequence INTEGER NOT NULL, data BLOB NOT NULL,
+                     PRIMARY KEY (board, sequence)
+                 ) WITHOUT ROWID;
+                 CREATE TABLE snapshots (
+                     board TEXT PRIMARY KEY, through_sequence INTEGER NOT NULL, data BLOB NOT NULL
+                 );
+                 INSERT INTO boards VALUES ('a', 'Ströbitz', '', 'CODE2', zeroblob(32), zeroblob(32), 1);
+                 INSERT INTO participants (board, id, token_hash, name, organisation, sector,
+                     email, phone, contact_consent, created_at)
+                     VALUES ('a', 'participantOld', zeroblob(32), 'Ada', 'Kita', 'stadtteil',
+                     'ada@example.org', NULL, 1, 2);
+                 INSERT INTO updates VALUES ('a', 1, x'01'), ('a', 2, x'02');
+                 PRAGMA user_version = 2;",
+            )
+            .expect("a version 2 database");
+        }
+        let store = SqliteStore::open(&path, Synchronous::Normal).expect("migrates");
+        let old = store
+            .participant("a", "participantOld")
+            .expect("reads")
+            .expect("kept");
+        assert_eq!(old.name, "Ada");
+        assert_eq!(old.email.as_deref(), Some("ada@example.org"));
+        assert_eq!(old.personal_code, None);
+        assert_eq!(
+            store.load_document("a").expect("loads").updates,
+            vec![vec![1], vec![2]]
+        );
+        let mut registered = old.clone();
+        registered.id = "participantNew".into();
+        registered.personal_code = Some("PERSONAL0007".into());
+        store.add_participant(&registered).expect("adds");
+        assert_eq!(
+            store
+                .participant_by_personal_code("a", "PERSONAL0007")
+                .expect("reads")
+                .map(|p| p.id),
+            Some("participantNew".to_owned())
+        );
+        drop(store);
+        let version: i64 = Connection::open(&path)
+            .expect("opens")
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .expect("a version");
+        assert_eq!(version, 3);
     }
 
     #[tokio::test]

@@ -21,7 +21,7 @@ fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardRecord> {
     })
 }
 
-const PARTICIPANT_COLUMNS: &str = "board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, removed";
+const PARTICIPANT_COLUMNS: &str = "board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, removed, personal_code";
 
 fn participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ParticipantRecord> {
     Ok(ParticipantRecord {
@@ -36,6 +36,7 @@ fn participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Participant
         contact_consent: row.get(8)?,
         created_at: row.get(9)?,
         removed: row.get(10)?,
+        personal_code: row.get(11)?,
     })
 }
 
@@ -104,8 +105,8 @@ impl Store for SqliteStore {
     fn add_participant(&self, p: &ParticipantRecord) -> Result<(), StoreError> {
         let result = self.read(|c| {
             c.execute(
-                "INSERT INTO participants (board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO participants (board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, personal_code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     p.board,
                     p.id,
@@ -116,7 +117,8 @@ impl Store for SqliteStore {
                     p.email,
                     p.phone,
                     p.contact_consent,
-                    p.created_at
+                    p.created_at,
+                    p.personal_code
                 ],
             )
         });
@@ -199,6 +201,40 @@ impl Store for SqliteStore {
             new_clients,
             done,
         })
+    }
+
+    fn participant_by_personal_code(
+        &self,
+        board: &str,
+        code: &str,
+    ) -> Result<Option<ParticipantRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE board = ?1 AND personal_code = ?2"
+                ),
+                params![board, code],
+                participant_from_row,
+            )
+            .optional()
+        })?)
+    }
+
+    fn claim_registration(
+        &self,
+        board: &str,
+        id: &str,
+        token_hash: &[u8; 32],
+        contact_consent: bool,
+    ) -> Result<bool, StoreError> {
+        let changed = self.read(|c| {
+            c.execute(
+                "UPDATE participants SET token_hash = ?3, contact_consent = ?4
+                 WHERE board = ?1 AND id = ?2 AND personal_code IS NOT NULL AND removed = 0",
+                params![board, id, token_hash, contact_consent],
+            )
+        })?;
+        Ok(changed > 0)
     }
 
     fn remove_participant(&self, board: &str, id: &str) -> Result<bool, StoreError> {

@@ -7,8 +7,9 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// 2: `updates` keyed by board and a per-board sequence (was 1: a global
-/// AUTOINCREMENT rowid and an index); see [`migrate`].
-pub(super) const SCHEMA_VERSION: i64 = 2;
+/// AUTOINCREMENT rowid and an index). 3: `participants.personal_code`
+/// (participants registered before the day). See [`migrate`].
+pub(super) const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS boards (
@@ -32,8 +33,11 @@ CREATE TABLE IF NOT EXISTS participants (
     contact_consent INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     removed INTEGER NOT NULL DEFAULT 0,
+    personal_code TEXT,
     PRIMARY KEY (board, id)
 );
+CREATE UNIQUE INDEX IF NOT EXISTS participants_by_personal_code
+    ON participants (board, personal_code) WHERE personal_code IS NOT NULL;
 -- Which identity introduced each Yjs client id of a board: nobody else may
 -- write under it, across reconnects and restarts.
 CREATE TABLE IF NOT EXISTS client_ids (
@@ -65,6 +69,17 @@ pub(super) fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     let version: i64 = transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema(version, SCHEMA_VERSION));
+    }
+    if (1..3).contains(&version) {
+        // Before SCHEMA's index on it (a table SCHEMA creates has it).
+        let has_table: bool = transaction.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'participants'",
+            [],
+            |row| row.get(0),
+        )?;
+        if has_table {
+            transaction.execute_batch("ALTER TABLE participants ADD COLUMN personal_code TEXT;")?;
+        }
     }
     if version == 1 {
         // The old log steps aside for the table SCHEMA creates.
