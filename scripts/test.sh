@@ -5,8 +5,8 @@
 # browser end-to-end test in Debian's Chromium. Installs what a fresh machine
 # lacks: npm packages, and through apt-get when they are missing Chromium,
 # nginx (the E2E test through a reverse proxy), Liberation Sans (the
-# projector's measured type),
-# pdftotext (poppler-utils) and LibreOffice (the export tests check the PDF
+# projector's measured type), zbarimg (zbar-tools: the QR codes of the
+# printed material), pdftotext (poppler-utils) and LibreOffice (the export tests check the PDF
 # and open the DOCX with them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,8 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # The projector's type (web/src/views/presenter/presenter.css) is measured
 # in Arial's metrics: Liberation Sans, which Chromium recommends.
 fc-list 2>/dev/null | grep -q 'Liberation Sans' || missing+=(fonts-liberation)
+# The registration E2E test decodes the QR codes of the printed material.
+command -v zbarimg >/dev/null || missing+=(zbar-tools)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install --no-install-recommends "${missing[@]}"
 fi

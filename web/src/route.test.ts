@@ -13,6 +13,9 @@ describe('parseRoute', () => {
     });
     expect(parseRoute('/b/abc/present/', '#token=v')).toEqual({ view: 'present', board: 'abc', token: 'v' });
     expect(parseRoute('/b/abc/watch', '')).toEqual({ view: 'watch', board: 'abc', token: null });
+    expect(parseRoute('/b/abc/join', '#code=abcd-efgh jkmn')).toEqual({ view: 'personal', board: 'abc', code: 'ABCDEFGHJKMN' });
+    expect(parseRoute('/b/abc/join', '#code=<x>')).toEqual({ view: 'personal', board: 'abc', code: null });
+    expect(parseRoute('/b/abc/join', '')).toEqual({ view: 'personal', board: 'abc', code: null });
   });
 
   it('refuses anything else', () => {

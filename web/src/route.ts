@@ -8,11 +8,14 @@
  *   /b/{board}/moderate#token  moderator
  *   /b/{board}/present#token   presenter (projector), read-only
  *   /b/{board}/watch#token     remote attendee, watch-only
+ *   /b/{board}/join#code=...   participant registered before the day, with
+ *                              their personal code (printed as a QR code)
  */
 export type Route =
   | { view: 'start' }
   | { view: 'join'; code: string | null }
   | { view: 'moderate' | 'present' | 'watch'; board: string; token: string | null }
+  | { view: 'personal'; board: string; code: string | null }
   | { view: 'not-found' };
 
 const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
@@ -29,6 +32,7 @@ export function parseRoute(pathname: string, hash: string): Route {
     if (third === 'moderate' || third === 'present' || third === 'watch') {
       return { view: third, board: second, token: tokenFromHash(hash) };
     }
+    if (third === 'join') return { view: 'personal', board: second, code: codeFromHash(hash) };
   }
   return { view: 'not-found' };
 }
@@ -36,6 +40,12 @@ export function parseRoute(pathname: string, hash: string): Route {
 export function tokenFromHash(hash: string): string | null {
   const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
   return token !== null && token.length > 0 ? token : null;
+}
+
+/** The personal code of `#code=…`: letters and digits, upper-cased. */
+export function codeFromHash(hash: string): string | null {
+  const code = new URLSearchParams(hash.replace(/^#/, '')).get('code')?.replace(/[\s-]/g, '').toUpperCase();
+  return code !== undefined && /^[A-Z0-9]{1,64}$/.test(code) ? code : null;
 }
 
 function safeDecode(part: string): string {

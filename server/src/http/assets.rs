@@ -71,7 +71,7 @@ fn is_app_route(path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     matches!(
         segments.as_slice(),
-        [] | ["join"] | ["join", _] | ["b", _, "moderate" | "present" | "watch"]
+        [] | ["join"] | ["join", _] | ["b", _, "moderate" | "present" | "watch" | "join"]
     )
 }
 
@@ -257,6 +257,7 @@ mod tests {
             "b/abc/moderate",
             "b/abc/present",
             "b/abc/watch",
+            "b/abc/join",
         ] {
             assert!(is_app_route(path), "{path}");
         }

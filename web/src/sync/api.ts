@@ -42,6 +42,31 @@ export interface Joined {
   token: string;
 }
 
+/** A person registered before the day (`POST …/participants`). */
+export interface RegistrationRequest {
+  name: string;
+  organisation: string;
+  sector: Sector;
+  email?: string;
+}
+
+export interface Registered {
+  participant_id: string;
+  personal_code: string;
+  join_url: string;
+}
+
+/** Whose personal code it is (`POST …/personal`), shown before joining. */
+export interface PersonalPreview {
+  board: string;
+  title: string;
+  district: string;
+  participant_id: string;
+  name: string;
+  organisation: string;
+  sector: string;
+}
+
 export class ApiError extends Error {
   constructor(
     /** HTTP status; 0 when the server could not be reached at all. */
@@ -185,6 +210,61 @@ export class Api {
     });
     if (!hasStrings(body, ['participant_id', 'token'])) throw new ApiError(502, 'unexpected response');
     return body;
+  }
+
+  /** Registers people before the day; a list with a broken row registers nobody (moderator). */
+  async registerParticipants(board: string, token: string, people: RegistrationRequest[]): Promise<Registered[]> {
+    const body = await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/participants`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ participants: people }),
+    });
+    const list = typeof body === 'object' && body !== null ? (body as { participants?: unknown }).participants : undefined;
+    if (!Array.isArray(list) || !list.every((entry) => hasStrings(entry, ['participant_id', 'personal_code', 'join_url']))) {
+      throw new ApiError(502, 'unexpected response');
+    }
+    return list;
+  }
+
+  /** Who a personal code belongs to; null when nobody (any more). */
+  async personalPreview(board: string, code: string): Promise<PersonalPreview | null> {
+    try {
+      const body = await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/personal`, {
+        method: 'POST',
+        body: JSON.stringify({ personal_code: code }),
+      });
+      if (!hasStrings(body, ['board', 'title', 'district', 'participant_id', 'name', 'organisation', 'sector'])) {
+        throw new ApiError(502, 'unexpected response');
+      }
+      return body;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Joins as the registered person of a personal code: their id and a new token. */
+  async joinPersonal(board: string, code: string, consent: boolean): Promise<Joined> {
+    const body = await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/join`, {
+      method: 'POST',
+      body: JSON.stringify({ personal_code: code, contact_consent: consent }),
+    });
+    if (!hasStrings(body, ['participant_id', 'token'])) throw new ApiError(502, 'unexpected response');
+    return body;
+  }
+
+  /** The printed material of the registered people, as a PDF (moderator). */
+  async material(board: string, token: string): Promise<ExportFile> {
+    const response = await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}/material.pdf`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    let blob: Blob;
+    try {
+      blob = await response.blob();
+    } catch {
+      throw new ApiError(0, 'network');
+    }
+    return { blob, fileName: dispositionFileName(response.headers.get('Content-Disposition')) ?? 'material.pdf' };
   }
 
   /** Has the server issue a new join code; the old one stops working (moderator). */

@@ -38,6 +38,7 @@ import { AgreementsEditor } from './AgreementsEditor';
 import { CasesEditor } from './CasesEditor';
 import { DocumentationEditor } from './DocumentationEditor';
 import { type Access, GroupsPanel, JoinPanel, PhasePanel } from './Panels';
+import { RegistrationPanel } from './RegistrationPanel';
 import { RunPanel } from './RunPanel';
 import { Wall, type WallData } from './Wall';
 
@@ -213,6 +214,7 @@ export function ModeratorView({
             ))}
           </nav>
           {tab === 'agenda' && <AgendaEditor board={board} />}
+          {tab === 'agenda' && <RegistrationPanel board={board} boardId={boardId} token={token} api={api} />}
           {/* Block 1's actions above the wall, in one or two rows: in view with the wall. */}
           {tab === 'cards' && <PhasePanel board={board} meta={meta} />}
           {tab === 'cards' && <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />}

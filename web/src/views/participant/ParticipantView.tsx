@@ -6,12 +6,12 @@
 import './participant.css';
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { setProfile } from '../../board';
+import { isSector, setProfile } from '../../board';
 import { t, useLocale } from '../../i18n';
-import { Api, ApiError, type CodeLookup } from '../../sync/api';
+import { Api, ApiError, type CodeLookup, type PersonalPreview } from '../../sync/api';
 import { Credentials, type ParticipantCredentials, browserStorage } from '../../sync/credentials';
 import { type Session, openSession } from '../../sync/session';
-import { TopBar } from '../../ui/components';
+import { SectorTag, TopBar } from '../../ui/components';
 import { JoinByCode } from '../start/StartView';
 import { Loading, Message } from '../shared/page';
 import { JoinForm, type JoinResult } from './JoinForm';
@@ -142,4 +142,156 @@ export function mount(root: HTMLElement, code: string | null): void {
     return;
   }
   render(<ParticipantApp code={code} api={new Api()} credentials={new Credentials(browserStorage())} />, root);
+}
+
+type PersonalStep =
+  | { step: 'checking' }
+  | { step: 'unknown' }
+  | { step: 'offline' }
+  | { step: 'busy' }
+  | { step: 'confirm'; preview: PersonalPreview }
+  | { step: 'board'; lookup: CodeLookup; participant: ParticipantCredentials; fresh: JoinResult | null };
+
+/**
+ * `/b/{board}/join#code=…`: a person registered before the day scanned the
+ * QR code on their page. The phone shows who the code belongs to; the person
+ * confirms, decides on the contact list, and is in, without typing.
+ */
+function PersonalApp({ board, code, api, credentials }: { board: string; code: string; api: Api; credentials: Credentials }) {
+  useLocale();
+  const [step, setStep] = useState<PersonalStep>({ step: 'checking' });
+  const [consent, setConsent] = useState(false);
+  const [joining, setJoining] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const stored = credentials.participant(board);
+
+  const check = (): void => {
+    setStep({ step: 'checking' });
+    api.personalPreview(board, code).then(
+      (preview) => {
+        if (!preview) {
+          setStep({ step: 'unknown' });
+          return;
+        }
+        // This phone is already this person's: straight to the board.
+        if (stored && stored.participantId === preview.participant_id) {
+          setStep({ step: 'board', lookup: { board, title: preview.title, district: preview.district }, participant: stored, fresh: null });
+          return;
+        }
+        setStep({ step: 'confirm', preview });
+      },
+      (failure: unknown) => {
+        if (failure instanceof ApiError && failure.status === 429) setStep({ step: 'busy' });
+        else if (failure instanceof ApiError && !failure.offline) setStep({ step: 'unknown' });
+        else setStep({ step: 'offline' });
+      },
+    );
+  };
+  useEffect(check, []);
+
+  const join = async (preview: PersonalPreview): Promise<void> => {
+    if (joining) return;
+    setJoining(true);
+    setError(null);
+    try {
+      const joined = await api.joinPersonal(board, code, consent);
+      const participant = { participantId: joined.participant_id, token: joined.token };
+      credentials.saveParticipant(board, participant);
+      const sector = isSector(preview.sector) ? preview.sector : 'stadtteil';
+      setStep({
+        step: 'board',
+        lookup: { board, title: preview.title, district: preview.district },
+        participant,
+        fresh: { ...participant, profile: { name: preview.name, organisation: preview.organisation, sector } },
+      });
+    } catch (failure) {
+      setJoining(false);
+      setError(failure instanceof ApiError && failure.offline ? t('join.offlineCode') : t('join.error', { reason: String(failure instanceof Error ? failure.message : failure) }));
+    }
+  };
+
+  switch (step.step) {
+    case 'checking':
+      return <Message title={t('personal.checking')} />;
+    case 'unknown':
+      return (
+        <>
+          <TopBar title="" />
+          <main id="main" class="participant">
+            <p class="error" role="alert">
+              {t('personal.unknown')}
+            </p>
+            <JoinByCode />
+          </main>
+        </>
+      );
+    case 'offline':
+    case 'busy':
+      return (
+        <Message title={t(step.step === 'busy' ? 'join.busyCode' : 'join.offlineCode')}>
+          <button type="button" class="primary" onClick={check}>
+            {t('start.joinButton')}
+          </button>
+        </Message>
+      );
+    case 'confirm': {
+      const { preview } = step;
+      return (
+        <>
+          <TopBar title={preview.title} />
+          <main id="main" class="participant join-form personal">
+            <h1>{t('personal.welcome', { name: preview.name })}</h1>
+            <p>{t('personal.confirm')}</p>
+            <dl class="profile-summary">
+              <dt>{t('join.name')}</dt>
+              <dd>{preview.name}</dd>
+              {preview.organisation && (
+                <>
+                  <dt>{t('join.organisation')}</dt>
+                  <dd>{preview.organisation}</dd>
+                </>
+              )}
+              {isSector(preview.sector) && (
+                <>
+                  <dt>{t('join.sector')}</dt>
+                  <dd>
+                    <SectorTag sector={preview.sector} />
+                  </dd>
+                </>
+              )}
+            </dl>
+            <fieldset class="contact">
+              <legend>{t('join.contactHeading')}</legend>
+              <p class="muted small">{t('join.contactHint')}</p>
+              <div class="checkbox">
+                <input id="personal-consent" type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />
+                <label for="personal-consent">{t('join.consent')}</label>
+              </div>
+            </fieldset>
+            {error !== null && (
+              <p class="error" role="alert">
+                {error}
+              </p>
+            )}
+            <button type="button" class="primary" disabled={joining} onClick={() => void join(preview)}>
+              {joining ? t('join.joining') : t('personal.submit')}
+            </button>
+            <p>
+              <a href="/join">{t('personal.notMe')}</a>
+            </p>
+          </main>
+        </>
+      );
+    }
+    case 'board':
+      return <BoardSession lookup={step.lookup} participant={step.participant} fresh={step.fresh} />;
+  }
+}
+
+export function mountPersonal(root: HTMLElement, board: string, code: string | null): void {
+  if (code === null) {
+    mount(root, null);
+    return;
+  }
+  render(<PersonalApp board={board} code={code} api={new Api()} credentials={new Credentials(browserStorage())} />, root);
 }
