@@ -44,6 +44,39 @@ pub enum Command {
     /// The configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Organisers' accounts.
+    #[command(subcommand)]
+    Organiser(OrganiserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganiserCommand {
+    /// Add an organiser who signs in with e-mail and password (the first
+    /// one; they add the others). The password is read from
+    /// KARTENWAND_ORGANISER_PASSWORD or, without it, from the first line of
+    /// standard input; never from the command line, where `ps` shows it.
+    Add(OrganiserAddConfig),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OrganiserAddConfig {
+    /// Directory of the database (created if missing).
+    #[arg(long, env = "KARTENWAND_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// The e-mail address they sign in with.
+    #[arg(long)]
+    pub email: String,
+
+    /// Their name, as the desk greets them.
+    #[arg(long)]
+    pub name: String,
+}
+
+impl OrganiserAddConfig {
+    pub fn store(&self) -> StoreConfig {
+        store_in(&self.data_dir, Synchronous::Normal)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +90,16 @@ pub enum ConfigCommand {
         #[arg(last = true)]
         serve_flags: Vec<std::ffi::OsString>,
     },
+}
+
+/// Who may create boards (`POST /api/boards`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BoardCreation {
+    /// Anyone who reaches the server (rate-limited per address): a laptop
+    /// on loopback, a closed network.
+    Anyone,
+    /// Only signed-in organisers: a city's server on the internet.
+    Organisers,
 }
 
 /// How log lines look on standard error.
@@ -346,6 +389,17 @@ pub struct ServeConfig {
         value_parser = clap::builder::NonEmptyStringValueParser::new()
     )]
     pub metrics_token: Option<String>,
+
+    /// Who may create boards: `anyone` (rate-limited per address) or
+    /// `organisers` (signed in; create the first with `kartenwand
+    /// organiser add`).
+    #[arg(
+        long,
+        env = "KARTENWAND_BOARD_CREATION",
+        value_enum,
+        default_value = "anyone"
+    )]
+    pub board_creation: BoardCreation,
 
     /// `text`, or `json`: one object per line with the board id and the
     /// request id as fields.

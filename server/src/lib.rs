@@ -112,6 +112,9 @@ pub async fn serve(
         body_read_timeout: Duration::from_secs(config.body_read_seconds),
         throttles: Throttles::new(config.client_address(), config.rates()),
         exports_running: Arc::default(),
+        board_creation: config.board_creation,
+        sign_ins: Arc::default(),
+        link_connections: Arc::default(),
     });
     {
         let (state, shutdown) = (state.clone(), shutdown.clone());

@@ -1,6 +1,6 @@
 use anyhow::Context;
 use kartenwand::config::file::FileError;
-use kartenwand::config::{Command, ConfigCommand, LogFormat};
+use kartenwand::config::{Command, ConfigCommand, LogFormat, OrganiserCommand};
 use tokio_util::sync::CancellationToken;
 
 /// glibc's malloc raises its mmap threshold each time a large block is
@@ -81,6 +81,22 @@ async fn run() -> anyhow::Result<()> {
             println!("moderator_token {}", imported.moderator_token);
             println!("viewer_token {}", imported.viewer_token);
             println!("join_code {}", imported.join_code);
+            Ok(())
+        }
+        Command::Organiser(OrganiserCommand::Add(config)) => {
+            let secret = match std::env::var("KARTENWAND_ORGANISER_PASSWORD") {
+                Ok(secret) => secret,
+                Err(_) => {
+                    eprintln!("password (at least 12 characters), then Enter:");
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("cannot read the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let email = kartenwand::commands::add_organiser(&config, &secret)?;
+            println!("organiser {email} added");
             Ok(())
         }
         Command::Config(ConfigCommand::Check { file, serve_flags }) => {

@@ -15,6 +15,7 @@ mod limits;
 mod logs;
 mod memory;
 mod metrics;
+mod organisers;
 mod refusals;
 mod registration;
 mod restore;

@@ -13,6 +13,7 @@
 //! ownership rule of the board document.
 
 pub mod ownership;
+pub mod password;
 
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
@@ -100,6 +101,21 @@ pub fn new_viewer_token() -> String {
 
 pub fn new_participant_token(participant_id: &str) -> String {
     format!("{PARTICIPANT_PREFIX}{participant_id}_{}", random_hex(32))
+}
+
+/// A new organiser id: 64 random bits, lowercase hex.
+pub fn new_organiser_id() -> String {
+    random_hex(8)
+}
+
+/// A new id of a board's further link (co-moderator, watch-only).
+pub fn new_link_id() -> String {
+    random_hex(8)
+}
+
+/// An organiser's session token (the cookie's value): 256 random bits.
+pub fn new_session_token() -> String {
+    random_hex(32)
 }
 
 /// A join code for typing on a phone (see [`JOIN_CODE_LENGTH`]).

@@ -5,11 +5,13 @@
 mod backup;
 mod export;
 mod import;
+mod organiser;
 mod restore;
 
 pub use backup::backup;
 pub use export::export_board;
 pub use import::{ImportedBoard, import_board};
+pub use organiser::add_organiser;
 pub use restore::{RestoreError, restore};
 
 use crate::conference::ConferenceError;
@@ -59,6 +61,8 @@ pub enum CommandError {
     },
     #[error(transparent)]
     Stdout(std::io::Error),
+    #[error("{0}")]
+    Invalid(String),
     #[error("board id {0:?} is not a valid id")]
     InvalidId(String),
     #[error(transparent)]

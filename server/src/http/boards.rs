@@ -174,6 +174,16 @@ async fn create_board(
     payload: Result<Json<CreateBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), Error> {
     state.throttles.admit(Throttled::BoardCreation, client)?;
+    // A signed-in organiser owns what they create; `--board-creation
+    // organisers` lets nobody else create.
+    let organiser = super::organisers::signed_in(&state, &headers).await?;
+    if organiser.is_some() {
+        super::organisers::same_origin(&state, &headers)?;
+    } else if state.board_creation == crate::config::BoardCreation::Organisers {
+        return Err(Error::Unauthorized(
+            "only organisers may create conferences on this server; sign in first",
+        ));
+    }
     let request = json_body(payload)?;
     let title = text_field(&request.title, "title", 1, TITLE_MAX)?;
     let district = text_field(&request.district, "district", 0, DISTRICT_MAX)?;
@@ -196,10 +206,13 @@ async fn create_board(
         created_at: now(),
     };
     let store = state.store.clone();
+    let owner = organiser.map(|organiser| organiser.id);
     let (created, first_update) = blocking(move || {
-        Ok(conference::create_board(&*store, new_board, |_| {
-            (initial, server_client)
-        })?)
+        let created = conference::create_board(&*store, new_board, |_| (initial, server_client))?;
+        if let Some(owner) = &owner {
+            store.set_board_owner(&created.0.record.id, owner)?;
+        }
+        Ok(created)
     })
     .await?;
     first_update.durable().await?;

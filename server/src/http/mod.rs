@@ -5,6 +5,7 @@ mod assets;
 mod boards;
 mod exports;
 pub mod listener;
+pub mod organisers;
 mod registration;
 pub mod throttle;
 mod ws;
@@ -55,6 +56,12 @@ pub struct Shared {
     pub throttles: throttle::Throttles,
     /// Boards with an export being made (see `exports.rs`).
     pub exports_running: Arc<dashmap::DashSet<String>>,
+    /// Who may create boards (`--board-creation`).
+    pub board_creation: crate::config::BoardCreation,
+    /// Failed organiser sign-ins, per e-mail and per address.
+    pub sign_ins: Arc<organisers::SignInLimits>,
+    /// Connections that came in through a board's further links.
+    pub link_connections: Arc<organisers::LinkConnections>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .merge(boards::router())
         .merge(registration::router())
+        .merge(organisers::router())
         .merge(exports::router())
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
         .merge(ws::router())
@@ -212,11 +220,29 @@ pub(crate) async fn identify(
     board: String,
     token: String,
 ) -> Result<Identity, Error> {
+    Ok(identify_with_link(state, board, token).await?.0)
+}
+
+/// [`identify`], and the id of the board's further link (co-moderator,
+/// watch-only) the token belongs to, if it is one.
+pub(crate) async fn identify_with_link(
+    state: &AppState,
+    board: String,
+    token: String,
+) -> Result<(Identity, Option<String>), Error> {
     const REFUSED: Error = Error::Forbidden("the token is not valid for this board");
     let store = state.store.clone();
     blocking(move || {
         let Some(record) = store.board(&board)? else {
             return Err(REFUSED);
+        };
+        // A further link's token: looked up by its hash (unique), live only.
+        let link = |role: &str| -> Result<Option<String>, Error> {
+            let hash = auth::hash_token(&token);
+            Ok(store
+                .board_link_by_token(&board, &hash)?
+                .filter(|link| !link.revoked && link.role == role)
+                .map(|link| link.id))
         };
         let identity = match auth::claim(&token) {
             Some(TokenClaim::Moderator)
@@ -227,6 +253,14 @@ pub(crate) async fn identify(
             Some(TokenClaim::Viewer) if auth::token_matches(&token, &record.viewer_token_hash) => {
                 Identity::Viewer
             }
+            Some(TokenClaim::Moderator) => match link("moderator")? {
+                Some(id) => return Ok((Identity::Moderator, Some(id))),
+                None => return Err(REFUSED),
+            },
+            Some(TokenClaim::Viewer) => match link("viewer")? {
+                Some(id) => return Ok((Identity::Viewer, Some(id))),
+                None => return Err(REFUSED),
+            },
             Some(TokenClaim::Participant(id)) => match store.participant(&board, id)? {
                 Some(participant)
                     if !participant.removed
@@ -238,7 +272,7 @@ pub(crate) async fn identify(
             },
             _ => return Err(REFUSED),
         };
-        Ok(identity)
+        Ok((identity, None))
     })
     .await
 }

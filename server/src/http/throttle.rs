@@ -275,6 +275,12 @@ impl Throttled {
 /// Extractor: the client a request counts against (see [`ClientAddress`]).
 pub struct Client(ClientKey);
 
+impl Client {
+    pub fn key(&self) -> ClientKey {
+        self.0
+    }
+}
+
 impl FromRequestParts<super::AppState> for Client {
     type Rejection = Error;
 

@@ -3,7 +3,7 @@
 //! connection's socket itself (see [`crate::socket`]).
 
 use super::listener::{Accepted, ConnectionSlot};
-use super::{AppState, ConnectionLimits, Error, identify};
+use super::{AppState, ConnectionLimits, Error, identify_with_link};
 use crate::auth::Identity;
 use crate::metrics::{self, METRICS};
 use crate::protocol::Message as SyncMessage;
@@ -80,7 +80,7 @@ async fn upgrade(
     // Taken before the check: a revocation between the check and the join
     // refuses the join (see `Registry::revocation_mark`).
     let checked = state.registry.revocation_mark();
-    let identity = identify(&state, board.clone(), token).await?;
+    let (identity, link) = identify_with_link(&state, board.clone(), token).await?;
     let permit =
         state.connections.clone().try_acquire_owned().map_err(|_| {
             Error::Unavailable("the server has too many connections; try again later")
@@ -105,7 +105,7 @@ async fn upgrade(
                     parts.read_buf,
                     state,
                     board,
-                    identity,
+                    (identity, link),
                     checked,
                 )
                 .await;
@@ -184,7 +184,7 @@ async fn serve(
     already_read: bytes::Bytes,
     state: AppState,
     board: String,
-    identity: Identity,
+    (identity, link): (Identity, Option<String>),
     checked: RevocationMark,
 ) {
     let limits = state.limits.clone();
@@ -193,6 +193,10 @@ async fn serve(
         .outbox_budget
         .account(&format!("{board}\n{}", identity.owner_key()));
     let outlet = Outlet::charged(write, limits.outbox, account);
+    // Revoking the link closes this connection (and its link's others).
+    if let Some(link) = &link {
+        state.link_connections.track(&board, link, &outlet);
+    }
     // tungstenite refuses a message over our limit as soon as a frame
     // header declares it (before buffering its payload); `converse` answers
     // that with 1009. It writes on its own only pongs and the answer to a

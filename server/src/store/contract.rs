@@ -27,6 +27,7 @@ macro_rules! store_contract {
                 join_codes_and_viewer_tokens_are_replaced,
                 participants_are_kept_removed_and_erased,
                 registered_participants_are_found_by_their_code_and_claimed,
+                organisers_sessions_owners_and_links,
                 an_unknown_board_has_an_empty_document,
                 appends_compacts_and_reloads_in_order,
                 sequence_numbers_are_never_reused_after_compaction,
@@ -250,6 +251,109 @@ pub(crate) async fn registered_participants_are_found_by_their_code_and_claimed(
             .claim_registration("a", "participantAda", &[8; 32], true)
             .expect("answers"),
         "a removed participant stays removed"
+    );
+}
+
+pub(crate) async fn organisers_sessions_owners_and_links(store: &dyn Store) {
+    use crate::store::{BoardLinkRecord, OrganiserRecord, SessionRecord};
+    let ada = OrganiserRecord {
+        id: "organiserAda1".into(),
+        email: "ada@cottbus.de".into(),
+        name: "Ada".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at: 1,
+    };
+    store.add_organiser(&ada).expect("adds");
+    let same_email = OrganiserRecord {
+        id: "organiserBea1".into(),
+        ..ada.clone()
+    };
+    assert!(matches!(
+        store.add_organiser(&same_email),
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.organiser("organiserAda1").expect("reads"),
+        Some(ada.clone())
+    );
+    assert_eq!(
+        store.organiser_by_email("ada@cottbus.de").expect("reads"),
+        Some(ada.clone())
+    );
+    assert_eq!(
+        store.organiser_by_email("bea@cottbus.de").expect("reads"),
+        None
+    );
+
+    let live = SessionRecord {
+        token_hash: [4; 32],
+        organiser: ada.id.clone(),
+        expires_at: 100,
+    };
+    let stale = SessionRecord {
+        token_hash: [5; 32],
+        organiser: ada.id.clone(),
+        expires_at: 10,
+    };
+    store.add_session(&live).expect("adds");
+    store.add_session(&stale).expect("adds");
+    assert_eq!(store.session(&[4; 32]).expect("reads"), Some(live.clone()));
+    // Signing out one session drops it and every expired one.
+    store.remove_session(&[6; 32], 50).expect("removes");
+    assert_eq!(store.session(&[5; 32]).expect("reads"), None);
+    assert_eq!(store.session(&[4; 32]).expect("reads"), Some(live));
+    store.remove_session(&[4; 32], 50).expect("removes");
+    assert_eq!(store.session(&[4; 32]).expect("reads"), None);
+
+    store.create_board(&board("a", "CODE1")).expect("creates");
+    store.create_board(&board("b", "CODE2")).expect("creates");
+    store.create_board(&board("c", "CODE3")).expect("creates");
+    store.set_board_owner("a", &ada.id).expect("owns");
+    store.set_board_owner("c", &ada.id).expect("owns");
+    let owned: Vec<String> = store
+        .boards_of(&ada.id)
+        .expect("reads")
+        .into_iter()
+        .map(|record| record.id)
+        .collect();
+    assert_eq!(owned, ["a", "c"]);
+    assert_eq!(store.board_owner("a").expect("reads"), Some(ada.id.clone()));
+    assert_eq!(store.board_owner("b").expect("reads"), None);
+
+    let link = BoardLinkRecord {
+        board: "a".into(),
+        id: "linkCoMod001".into(),
+        role: "moderator".into(),
+        label: "Co-Moderation Bea".into(),
+        token_hash: [7; 32],
+        created_at: 3,
+        revoked: false,
+    };
+    store.add_board_link(&link).expect("adds");
+    assert_eq!(
+        store.board_link_by_token("a", &[7; 32]).expect("reads"),
+        Some(link.clone())
+    );
+    assert_eq!(
+        store.board_link_by_token("b", &[7; 32]).expect("reads"),
+        None
+    );
+    assert!(
+        store
+            .revoke_board_link("a", "linkCoMod001")
+            .expect("revokes")
+    );
+    assert!(
+        !store
+            .revoke_board_link("b", "linkCoMod001")
+            .expect("answers")
+    );
+    assert_eq!(
+        store.board_links("a").expect("reads"),
+        vec![BoardLinkRecord {
+            revoked: true,
+            ..link
+        }]
     );
 }
 

@@ -79,6 +79,43 @@ pub struct ParticipantRecord {
     pub personal_code: Option<String>,
 }
 
+/// An organiser's account: signs in with e-mail and password, owns the
+/// conferences they created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganiserRecord {
+    pub id: String,
+    /// Lower case, trimmed: the sign-in name.
+    pub email: String,
+    pub name: String,
+    /// Argon2id, in the PHC string format (`auth::password`).
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+/// A signed-in organiser's session: the cookie's token, hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub token_hash: [u8; 32],
+    pub organiser: String,
+    pub expires_at: i64,
+}
+
+/// A further link to a board, each with a token of its own that can be
+/// revoked alone: a co-moderator's (role `moderator`) or a watch-only one
+/// (role `viewer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardLinkRecord {
+    pub board: String,
+    pub id: String,
+    /// `"moderator"` or `"viewer"`.
+    pub role: String,
+    /// Who it is for, as the organiser wrote it.
+    pub label: String,
+    pub token_hash: [u8; 32],
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
 /// What a room loads to rebuild its document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredDocument {
@@ -132,6 +169,30 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &[u8; 32],
         contact_consent: bool,
     ) -> Result<bool, StoreError>;
+    /// A new organiser; [`StoreError::Conflict`] if the e-mail is taken.
+    fn add_organiser(&self, organiser: &OrganiserRecord) -> Result<(), StoreError>;
+    fn organiser(&self, id: &str) -> Result<Option<OrganiserRecord>, StoreError>;
+    fn organiser_by_email(&self, email: &str) -> Result<Option<OrganiserRecord>, StoreError>;
+    fn add_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
+    fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError>;
+    /// Ends a session (sign-out); also drops every expired one.
+    fn remove_session(&self, token_hash: &[u8; 32], now: i64) -> Result<(), StoreError>;
+    /// Records who created a board.
+    fn set_board_owner(&self, board: &str, organiser: &str) -> Result<(), StoreError>;
+    /// The organiser's boards, newest first.
+    fn boards_of(&self, organiser: &str) -> Result<Vec<BoardRecord>, StoreError>;
+    fn board_owner(&self, board: &str) -> Result<Option<String>, StoreError>;
+    fn add_board_link(&self, link: &BoardLinkRecord) -> Result<(), StoreError>;
+    /// A board's links, revoked ones too, oldest first.
+    fn board_links(&self, board: &str) -> Result<Vec<BoardLinkRecord>, StoreError>;
+    /// The link of `board` whose token hashes to `token_hash`, revoked or not.
+    fn board_link_by_token(
+        &self,
+        board: &str,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<BoardLinkRecord>, StoreError>;
+    /// Revokes a link; false if the board has no such link.
+    fn revoke_board_link(&self, board: &str, id: &str) -> Result<bool, StoreError>;
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError>;
     /// Appends an update to the board's log, with the client ids it
     /// introduces and their owners, in one transaction; resolves once

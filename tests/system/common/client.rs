@@ -65,7 +65,16 @@ impl Client {
     }
 
     pub async fn connect_with(server: &Server, board: &str, token: &str, doc: Doc) -> Client {
-        let mut client = Self::connect_raw(server, board, token, doc).await;
+        Self::connect_url(&server.ws_url(board, token), doc).await
+    }
+
+    /// Connects to a server known by its address only, and syncs.
+    pub async fn connect_to(addr: std::net::SocketAddr, board: &str, token: &str) -> Client {
+        Self::connect_url(&format!("ws://{addr}/ws/{board}?token={token}"), new_doc()).await
+    }
+
+    async fn connect_url(url: &str, doc: Doc) -> Client {
+        let mut client = Self::connect_raw_url(url, doc).await;
         let state_vector = client.doc.transact().state_vector().encode_v1();
         client
             .send_message(YMessage::SyncStep1(&state_vector))
@@ -76,13 +85,14 @@ impl Client {
 
     /// Connects without syncing.
     pub async fn connect_raw(server: &Server, board: &str, token: &str, doc: Doc) -> Client {
-        let (socket, _) = tokio::time::timeout(
-            WAIT,
-            tokio_tungstenite::connect_async(server.ws_url(board, token)),
-        )
-        .await
-        .expect("connects within the wait")
-        .expect("websocket upgrade accepted");
+        Self::connect_raw_url(&server.ws_url(board, token), doc).await
+    }
+
+    async fn connect_raw_url(url: &str, doc: Doc) -> Client {
+        let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url))
+            .await
+            .expect("connects within the wait")
+            .expect("websocket upgrade accepted");
         Client {
             socket,
             doc,

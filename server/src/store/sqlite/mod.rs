@@ -16,6 +16,7 @@
 //! What only SQLite does (a `VACUUM INTO` backup, the synchronous mode it
 //! is opened with) is an inherent method here, not part of [`Store`].
 
+mod organisers;
 mod queries;
 mod schema;
 mod writer;

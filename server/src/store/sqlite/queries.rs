@@ -5,11 +5,12 @@
 use super::SqliteStore;
 use super::writer::WriteOp;
 use crate::store::{
-    BoardRecord, ParticipantRecord, PendingWrite, Store, StoreError, StoredDocument,
+    BoardLinkRecord, BoardRecord, OrganiserRecord, ParticipantRecord, PendingWrite, SessionRecord,
+    Store, StoreError, StoredDocument,
 };
 use rusqlite::{OptionalExtension, params};
 
-fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardRecord> {
+pub(super) fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardRecord> {
     Ok(BoardRecord {
         id: row.get(0)?,
         title: row.get(1)?,
@@ -43,9 +44,12 @@ fn participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Participant
 const BOARD_COLUMNS: &str =
     "id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at";
 
+/// [`BOARD_COLUMNS`] of a query that names `boards` as `b`.
+pub(super) const BOARD_COLUMNS_OF_B: &str = "b.id, b.title, b.district, b.join_code, b.moderator_token_hash, b.viewer_token_hash, b.created_at";
+
 /// Maps a violated UNIQUE constraint (a taken join code or id) to
 /// [`StoreError::Conflict`], so callers can draw another value.
-fn unique(result: rusqlite::Result<usize>) -> Result<(), StoreError> {
+pub(super) fn unique(result: rusqlite::Result<usize>) -> Result<(), StoreError> {
     match result {
         Ok(_) => Ok(()),
         Err(error) if is_unique_violation(&error) => Err(StoreError::Conflict),
@@ -201,6 +205,62 @@ impl Store for SqliteStore {
             new_clients,
             done,
         })
+    }
+
+    fn add_organiser(&self, organiser: &OrganiserRecord) -> Result<(), StoreError> {
+        self.insert_organiser(organiser)
+    }
+
+    fn organiser(&self, id: &str) -> Result<Option<OrganiserRecord>, StoreError> {
+        self.organiser_where("id", id)
+    }
+
+    fn organiser_by_email(&self, email: &str) -> Result<Option<OrganiserRecord>, StoreError> {
+        self.organiser_where("email", email)
+    }
+
+    fn add_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        self.insert_session(session)
+    }
+
+    fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError> {
+        self.session_of(token_hash)
+    }
+
+    fn remove_session(&self, token_hash: &[u8; 32], now: i64) -> Result<(), StoreError> {
+        self.delete_session(token_hash, now)
+    }
+
+    fn set_board_owner(&self, board: &str, organiser: &str) -> Result<(), StoreError> {
+        self.insert_board_owner(board, organiser)
+    }
+
+    fn boards_of(&self, organiser: &str) -> Result<Vec<BoardRecord>, StoreError> {
+        self.owned_boards(organiser)
+    }
+
+    fn board_owner(&self, board: &str) -> Result<Option<String>, StoreError> {
+        self.owner_of(board)
+    }
+
+    fn add_board_link(&self, link: &BoardLinkRecord) -> Result<(), StoreError> {
+        self.insert_board_link(link)
+    }
+
+    fn board_links(&self, board: &str) -> Result<Vec<BoardLinkRecord>, StoreError> {
+        self.links_of(board)
+    }
+
+    fn board_link_by_token(
+        &self,
+        board: &str,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<BoardLinkRecord>, StoreError> {
+        self.link_by_token(board, token_hash)
+    }
+
+    fn revoke_board_link(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+        self.revoke_link(board, id)
     }
 
     fn participant_by_personal_code(

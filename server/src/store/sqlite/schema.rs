@@ -8,7 +8,9 @@ use std::path::Path;
 
 /// 2: `updates` keyed by board and a per-board sequence (was 1: a global
 /// AUTOINCREMENT rowid and an index). 3: `participants.personal_code`
-/// (participants registered before the day). See [`migrate`].
+/// (participants registered before the day), and the organisers' tables:
+/// `organisers`, `organiser_sessions`, `board_owners`, `board_links`. See
+/// [`migrate`].
 pub(super) const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
@@ -38,6 +40,34 @@ CREATE TABLE IF NOT EXISTS participants (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS participants_by_personal_code
     ON participants (board, personal_code) WHERE personal_code IS NOT NULL;
+CREATE TABLE IF NOT EXISTS organisers (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS organiser_sessions (
+    token_hash BLOB PRIMARY KEY,
+    organiser TEXT NOT NULL REFERENCES organisers(id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS board_owners (
+    board TEXT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,
+    organiser TEXT NOT NULL REFERENCES organisers(id)
+);
+CREATE INDEX IF NOT EXISTS boards_by_owner ON board_owners (organiser);
+-- Co-moderators' and watch-only links: each its own token, revoked alone.
+CREATE TABLE IF NOT EXISTS board_links (
+    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    label TEXT NOT NULL,
+    token_hash BLOB NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (board, id)
+);
 -- Which identity introduced each Yjs client id of a board: nobody else may
 -- write under it, across reconnects and restarts.
 CREATE TABLE IF NOT EXISTS client_ids (
