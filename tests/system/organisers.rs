@@ -372,6 +372,58 @@ async fn an_organiser_signs_in_owns_conferences_and_hands_out_links_revoked_alon
     assert_eq!(statuses[..4], [401, 401, 401, 401], "{statuses:?}");
     assert_eq!(statuses[5], 429, "{statuses:?}");
 
+    // A colleague is invited: one link, used once, with a good password.
+    let (status, _, invited) = request(
+        addr,
+        "POST",
+        "/api/organiser/invitations",
+        &with_cookie,
+        json_body(json!({"email": "Bea@Cottbus.de", "name": "Bea Kollegin"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{invited}");
+    let invite_url = invited["invite_url"].as_str().expect("a link");
+    let invitation = invite_url
+        .split_once("#invitation=")
+        .expect("the token in the fragment")
+        .1;
+    let accept =
+        |password: &'static str| json_body(json!({"token": invitation, "password": password}));
+    let path_accept = "/api/organiser/invitations/accept";
+    let (status, _, _) = request(addr, "POST", path_accept, &[], accept("kurz")).await;
+    assert_eq!(status, 400, "a short password");
+    let (status, head, bea_me) = request(
+        addr,
+        "POST",
+        path_accept,
+        &[],
+        accept("Lausitzer-Seenland-7"),
+    )
+    .await;
+    assert_eq!(status, 201, "{bea_me}");
+    assert_eq!(bea_me["email"], "bea@cottbus.de");
+    assert!(head.contains("set-cookie: kw_session="));
+    let (status, _, _) = request(
+        addr,
+        "POST",
+        path_accept,
+        &[],
+        accept("Lausitzer-Seenland-8"),
+    )
+    .await;
+    assert_eq!(status, 404, "an invitation works once");
+    let (status, _, _) = sign_in(addr, "bea@cottbus.de", "Lausitzer-Seenland-7").await;
+    assert_eq!(status, 200, "the colleague signs in");
+    let (status, _, _) = request(
+        addr,
+        "POST",
+        "/api/organiser/invitations",
+        &with_cookie,
+        json_body(json!({"email": "bea@cottbus.de", "name": "Bea"})),
+    )
+    .await;
+    assert_eq!(status, 400, "no second account for an e-mail");
+
     // Signing out ends the session.
     let (status, head, _) =
         request(addr, "DELETE", "/api/organiser/session", &with_cookie, None).await;

@@ -71,7 +71,10 @@ fn is_app_route(path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     matches!(
         segments.as_slice(),
-        [] | ["join"] | ["join", _] | ["b", _, "moderate" | "present" | "watch" | "join"]
+        [] | ["join"]
+            | ["join", _]
+            | ["organiser"]
+            | ["b", _, "moderate" | "present" | "watch" | "join"]
     )
 }
 
@@ -258,6 +261,7 @@ mod tests {
             "b/abc/present",
             "b/abc/watch",
             "b/abc/join",
+            "organiser",
         ] {
             assert!(is_app_route(path), "{path}");
         }

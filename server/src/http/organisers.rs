@@ -14,6 +14,10 @@
 //!   watch-only one (`viewer`). Also how a lost moderator link is recovered.
 //! - `DELETE /api/organiser/boards/{board}/links/{id}`: revokes one link;
 //!   its open connections close with 4401, nobody else's.
+//! - `POST /api/organiser/invitations` `{"email", "name"}`: an invitation
+//!   link for a colleague (7 days, once); `POST
+//!   /api/organiser/invitations/accept` `{"token", "password"}` makes their
+//!   account and signs them in.
 //!
 //! Every request that changes something with the cookie must come from the
 //! app's own pages: JSON bodies only (a form cannot send one without a
@@ -27,7 +31,7 @@ use crate::auth::{self, password};
 use crate::http::address::ClientKey;
 use crate::rate::TokenBucket;
 use crate::socket::{CloseReason, Outlet};
-use crate::store::{BoardLinkRecord, OrganiserRecord, SessionRecord};
+use crate::store::{BoardLinkRecord, InvitationRecord, OrganiserRecord, SessionRecord, StoreError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -60,7 +64,12 @@ pub fn router() -> Router<AppState> {
             "/api/organiser/boards/{board}/links/{link}",
             delete(revoke_link),
         )
+        .route("/api/organiser/invitations", post(invite))
+        .route("/api/organiser/invitations/accept", post(accept))
 }
+
+/// How long an invitation link works.
+pub const INVITATION_SECONDS: i64 = 7 * 24 * 60 * 60;
 
 /// Bounds failed sign-ins (successful ones cost nothing).
 #[derive(Default)]
@@ -484,4 +493,126 @@ async fn revoke_link(
     }
     state.link_connections.close(&board, &link);
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Invite {
+    email: String,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Invited {
+    invite_url: String,
+    expires_at: i64,
+}
+
+/// A checked e-mail address, normalised.
+fn checked_email(email: &str) -> Result<String, Error> {
+    let email = normalize_email(email);
+    if !email.contains('@') || email.chars().count() > 254 || email.chars().any(char::is_control) {
+        return Err(Error::BadRequest("email is not an e-mail address".into()));
+    }
+    Ok(email)
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    payload: Result<Json<Invite>, JsonRejection>,
+) -> Result<(StatusCode, Json<Invited>), Error> {
+    same_origin(&state, &headers)?;
+    let me = organiser(&state, &headers).await?;
+    let request = super::boards::json_body(payload)?;
+    let email = checked_email(&request.email)?;
+    let name = super::boards::text_field(&request.name, "name", 1, 80)?;
+    let token = auth::new_session_token();
+    let invitation = InvitationRecord {
+        token_hash: auth::hash_token(&token),
+        email,
+        name,
+        invited_by: me.id,
+        expires_at: now() + INVITATION_SECONDS,
+    };
+    let expires_at = invitation.expires_at;
+    let store = state.store.clone();
+    blocking(move || {
+        if store.organiser_by_email(&invitation.email)?.is_some() {
+            return Err(Error::BadRequest(
+                "an organiser with this e-mail exists already".into(),
+            ));
+        }
+        Ok(store.add_invitation(&invitation)?)
+    })
+    .await?;
+    let base = super::boards::base_url(&state, &headers);
+    Ok((
+        StatusCode::CREATED,
+        Json(Invited {
+            invite_url: format!("{base}/organiser#invitation={token}"),
+            expires_at,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Accept {
+    token: String,
+    password: String,
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    payload: Result<Json<Accept>, JsonRejection>,
+) -> Result<Response, Error> {
+    same_origin(&state, &headers)?;
+    let request = super::boards::json_body(payload)?;
+    if let Some(weakness) = password::weakness(&request.password) {
+        return Err(Error::BadRequest(weakness));
+    }
+    let hash = auth::hash_token(request.token.trim());
+    let store = state.store.clone();
+    let secret = request.password;
+    let organiser = blocking(move || {
+        let invitation = store
+            .take_invitation(&hash, now())?
+            .ok_or(Error::NotFound("this invitation is not valid (any more)"))?;
+        let organiser = OrganiserRecord {
+            id: auth::new_organiser_id(),
+            email: invitation.email,
+            name: invitation.name,
+            password_hash: password::hash(&secret).map_err(Error::Internal)?,
+            created_at: now(),
+        };
+        match store.add_organiser(&organiser) {
+            Ok(()) => Ok(organiser),
+            Err(StoreError::Conflict) => Err(Error::BadRequest(
+                "an organiser with this e-mail exists already".into(),
+            )),
+            Err(error) => Err(error.into()),
+        }
+    })
+    .await?;
+    let token = auth::new_session_token();
+    let session = SessionRecord {
+        token_hash: auth::hash_token(&token),
+        organiser: organiser.id.clone(),
+        expires_at: now() + SESSION_SECONDS,
+    };
+    let store = state.store.clone();
+    blocking(move || Ok(store.add_session(&session)?)).await?;
+    tracing::info!("organiser account made from an invitation");
+    Ok((
+        StatusCode::CREATED,
+        [(header::SET_COOKIE, cookie(&state, &token, SESSION_SECONDS)?)],
+        Json(Me {
+            id: organiser.id,
+            email: organiser.email,
+            name: organiser.name,
+        }),
+    )
+        .into_response())
 }

@@ -285,6 +285,30 @@ pub(crate) async fn organisers_sessions_owners_and_links(store: &dyn Store) {
         None
     );
 
+    let invitation = crate::store::InvitationRecord {
+        token_hash: [8; 32],
+        email: "bea@cottbus.de".into(),
+        name: "Bea".into(),
+        invited_by: ada.id.clone(),
+        expires_at: 100,
+    };
+    store.add_invitation(&invitation).expect("adds");
+    assert_eq!(
+        store.take_invitation(&[8; 32], 100).expect("reads"),
+        None,
+        "expired at 100"
+    );
+    store.add_invitation(&invitation).expect("adds again");
+    assert_eq!(
+        store.take_invitation(&[8; 32], 99).expect("takes"),
+        Some(invitation.clone())
+    );
+    assert_eq!(
+        store.take_invitation(&[8; 32], 99).expect("reads"),
+        None,
+        "once"
+    );
+
     let live = SessionRecord {
         token_hash: [4; 32],
         organiser: ada.id.clone(),

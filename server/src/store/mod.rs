@@ -100,6 +100,17 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
+/// An invitation to become an organiser: the link's token, hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRecord {
+    pub token_hash: [u8; 32],
+    pub email: String,
+    pub name: String,
+    /// The organiser who invited.
+    pub invited_by: String,
+    pub expires_at: i64,
+}
+
 /// A further link to a board, each with a token of its own that can be
 /// revoked alone: a co-moderator's (role `moderator`) or a watch-only one
 /// (role `viewer`).
@@ -173,6 +184,14 @@ pub trait Store: Send + Sync + 'static {
     fn add_organiser(&self, organiser: &OrganiserRecord) -> Result<(), StoreError>;
     fn organiser(&self, id: &str) -> Result<Option<OrganiserRecord>, StoreError>;
     fn organiser_by_email(&self, email: &str) -> Result<Option<OrganiserRecord>, StoreError>;
+    fn add_invitation(&self, invitation: &InvitationRecord) -> Result<(), StoreError>;
+    /// Takes an invitation that has not expired at `now`, once: it is gone
+    /// afterwards (so are the expired ones).
+    fn take_invitation(
+        &self,
+        token_hash: &[u8; 32],
+        now: i64,
+    ) -> Result<Option<InvitationRecord>, StoreError>;
     fn add_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
     fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError>;
     /// Ends a session (sign-out); also drops every expired one.

@@ -4,7 +4,9 @@
 
 use super::SqliteStore;
 use super::queries::{BOARD_COLUMNS_OF_B, board_from_row, unique};
-use crate::store::{BoardLinkRecord, BoardRecord, OrganiserRecord, SessionRecord, StoreError};
+use crate::store::{
+    BoardLinkRecord, BoardRecord, InvitationRecord, OrganiserRecord, SessionRecord, StoreError,
+};
 use rusqlite::{OptionalExtension, params};
 
 const ORGANISER_COLUMNS: &str = "id, email, name, password_hash, created_at";
@@ -55,6 +57,47 @@ impl SqliteStore {
                 organiser_from_row,
             )
             .optional()
+        })?)
+    }
+
+    pub(super) fn insert_invitation(&self, i: &InvitationRecord) -> Result<(), StoreError> {
+        unique(self.read(|c| {
+            c.execute(
+                "INSERT INTO organiser_invitations (token_hash, email, name, invited_by, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![i.token_hash, i.email, i.name, i.invited_by, i.expires_at],
+            )
+        }))
+    }
+
+    pub(super) fn remove_invitation(
+        &self,
+        token_hash: &[u8; 32],
+        now: i64,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        Ok(self.read(|c| {
+            // One statement: two takers of one link cannot both have it.
+            let taken = c
+                .query_row(
+                    "DELETE FROM organiser_invitations WHERE token_hash = ?1 AND expires_at > ?2
+                     RETURNING token_hash, email, name, invited_by, expires_at",
+                    params![token_hash, now],
+                    |row| {
+                        Ok(InvitationRecord {
+                            token_hash: row.get(0)?,
+                            email: row.get(1)?,
+                            name: row.get(2)?,
+                            invited_by: row.get(3)?,
+                            expires_at: row.get(4)?,
+                        })
+                    },
+                )
+                .optional()?;
+            c.execute(
+                "DELETE FROM organiser_invitations WHERE expires_at <= ?1",
+                [now],
+            )?;
+            Ok(taken)
         })?)
     }
 

@@ -5,8 +5,8 @@
 use super::SqliteStore;
 use super::writer::WriteOp;
 use crate::store::{
-    BoardLinkRecord, BoardRecord, OrganiserRecord, ParticipantRecord, PendingWrite, SessionRecord,
-    Store, StoreError, StoredDocument,
+    BoardLinkRecord, BoardRecord, InvitationRecord, OrganiserRecord, ParticipantRecord,
+    PendingWrite, SessionRecord, Store, StoreError, StoredDocument,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -217,6 +217,18 @@ impl Store for SqliteStore {
 
     fn organiser_by_email(&self, email: &str) -> Result<Option<OrganiserRecord>, StoreError> {
         self.organiser_where("email", email)
+    }
+
+    fn add_invitation(&self, invitation: &InvitationRecord) -> Result<(), StoreError> {
+        self.insert_invitation(invitation)
+    }
+
+    fn take_invitation(
+        &self,
+        token_hash: &[u8; 32],
+        now: i64,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        self.remove_invitation(token_hash, now)
     }
 
     fn add_session(&self, session: &SessionRecord) -> Result<(), StoreError> {

@@ -9,7 +9,8 @@ use std::path::Path;
 /// 2: `updates` keyed by board and a per-board sequence (was 1: a global
 /// AUTOINCREMENT rowid and an index). 3: `participants.personal_code`
 /// (participants registered before the day), and the organisers' tables:
-/// `organisers`, `organiser_sessions`, `board_owners`, `board_links`. See
+/// `organisers`, `organiser_sessions`, `organiser_invitations`,
+/// `board_owners`, `board_links`. See
 /// [`migrate`].
 pub(super) const SCHEMA_VERSION: i64 = 3;
 
@@ -50,6 +51,13 @@ CREATE TABLE IF NOT EXISTS organisers (
 CREATE TABLE IF NOT EXISTS organiser_sessions (
     token_hash BLOB PRIMARY KEY,
     organiser TEXT NOT NULL REFERENCES organisers(id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS organiser_invitations (
+    token_hash BLOB PRIMARY KEY,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    invited_by TEXT NOT NULL REFERENCES organisers(id) ON DELETE CASCADE,
     expires_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS board_owners (
