@@ -1,7 +1,9 @@
 // Browser E2E: a conference prepared in advance, against the real binary in
 // Debian's Chromium.
 //
-//   the moderator creates the conference → imports 30 participants from a
+//   the organiser's account is made on the command line (`kartenwand
+//   organiser add`) → the organiser signs in on /organiser (a wrong password
+//   first) and creates the conference on the desk → imports 30 participants from a
 //   CSV as a spreadsheet exports it (byte order mark, semicolons, quotes,
 //   umlauts) in "Ablauf" → they appear in the groups panel (in the board)
 //   → downloads the material (PDF) → the test renders every page
@@ -24,11 +26,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 
+import { BIN } from '../harness/server.mjs'
 import {
   ARTIFACTS,
   axeViolations,
   count,
-  createConference,
   formatViolations,
   openPage,
   screenshot,
@@ -39,6 +41,7 @@ import {
 
 const run = promisify(execFile)
 const TEST_TIMEOUT_MS = 240_000
+const ORGANISER_PASSWORD = 'Spreewald-Gurke-2026!'
 
 const FIRST = ['Jürgen', 'Aylin', 'Dragan', 'Małgorzata', 'Sören', 'Zeynep', 'Hans-Peter', 'Ljudmila', 'Björn', 'Fatoumata']
 const LAST = ['Weiß', 'Öztürk', 'Ilić', 'Müller', 'Kühn']
@@ -63,13 +66,33 @@ function spreadsheet () {
   return { people, csv: '\uFEFF' + lines.join('\r\n') + '\r\n' }
 }
 
-test('Registration before the day: CSV import, material with QR codes, joining without typing', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+test('Organiser and registration before the day: sign-in, CSV import, material with QR codes, joining without typing, links on the desk', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const problems = []
   const { server, browser } = await startServerAndBrowser(t)
   const work = await mkdtemp(path.join(os.tmpdir(), 'kartenwand-material-'))
   t.after(() => rm(work, { recursive: true, force: true }))
 
-  const { mod } = await createConference(browser, server, problems, { title: 'Stadtteilkonferenz Sachsendorf', district: 'Sachsendorf' })
+  // ------------------------------------------------ the organiser signs in
+  await run(BIN, ['organiser', 'add', '--data-dir', server.dataDir, '--email', 'koordination@cottbus.example', '--name', 'Koordinationsstelle'], {
+    env: { ...process.env, KARTENWAND_ORGANISER_PASSWORD: ORGANISER_PASSWORD }
+  })
+  const organiser = await openPage(browser, 'laptop', 'organiser', problems)
+  const mod = organiser.page
+  await mod.goto(server.url + '/organiser')
+  await mod.getByLabel('E-Mail').fill('koordination@cottbus.example')
+  await mod.getByLabel('Passwort').fill('falsch-falsch-falsch')
+  await mod.getByRole('button', { name: 'Anmelden' }).click()
+  await visible(mod.getByRole('alert').getByText('E-Mail oder Passwort stimmen nicht.'), 'a wrong password is said so')
+  await mod.getByLabel('Passwort').fill(ORGANISER_PASSWORD)
+  await mod.getByRole('button', { name: 'Anmelden' }).click()
+  await visible(mod.getByText('Angemeldet als Koordinationsstelle (koordination@cottbus.example)'), 'the desk')
+  const deskAxe = await axeViolations(mod)
+  assert.deepEqual(deskAxe, [], formatViolations('organiser desk', deskAxe))
+  await mod.getByLabel('Titel').fill('Stadtteilkonferenz Sachsendorf')
+  await mod.getByLabel('Stadtteil').fill('Sachsendorf')
+  await mod.getByRole('button', { name: 'Konferenz anlegen' }).click()
+  await mod.waitForURL(/\/b\/[0-9a-f]+\/moderate#token=/)
+  await visible(mod.locator('.topbar .status-online'), 'moderator connected')
   await mod.getByRole('button', { name: 'Ablauf', exact: true }).click()
   const panel = mod.locator('section.registration')
   await visible(panel.getByRole('heading', { name: 'Vorab anmelden' }), 'registration panel')
@@ -153,6 +176,17 @@ test('Registration before the day: CSV import, material with QR codes, joining w
   // Their profiles stayed as registered (the phone only confirmed them).
   await mod.getByRole('button', { name: 'Karten (Block 1)', exact: true }).click()
   await count(mod.locator('.sidebar').getByText(byName[0].name, { exact: true }), 1, 'the first person listed once')
+
+  // ------------------------------------------------ back on the desk
+  await mod.goto(server.url + '/organiser')
+  const conference = mod.locator('article.conference')
+  await visible(conference.getByRole('heading', { name: 'Stadtteilkonferenz Sachsendorf' }), 'the conference on the desk')
+  await conference.getByLabel('Für wen?').fill('Bea (Co-Moderation)')
+  await conference.getByRole('button', { name: 'Zugang erstellen' }).click()
+  const coLink = await (await visible(conference.getByRole('status').locator('code'), 'the new link shown once')).innerText()
+  assert.match(coLink, /\/b\/[0-9a-f]+\/moderate#token=kwm_[0-9a-f]{64}$/)
+  await visible(conference.getByText('Bea (Co-Moderation) · Co-Moderation'), 'the link listed')
+  await screenshot(mod, 'organiser-desk')
 
   await waitFor(async () => problems.length === 0, () => `no page errors: ${problems.join('; ')}`, 1000)
 })

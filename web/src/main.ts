@@ -21,6 +21,9 @@ switch (route.view) {
   case 'join':
     void import('./views/participant/ParticipantView').then((view) => view.mount(root, route.code));
     break;
+  case 'organiser':
+    void import('./views/organiser/OrganiserView').then((view) => view.mount(root, route.invitation));
+    break;
   case 'personal':
     void import('./views/participant/ParticipantView').then((view) => view.mountPersonal(root, route.board, route.code));
     break;

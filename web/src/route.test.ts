@@ -16,6 +16,9 @@ describe('parseRoute', () => {
     expect(parseRoute('/b/abc/join', '#code=abcd-efgh jkmn')).toEqual({ view: 'personal', board: 'abc', code: 'ABCDEFGHJKMN' });
     expect(parseRoute('/b/abc/join', '#code=<x>')).toEqual({ view: 'personal', board: 'abc', code: null });
     expect(parseRoute('/b/abc/join', '')).toEqual({ view: 'personal', board: 'abc', code: null });
+    expect(parseRoute('/organiser', '')).toEqual({ view: 'organiser', invitation: null });
+    expect(parseRoute('/organiser', `#invitation=${'ab'.repeat(32)}`)).toEqual({ view: 'organiser', invitation: 'ab'.repeat(32) });
+    expect(parseRoute('/organiser', '#invitation=x')).toEqual({ view: 'organiser', invitation: null });
   });
 
   it('refuses anything else', () => {

@@ -8,6 +8,8 @@
  *   /b/{board}/moderate#token  moderator
  *   /b/{board}/present#token   presenter (projector), read-only
  *   /b/{board}/watch#token     remote attendee, watch-only
+ *   /organiser                 the organiser's desk (#invitation=… to accept
+ *                              an invitation)
  *   /b/{board}/join#code=...   participant registered before the day, with
  *                              their personal code (printed as a QR code)
  */
@@ -16,6 +18,7 @@ export type Route =
   | { view: 'join'; code: string | null }
   | { view: 'moderate' | 'present' | 'watch'; board: string; token: string | null }
   | { view: 'personal'; board: string; code: string | null }
+  | { view: 'organiser'; invitation: string | null }
   | { view: 'not-found' };
 
 const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
@@ -25,6 +28,10 @@ export function parseRoute(pathname: string, hash: string): Route {
   if (parts.length === 0) return { view: 'start' };
   const [first, second, third] = parts;
   if (first === 'join' && parts.length === 1) return { view: 'join', code: null };
+  if (first === 'organiser' && parts.length === 1) {
+    const invitation = new URLSearchParams(hash.replace(/^#/, '')).get('invitation');
+    return { view: 'organiser', invitation: invitation !== null && /^[0-9a-f]{64}$/.test(invitation) ? invitation : null };
+  }
   if (first === 'join' && parts.length === 2 && second && SEGMENT.test(second)) {
     return { view: 'join', code: second.toUpperCase() };
   }

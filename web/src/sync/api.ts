@@ -56,6 +56,40 @@ export interface Registered {
   join_url: string;
 }
 
+/** The signed-in organiser (`GET /api/organiser`). */
+export interface OrganiserDesk {
+  id: string;
+  email: string;
+  name: string;
+  boards: DeskBoard[];
+}
+
+export interface DeskBoard {
+  board: string;
+  title: string;
+  district: string;
+  created_at: number;
+  join_code: string;
+  join_url: string;
+  links: BoardLink[];
+}
+
+export interface BoardLink {
+  id: string;
+  role: 'moderator' | 'viewer';
+  label: string;
+  created_at: number;
+  revoked: boolean;
+}
+
+export interface CreatedLink {
+  id: string;
+  role: 'moderator' | 'viewer';
+  label: string;
+  token: string;
+  url: string;
+}
+
 /** Whose personal code it is (`POST …/personal`), shown before joining. */
 export interface PersonalPreview {
   board: string;
@@ -210,6 +244,54 @@ export class Api {
     });
     if (!hasStrings(body, ['participant_id', 'token'])) throw new ApiError(502, 'unexpected response');
     return body;
+  }
+
+  /** The signed-in organiser's desk; null when nobody is signed in (401). */
+  async organiserDesk(): Promise<OrganiserDesk | null> {
+    try {
+      const body = await request(this.fetcher, '/api/organiser');
+      if (!hasStrings(body, ['id', 'email', 'name']) || !Array.isArray((body as { boards?: unknown }).boards)) {
+        throw new ApiError(502, 'unexpected response');
+      }
+      return body as unknown as OrganiserDesk;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    }
+  }
+
+  /** Signs in; the server sets the session cookie. */
+  async signIn(email: string, password: string): Promise<void> {
+    await request(this.fetcher, '/api/organiser/session', { method: 'POST', body: JSON.stringify({ email, password }) });
+  }
+
+  async signOut(): Promise<void> {
+    await send(this.fetcher, '/api/organiser/session', { method: 'DELETE' });
+  }
+
+  /** A colleague's account from an invitation link; signs them in. */
+  async acceptInvitation(token: string, password: string): Promise<void> {
+    await request(this.fetcher, '/api/organiser/invitations/accept', { method: 'POST', body: JSON.stringify({ token, password }) });
+  }
+
+  async inviteOrganiser(email: string, name: string): Promise<string> {
+    const body = await request(this.fetcher, '/api/organiser/invitations', { method: 'POST', body: JSON.stringify({ email, name }) });
+    if (!hasStrings(body, ['invite_url'])) throw new ApiError(502, 'unexpected response');
+    return body.invite_url;
+  }
+
+  /** A further link of the organiser's board: a co-moderator's or a watch-only one. */
+  async createLink(board: string, role: 'moderator' | 'viewer', label: string): Promise<CreatedLink> {
+    const body = await request(this.fetcher, `/api/organiser/boards/${encodeURIComponent(board)}/links`, {
+      method: 'POST',
+      body: JSON.stringify({ role, label }),
+    });
+    if (!hasStrings(body, ['id', 'role', 'label', 'token', 'url'])) throw new ApiError(502, 'unexpected response');
+    return body as CreatedLink;
+  }
+
+  async revokeLink(board: string, link: string): Promise<void> {
+    await send(this.fetcher, `/api/organiser/boards/${encodeURIComponent(board)}/links/${encodeURIComponent(link)}`, { method: 'DELETE' });
   }
 
   /** Registers people before the day; a list with a broken row registers nobody (moderator). */

@@ -13,7 +13,7 @@ function today(): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-function CreateConference({ api, credentials }: { api: Api; credentials: Credentials }) {
+export function CreateConference({ api, credentials }: { api: Api; credentials: Credentials }) {
   useLocale();
   const [title, setTitle] = useState('');
   const [district, setDistrict] = useState('');
@@ -116,6 +116,9 @@ function StartPage() {
       <main id="main" class="start">
         <CreateConference api={api} credentials={credentials} />
         <JoinByCode />
+        <p class="muted">
+          <a href="/organiser">{t('start.organiserLink')}</a>
+        </p>
       </main>
     </>
   );
