@@ -7,7 +7,8 @@
 # nginx (the E2E test through a reverse proxy), Liberation Sans (the
 # projector's measured type),
 # pdftotext (poppler-utils) and LibreOffice (the export tests check the PDF
-# and open the DOCX with them).
+# and open the DOCX with them), and the fonts LibreOffice draws the DOCX of
+# tests/system/scripts.rs with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,15 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # The projector's type (web/src/views/presenter/presenter.css) is measured
 # in Arial's metrics: Liberation Sans, which Chromium recommends.
 fc-list 2>/dev/null | grep -q 'Liberation Sans' || missing+=(fonts-liberation)
+# tests/system/scripts.rs renders the DOCX of a board in Arabic, Farsi,
+# Tigrinya, with emoji and fullwidth forms through LibreOffice, which draws
+# with the system's fonts (the PDF export embeds its own): Noto Sans Arabic
+# and Ethiopic, Symbola for emoji (LibreOffice's PDF export leaves colour
+# bitmap emoji out) and Noto Sans CJK for the fullwidth forms. Only for the
+# test; the binary needs none of them.
+fc-list 2>/dev/null | grep -q 'Noto Sans Ethiopic' || missing+=(fonts-noto-core)
+fc-list 2>/dev/null | grep -q 'Symbola' || missing+=(fonts-symbola)
+fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install --no-install-recommends "${missing[@]}"
 fi

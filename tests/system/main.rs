@@ -16,5 +16,6 @@ mod logs;
 mod metrics;
 mod refusals;
 mod restore;
+mod scripts;
 mod sync;
 mod throttling;
