@@ -372,25 +372,28 @@ impl Layout<'_> {
         self.y += 3.0;
     }
 
+    /// A bulleted list; a right-to-left item has its bullet on the right.
     fn list(&mut self, items: &[String]) {
+        const INDENT: f32 = 16.0;
         for item in items {
             self.ensure(BODY * LEADING);
             let top = self.y;
+            let rtl = bidi::is_rtl(item);
             if let Some(bullet) = self.wrap("•", Weight::Regular, BODY, CONTENT_WIDTH).pop() {
+                let x = if rtl {
+                    MARGIN + CONTENT_WIDTH - 4.0 - bullet.width
+                } else {
+                    MARGIN + 4.0
+                };
                 self.push(Op::Text {
-                    x: MARGIN + 4.0,
+                    x,
                     y: top + BODY * LEADING - BODY * 0.3,
                     size: BODY,
                     line: bullet,
                 });
             }
-            self.text(
-                item,
-                Weight::Regular,
-                BODY,
-                MARGIN + 16.0,
-                CONTENT_WIDTH - 16.0,
-            );
+            let x = if rtl { MARGIN } else { MARGIN + INDENT };
+            self.text(item, Weight::Regular, BODY, x, CONTENT_WIDTH - INDENT);
             self.y += 1.5;
         }
         self.y += 4.0;
