@@ -156,12 +156,11 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                 } else {
                     format!("{label}: ")
                 };
-                let mut line = format!("{label}{text}");
                 let mut labelled = runs(&label, true)
                     .into_iter()
                     .chain(runs(text, false))
                     .fold(Paragraph::new(), Paragraph::add_run);
-                if bidi::is_rtl(&std::mem::take(&mut line)) {
+                if bidi::is_rtl(&format!("{label}{text}")) {
                     labelled.property = labelled.property.bidi(true);
                 }
                 docx.add_paragraph(labelled.line_spacing(LineSpacing::new().after(60)))
