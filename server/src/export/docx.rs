@@ -5,9 +5,9 @@
 //! Right-to-left text: a paragraph whose first strong character is
 //! right to left ([`super::bidi::is_rtl`]) gets `w:bidi`; each paragraph is
 //! split into runs of one direction by the bidi algorithm (the controls of
-//! the report's isolates are not written: a run boundary takes their
-//! place), and every run names a complex-script font (`w:cs`, Noto Sans
-//! Arabic) beside the Latin one. docx-rs 0.4 cannot write `w:rtl` on a
+//! the report's isolates are not written), and the document's default
+//! fonts name a complex-script font (`w:cs`, Noto Sans Arabic) and an East
+//! Asian one beside the Latin one. docx-rs 0.4 cannot write `w:rtl` on a
 //! run; Word and LibreOffice order the runs by their characters.
 
 use super::ExportError;
@@ -39,8 +39,8 @@ fn heading_style(level: u8, size_half_points: usize, before_twips: u32) -> Style
         .line_spacing(LineSpacing::new().before(before_twips).after(100))
 }
 
-/// The Latin, complex-script (Arabic, Farsi) and East Asian fonts of
-/// every run. The Latin one has the metrics of the Times New Roman a
+/// The Latin, complex-script (Arabic, Farsi) and East Asian fonts: the
+/// document's defaults, so every run has them. The Latin one has the metrics of the Times New Roman a
 /// reader's Word substitutes; Ethiopic and emoji are left to the reader's
 /// font fallback.
 fn fonts() -> RunFonts {
@@ -52,7 +52,7 @@ fn fonts() -> RunFonts {
 }
 
 /// `text` as runs of one direction each, in logical order, without bidi
-/// controls.
+/// controls (the fonts are the document's defaults, [`fonts`]).
 fn runs(text: &str, bold: bool) -> Vec<Run> {
     let paragraph = bidi::Paragraph::new(text);
     let mut runs = Vec::new();
@@ -60,13 +60,12 @@ fn runs(text: &str, bold: bool) -> Vec<Run> {
     let mut current_rtl = false;
     let mut push = |piece: &mut String| {
         if !piece.is_empty() {
-            let run = Run::new().fonts(fonts()).add_text(std::mem::take(piece));
+            let run = Run::new().add_text(std::mem::take(piece));
             runs.push(if bold { run.bold() } else { run });
         }
     };
     for (index, c) in text.char_indices() {
         if bidi::is_control(c) {
-            push(&mut current);
             continue;
         }
         let rtl = paragraph.is_rtl_at(index);

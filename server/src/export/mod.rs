@@ -459,10 +459,15 @@ mod tests {
 
     /// The DOCX's `word/document.xml` as text.
     fn document_xml(docx: &[u8]) -> String {
+        docx_part(docx, "word/document.xml")
+    }
+
+    /// One part of a DOCX as text.
+    fn docx_part(docx: &[u8], name: &str) -> String {
         use std::io::Read;
         let mut xml = String::new();
         if let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(docx)) {
-            if let Ok(mut file) = archive.by_name("word/document.xml") {
+            if let Ok(mut file) = archive.by_name(name) {
                 let _ = file.read_to_string(&mut xml);
             }
         }
@@ -520,7 +525,8 @@ mod tests {
             xml.contains("<w:bidi />") || xml.contains("<w:bidi/>"),
             "{xml}"
         );
-        assert!(xml.contains("w:cs=\"Noto Sans Arabic\""), "{xml}");
+        let styles = docx_part(&docx, "word/styles.xml");
+        assert!(styles.contains("w:cs=\"Noto Sans Arabic\""), "{styles}");
     }
 
     #[test]
