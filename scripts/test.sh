@@ -6,8 +6,9 @@
 # lacks: npm packages, and through apt-get when they are missing Chromium,
 # nginx (the E2E test through a reverse proxy), Liberation Sans (the
 # projector's measured type), zbarimg (zbar-tools: the QR codes of the
-# printed material), pdftotext (poppler-utils) and LibreOffice (the export tests check the PDF
-# and open the DOCX with them).
+# printed material), pdftotext (poppler-utils) and LibreOffice (the export
+# tests check the PDF and open the DOCX with them), and the fonts LibreOffice
+# draws the DOCX of tests/system/scripts.rs with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,15 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 fc-list 2>/dev/null | grep -q 'Liberation Sans' || missing+=(fonts-liberation)
 # The registration E2E test decodes the QR codes of the printed material.
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
+# tests/system/scripts.rs renders the DOCX of a board in Arabic, Farsi,
+# Tigrinya, with emoji and fullwidth forms through LibreOffice, which draws
+# with the system's fonts (the PDF export embeds its own): Noto Sans Arabic
+# and Ethiopic, Symbola for emoji (LibreOffice's PDF export leaves colour
+# bitmap emoji out) and Noto Sans CJK for the fullwidth forms. Only for the
+# test; the binary needs none of them.
+fc-list 2>/dev/null | grep -q 'Noto Sans Ethiopic' || missing+=(fonts-noto-core)
+fc-list 2>/dev/null | grep -q 'Symbola' || missing+=(fonts-symbola)
+fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install --no-install-recommends "${missing[@]}"
 fi

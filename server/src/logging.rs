@@ -6,6 +6,11 @@
 //! `Authorization` header, so neither the query string nor headers are),
 //! raw paths (`/api/codes/{join_code}` carries a join code: the matched
 //! route is logged instead), client addresses, names and card text.
+//!
+//! The libraries that lay out and draw the documents log the text they
+//! work on (usvg warns once per character no font has, naming it, while it
+//! draws the network map of participants' names; krilla and fontdb could do
+//! the same): [`QUIET`] turns their logs off whatever `RUST_LOG` says.
 
 use crate::config::LogFormat;
 use axum::extract::{MatchedPath, Request};
@@ -20,11 +25,37 @@ use tracing_subscriber::EnvFilter;
 /// the id its request's log lines carry.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// Targets never logged: the document libraries, whose messages quote the
+/// text of the board (see the module docs).
+pub const QUIET: [&str; 6] = [
+    "usvg",
+    "resvg",
+    "fontdb",
+    "krilla",
+    "krilla_svg",
+    "rustybuzz",
+];
+
+/// `RUST_LOG` (default `info`) with the [`QUIET`] targets off. A
+/// directive for the same target in `RUST_LOG` is replaced by ours.
+pub fn filter(rust_log: Option<&str>) -> EnvFilter {
+    let mut filter = rust_log
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    for target in QUIET {
+        if let Ok(directive) = format!("{target}=off").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
 /// Installs the global subscriber. JSON lines carry the fields of the
 /// current span and of every span around the event (`span`, `spans`):
 /// the room span's `board`, the request span's `request_id`.
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let rust_log = std::env::var(EnvFilter::DEFAULT_ENV).ok();
+    let filter = filter(rust_log.as_deref());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -68,4 +99,31 @@ pub async fn request_span(request: Request, next: Next) -> Response {
     }
     .instrument(span)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_libraries_are_off_whatever_rust_log_says() {
+        for rust_log in [
+            None,
+            Some("trace"),
+            Some("usvg=trace,info"),
+            Some("not a filter"),
+        ] {
+            let shown = filter(rust_log).to_string();
+            for target in QUIET {
+                assert!(
+                    shown.contains(&format!("{target}=off")),
+                    "{rust_log:?}: {shown}"
+                );
+                assert!(
+                    !shown.contains(&format!("{target}=trace")),
+                    "{rust_log:?}: {shown}"
+                );
+            }
+        }
+    }
 }

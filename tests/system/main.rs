@@ -19,5 +19,6 @@ mod organisers;
 mod refusals;
 mod registration;
 mod restore;
+mod scripts;
 mod sync;
 mod throttling;

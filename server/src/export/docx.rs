@@ -1,8 +1,17 @@
 //! DOCX with `docx-rs`: heading styles Word and LibreOffice recognise
 //! (Heading 1–3, so both build a navigation pane), tables, and the network
 //! map as a PNG rendered with `resvg` (DOCX has no portable SVG).
+//!
+//! Right-to-left text: a paragraph whose first strong character is
+//! right to left ([`super::bidi::is_rtl`]) gets `w:bidi`; each paragraph is
+//! split into runs of one direction by the bidi algorithm (the controls of
+//! the report's isolates are not written), and the document's default
+//! fonts name a complex-script font (`w:cs`, Noto Sans Arabic) and an East
+//! Asian one beside the Latin one. docx-rs 0.4 cannot write `w:rtl` on a
+//! run; Word and LibreOffice order the runs by their characters.
 
 use super::ExportError;
+use super::bidi;
 use super::pdf::parse_svg;
 use super::report::{Block, Report};
 use docx_rs::{
@@ -30,10 +39,59 @@ fn heading_style(level: u8, size_half_points: usize, before_twips: u32) -> Style
         .line_spacing(LineSpacing::new().before(before_twips).after(100))
 }
 
+/// The Latin, complex-script (Arabic, Farsi) and East Asian fonts: the
+/// document's defaults, so every run has them. The Latin one has the metrics of the Times New Roman a
+/// reader's Word substitutes; Ethiopic and emoji are left to the reader's
+/// font fallback.
+fn fonts() -> RunFonts {
+    RunFonts::new()
+        .ascii("Liberation Serif")
+        .hi_ansi("Liberation Serif")
+        .cs("Noto Sans Arabic")
+        .east_asia("Noto Sans CJK JP")
+}
+
+/// `text` as runs of one direction each, in logical order, without bidi
+/// controls (the fonts are the document's defaults, [`fonts`]).
+fn runs(text: &str, bold: bool) -> Vec<Run> {
+    let paragraph = bidi::Paragraph::new(text);
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    let mut current_rtl = false;
+    let mut push = |piece: &mut String| {
+        if !piece.is_empty() {
+            let run = Run::new().add_text(std::mem::take(piece));
+            runs.push(if bold { run.bold() } else { run });
+        }
+    };
+    for (index, c) in text.char_indices() {
+        if bidi::is_control(c) {
+            continue;
+        }
+        let rtl = paragraph.is_rtl_at(index);
+        if rtl != current_rtl {
+            push(&mut current);
+            current_rtl = rtl;
+        }
+        current.push(c);
+    }
+    push(&mut current);
+    runs
+}
+
+/// A paragraph of `text`: right to left when its text is.
+fn paragraph(text: &str, bold: bool) -> Paragraph {
+    let mut paragraph = runs(text, bold)
+        .into_iter()
+        .fold(Paragraph::new(), Paragraph::add_run);
+    if bidi::is_rtl(text) {
+        paragraph.property = paragraph.property.bidi(true);
+    }
+    paragraph
+}
+
 fn text_paragraph(text: &str) -> Paragraph {
-    Paragraph::new()
-        .line_spacing(LineSpacing::new().after(100))
-        .add_run(Run::new().add_text(text))
+    paragraph(text, false).line_spacing(LineSpacing::new().after(100))
 }
 
 /// The network map as a PNG, with its size in pixels.
@@ -68,11 +126,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                 .left(margin)
                 .right(margin),
         )
-        .default_fonts(
-            RunFonts::new()
-                .ascii("Liberation Serif")
-                .hi_ansi("Liberation Serif"),
-        )
+        .default_fonts(fonts())
         .default_size(21)
         .add_style(
             Style::new("Title", StyleType::Paragraph)
@@ -85,19 +139,14 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
         .add_style(heading_style(2, 26, 280))
         .add_style(heading_style(3, 23, 200));
     docx = docx
-        .add_paragraph(
-            Paragraph::new()
-                .style("Title")
-                .add_run(Run::new().add_text(&report.title)),
-        )
+        .add_paragraph(paragraph(&report.title, false).style("Title"))
         .add_paragraph(text_paragraph(&report.subtitle));
     for block in &report.blocks {
         docx = match block {
             Block::Heading(level, text) => docx.add_paragraph(
-                Paragraph::new()
+                paragraph(text, false)
                     .style(&format!("Heading{}", level.clamp(&1, &3)))
-                    .keep_next(true)
-                    .add_run(Run::new().add_text(text)),
+                    .keep_next(true),
             ),
             Block::Paragraph(text) => docx.add_paragraph(text_paragraph(text)),
             Block::Labelled(label, text) => {
@@ -106,19 +155,20 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                 } else {
                     format!("{label}: ")
                 };
-                docx.add_paragraph(
-                    Paragraph::new()
-                        .line_spacing(LineSpacing::new().after(60))
-                        .add_run(Run::new().add_text(label).bold())
-                        .add_run(Run::new().add_text(text)),
-                )
+                let mut labelled = runs(&label, true)
+                    .into_iter()
+                    .chain(runs(text, false))
+                    .fold(Paragraph::new(), Paragraph::add_run);
+                if bidi::is_rtl(&format!("{label}{text}")) {
+                    labelled.property = labelled.property.bidi(true);
+                }
+                docx.add_paragraph(labelled.line_spacing(LineSpacing::new().after(60)))
             }
             Block::List(items) => items.iter().fold(docx, |docx, item| {
                 docx.add_paragraph(
-                    Paragraph::new()
+                    paragraph(&format!("•\u{a0}{item}"), false)
                         .indent(Some(360), Some(SpecialIndentType::Hanging(240)), None, None)
-                        .line_spacing(LineSpacing::new().after(40))
-                        .add_run(Run::new().add_text(format!("•\u{a0}{item}"))),
+                        .line_spacing(LineSpacing::new().after(40)),
                 )
             }),
             Block::Table { header, rows } => {
@@ -131,10 +181,9 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                     .map(|w| (CONTENT_WIDTH_TWIPS as f32 * w / sum) as usize)
                     .collect();
                 let cell = |text: &str, width: usize, header: bool| {
-                    let run = Run::new().add_text(text);
-                    let cell = TableCell::new().width(width, WidthType::Dxa).add_paragraph(
-                        Paragraph::new().add_run(if header { run.bold() } else { run }),
-                    );
+                    let cell = TableCell::new()
+                        .width(width, WidthType::Dxa)
+                        .add_paragraph(paragraph(text, header));
                     if header {
                         cell.shading(Shading::new().fill("EEEEEE"))
                     } else {

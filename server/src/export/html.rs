@@ -1,9 +1,64 @@
 //! HTML with a print stylesheet. Every text from the board is escaped; the
 //! only markup is ours, and the network map is our own SVG.
+//!
+//! Each isolate the report put around a person's text becomes a `<bdi>`
+//! element (direction `auto`, isolated from what is around it), and an
+//! element whose text is a right-to-left paragraph by the rule of
+//! [`super::bidi::is_rtl`] gets `dir="rtl"`: the same direction the PDF and
+//! the DOCX give it.
 
+use super::bidi::{self, PDI};
 use super::network::escape;
 use super::report::{Block, Report};
 use std::fmt::Write;
+
+/// Escapes `text` and turns its isolates into `<bdi>` elements: FSI into
+/// `<bdi>`, LRI and RLI into `<bdi dir="ltr">` and `<bdi dir="rtl">`, PDI
+/// into `</bdi>`. A PDI without an open isolate is dropped and every
+/// isolate still open at the end is closed, so the elements always nest.
+fn text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut open = 0usize;
+    let mut plain = String::new();
+    let flush = |out: &mut String, plain: &mut String| {
+        out.push_str(&escape(plain));
+        plain.clear();
+    };
+    for c in text.chars() {
+        let tag = match c {
+            '\u{2066}' => "<bdi dir=\"ltr\">",
+            '\u{2067}' => "<bdi dir=\"rtl\">",
+            bidi::FSI => "<bdi>",
+            PDI if open > 0 => "</bdi>",
+            PDI => "",
+            c => {
+                plain.push(c);
+                continue;
+            }
+        };
+        flush(&mut out, &mut plain);
+        if c == PDI {
+            open = open.saturating_sub(1);
+        } else {
+            open += 1;
+        }
+        out.push_str(tag);
+    }
+    flush(&mut out, &mut plain);
+    for _ in 0..open {
+        out.push_str("</bdi>");
+    }
+    out
+}
+
+/// ` dir="rtl"` for an element whose text is a right-to-left paragraph.
+fn dir(text: &str) -> &'static str {
+    if bidi::is_rtl(text) {
+        " dir=\"rtl\""
+    } else {
+        ""
+    }
+}
 
 const STYLE: &str = "
 body { font-family: 'Libertinus Serif', Georgia, serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #212121; line-height: 1.45; }
@@ -13,7 +68,7 @@ h3 { font-size: 1.15rem; margin-top: 1.4rem; }
 h4 { font-size: 1rem; margin-top: 1rem; }
 .subtitle { color: #555; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; margin: 0.6rem 0 1.2rem; }
-th, td { border: 1px solid #bdbdbd; padding: 0.3rem 0.45rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #bdbdbd; padding: 0.3rem 0.45rem; text-align: start; vertical-align: top; }
 th { background: #eeeeee; }
 figure { margin: 1rem 0; }
 figure svg { width: 100%; height: auto; }
@@ -31,49 +86,51 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header><h1>{}</h1><p class=\"subtitle\">{}</p></header>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header><h1{}>{}</h1><p class=\"subtitle\"{}>{}</p></header>\n",
         report.locale.code(),
-        escape(&report.title),
-        escape(&report.title),
-        escape(&report.subtitle)
+        escape(&bidi::without_controls(&report.title)),
+        dir(&report.title),
+        text(&report.title),
+        dir(&report.subtitle),
+        text(&report.subtitle)
     );
     for block in &report.blocks {
         match block {
-            Block::Heading(level, text) => {
+            Block::Heading(level, heading) => {
                 let tag = (level + 1).min(6);
-                let _ = writeln!(out, "<h{tag}>{}</h{tag}>", escape(text));
+                let _ = writeln!(out, "<h{tag}{}>{}</h{tag}>", dir(heading), text(heading));
             }
-            Block::Paragraph(text) => {
-                let _ = writeln!(out, "<p>{}</p>", escape(text));
+            Block::Paragraph(paragraph) => {
+                let _ = writeln!(out, "<p{}>{}</p>", dir(paragraph), text(paragraph));
             }
-            Block::Labelled(label, text) if text.is_empty() => {
-                let _ = writeln!(out, "<p><strong>{}</strong></p>", escape(label));
+            Block::Labelled(label, value) if value.is_empty() => {
+                let _ = writeln!(out, "<p><strong>{}</strong></p>", text(label));
             }
-            Block::Labelled(label, text) => {
+            Block::Labelled(label, value) => {
                 let _ = writeln!(
                     out,
                     "<p><strong>{}:</strong> {}</p>",
-                    escape(label),
-                    escape(text)
+                    text(label),
+                    text(value)
                 );
             }
             Block::List(items) => {
                 out.push_str("<ul>\n");
                 for item in items {
-                    let _ = writeln!(out, "<li>{}</li>", escape(item));
+                    let _ = writeln!(out, "<li{}>{}</li>", dir(item), text(item));
                 }
                 out.push_str("</ul>\n");
             }
             Block::Table { header, rows } => {
                 out.push_str("<table>\n<thead><tr>");
                 for cell in header {
-                    let _ = write!(out, "<th>{}</th>", escape(cell));
+                    let _ = write!(out, "<th{}>{}</th>", dir(cell), text(cell));
                 }
                 out.push_str("</tr></thead>\n<tbody>\n");
                 for row in rows {
                     out.push_str("<tr>");
                     for cell in row {
-                        let _ = write!(out, "<td>{}</td>", escape(cell));
+                        let _ = write!(out, "<td{}>{}</td>", dir(cell), text(cell));
                     }
                     out.push_str("</tr>\n");
                 }

@@ -1,6 +1,8 @@
 //! Markdown (CommonMark). Text from the board is escaped so it never turns
-//! into markup, links or raw HTML.
+//! into markup, links or raw HTML; the bidi isolates around it (see
+//! [`super::bidi`]) stay as characters.
 
+use super::bidi;
 use super::i18n::{self, Text};
 use super::report::{Block, Report};
 
@@ -97,7 +99,7 @@ pub fn render(report: &Report) -> String {
                             };
                             Some(format!(
                                 "{} ({})",
-                                escape(&network.nodes[other].label),
+                                escape(&bidi::isolate(&network.nodes[other].label)),
                                 edge.weight()
                             ))
                         })
@@ -113,7 +115,7 @@ pub fn render(report: &Report) -> String {
                     };
                     out.push_str(&format!(
                         "- **{}** ({}): {links}\n",
-                        escape(&node.label),
+                        escape(&bidi::isolate(&node.label)),
                         escape(i18n::sector(&node.sector).get(report.locale)),
                     ));
                 }

@@ -5,22 +5,22 @@
 //! folder, and a last page, the poster for walk-ins, with the board's QR
 //! code and join code.
 //!
-//! Drawn with `krilla` like the report (`pdf.rs`), in the same two faces;
-//! a QR code is its dark modules as one filled path (`qrcode`, error
-//! correction M: a folded or smudged page still scans).
+//! Drawn with `krilla` and the report's text pen (`pdf::TextPen`: the same
+//! faces with their fallback for every script, shaping and the bidi
+//! algorithm); a QR code is its dark modules as one filled path (`qrcode`,
+//! error correction M: a folded or smudged page still scans).
 
 use super::ExportError;
 use super::i18n::Locale;
-use super::pdf::font_data;
+use super::pdf::TextPen;
 use crate::board::model::Board;
 use crate::board::schema::Sector;
 use krilla::Document;
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect, Size};
+use krilla::geom::{PathBuilder, Rect, Size};
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
-use krilla::text::{Font, TextDirection};
 use qrcode::{Color, EcLevel, QrCode};
 
 const PAGE_WIDTH: f32 = 595.28;
@@ -146,52 +146,27 @@ fn grouped(code: &str) -> String {
         .join(" ")
 }
 
-struct Faces {
-    regular: Font,
-    bold: Font,
-}
-
 struct Pen<'a> {
     surface: krilla::surface::Surface<'a>,
-    faces: &'a Faces,
+    text: &'a TextPen,
     y: f32,
 }
 
 impl Pen<'_> {
-    /// A line of text at the current height, shrunk (down to 60 %) to fit
-    /// the width, then cut with an ellipsis if it still does not.
+    /// Text at the current height, wrapped into the width (a long name
+    /// takes a second line, nothing is cut before that).
     fn line(&mut self, text: &str, size: f32, bold: bool) {
-        let font = if bold {
-            self.faces.bold.clone()
-        } else {
-            self.faces.regular.clone()
-        };
-        // Libertinus averages about half an em per character.
-        let estimate = |size: f32, chars: usize| size * 0.5 * chars as f32;
-        let chars = text.chars().count();
-        let mut size_used = size;
-        while estimate(size_used, chars) > CONTENT_WIDTH && size_used > size * 0.6 {
-            size_used -= 0.5;
-        }
-        let fit = (CONTENT_WIDTH / (size_used * 0.5)) as usize;
-        let shown: String = if chars > fit {
-            text.chars()
-                .take(fit.saturating_sub(1))
-                .chain(std::iter::once('…'))
-                .collect()
-        } else {
-            text.to_owned()
-        };
-        self.y += size_used;
-        self.surface.draw_text(
-            Point::from_xy(MARGIN, self.y),
-            font,
-            size_used,
-            &shown,
-            false,
-            TextDirection::Auto,
+        let used = self.text.draw(
+            &mut self.surface,
+            text,
+            bold,
+            size,
+            MARGIN,
+            self.y,
+            CONTENT_WIDTH,
+            3,
         );
-        self.y += size_used * 0.45;
+        self.y += used + size * 0.1;
     }
 
     fn finish(self) {
@@ -246,13 +221,7 @@ fn ink() -> Fill {
 }
 
 pub fn render(material: &Material) -> Result<Vec<u8>, ExportError> {
-    let (regular, bold) = font_data();
-    let faces = Faces {
-        regular: Font::new(regular.into(), 0)
-            .ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?,
-        bold: Font::new(bold.into(), 0)
-            .ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?,
-    };
+    let text = TextPen::new()?;
     let words = words(material.locale);
     let mut document = Document::new();
     document.set_metadata(
@@ -266,7 +235,7 @@ pub fn render(material: &Material) -> Result<Vec<u8>, ExportError> {
         let mut page = document.start_page_with(PageSettings::new(size));
         let pen = Pen {
             surface: page.surface(),
-            faces: &faces,
+            text: &text,
             y: MARGIN,
         };
         person_page(pen, material, &words, person)?;
@@ -275,7 +244,7 @@ pub fn render(material: &Material) -> Result<Vec<u8>, ExportError> {
     let mut page = document.start_page_with(PageSettings::new(size));
     let pen = Pen {
         surface: page.surface(),
-        faces: &faces,
+        text: &text,
         y: MARGIN,
     };
     poster(pen, material, &words)?;
@@ -402,6 +371,16 @@ mod tests {
             ..person(9)
         }];
         assert!(render(&long).is_ok());
+        // Names in every script participants write.
+        let mut scripts = material.clone();
+        scripts.people = ["فاطمة الزهراء", "زهرا احمدی", "ሰላም ተስፋይ", "Олена Коваль", "Şükrü Öztürk 😀"]
+            .into_iter()
+            .map(|name| Person {
+                name: name.into(),
+                ..person(1)
+            })
+            .collect();
+        assert!(render(&scripts).is_ok());
         assert_eq!(grouped("ABCDEFGHJKMNPQRS"), "ABCD EFGH JKMN PQRS");
     }
 }

@@ -18,8 +18,10 @@
 //!
 //! Everything here is pure: no I/O, no tokio, no axum.
 
+pub mod bidi;
 mod csv;
 mod docx;
+mod fonts;
 mod html;
 pub mod i18n;
 pub mod json;
@@ -417,6 +419,12 @@ mod tests {
         }
     }
 
+    /// An export as text with the isolates of user text left out, to
+    /// look for phrases that join two fields.
+    fn plain(input: &BoardExport, format: Format, options: Options) -> String {
+        bidi::without_controls(&text(input, format, options))
+    }
+
     fn text(input: &BoardExport, format: Format, options: Options) -> String {
         String::from_utf8(export(input, format, options).expect("exports")).expect("UTF-8")
     }
@@ -451,12 +459,84 @@ mod tests {
         assert!(german.contains("## Verabredungen"));
     }
 
+    /// The DOCX's `word/document.xml` as text.
+    fn document_xml(docx: &[u8]) -> String {
+        docx_part(docx, "word/document.xml")
+    }
+
+    /// One part of a DOCX as text.
+    fn docx_part(docx: &[u8], name: &str) -> String {
+        use std::io::Read;
+        let mut xml = String::new();
+        if let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(docx)) {
+            if let Ok(mut file) = archive.by_name(name) {
+                let _ = file.read_to_string(&mut xml);
+            }
+        }
+        xml
+    }
+
+    #[test]
+    fn an_unclosed_override_flips_nothing_after_its_field() {
+        let input = sample_with("de", Some("abc\u{202e}def"));
+        let markdown = text(&input, Format::Markdown, Options::default());
+        assert!(markdown.contains("\u{2068}abc\u{202e}def\u{202c}\u{2069}"));
+        assert_eq!(
+            markdown.matches('\u{202e}').count(),
+            markdown.matches("\u{202e}def\u{202c}\u{2069}").count(),
+            "every override is closed inside its own field"
+        );
+        let html = text(&input, Format::Html, Options::default());
+        assert!(html.contains("<bdi>abc\u{202e}def\u{202c}</bdi>"), "{html}");
+        assert_eq!(html.matches("<bdi").count(), html.matches("</bdi>").count());
+        // The page's text (the network map's labels are isolated in the
+        // SVG itself, and its data attributes render nothing).
+        let page = match (html.find("<figure>"), html.find("</figure>")) {
+            (Some(start), Some(end)) => format!("{}{}", &html[..start], &html[end..]),
+            _ => html.clone(),
+        };
+        assert_eq!(
+            page.matches('\u{202e}').count(),
+            page.matches("\u{202e}def\u{202c}</bdi>").count()
+        );
+        let svg = report::build(&input, Options::default()).network_svg;
+        assert!(
+            svg.contains("\u{2068}abc\u{202e}def\u{202c}\u{2069}</tspan>"),
+            "{svg}"
+        );
+        let docx = export(&input, Format::Docx, Options::default()).expect("docx");
+        let xml = document_xml(&docx);
+        assert!(xml.contains("abc") && !xml.contains('\u{202e}'), "{xml}");
+    }
+
+    #[test]
+    fn right_to_left_paragraphs_in_html_and_docx() {
+        let input = sample_with("de", Some("مرحبا بكم"));
+        let html = text(&input, Format::Html, Options::default());
+        assert!(
+            html.contains("<p dir=\"rtl\"><bdi>مرحبا بكم</bdi></p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<li dir=\"rtl\"><bdi>مرحبا بكم</bdi> (Bedarf"),
+            "{html}"
+        );
+        let docx = export(&input, Format::Docx, Options::default()).expect("docx");
+        let xml = document_xml(&docx);
+        assert!(
+            xml.contains("<w:bidi />") || xml.contains("<w:bidi/>"),
+            "{xml}"
+        );
+        let styles = docx_part(&docx, "word/styles.xml");
+        assert!(styles.contains("w:cs=\"Noto Sans Arabic\""), "{styles}");
+    }
+
     #[test]
     fn authors_can_be_left_out() {
         let input = sample("de");
-        let with = text(&input, Format::Markdown, Options::default());
+        let with = plain(&input, Format::Markdown, Options::default());
         assert!(with.contains("Name yes00001 (Diakonie)"));
-        let without = text(&input, Format::Markdown, Options { authors: false });
+        let without = plain(&input, Format::Markdown, Options { authors: false });
         assert!(!without.contains("Name yes00001 (Diakonie)"), "{without}");
         let json = text(&input, Format::Json, Options { authors: false });
         assert!(!json.contains("\"author\""));
@@ -541,7 +621,7 @@ mod tests {
 
     #[test]
     fn focal_points_nobody_took_are_named_once_not_given_a_section_each() {
-        let markdown = text(
+        let markdown = plain(
             &sample_with_case("de"),
             Format::Markdown,
             Options::default(),

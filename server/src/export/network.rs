@@ -284,7 +284,7 @@ impl NetworkMap {
                 let _ = write!(
                     text,
                     r##"<tspan x="{label_x:.1}" dy="{dy:.1}">{}</tspan>"##,
-                    escape(line)
+                    escape(&super::bidi::isolate(line))
                 );
             }
             let _ = write!(

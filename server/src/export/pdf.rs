@@ -1,13 +1,20 @@
-//! PDF with `krilla`: A4 pages, Libertinus Serif (from the `typst-assets`
-//! crate) embedded and subset, selectable text, the network map drawn as
-//! vectors through `krilla-svg`.
+//! PDF with `krilla`: A4 pages, selectable text in the faces of
+//! [`super::fonts`] (Libertinus Serif, with Noto faces for Arabic, Ethiopic
+//! and emoji) embedded and subset, the network map drawn as vectors
+//! through `krilla-svg`.
 //!
-//! krilla draws single lines; this module does the layout: it measures words
-//! with the font's advance widths (`skrifa`), wraps lines, breaks pages and
-//! lays tables out in columns. Layout first produces a list of drawing
-//! operations per page, then each page is drawn.
+//! krilla draws glyphs; this module does the layout. Each paragraph goes
+//! through the Unicode bidirectional algorithm ([`super::bidi`]); its words
+//! are split into runs of one face and one direction, shaped with
+//! rustybuzz ([`super::fonts::Fonts::shape`]) and measured by their shaped
+//! advances; lines wrap at spaces, then each line's runs are put in visual
+//! order (a right-to-left paragraph's lines are right-aligned). Layout
+//! first produces a list of drawing operations per page, then each page is
+//! drawn.
 
 use super::ExportError;
+use super::bidi;
+use super::fonts::{FACES, Fonts, Shaped, Weight};
 use super::i18n::Text;
 use super::report::{Block, Report};
 use krilla::Document;
@@ -16,11 +23,9 @@ use krilla::geom::{PathBuilder, Point, Size, Transform};
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
-use krilla::text::{Font, TextDirection};
+use krilla::text::Font;
 use krilla_svg::{SurfaceExt, SvgSettings};
-use skrifa::MetadataProvider;
-use skrifa::instance::{LocationRef, Size as FontSize};
-use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 const PAGE_WIDTH: f32 = 595.28;
@@ -31,56 +36,22 @@ const BOTTOM: f32 = PAGE_HEIGHT - MARGIN;
 const BODY: f32 = 10.5;
 const LEADING: f32 = 1.35;
 
-/// The two faces we use (Regular, then Bold), the only fonts in the
-/// binary: `build.rs` takes them from `typst-assets` into `OUT_DIR`.
-/// Licence: `server/fonts/LICENSE-LibertinusSerif.txt` (SIL OFL 1.1).
-pub(crate) fn font_data() -> (&'static [u8], &'static [u8]) {
-    (
-        include_bytes!(concat!(env!("OUT_DIR"), "/LibertinusSerif-Regular.otf")),
-        include_bytes!(concat!(env!("OUT_DIR"), "/LibertinusSerif-Bold.otf")),
-    )
+/// One shaped run of a line with the text its glyphs point into.
+struct Run {
+    shaped: Shaped,
+    text: String,
 }
 
-/// Advance widths per character at size 1.
-struct Metrics {
-    widths: HashMap<char, f32>,
-    fallback: f32,
-}
-
-impl Metrics {
-    fn new(data: &[u8]) -> Result<Metrics, ExportError> {
-        let font = skrifa::FontRef::new(data).map_err(|e| ExportError::Pdf(e.to_string()))?;
-        let upem = f32::from(
-            font.metrics(FontSize::unscaled(), LocationRef::default())
-                .units_per_em
-                .max(1),
-        );
-        let charmap = font.charmap();
-        let metrics = font.glyph_metrics(FontSize::unscaled(), LocationRef::default());
-        let mut widths = HashMap::new();
-        for (codepoint, glyph) in charmap.mappings() {
-            if let Some(c) = char::from_u32(codepoint) {
-                widths.insert(c, metrics.advance_width(glyph).unwrap_or(0.0) / upem);
-            }
-        }
-        Ok(Metrics {
-            widths,
-            fallback: 0.5,
-        })
-    }
-
-    fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars()
-            .map(|c| *self.widths.get(&c).unwrap_or(&self.fallback))
-            .sum::<f32>()
-            * size
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Face {
-    Regular,
-    Bold,
+/// One line, ready to draw: runs left to right.
+struct Line {
+    runs: Vec<Run>,
+    /// Width at the line's size.
+    width: f32,
+    /// Right-aligned: its paragraph is right to left.
+    rtl: bool,
+    /// The line's text in logical order (tests read it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    text: String,
 }
 
 enum Op {
@@ -88,8 +59,7 @@ enum Op {
         x: f32,
         y: f32,
         size: f32,
-        face: Face,
-        text: String,
+        line: Line,
     },
     Line {
         x1: f32,
@@ -105,21 +75,74 @@ enum Op {
     },
 }
 
+/// A paragraph's text as it is laid out: white space (other than the
+/// no-break spaces that hold a date together) and the algorithm's own
+/// paragraph and segment separators become single spaces.
+fn normalise(paragraph: &str) -> String {
+    let mut out = String::with_capacity(paragraph.len());
+    for c in paragraph.chars() {
+        let space = (c.is_whitespace() && c != '\u{a0}' && c != '\u{202f}')
+            || matches!(
+                unicode_bidi::bidi_class(c),
+                unicode_bidi::BidiClass::B | unicode_bidi::BidiClass::S
+            )
+            || c.is_control();
+        if space {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// The byte ranges of the words of a normalised paragraph.
+fn word_ranges(paragraph: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for (index, c) in paragraph.char_indices() {
+        if c == ' ' {
+            if index > start {
+                ranges.push(start..index);
+            }
+            start = index + 1;
+        }
+    }
+    if paragraph.len() > start {
+        ranges.push(start..paragraph.len());
+    }
+    ranges
+}
+
+/// A paragraph ready to be broken into lines.
+struct Prepared<'t> {
+    text: &'t str,
+    bidi: bidi::Paragraph<'t>,
+    /// Each character's face, as runs in logical order (bidi controls in
+    /// none).
+    faces: Vec<(usize, Range<usize>)>,
+    /// The shaped advance at size 1 of the cluster starting at each byte.
+    advances: Vec<f32>,
+}
+
+impl Prepared<'_> {
+    fn width(&self, range: Range<usize>) -> f32 {
+        self.advances.get(range).map_or(0.0, |a| a.iter().sum())
+    }
+}
+
 struct Layout<'a> {
-    regular: &'a Metrics,
-    bold: &'a Metrics,
+    fonts: &'a Fonts,
     pages: Vec<Vec<Op>>,
     y: f32,
 }
 
 impl Layout<'_> {
-    fn metrics(&self, face: Face) -> &Metrics {
-        match face {
-            Face::Regular => self.regular,
-            Face::Bold => self.bold,
-        }
-    }
-
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.y = MARGIN;
@@ -137,56 +160,154 @@ impl Layout<'_> {
         }
     }
 
-    /// Greedy line breaking at spaces (not at no-break spaces); words wider
-    /// than the line are cut.
-    fn wrap(&self, text: &str, face: Face, size: f32, width: f32) -> Vec<String> {
-        let metrics = self.metrics(face);
-        let mut lines = Vec::new();
-        for paragraph in text.split('\n') {
-            let mut line = String::new();
-            for word in words(paragraph) {
-                let candidate = if line.is_empty() {
-                    word.to_owned()
-                } else {
-                    format!("{line} {word}")
-                };
-                if metrics.width(&candidate, size) <= width {
-                    line = candidate;
-                    continue;
-                }
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                }
-                // The word alone: cut it if it is still too wide.
-                let mut piece = String::new();
-                for c in word.chars() {
-                    piece.push(c);
-                    if metrics.width(&piece, size) > width && piece.chars().count() > 1 {
-                        piece.pop();
-                        lines.push(std::mem::take(&mut piece));
-                        piece.push(c);
+    /// Runs the bidi algorithm over a paragraph, picks each character's
+    /// face and shapes it once, to measure.
+    fn prepare<'t>(&self, text: &'t str, weight: Weight) -> Prepared<'t> {
+        let bidi = bidi::Paragraph::new(text);
+        let faces = self.fonts.face_runs(text, weight);
+        let mut advances = vec![0.0; text.len()];
+        for (face, range) in &faces {
+            let mut start = range.start;
+            while start < range.end {
+                let rtl = bidi.is_rtl_at(start);
+                let end = text[start..range.end]
+                    .char_indices()
+                    .map(|(offset, _)| start + offset)
+                    .find(|index| bidi.is_rtl_at(*index) != rtl)
+                    .unwrap_or(range.end);
+                for glyph in self.fonts.shape(*face, &text[start..end], rtl).glyphs {
+                    if let Some(advance) = advances.get_mut(start + glyph.text_range.start) {
+                        *advance += glyph.x_advance;
                     }
                 }
-                line = piece;
+                start = end;
             }
-            lines.push(line);
+        }
+        Prepared {
+            text,
+            bidi,
+            faces,
+            advances,
+        }
+    }
+
+    /// Greedy line breaking at spaces (not at no-break spaces); words wider
+    /// than the line are cut (never before a joiner or a mark).
+    fn line_ranges(prepared: &Prepared, size: f32, width: f32) -> Vec<Range<usize>> {
+        let text = prepared.text;
+        let mut lines = Vec::new();
+        let mut current: Option<(usize, usize, f32)> = None;
+        for word in word_ranges(text) {
+            let word_width = prepared.width(word.clone()) * size;
+            if let Some((start, end, line_width)) = current {
+                let space = prepared.width(end..word.start) * size;
+                if line_width + space + word_width <= width {
+                    current = Some((start, word.end, line_width + space + word_width));
+                    continue;
+                }
+                lines.push(start..end);
+            }
+            if word_width <= width {
+                current = Some((word.start, word.end, word_width));
+                continue;
+            }
+            // The word alone is too wide: cut it.
+            let mut piece_start = word.start;
+            let mut piece_width = 0.0;
+            for (offset, c) in text[word.clone()].char_indices() {
+                let index = word.start + offset;
+                let char_width = prepared.width(index..index + c.len_utf8()) * size;
+                if piece_width + char_width > width
+                    && index > piece_start
+                    && !super::fonts::extends(c)
+                {
+                    lines.push(piece_start..index);
+                    piece_start = index;
+                    piece_width = 0.0;
+                }
+                piece_width += char_width;
+            }
+            current = Some((piece_start, word.end, piece_width));
+        }
+        if let Some((start, end, _)) = current {
+            lines.push(start..end);
         }
         lines
     }
 
+    /// The runs of one line in visual order, shaped: each direction run
+    /// of the line, cut where the face changes.
+    fn line(&self, prepared: &Prepared, range: Range<usize>, size: f32) -> Line {
+        let text = prepared.text;
+        let mut runs = Vec::new();
+        for direction in prepared.bidi.visual_runs(range.clone()) {
+            let mut pieces: Vec<(usize, Range<usize>)> = prepared
+                .faces
+                .iter()
+                .filter_map(|(face, face_range)| {
+                    let start = face_range.start.max(direction.range.start);
+                    let end = face_range.end.min(direction.range.end);
+                    (start < end).then_some((*face, start..end))
+                })
+                .collect();
+            if direction.rtl {
+                pieces.reverse();
+            }
+            for (face, piece) in pieces {
+                let run_text = &text[piece];
+                runs.push(Run {
+                    shaped: self.fonts.shape(face, run_text, direction.rtl),
+                    text: run_text.to_owned(),
+                });
+            }
+        }
+        Line {
+            width: runs.iter().map(|run| run.shaped.width).sum::<f32>() * size,
+            runs,
+            rtl: prepared.bidi.rtl,
+            text: text[range].to_owned(),
+        }
+    }
+
+    /// `text` broken into lines `width` wide; each `\n` starts a paragraph.
+    fn wrap(&self, text: &str, weight: Weight, size: f32, width: f32) -> Vec<Line> {
+        let mut lines = Vec::new();
+        for raw in text.split('\n') {
+            let normalised = normalise(raw);
+            let prepared = self.prepare(&normalised, weight);
+            let ranges = Self::line_ranges(&prepared, size, width);
+            if ranges.is_empty() {
+                lines.push(self.line(&prepared, 0..0, size));
+            }
+            for range in ranges {
+                lines.push(self.line(&prepared, range, size));
+            }
+        }
+        lines
+    }
+
+    /// A line's x: right-aligned in `width` when its paragraph is right
+    /// to left.
+    fn aligned(line: &Line, x: f32, width: f32) -> f32 {
+        if line.rtl {
+            x + (width - line.width).max(0.0)
+        } else {
+            x
+        }
+    }
+
     /// Wrapped text at `x`, `width` wide; breaks pages between lines.
-    fn text(&mut self, text: &str, face: Face, size: f32, x: f32, width: f32) {
+    fn text(&mut self, text: &str, weight: Weight, size: f32, x: f32, width: f32) {
         let line_height = size * LEADING;
-        for line in self.wrap(text, face, size, width) {
+        for line in self.wrap(text, weight, size, width) {
             self.ensure(line_height);
             self.y += line_height;
             let y = self.y - size * 0.3;
             self.push(Op::Text {
-                x,
+                x: Self::aligned(&line, x, width),
                 y,
                 size,
-                face,
-                text: line,
+                line,
             });
         }
     }
@@ -212,25 +333,25 @@ impl Layout<'_> {
                 self.y += space_before;
             }
         }
-        self.text(text, Face::Bold, size, MARGIN, CONTENT_WIDTH);
+        self.text(text, Weight::Bold, size, MARGIN, CONTENT_WIDTH);
         self.y += 3.0;
     }
 
     fn paragraph(&mut self, text: &str) {
-        self.text(text, Face::Regular, BODY, MARGIN, CONTENT_WIDTH);
+        self.text(text, Weight::Regular, BODY, MARGIN, CONTENT_WIDTH);
         self.y += 4.0;
     }
 
     fn labelled(&mut self, label: &str, text: &str) {
         if text.is_empty() {
-            self.text(label, Face::Bold, BODY, MARGIN, CONTENT_WIDTH);
+            self.text(label, Weight::Bold, BODY, MARGIN, CONTENT_WIDTH);
         } else {
             let label = format!("{label}:");
-            let label_width = self.bold.width(&label, BODY) + 4.0;
+            let label_width = self.fonts.width(&label, Weight::Bold, false) * BODY + 4.0;
             // The label on the first line, the text beside and under it.
             self.ensure(BODY * LEADING);
             let top = self.y;
-            self.text(&label, Face::Bold, BODY, MARGIN, CONTENT_WIDTH);
+            self.text(&label, Weight::Bold, BODY, MARGIN, CONTENT_WIDTH);
             self.y = top;
             let indent = if label_width < CONTENT_WIDTH / 3.0 {
                 label_width
@@ -242,7 +363,7 @@ impl Layout<'_> {
             }
             self.text(
                 text,
-                Face::Regular,
+                Weight::Regular,
                 BODY,
                 MARGIN + indent,
                 CONTENT_WIDTH - indent,
@@ -251,24 +372,28 @@ impl Layout<'_> {
         self.y += 3.0;
     }
 
+    /// A bulleted list; a right-to-left item has its bullet on the right.
     fn list(&mut self, items: &[String]) {
+        const INDENT: f32 = 16.0;
         for item in items {
             self.ensure(BODY * LEADING);
             let top = self.y;
-            self.push(Op::Text {
-                x: MARGIN + 4.0,
-                y: top + BODY * LEADING - BODY * 0.3,
-                size: BODY,
-                face: Face::Regular,
-                text: "•".into(),
-            });
-            self.text(
-                item,
-                Face::Regular,
-                BODY,
-                MARGIN + 16.0,
-                CONTENT_WIDTH - 16.0,
-            );
+            let rtl = bidi::is_rtl(item);
+            if let Some(bullet) = self.wrap("•", Weight::Regular, BODY, CONTENT_WIDTH).pop() {
+                let x = if rtl {
+                    MARGIN + CONTENT_WIDTH - 4.0 - bullet.width
+                } else {
+                    MARGIN + 4.0
+                };
+                self.push(Op::Text {
+                    x,
+                    y: top + BODY * LEADING - BODY * 0.3,
+                    size: BODY,
+                    line: bullet,
+                });
+            }
+            let x = if rtl { MARGIN } else { MARGIN + INDENT };
+            self.text(item, Weight::Regular, BODY, x, CONTENT_WIDTH - INDENT);
             self.y += 1.5;
         }
         self.y += 4.0;
@@ -285,14 +410,17 @@ impl Layout<'_> {
                 std::iter::once(&header[column])
                     .chain(rows.iter().filter_map(|row| row.get(column)))
                     .flat_map(|cell| words(cell))
-                    .map(|word| self.metrics(Face::Bold).width(word, SIZE) + 2.0 * PAD + 1.0)
+                    .map(|word| {
+                        let rtl = bidi::is_rtl(word);
+                        self.fonts.width(word, Weight::Bold, rtl) * SIZE + 2.0 * PAD + 1.0
+                    })
                     .fold(0.0, f32::max)
                     .min(CONTENT_WIDTH / 3.0)
             })
             .collect();
         let widths = column_widths(&weights, &longest_words, CONTENT_WIDTH);
-        let draw_row = |layout: &mut Self, cells: &[String], face: Face| {
-            let wrapped: Vec<Vec<String>> = cells
+        let draw_row = |layout: &mut Self, cells: &[String], face: Weight| {
+            let wrapped: Vec<Vec<Line>> = cells
                 .iter()
                 .zip(&widths)
                 .map(|(cell, width)| layout.wrap(cell, face, SIZE, width - 2.0 * PAD))
@@ -302,14 +430,13 @@ impl Layout<'_> {
             layout.ensure(height);
             let top = layout.y;
             let mut x = MARGIN;
-            for (cell, width) in wrapped.iter().zip(&widths) {
-                for (index, line) in cell.iter().enumerate() {
+            for (cell, width) in wrapped.into_iter().zip(&widths) {
+                for (index, line) in cell.into_iter().enumerate() {
                     layout.push(Op::Text {
-                        x: x + PAD,
+                        x: Self::aligned(&line, x + PAD, width - 2.0 * PAD),
                         y: top + PAD + (index as f32 + 1.0) * SIZE * LEADING - SIZE * 0.3,
                         size: SIZE,
-                        face,
-                        text: line.clone(),
+                        line,
                     });
                 }
                 x += width;
@@ -322,9 +449,9 @@ impl Layout<'_> {
                 y2: layout.y,
             });
         };
-        draw_row(self, header, Face::Bold);
+        draw_row(self, header, Weight::Bold);
         for row in rows {
-            draw_row(self, row, Face::Regular);
+            draw_row(self, row, Weight::Regular);
         }
         self.y += 8.0;
     }
@@ -351,19 +478,17 @@ fn black() -> Fill {
 }
 
 pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
-    let (regular_data, bold_data) = font_data();
-    let regular_metrics = Metrics::new(regular_data)?;
-    let bold_metrics = Metrics::new(bold_data)?;
-    let regular = Font::new(regular_data.into(), 0)
-        .ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?;
-    let bold = Font::new(bold_data.into(), 0)
+    let fonts = Fonts::new().ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?;
+    let pdf_fonts = FACES
+        .iter()
+        .map(|face| Font::new(face.data.into(), 0))
+        .collect::<Option<Vec<Font>>>()
         .ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?;
     let tree = parse_svg(&report.network_svg)?;
     let aspect = tree.size().height() / tree.size().width();
 
     let mut layout = Layout {
-        regular: &regular_metrics,
-        bold: &bold_metrics,
+        fonts: &fonts,
         pages: Vec::new(),
         y: MARGIN,
     };
@@ -388,8 +513,9 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
             .language(report.locale.code().to_owned()),
     );
     let page_count = layout.pages.len();
+    let pages = std::mem::take(&mut layout.pages);
     let page_label = Text::Page.get(report.locale);
-    for (number, ops) in layout.pages.into_iter().enumerate() {
+    for (number, ops) in pages.into_iter().enumerate() {
         let settings = PageSettings::new(
             Size::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
                 .ok_or_else(|| ExportError::Pdf("page size".into()))?,
@@ -399,25 +525,8 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
         surface.set_fill(Some(black()));
         for op in ops {
             match op {
-                Op::Text {
-                    x,
-                    y,
-                    size,
-                    face,
-                    text,
-                } => {
-                    let font = match face {
-                        Face::Regular => regular.clone(),
-                        Face::Bold => bold.clone(),
-                    };
-                    surface.draw_text(
-                        Point::from_xy(x, y),
-                        font,
-                        size,
-                        &text,
-                        false,
-                        TextDirection::Auto,
-                    );
+                Op::Text { x, y, size, line } => {
+                    draw_line(&mut surface, &pdf_fonts, x, y, size, &line)
                 }
                 Op::Line { x1, y1, x2, y2 } => {
                     let mut builder = PathBuilder::new();
@@ -456,14 +565,16 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
             number + 1
         );
         let footer: String = footer.chars().take(110).collect();
-        surface.draw_text(
-            Point::from_xy(MARGIN, PAGE_HEIGHT - MARGIN / 2.0),
-            regular.clone(),
-            8.0,
-            &footer,
-            false,
-            TextDirection::Auto,
-        );
+        if let Some(line) = layout_footer(&fonts, &footer) {
+            draw_line(
+                &mut surface,
+                &pdf_fonts,
+                MARGIN,
+                PAGE_HEIGHT - MARGIN / 2.0,
+                8.0,
+                &line,
+            );
+        }
         surface.finish();
         page.finish();
     }
@@ -472,13 +583,143 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
         .map_err(|error| ExportError::Pdf(format!("{error:?}")))
 }
 
-/// The fonts of the network map's SVG: the ones the PDF embeds.
+/// The faces and the shaping of this module, for other single documents
+/// (the printed material, `material.rs`): wrapped lines in every script,
+/// in visual order, drawn like the report's.
+pub(super) struct TextPen {
+    fonts: Fonts,
+    pdf_fonts: Vec<Font>,
+}
+
+impl TextPen {
+    pub(super) fn new() -> Result<TextPen, ExportError> {
+        let fonts = Fonts::new().ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?;
+        let pdf_fonts = FACES
+            .iter()
+            .map(|face| Font::new(face.data.into(), 0))
+            .collect::<Option<Vec<Font>>>()
+            .ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?;
+        Ok(TextPen { fonts, pdf_fonts })
+    }
+
+    /// Draws `text` wrapped into `width` from `x`, the first line's top at
+    /// `y` (right to left paragraphs right-aligned); at most `max_lines`
+    /// lines. Returns the height used.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn draw(
+        &self,
+        surface: &mut krilla::surface::Surface,
+        text: &str,
+        bold: bool,
+        size: f32,
+        x: f32,
+        y: f32,
+        width: f32,
+        max_lines: usize,
+    ) -> f32 {
+        let layout = Layout {
+            fonts: &self.fonts,
+            pages: Vec::new(),
+            y: MARGIN,
+        };
+        let weight = if bold { Weight::Bold } else { Weight::Regular };
+        let line_height = size * LEADING;
+        let mut used = 0.0;
+        for line in layout.wrap(text, weight, size, width).into_iter().take(max_lines.max(1)) {
+            used += line_height;
+            let baseline = y + used - size * 0.3;
+            draw_line(
+                surface,
+                &self.pdf_fonts,
+                Layout::aligned(&line, x, width),
+                baseline,
+                size,
+                &line,
+            );
+        }
+        used
+    }
+}
+
+/// The footer: one line of the smaller size.
+fn layout_footer(fonts: &Fonts, footer: &str) -> Option<Line> {
+    let layout = Layout {
+        fonts,
+        pages: Vec::new(),
+        y: MARGIN,
+    };
+    layout
+        .wrap(footer, Weight::Regular, 8.0, f32::INFINITY)
+        .into_iter()
+        .next()
+}
+
+/// Draws a line's runs from `x` to the right.
+///
+/// Each cluster's first glyph (its base, see
+/// [`super::fonts::Fonts::shape`]) is drawn as text and carries the
+/// cluster's characters; the other glyphs of a cluster (the dots and marks
+/// Noto Sans Arabic draws apart from the letter) are drawn as outlines.
+/// Text extraction (poppler's `pdftotext`, a viewer's selection) takes a
+/// glyph drawn at the same place as the one before it for duplicated text
+/// and breaks the word there: outlines are not text, so Arabic words come
+/// out whole.
+fn draw_line(
+    surface: &mut krilla::surface::Surface,
+    fonts: &[Font],
+    x: f32,
+    y: f32,
+    size: f32,
+    line: &Line,
+) {
+    let mut x = x;
+    for run in &line.runs {
+        let Some(font) = fonts.get(run.shaped.face) else {
+            continue;
+        };
+        let mut bases = Vec::with_capacity(run.shaped.glyphs.len());
+        let mut marks = Vec::new();
+        let mut pen = 0.0;
+        let mut previous: Option<&Range<usize>> = None;
+        for glyph in &run.shaped.glyphs {
+            if previous == Some(&glyph.text_range) {
+                marks.push((pen, glyph.clone()));
+            } else {
+                bases.push(glyph.clone());
+            }
+            previous = Some(&glyph.text_range);
+            pen += glyph.x_advance * size;
+        }
+        surface.draw_glyphs(
+            Point::from_xy(x, y),
+            &bases,
+            font.clone(),
+            &run.text,
+            size,
+            false,
+        );
+        for (offset, mark) in marks {
+            surface.draw_glyphs(
+                Point::from_xy(x + offset, y),
+                &[mark],
+                font.clone(),
+                &run.text,
+                size,
+                true,
+            );
+        }
+        x += run.shaped.width * size;
+    }
+}
+
+/// The fonts of the network map's SVG: the ones the PDF embeds, so a
+/// label in Arabic or with an emoji finds its face.
 pub(crate) fn font_database() -> Arc<resvg::usvg::fontdb::Database> {
     let mut database = resvg::usvg::fontdb::Database::new();
-    let (regular, bold) = font_data();
-    database.load_font_data(regular.to_vec());
-    database.load_font_data(bold.to_vec());
-    database.set_serif_family("Libertinus Serif");
+    for face in &FACES {
+        database.load_font_data(face.data.to_vec());
+    }
+    database.set_serif_family(FACES[0].family);
     Arc::new(database)
 }
 
@@ -535,11 +776,12 @@ fn column_widths(weights: &[f32], minimum: &[f32], total: f32) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use skrifa::MetadataProvider;
     use skrifa::string::StringId;
 
     #[test]
     fn the_fonts_are_libertinus_regular_and_bold() {
-        let (regular, bold) = font_data();
+        let (regular, bold) = (FACES[0].data, FACES[1].data);
         let full_name = |data: &[u8]| -> String {
             skrifa::FontRef::new(data)
                 .expect("a font")
@@ -554,27 +796,106 @@ mod tests {
         assert!(full_name(bold).contains("Bold"), "{}", full_name(bold));
     }
 
-    #[test]
-    fn lines_wrap_within_the_width() {
-        let (regular, bold) = font_data();
-        let (regular, bold) = (
-            Metrics::new(regular).expect("metrics"),
-            Metrics::new(bold).expect("metrics"),
-        );
-        let layout = Layout {
-            regular: &regular,
-            bold: &bold,
+    fn layout(fonts: &Fonts) -> Layout<'_> {
+        Layout {
+            fonts,
             pages: Vec::new(),
             y: MARGIN,
-        };
-        let text = "Für Familien fehlen Kita-Plätze und Sprachkurse in der Nähe. ".repeat(5);
-        let lines = layout.wrap(&text, Face::Regular, BODY, 200.0);
-        assert!(lines.len() > 3);
-        assert!(lines.iter().all(|l| regular.width(l, BODY) <= 200.0));
-        assert_eq!(normalise(&lines.join(" ")), normalise(&text));
+        }
     }
 
-    fn normalise(text: &str) -> String {
+    #[test]
+    fn lines_wrap_within_the_width() {
+        let fonts = Fonts::new().expect("fonts");
+        let layout = layout(&fonts);
+        let text = "Für Familien fehlen Kita-Plätze und Sprachkurse in der Nähe. ".repeat(5);
+        let lines = layout.wrap(&text, Weight::Regular, BODY, 200.0);
+        assert!(lines.len() > 3);
+        assert!(lines.iter().all(|l| l.width <= 200.0));
+        let joined: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(single_spaces(&joined.join(" ")), single_spaces(&text));
+    }
+
+    #[test]
+    fn arabic_wraps_and_every_script_is_drawn_with_a_glyph() {
+        let fonts = Fonts::new().expect("fonts");
+        let layout = layout(&fonts);
+        for sample in super::super::fonts::SAMPLES {
+            let text = format!("{sample} {sample} {sample}");
+            for weight in [Weight::Regular, Weight::Bold] {
+                let lines = layout.wrap(&text, weight, BODY, 150.0);
+                assert!(lines.len() > 1, "{sample}");
+                for line in &lines {
+                    assert!(line.width <= 150.0, "{}", line.text);
+                    for run in &line.runs {
+                        assert!(
+                            run.shaped.glyph_ids.iter().all(|id| *id != 0),
+                            "{:?} has a missing glyph",
+                            run.text
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_mixed_line_is_drawn_in_visual_order() {
+        // The card line of an Arabic card: a left-to-right paragraph (the
+        // German starts it), the Arabic one right-to-left run after it.
+        let fonts = Fonts::new().expect("fonts");
+        let layout = layout(&fonts);
+        let text = format!("(Bedarf, Freie Träger, {})", bidi::isolate("مرحبا بكم"));
+        let lines = layout.wrap(&text, Weight::Regular, BODY, CONTENT_WIDTH);
+        let [line] = lines.as_slice() else {
+            panic!("one line: {}", lines.len());
+        };
+        assert!(!line.rtl);
+        let runs: Vec<&str> = line.runs.iter().map(|run| run.text.as_str()).collect();
+        assert_eq!(runs, ["(Bedarf, Freie Träger, ", "مرحبا بكم", ")"]);
+        // The Arabic run's glyphs are in visual order: its first glyph
+        // is the last letter.
+        let arabic = &line.runs[1].shaped.glyphs;
+        assert!(
+            arabic.first().map(|g| g.text_range.start) > arabic.last().map(|g| g.text_range.start)
+        );
+
+        // A card that starts with Arabic: a right-to-left paragraph,
+        // right-aligned, the German to the left of the Arabic.
+        let text = format!("{} (Bedarf, Freie Träger)", bidi::isolate("مرحبا بكم"));
+        let lines = layout.wrap(&text, Weight::Regular, BODY, CONTENT_WIDTH);
+        let [line] = lines.as_slice() else {
+            panic!("one line: {}", lines.len());
+        };
+        assert!(line.rtl);
+        let runs: Vec<&str> = line.runs.iter().map(|run| run.text.as_str()).collect();
+        let german = runs
+            .iter()
+            .position(|run| run.contains("Bedarf, Freie Träger"));
+        let arabic = runs.iter().position(|run| run.contains("مرحبا بكم"));
+        assert!(german.is_some() && german < arabic, "{runs:?}");
+    }
+
+    #[test]
+    fn an_unclosed_override_flips_only_its_own_field() {
+        let fonts = Fonts::new().expect("fonts");
+        let layout = layout(&fonts);
+        let text = format!("{} (Bedarf)", bidi::isolate("abc\u{202e}def"));
+        let lines = layout.wrap(&text, Weight::Regular, BODY, CONTENT_WIDTH);
+        let runs: Vec<&str> = lines[0].runs.iter().map(|run| run.text.as_str()).collect();
+        assert_eq!(runs, ["abc", "def", " (Bedarf)"]);
+        let glyph_order = |run: &Run| -> Vec<usize> {
+            run.shaped
+                .glyphs
+                .iter()
+                .map(|g| g.text_range.start)
+                .collect()
+        };
+        assert_eq!(glyph_order(&lines[0].runs[1]), [2, 1, 0]);
+        assert_eq!(glyph_order(&lines[0].runs[2]), (0..9).collect::<Vec<_>>());
+    }
+
+    fn single_spaces(text: &str) -> String {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 

@@ -1,6 +1,11 @@
 //! The documentation as a list of blocks, built once in the board's
 //! language; Markdown, HTML, PDF and DOCX only render it.
+//!
+//! Every text a person wrote enters a block through [`user`], as a
+//! balanced bidi isolate (see [`super::bidi`]): a right-to-left name or an
+//! unclosed override in a card never reorders the text around it.
 
+use super::bidi;
 use super::i18n::{self, Locale, Text};
 use super::network::NetworkMap;
 use super::{BoardExport, Options};
@@ -63,7 +68,7 @@ impl Builder<'_> {
     /// Free text written on the board: one paragraph per non-empty line.
     fn text_paragraphs(&mut self, text: &str) {
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            self.paragraph(line);
+            self.paragraph(user(line));
         }
     }
 
@@ -75,9 +80,13 @@ impl Builder<'_> {
         }
         let participant = board.participant(id)?;
         Some(if participant.organisation.trim().is_empty() {
-            participant.name.clone()
+            user(&participant.name)
         } else {
-            format!("{} ({})", participant.name, participant.organisation)
+            format!(
+                "{} ({})",
+                user(&participant.name),
+                user(&participant.organisation)
+            )
         })
     }
 
@@ -98,7 +107,7 @@ impl Builder<'_> {
         if let Some(person) = self.person(&card.author).filter(|_| self.options.authors) {
             details.push(person);
         }
-        format!("{} ({})", card.text.trim(), details.join(", "))
+        format!("{} ({})", user(card.text.trim()), details.join(", "))
     }
 
     fn agenda(&mut self) {
@@ -116,12 +125,12 @@ impl Builder<'_> {
                 let start = item
                     .start
                     .as_deref()
-                    .map(|s| format!("{s} "))
+                    .map(|s| format!("{} ", user(s)))
                     .unwrap_or_default();
                 if item.minutes > 0.0 {
-                    format!("{start}{} ({} {minutes})", item.title, item.minutes)
+                    format!("{start}{} ({} {minutes})", user(&item.title), item.minutes)
                 } else {
-                    format!("{start}{}", item.title)
+                    format!("{start}{}", user(&item.title))
                 }
             })
             .collect();
@@ -162,7 +171,7 @@ impl Builder<'_> {
                 .iter()
                 .filter(|c| c.cluster.as_deref() == Some(cluster.id.as_str()))
                 .collect();
-            self.heading(2, cluster.title.clone());
+            self.heading(2, user(&cluster.title));
             self.labelled(Text::Scope, self.t(i18n::scope(cluster.scope.as_deref())));
             self.labelled(Text::Votes, format_number(board.votes_for(&cluster.id)));
             let mut sectors: BTreeMap<usize, usize> = BTreeMap::new();
@@ -232,7 +241,7 @@ impl Builder<'_> {
                 2,
                 format!(
                     "{} – {}",
-                    case.title,
+                    user(&case.title),
                     self.t(i18n::framework(&case.framework))
                 ),
             );
@@ -259,17 +268,17 @@ impl Builder<'_> {
                             .iter()
                             .filter(|n| n.focal_point == focal_point.id)
                             .filter(|n| NoteCategory::of_note(&n.category) == category)
-                            .map(|n| n.text.trim().to_owned())
+                            .map(|n| user(n.text.trim()))
                             .collect();
                         (category, texts)
                     })
                     .filter(|(_, texts): &(NoteCategory, Vec<String>)| !texts.is_empty())
                     .collect();
                 if people.is_empty() && notes.is_empty() {
-                    untouched.push(focal_point.title.clone());
+                    untouched.push(user(&focal_point.title));
                     continue;
                 }
-                self.heading(3, focal_point.title.clone());
+                self.heading(3, user(&focal_point.title));
                 let people = if people.is_empty() {
                     self.t(Text::Nobody)
                 } else {
@@ -309,11 +318,11 @@ impl Builder<'_> {
             .iter()
             .map(|a| {
                 let mut row = vec![
-                    a.what.trim().to_owned(),
-                    a.who.trim().to_owned(),
+                    user(a.what.trim()),
+                    user(a.who.trim()),
                     a.due
                         .as_deref()
-                        .map(|due| human_date(self.locale, due))
+                        .map(|due| user(&human_date(self.locale, due)))
                         .unwrap_or_default(),
                     self.t(i18n::agreement_status(&a.status)),
                 ];
@@ -333,7 +342,7 @@ impl Builder<'_> {
         }
         self.heading(1, self.t(Text::Networks));
         for network in &board.networks {
-            self.heading(2, network.title.clone());
+            self.heading(2, user(&network.title));
             let mut members: Vec<String> = self
                 .board
                 .memberships
@@ -376,11 +385,11 @@ impl Builder<'_> {
             .iter()
             .map(|c| {
                 vec![
-                    c.name.clone(),
-                    c.organisation.clone(),
+                    user(&c.name),
+                    user(&c.organisation),
                     self.t(i18n::sector(&c.sector)),
-                    c.email.clone().unwrap_or_default(),
-                    c.phone.clone().unwrap_or_default(),
+                    user(c.email.as_deref().unwrap_or_default()),
+                    user(c.phone.as_deref().unwrap_or_default()),
                 ]
             })
             .collect();
@@ -405,6 +414,11 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// Text a person wrote, as it enters a block: a balanced bidi isolate.
+fn user(text: &str) -> String {
+    bidi::isolate(text)
 }
 
 /// Relative column widths of a table: the average text length of each
@@ -482,23 +496,23 @@ pub fn build(input: &BoardExport, options: Options) -> Report {
     builder.handout();
 
     let title = if board.meta.title.trim().is_empty() {
-        input.info.title.clone()
+        user(&input.info.title)
     } else {
-        board.meta.title.clone()
+        user(&board.meta.title)
     };
     let mut subtitle = vec![Text::Documentation.get(locale).to_owned()];
     if !board.meta.district.trim().is_empty() {
         subtitle.push(format!(
             "{}: {}",
             Text::District.get(locale),
-            board.meta.district
+            user(&board.meta.district)
         ));
     }
     if let Some(date) = &board.meta.date {
         subtitle.push(format!(
             "{}: {}",
             Text::Date.get(locale),
-            human_date(locale, date)
+            user(&human_date(locale, date))
         ));
     }
     let network = NetworkMap::build(board);

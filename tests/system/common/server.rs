@@ -81,17 +81,36 @@ impl Server {
 
     /// Starts the binary on an existing data directory.
     pub async fn start_in(data_dir: &Path, extra_args: &[&str]) -> Server {
+        let rust_log = std::env::var("KARTENWAND_TEST_LOG").unwrap_or_else(|_| "warn".into());
+        Server::spawn(data_dir, extra_args, &rust_log, Stdio::inherit()).await
+    }
+
+    /// Starts the binary on a fresh temporary data directory with
+    /// `RUST_LOG=rust_log` and its stderr piped, for
+    /// [`Server::terminate_and_read_log`].
+    pub async fn start_logged(rust_log: &str) -> Server {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().to_owned();
+        let mut server = Server::spawn(&dir, &[], rust_log, Stdio::piped()).await;
+        server._temp = Some(temp);
+        server
+    }
+
+    /// SIGTERM; everything the server (started with
+    /// [`Server::start_logged`]) logged.
+    pub async fn terminate_and_read_log(self) -> String {
+        terminate_and_read_stderr(self.child).await
+    }
+
+    async fn spawn(data_dir: &Path, extra_args: &[&str], rust_log: &str, stderr: Stdio) -> Server {
         let mut child = Command::new(binary())
             .arg("serve")
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra_args)
-            .env(
-                "RUST_LOG",
-                std::env::var("KARTENWAND_TEST_LOG").unwrap_or_else(|_| "warn".into()),
-            )
+            .env("RUST_LOG", rust_log)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .expect("the kartenwand binary starts");
