@@ -373,13 +373,19 @@ mod tests {
         assert!(render(&long).is_ok());
         // Names in every script participants write.
         let mut scripts = material.clone();
-        scripts.people = ["فاطمة الزهراء", "زهرا احمدی", "ሰላም ተስፋይ", "Олена Коваль", "Şükrü Öztürk 😀"]
-            .into_iter()
-            .map(|name| Person {
-                name: name.into(),
-                ..person(1)
-            })
-            .collect();
+        scripts.people = [
+            "فاطمة الزهراء",
+            "زهرا احمدی",
+            "ሰላም ተስፋይ",
+            "Олена Коваль",
+            "Şükrü Öztürk 😀",
+        ]
+        .into_iter()
+        .map(|name| Person {
+            name: name.into(),
+            ..person(1)
+        })
+        .collect();
         assert!(render(&scripts).is_ok());
         assert_eq!(grouped("ABCDEFGHJKMNPQRS"), "ABCD EFGH JKMN PQRS");
     }

@@ -625,7 +625,11 @@ impl TextPen {
         let weight = if bold { Weight::Bold } else { Weight::Regular };
         let line_height = size * LEADING;
         let mut used = 0.0;
-        for line in layout.wrap(text, weight, size, width).into_iter().take(max_lines.max(1)) {
+        for line in layout
+            .wrap(text, weight, size, width)
+            .into_iter()
+            .take(max_lines.max(1))
+        {
             used += line_height;
             let baseline = y + used - size * 0.3;
             draw_line(
