@@ -196,7 +196,7 @@ impl SqliteStore {
     pub(super) fn links_of(&self, board: &str) -> Result<Vec<BoardLinkRecord>, StoreError> {
         Ok(self.read(|c| {
             c.prepare(&format!(
-                "SELECT {LINK_COLUMNS} FROM board_links WHERE board = ?1 ORDER BY created_at, id"
+                "SELECT {LINK_COLUMNS} FROM board_links WHERE board = ?1 ORDER BY created_at, rowid"
             ))?
             .query_map([board], link_from_row)?
             .collect()
