@@ -25,6 +25,7 @@ import assert from 'node:assert/strict'
 
 import {
   axeCollector,
+  backOnline,
   confirming,
   count,
   fillJoinForm,
@@ -343,7 +344,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   await visible(mira.page.locator('.topbar .status-offline'), 'phone 3 still offline after the reload')
   assert.equal(await screen.getByText(offlineText).count(), 0, 'offline card not on the projector while the phone is offline')
 
-  await mira.context.setOffline(false)
+  await backOnline(mira.page)
   await visible(mira.page.locator('.topbar .status-online'), 'phone 3 back online')
   await visible(screen.locator('.card-text').getByText(offlineText, { exact: true }), 'offline card reached the projector')
   await visible(wallCard(mod, offlineText), 'offline card reached the moderator')
@@ -357,7 +358,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   await mod.locator('section[aria-labelledby=run-heading]').getByRole('button', { name: 'Schreiben schließen' }).click()
   await visible(phones[0].page.getByText('Das Schreiben ist gerade geschlossen.'), 'the server has closed writing (phone 1 sees it)')
   await writeCard(mira, { kind: 'Bedarf', text: lateText })
-  await mira.context.setOffline(false)
+  await backOnline(mira.page)
   const returned = mira.page.locator('section.returned')
   await visible(returned.getByText(lateText, { exact: true }), 'phone 3 keeps the text of the refused card')
   await visible(mira.page.getByText('Das Schreiben ist gerade geschlossen: Ihre Karte wurde nicht angenommen.'), 'phone 3 says why, in plain German')

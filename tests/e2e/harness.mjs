@@ -191,13 +191,33 @@ export async function fillJoinForm (page, person) {
  * 148 with playwright-core 1.65 does not carry the context's offline
  * emulation over to the reloaded document: its requests fail, yet
  * `navigator.onLine` says true. So the emulation is set again on a
- * DevTools session of the page (kept open: closing it would end it).
+ * DevTools session of the page (kept open: closing it would end it;
+ * `backOnline` lifts it).
  */
 export async function reloadOffline (page) {
   const response = await page.reload()
   const devtools = await page.context().newCDPSession(page)
   await devtools.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+  offlineSessions.set(page, devtools)
   return response
+}
+
+/** The DevTools sessions `reloadOffline` keeps a page offline with. */
+const offlineSessions = new WeakMap()
+
+/**
+ * Brings a page's context back online, and lifts the emulation
+ * `reloadOffline` set on the page itself: Chromium 156 keeps that one when
+ * the context goes online again, and the phone would never reconnect.
+ */
+export async function backOnline (page) {
+  await page.context().setOffline(false)
+  const devtools = offlineSessions.get(page)
+  if (devtools) {
+    offlineSessions.delete(page)
+    await devtools.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    await devtools.detach()
+  }
 }
 
 /** Writes a card on the phone's composer and sends it with the keyboard's send key. */
