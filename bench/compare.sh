@@ -7,8 +7,13 @@
 #   bench/compare.sh                          # all profiles, 3 repetitions
 #   bench/compare.sh --quick                  # short runs, 1 repetition
 #   bench/compare.sh --profiles "conference hot" --reps 5 --servers "kartenwand relay"
+#   bench/compare.sh --profiles city --servers "kartenwand relay yws" --generators "rust js"
 #
-# The same settings as environment variables: PROFILES, REPS, SERVERS,
+# Two generators: `rust` (kartenwand-bench run, every profile) and `js`
+# (bench/peers/generator.mjs: real Y.Docs and y-protocols, the way phones
+# send; conference and city only, two worker processes).
+#
+# The same settings as environment variables: PROFILES, REPS, SERVERS, GENERATORS,
 # QUICK=1, OUT (results directory), SERVER_CPU / GENERATOR_CPU (taskset
 # cores), KARTENWAND_LOG (RUST_LOG of the server, default warn),
 # KARTENWAND_RELEASE and BENCH_RELEASE (given binaries, no build).
@@ -20,15 +25,17 @@ PROFILES=${PROFILES:-"conference city hot storm idle"}
 REPS_GIVEN=${REPS:+1}
 REPS=${REPS:-3}
 SERVERS=${SERVERS:-"kartenwand relay yws hocuspocus"}
+GENERATORS=${GENERATORS:-"rust"}
 QUICK=${QUICK:-0}
 while [ $# -gt 0 ]; do
   case "$1" in
     --profiles) PROFILES=$2; shift 2 ;;
     --reps) REPS=$2; REPS_GIVEN=1; shift 2 ;;
     --servers) SERVERS=$2; shift 2 ;;
+    --generators) GENERATORS=$2; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -157,8 +164,11 @@ quick_flags() {
 echo "== runs ($REPS × profiles: $PROFILES; servers: $SERVERS) → $OUT"
 for profile in $PROFILES; do
   for rep in $(seq 1 "$REPS"); do
+    for generator in $GENERATORS; do
+    if [ "$generator" = js ] && [ "$profile" != conference ] && [ "$profile" != city ]; then continue; fi
     for server in $SERVERS; do
       if [ "$profile" = storm ] && [ "$server" = relay ]; then continue; fi
+      if [ "$generator" = js ] && [ "$server" = hocuspocus ]; then continue; fi
       port=$(free_port)
       start_server "$server" "$port"
       case "$server" in
@@ -167,13 +177,19 @@ for profile in $PROFILES; do
       esac
       extra=()
       if [ "$QUICK" = 1 ]; then read -r -a extra <<<"$(quick_flags "$profile")"; fi
-      echo "-- $profile #$rep $server (pid $SERVER_PID, port $port)"
-      if ! "${GENERATOR_PIN[@]}" "$BENCH" run --target "$target" --flavor "$server" \
+      echo "-- $profile #$rep $server, $generator generator (pid $SERVER_PID, port $port)"
+      if [ "$generator" = js ]; then
+        run=(node bench/peers/generator.mjs)
+      else
+        run=("$BENCH" run)
+      fi
+      if ! "${GENERATOR_PIN[@]}" "${run[@]}" --target "$target" --flavor "$server" \
         --profile "$profile" --server-pid "$SERVER_PID" --label "rep=$rep" "${extra[@]}" \
         >>"$RESULTS" 2> >(tee -a "$LOG" >&2); then
-        echo "   $profile #$rep $server failed; see $LOG" >&2
+        echo "   $profile #$rep $server ($generator) failed; see $LOG" >&2
       fi
       stop_server
+    done
     done
   done
 done

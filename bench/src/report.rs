@@ -128,6 +128,11 @@ pub fn print_table(files: &[PathBuf]) -> anyhow::Result<()> {
         if profile == "hot-summary" {
             continue;
         }
+        // The JavaScript generator's runs get tables of their own.
+        let profile = match run.get("generator").and_then(Value::as_str) {
+            Some(generator) => format!("{profile}, {generator} generator"),
+            None => profile,
+        };
         let step = match profile.as_str() {
             "hot" => format!("{}/s", number(run, "rate").unwrap_or(0.0)),
             _ => String::new(),
