@@ -12,7 +12,10 @@
 //! the guard (a temporary directory, a database schema) lives as long as
 //! the test.
 
-use super::{BoardRecord, ParticipantRecord, Store, StoreError};
+use super::{
+    BoardRecord, EventBoardRecord, EventParticipantRecord, EventRecord, OrganiserRecord,
+    ParticipantRecord, Store, StoreError,
+};
 
 /// Runs every case of the contract against the store `$make` opens.
 macro_rules! store_contract {
@@ -28,6 +31,8 @@ macro_rules! store_contract {
                 participants_are_kept_removed_and_erased,
                 registered_participants_are_found_by_their_code_and_claimed,
                 organisers_sessions_owners_and_links,
+                events_hold_boards_participants_and_places,
+                a_workshop_place_is_taken_only_while_there_is_room,
                 an_unknown_board_has_an_empty_document,
                 appends_compacts_and_reloads_in_order,
                 sequence_numbers_are_never_reused_after_compaction,
@@ -379,6 +384,246 @@ pub(crate) async fn organisers_sessions_owners_and_links(store: &dyn Store) {
             ..link
         }]
     );
+}
+
+fn event(id: &str, join_code: Option<&str>) -> EventRecord {
+    EventRecord {
+        id: id.into(),
+        title: "Kommunen im Dialog".into(),
+        date: Some("2027-03-31".into()),
+        venue: "Kassel".into(),
+        locale: "de".into(),
+        join_code: join_code.map(Into::into),
+        organiser_token_hash: Some([7; 32]),
+        viewer_token_hash: Some([8; 32]),
+        part: "plenary".into(),
+        setup: "{}".into(),
+        created_at: 3,
+    }
+}
+
+fn event_board(event: &str, board: &str, kind: &str, position: i64) -> EventBoardRecord {
+    EventBoardRecord {
+        event: event.into(),
+        board: board.into(),
+        kind: kind.into(),
+        position,
+        capacity: None,
+        location: "Raum 3".into(),
+        description: String::new(),
+    }
+}
+
+fn event_participant(event: &str, id: &str, created_at: i64) -> EventParticipantRecord {
+    EventParticipantRecord {
+        event: event.into(),
+        id: id.into(),
+        token_hash: [9; 32],
+        name: "Ada".into(),
+        organisation: "Stadt Kassel".into(),
+        sector: "behoerde".into(),
+        attributes: r#"{"size":"small"}"#.into(),
+        email: None,
+        phone: None,
+        contact_consent: false,
+        created_at,
+        removed: false,
+        workshop: None,
+        group: None,
+    }
+}
+
+pub(crate) async fn events_hold_boards_participants_and_places(store: &dyn Store) {
+    store.create_board(&board("p", "PPPPPP")).expect("creates");
+    store.create_board(&board("w", "WWWWWW")).expect("creates");
+    store
+        .create_event(&event("e", Some("EVENT1")))
+        .expect("creates");
+    store.create_event(&event("solo", None)).expect("creates");
+    store
+        .create_event(&event("solo2", None))
+        .expect("no code is no conflict");
+    assert!(matches!(
+        store.create_event(&event("f", Some("EVENT1"))),
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.event("e").expect("reads"),
+        Some(event("e", Some("EVENT1")))
+    );
+    assert_eq!(
+        store
+            .event_by_join_code("EVENT1")
+            .expect("reads")
+            .map(|e| e.id),
+        Some("e".to_owned())
+    );
+    assert_eq!(store.event("nothing").expect("reads"), None);
+
+    store
+        .add_event_board(&event_board("e", "w", "workshop", 1))
+        .expect("adds");
+    store
+        .add_event_board(&event_board("e", "p", "plenary", 0))
+        .expect("adds");
+    assert!(matches!(
+        store.add_event_board(&event_board("solo", "p", "conference", 0)),
+        Err(StoreError::Conflict)
+    ));
+    let boards = store.event_boards("e").expect("reads");
+    assert_eq!(
+        boards.iter().map(|b| b.board.as_str()).collect::<Vec<_>>(),
+        ["p", "w"]
+    );
+    assert_eq!(
+        store.event_board("w").expect("reads"),
+        Some(event_board("e", "w", "workshop", 1))
+    );
+    assert_eq!(store.event_board("nothing").expect("reads"), None);
+
+    assert!(store.set_event_part("e", "workshops").expect("sets"));
+    assert!(
+        store
+            .set_event_setup("e", r#"{"programme":[]}"#)
+            .expect("sets")
+    );
+    assert!(
+        store
+            .set_event_organiser_token_hash("e", &[6; 32])
+            .expect("sets")
+    );
+    assert!(
+        !store
+            .set_event_part("nothing", "workshops")
+            .expect("answers")
+    );
+    let changed = store.event("e").expect("reads").expect("exists");
+    assert_eq!(changed.part, "workshops");
+    assert_eq!(changed.setup, r#"{"programme":[]}"#);
+    assert_eq!(changed.organiser_token_hash, Some([6; 32]));
+
+    store
+        .add_organiser(&OrganiserRecord {
+            id: "org".into(),
+            email: "o@example.de".into(),
+            name: "O".into(),
+            password_hash: "x".into(),
+            created_at: 0,
+        })
+        .expect("adds");
+    store.set_event_owner("e", "org").expect("owns");
+    assert_eq!(
+        store.event_owner("e").expect("reads"),
+        Some("org".to_owned())
+    );
+    assert_eq!(store.event_owner("solo").expect("reads"), None);
+    assert_eq!(
+        store
+            .events_of("org")
+            .expect("reads")
+            .into_iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>(),
+        ["e"]
+    );
+
+    let late = event_participant("e", "late", 9);
+    let early = event_participant("e", "early", 1);
+    store.add_event_participant(&late).expect("adds");
+    store.add_event_participant(&early).expect("adds");
+    assert!(matches!(
+        store.add_event_participant(&early),
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.event_participants("e").expect("reads"),
+        vec![early.clone(), late.clone()]
+    );
+    assert!(store.set_event_group("e", "late", Some("w")).expect("sets"));
+    assert!(
+        !store
+            .set_event_group("e", "nobody", Some("w"))
+            .expect("answers")
+    );
+    assert_eq!(
+        store
+            .event_participant("e", "late")
+            .expect("reads")
+            .and_then(|p| p.group),
+        Some("w".to_owned())
+    );
+    assert_eq!(
+        store.event_participant("solo", "late").expect("reads"),
+        None
+    );
+
+    // Admitted to a board, moved away (removed there), admitted again with
+    // a new token: one record, live.
+    let mut on_board = participant("w", "late");
+    store.admit_participant(&on_board).expect("admits");
+    assert!(store.remove_participant("w", "late").expect("removes"));
+    on_board.token_hash = [4; 32];
+    store.admit_participant(&on_board).expect("admits again");
+    assert_eq!(
+        store.participant("w", "late").expect("reads"),
+        Some(on_board)
+    );
+}
+
+pub(crate) async fn a_workshop_place_is_taken_only_while_there_is_room(store: &dyn Store) {
+    store.create_board(&board("w", "WWWWWW")).expect("creates");
+    store
+        .create_event(&event("e", Some("EVENT1")))
+        .expect("creates");
+    for (index, id) in ["a", "b", "c"].into_iter().enumerate() {
+        store
+            .add_event_participant(&event_participant("e", id, index as i64))
+            .expect("adds");
+    }
+    assert!(
+        store
+            .set_event_workshop("e", "a", Some("w"), Some(2))
+            .expect("sets")
+    );
+    // Choosing again the workshop one is in does not count oneself.
+    assert!(
+        store
+            .set_event_workshop("e", "a", Some("w"), Some(1))
+            .expect("sets")
+    );
+    assert!(
+        store
+            .set_event_workshop("e", "b", Some("w"), Some(2))
+            .expect("sets")
+    );
+    assert!(
+        !store
+            .set_event_workshop("e", "c", Some("w"), Some(2))
+            .expect("full")
+    );
+    // The organiser goes over the capacity; leaving always works.
+    assert!(
+        store
+            .set_event_workshop("e", "c", Some("w"), None)
+            .expect("sets")
+    );
+    assert!(
+        store
+            .set_event_workshop("e", "a", None, Some(2))
+            .expect("leaves")
+    );
+    assert!(
+        !store
+            .set_event_workshop("e", "nobody", Some("w"), None)
+            .expect("answers")
+    );
+    let places: Vec<_> = store
+        .event_participants("e")
+        .expect("reads")
+        .into_iter()
+        .map(|p| p.workshop)
+        .collect();
+    assert_eq!(places, [None, Some("w".to_owned()), Some("w".to_owned())]);
 }
 
 pub(crate) async fn an_unknown_board_has_an_empty_document(store: &dyn Store) {

@@ -127,6 +127,74 @@ pub struct BoardLinkRecord {
     pub revoked: bool,
 }
 
+/// An event: a day of several boards the participants join once
+/// (`crate::event`). A board made alone is a one-board event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub id: String,
+    pub title: String,
+    /// `YYYY-MM-DD`; `None` for a one-board event (its board's date is in
+    /// the board's document).
+    pub date: Option<String>,
+    pub venue: String,
+    /// `de` or `en`.
+    pub locale: String,
+    /// The event's own join code (unique across events); `None` for a
+    /// one-board event, whose board's code serves.
+    pub join_code: Option<String>,
+    /// SHA-256 of the organiser token; `None` for a one-board event (its
+    /// board's moderator token serves).
+    pub organiser_token_hash: Option<[u8; 32]>,
+    /// SHA-256 of the event's viewer token (the plenary projector).
+    pub viewer_token_hash: Option<[u8; 32]>,
+    /// `plenary`, `workshops`, `reflection` or `ended`.
+    pub part: String,
+    /// The attributes, the grouping rule and the programme, as JSON
+    /// (`crate::event::Setup`).
+    pub setup: String,
+    pub created_at: i64,
+}
+
+/// A board's place in its event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventBoardRecord {
+    pub event: String,
+    pub board: String,
+    /// `conference` (a one-board event), `plenary`, `workshop`,
+    /// `reflection` or `tree`.
+    pub kind: String,
+    /// Order within the event, from 0.
+    pub position: i64,
+    /// How many may be admitted (workshops and groups); `None`: no limit.
+    pub capacity: Option<i64>,
+    pub location: String,
+    pub description: String,
+}
+
+/// A participant of an event: the profile they gave once, and where the
+/// event puts them. Each board that admits them has a
+/// [`ParticipantRecord`] of the same id and token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventParticipantRecord {
+    pub event: String,
+    pub id: String,
+    pub token_hash: [u8; 32],
+    pub name: String,
+    pub organisation: String,
+    pub sector: String,
+    /// The values of the event's further attributes, a JSON object.
+    pub attributes: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub contact_consent: bool,
+    pub created_at: i64,
+    pub removed: bool,
+    /// The workshop board they chose or were assigned to.
+    pub workshop: Option<String>,
+    /// Their reflection group's board.
+    pub group: Option<String>,
+}
+
 /// What a room loads to rebuild its document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredDocument {
@@ -212,6 +280,63 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<BoardLinkRecord>, StoreError>;
     /// Revokes a link; false if the board has no such link.
     fn revoke_board_link(&self, board: &str, id: &str) -> Result<bool, StoreError>;
+    /// A new event; [`StoreError::Conflict`] if its id or join code is taken.
+    fn create_event(&self, event: &EventRecord) -> Result<(), StoreError>;
+    fn event(&self, id: &str) -> Result<Option<EventRecord>, StoreError>;
+    fn event_by_join_code(&self, join_code: &str) -> Result<Option<EventRecord>, StoreError>;
+    /// Puts a board into an event (a board is in one event).
+    fn add_event_board(&self, board: &EventBoardRecord) -> Result<(), StoreError>;
+    /// An event's boards in their order.
+    fn event_boards(&self, event: &str) -> Result<Vec<EventBoardRecord>, StoreError>;
+    /// The event a board belongs to, and its place there.
+    fn event_board(&self, board: &str) -> Result<Option<EventBoardRecord>, StoreError>;
+    /// Moves the event to another part; false if there is no such event.
+    fn set_event_part(&self, event: &str, part: &str) -> Result<bool, StoreError>;
+    /// Replaces the event's setup (JSON); false if there is no such event.
+    fn set_event_setup(&self, event: &str, setup: &str) -> Result<bool, StoreError>;
+    /// Replaces the hash of the event's organiser token.
+    fn set_event_organiser_token_hash(
+        &self,
+        event: &str,
+        hash: &[u8; 32],
+    ) -> Result<bool, StoreError>;
+    fn set_event_owner(&self, event: &str, organiser: &str) -> Result<(), StoreError>;
+    /// The organiser's events, newest first.
+    fn events_of(&self, organiser: &str) -> Result<Vec<EventRecord>, StoreError>;
+    fn event_owner(&self, event: &str) -> Result<Option<String>, StoreError>;
+    /// A new participant of an event; [`StoreError::Conflict`] if the id is taken.
+    fn add_event_participant(&self, participant: &EventParticipantRecord)
+    -> Result<(), StoreError>;
+    fn event_participant(
+        &self,
+        event: &str,
+        id: &str,
+    ) -> Result<Option<EventParticipantRecord>, StoreError>;
+    /// Every participant of an event, removed ones too, in the order they joined.
+    fn event_participants(&self, event: &str) -> Result<Vec<EventParticipantRecord>, StoreError>;
+    /// Puts the participant into `workshop` if it has fewer than
+    /// `capacity` participants (not counting them; `None`: no limit), in one
+    /// step, so two cannot take the last place. False if it is full or
+    /// there is no such participant.
+    fn set_event_workshop(
+        &self,
+        event: &str,
+        id: &str,
+        workshop: Option<&str>,
+        capacity: Option<i64>,
+    ) -> Result<bool, StoreError>;
+    /// Sets the participant's reflection group; false if there is no such
+    /// participant.
+    fn set_event_group(
+        &self,
+        event: &str,
+        id: &str,
+        group: Option<&str>,
+    ) -> Result<bool, StoreError>;
+    /// Admits a participant to a board: adds their record, or makes a
+    /// record of the same id live again with this token (an event's
+    /// participant who comes back to a workshop).
+    fn admit_participant(&self, participant: &ParticipantRecord) -> Result<(), StoreError>;
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError>;
     /// Appends an update to the board's log, with the client ids it
     /// introduces and their owners, in one transaction; resolves once

@@ -16,6 +16,7 @@
 //! What only SQLite does (a `VACUUM INTO` backup, the synchronous mode it
 //! is opened with) is an inherent method here, not part of [`Store`].
 
+mod events;
 mod organisers;
 mod queries;
 mod schema;
@@ -216,11 +217,11 @@ mod tests {
         drop(store);
         let connection = Connection::open(&path).expect("opens");
         connection
-            .pragma_update(None, "user_version", 4)
+            .pragma_update(None, "user_version", 5)
             .expect("a future version");
         assert!(matches!(
             SqliteStore::open(&path, Synchronous::Normal),
-            Err(StoreError::NewerSchema(4, 3))
+            Err(StoreError::NewerSchema(5, 4))
         ));
     }
 
@@ -294,8 +295,109 @@ mod tests {
             .expect("opens")
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .expect("a version");
-        assert_eq!(version, 3);
+        assert_eq!(version, 4);
     }
+
+    /// A database as version 3 wrote it (the release before events), with
+    /// two boards, one owned by an organiser: each becomes a one-board
+    /// event, and everything of before is kept.
+    #[tokio::test]
+    async fn a_version_3_database_has_each_board_as_a_one_board_event() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("k.db");
+        {
+            let v3 = Connection::open(&path).expect("opens");
+            v3.execute_batch(V3_SCHEMA).expect("a version 3 schema");
+            v3.execute_batch(
+                "INSERT INTO boards VALUES ('a', 'Ströbitz', 'Ströbitz', 'CODEA', zeroblob(32), zeroblob(32), 1);
+                 INSERT INTO boards VALUES ('b', 'Sachsendorf', '', 'CODEB', zeroblob(32), zeroblob(32), 2);
+                 INSERT INTO organisers VALUES ('org', 'o@example.de', 'O', 'hash', 0);
+                 INSERT INTO board_owners VALUES ('b', 'org');
+                 INSERT INTO participants (board, id, token_hash, name, organisation, sector,
+                     email, phone, contact_consent, created_at, personal_code)
+                     VALUES ('a', 'ada', zeroblob(32), 'Ada', 'Kita', 'stadtteil', NULL, NULL, 0, 2, 'PERSONAL');
+                 INSERT INTO updates VALUES ('a', 1, x'01');
+                 PRAGMA user_version = 3;",
+            )
+            .expect("a version 3 database");
+        }
+        let store = SqliteStore::open(&path, Synchronous::Normal).expect("migrates");
+        for (board, title, created_at) in [("a", "Ströbitz", 1), ("b", "Sachsendorf", 2)] {
+            let event = store.event(board).expect("reads").expect("an event");
+            assert_eq!(
+                (event.title.as_str(), event.created_at, event.part.as_str()),
+                (title, created_at, "plenary")
+            );
+            assert_eq!((event.join_code, event.organiser_token_hash), (None, None));
+            let boards = store.event_boards(board).expect("reads");
+            assert_eq!(boards.len(), 1);
+            assert_eq!(
+                (boards[0].board.as_str(), boards[0].kind.as_str()),
+                (board, "conference")
+            );
+        }
+        assert_eq!(
+            store.event_owner("b").expect("reads"),
+            Some("org".to_owned())
+        );
+        assert_eq!(
+            store.board_owner("b").expect("reads"),
+            Some("org".to_owned())
+        );
+        assert_eq!(
+            store
+                .participant_by_personal_code("a", "PERSONAL")
+                .expect("reads")
+                .map(|p| p.name),
+            Some("Ada".to_owned())
+        );
+        assert_eq!(
+            store.load_document("a").expect("loads").updates,
+            vec![vec![1]]
+        );
+        assert_eq!(
+            store
+                .board_by_join_code("CODEB")
+                .expect("reads")
+                .map(|b| b.id),
+            Some("b".to_owned())
+        );
+    }
+
+    /// The tables of schema version 3, as that release created them.
+    const V3_SCHEMA: &str = "
+        CREATE TABLE boards (id TEXT PRIMARY KEY, title TEXT NOT NULL, district TEXT NOT NULL,
+            join_code TEXT NOT NULL UNIQUE, moderator_token_hash BLOB NOT NULL,
+            viewer_token_hash BLOB NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE participants (board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+            id TEXT NOT NULL, token_hash BLOB NOT NULL, name TEXT NOT NULL,
+            organisation TEXT NOT NULL, sector TEXT NOT NULL, email TEXT, phone TEXT,
+            contact_consent INTEGER NOT NULL, created_at INTEGER NOT NULL,
+            removed INTEGER NOT NULL DEFAULT 0, personal_code TEXT, PRIMARY KEY (board, id));
+        CREATE UNIQUE INDEX participants_by_personal_code
+            ON participants (board, personal_code) WHERE personal_code IS NOT NULL;
+        CREATE TABLE organisers (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE organiser_sessions (token_hash BLOB PRIMARY KEY,
+            organiser TEXT NOT NULL REFERENCES organisers(id) ON DELETE CASCADE,
+            expires_at INTEGER NOT NULL);
+        CREATE TABLE organiser_invitations (token_hash BLOB PRIMARY KEY, email TEXT NOT NULL,
+            name TEXT NOT NULL, invited_by TEXT NOT NULL REFERENCES organisers(id) ON DELETE CASCADE,
+            expires_at INTEGER NOT NULL);
+        CREATE TABLE board_owners (board TEXT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,
+            organiser TEXT NOT NULL REFERENCES organisers(id));
+        CREATE INDEX boards_by_owner ON board_owners (organiser);
+        CREATE TABLE board_links (board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+            id TEXT NOT NULL, role TEXT NOT NULL, label TEXT NOT NULL,
+            token_hash BLOB NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (board, id));
+        CREATE TABLE client_ids (board TEXT NOT NULL, client_id INTEGER NOT NULL,
+            owner TEXT NOT NULL, PRIMARY KEY (board, client_id));
+        CREATE TABLE updates (board TEXT NOT NULL, sequence INTEGER NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY (board, sequence)) WITHOUT ROWID;
+        CREATE TABLE snapshots (board TEXT PRIMARY KEY, through_sequence INTEGER NOT NULL,
+            data BLOB NOT NULL);
+    ";
 
     #[tokio::test]
     async fn a_panic_while_a_connection_is_held_does_not_stop_the_store() {

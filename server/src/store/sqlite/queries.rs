@@ -5,8 +5,9 @@
 use super::SqliteStore;
 use super::writer::WriteOp;
 use crate::store::{
-    BoardLinkRecord, BoardRecord, InvitationRecord, OrganiserRecord, ParticipantRecord,
-    PendingWrite, SessionRecord, Store, StoreError, StoredDocument,
+    BoardLinkRecord, BoardRecord, EventBoardRecord, EventParticipantRecord, EventRecord,
+    InvitationRecord, OrganiserRecord, ParticipantRecord, PendingWrite, SessionRecord, Store,
+    StoreError, StoredDocument,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -150,6 +151,100 @@ impl Store for SqliteStore {
             .query_map([board], participant_from_row)?
             .collect()
         })?)
+    }
+
+    fn create_event(&self, event: &EventRecord) -> Result<(), StoreError> {
+        self.insert_event(event)
+    }
+
+    fn event(&self, id: &str) -> Result<Option<EventRecord>, StoreError> {
+        self.event_where("id", id)
+    }
+
+    fn event_by_join_code(&self, join_code: &str) -> Result<Option<EventRecord>, StoreError> {
+        self.event_where("join_code", join_code)
+    }
+
+    fn add_event_board(&self, board: &EventBoardRecord) -> Result<(), StoreError> {
+        self.insert_event_board(board)
+    }
+
+    fn event_boards(&self, event: &str) -> Result<Vec<EventBoardRecord>, StoreError> {
+        self.boards_of_event(event)
+    }
+
+    fn event_board(&self, board: &str) -> Result<Option<EventBoardRecord>, StoreError> {
+        self.event_board_of(board)
+    }
+
+    fn set_event_part(&self, event: &str, part: &str) -> Result<bool, StoreError> {
+        self.update_event(event, "part", &part)
+    }
+
+    fn set_event_setup(&self, event: &str, setup: &str) -> Result<bool, StoreError> {
+        self.update_event(event, "setup", &setup)
+    }
+
+    fn set_event_organiser_token_hash(
+        &self,
+        event: &str,
+        hash: &[u8; 32],
+    ) -> Result<bool, StoreError> {
+        self.update_event(event, "organiser_token_hash", hash)
+    }
+
+    fn set_event_owner(&self, event: &str, organiser: &str) -> Result<(), StoreError> {
+        self.insert_event_owner(event, organiser)
+    }
+
+    fn events_of(&self, organiser: &str) -> Result<Vec<EventRecord>, StoreError> {
+        self.owned_events(organiser)
+    }
+
+    fn event_owner(&self, event: &str) -> Result<Option<String>, StoreError> {
+        self.owner_of_event(event)
+    }
+
+    fn add_event_participant(
+        &self,
+        participant: &EventParticipantRecord,
+    ) -> Result<(), StoreError> {
+        self.insert_event_participant(participant)
+    }
+
+    fn event_participant(
+        &self,
+        event: &str,
+        id: &str,
+    ) -> Result<Option<EventParticipantRecord>, StoreError> {
+        self.event_participant_of(event, id)
+    }
+
+    fn event_participants(&self, event: &str) -> Result<Vec<EventParticipantRecord>, StoreError> {
+        self.participants_of_event(event)
+    }
+
+    fn set_event_workshop(
+        &self,
+        event: &str,
+        id: &str,
+        workshop: Option<&str>,
+        capacity: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        self.update_workshop(event, id, workshop, capacity)
+    }
+
+    fn set_event_group(
+        &self,
+        event: &str,
+        id: &str,
+        group: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.update_group(event, id, group)
+    }
+
+    fn admit_participant(&self, participant: &ParticipantRecord) -> Result<(), StoreError> {
+        self.upsert_participant(participant)
     }
 
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError> {

@@ -10,9 +10,10 @@ use std::path::Path;
 /// AUTOINCREMENT rowid and an index). 3: `participants.personal_code`
 /// (participants registered before the day), and the organisers' tables:
 /// `organisers`, `organiser_sessions`, `organiser_invitations`,
-/// `board_owners`, `board_links`. See
-/// [`migrate`].
-pub(super) const SCHEMA_VERSION: i64 = 3;
+/// `board_owners`, `board_links`. 4: events (`events`, `event_boards`,
+/// `event_participants`, `event_owners`); every board of before became a
+/// one-board event. See [`migrate`].
+pub(super) const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS boards (
@@ -76,6 +77,53 @@ CREATE TABLE IF NOT EXISTS board_links (
     revoked INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (board, id)
 );
+-- Events: a day of several boards, joined once. A board made alone is a
+-- one-board event (kind 'conference', no join code or tokens of its own).
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    date TEXT,
+    venue TEXT NOT NULL DEFAULT '',
+    locale TEXT NOT NULL DEFAULT 'de',
+    join_code TEXT UNIQUE,
+    organiser_token_hash BLOB,
+    viewer_token_hash BLOB,
+    part TEXT NOT NULL DEFAULT 'plenary',
+    setup TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS event_boards (
+    board TEXT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,
+    event TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    capacity INTEGER,
+    location TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS event_boards_by_event ON event_boards (event, position);
+CREATE TABLE IF NOT EXISTS event_participants (
+    event TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    sector TEXT NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '{}',
+    email TEXT,
+    phone TEXT,
+    contact_consent INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0,
+    workshop TEXT,
+    reflection_group TEXT,
+    PRIMARY KEY (event, id)
+);
+CREATE TABLE IF NOT EXISTS event_owners (
+    event TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    organiser TEXT NOT NULL REFERENCES organisers(id)
+);
+CREATE INDEX IF NOT EXISTS events_by_owner ON event_owners (organiser);
 -- Which identity introduced each Yjs client id of a board: nobody else may
 -- write under it, across reconnects and restarts.
 CREATE TABLE IF NOT EXISTS client_ids (
@@ -134,6 +182,18 @@ pub(super) fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
                  SELECT board, sequence, data FROM updates_v1;
              DROP TABLE updates_v1;
              DELETE FROM sqlite_sequence WHERE name IN ('updates', 'updates_v1');",
+        )?;
+    }
+    if (1..4).contains(&version) {
+        // Every board of before is a one-board event of its own, with the
+        // board's id and title, owned by the board's owner.
+        transaction.execute_batch(
+            "INSERT INTO events (id, title, created_at)
+                 SELECT id, title, created_at FROM boards;
+             INSERT INTO event_boards (board, event, kind, position)
+                 SELECT id, id, 'conference', 0 FROM boards;
+             INSERT INTO event_owners (event, organiser)
+                 SELECT board, organiser FROM board_owners;",
         )?;
     }
     transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;

@@ -1,0 +1,323 @@
+//! Events in SQLite: the event records, their boards, their participants
+//! and who owns them. [`crate::store::Store`]'s methods for them
+//! (`queries.rs`) call these.
+
+use super::SqliteStore;
+use super::queries::unique;
+use crate::store::{EventBoardRecord, EventParticipantRecord, EventRecord, StoreError};
+use rusqlite::{OptionalExtension, params};
+
+const EVENT_COLUMNS: &str = "id, title, date, venue, locale, join_code, organiser_token_hash, viewer_token_hash, part, setup, created_at";
+
+fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventRecord> {
+    Ok(EventRecord {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        date: row.get(2)?,
+        venue: row.get(3)?,
+        locale: row.get(4)?,
+        join_code: row.get(5)?,
+        organiser_token_hash: row.get(6)?,
+        viewer_token_hash: row.get(7)?,
+        part: row.get(8)?,
+        setup: row.get(9)?,
+        created_at: row.get(10)?,
+    })
+}
+
+const EVENT_BOARD_COLUMNS: &str = "event, board, kind, position, capacity, location, description";
+
+fn event_board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventBoardRecord> {
+    Ok(EventBoardRecord {
+        event: row.get(0)?,
+        board: row.get(1)?,
+        kind: row.get(2)?,
+        position: row.get(3)?,
+        capacity: row.get(4)?,
+        location: row.get(5)?,
+        description: row.get(6)?,
+    })
+}
+
+const EVENT_PARTICIPANT_COLUMNS: &str = "event, id, token_hash, name, organisation, sector, attributes, email, phone, contact_consent, created_at, removed, workshop, reflection_group";
+
+fn event_participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventParticipantRecord> {
+    Ok(EventParticipantRecord {
+        event: row.get(0)?,
+        id: row.get(1)?,
+        token_hash: row.get(2)?,
+        name: row.get(3)?,
+        organisation: row.get(4)?,
+        sector: row.get(5)?,
+        attributes: row.get(6)?,
+        email: row.get(7)?,
+        phone: row.get(8)?,
+        contact_consent: row.get(9)?,
+        created_at: row.get(10)?,
+        removed: row.get(11)?,
+        workshop: row.get(12)?,
+        group: row.get(13)?,
+    })
+}
+
+impl SqliteStore {
+    pub(super) fn insert_event(&self, e: &EventRecord) -> Result<(), StoreError> {
+        unique(self.read(|c| {
+            c.execute(
+                &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                params![
+                    e.id,
+                    e.title,
+                    e.date,
+                    e.venue,
+                    e.locale,
+                    e.join_code,
+                    e.organiser_token_hash,
+                    e.viewer_token_hash,
+                    e.part,
+                    e.setup,
+                    e.created_at
+                ],
+            )
+        }))
+    }
+
+    pub(super) fn event_where(
+        &self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<EventRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!("SELECT {EVENT_COLUMNS} FROM events WHERE {column} = ?1"),
+                [value],
+                event_from_row,
+            )
+            .optional()
+        })?)
+    }
+
+    /// Sets one column of an event; false if there is no such event.
+    pub(super) fn update_event(
+        &self,
+        event: &str,
+        column: &str,
+        value: &dyn rusqlite::ToSql,
+    ) -> Result<bool, StoreError> {
+        let changed = self.read(|c| {
+            c.execute(
+                &format!("UPDATE events SET {column} = ?2 WHERE id = ?1"),
+                params![event, value],
+            )
+        })?;
+        Ok(changed > 0)
+    }
+
+    pub(super) fn insert_event_board(&self, b: &EventBoardRecord) -> Result<(), StoreError> {
+        unique(self.read(|c| {
+            c.execute(
+                &format!(
+                    "INSERT INTO event_boards ({EVENT_BOARD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                ),
+                params![
+                    b.event,
+                    b.board,
+                    b.kind,
+                    b.position,
+                    b.capacity,
+                    b.location,
+                    b.description
+                ],
+            )
+        }))
+    }
+
+    pub(super) fn boards_of_event(&self, event: &str) -> Result<Vec<EventBoardRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {EVENT_BOARD_COLUMNS} FROM event_boards WHERE event = ?1 ORDER BY position, board"
+            ))?
+            .query_map([event], event_board_from_row)?
+            .collect()
+        })?)
+    }
+
+    pub(super) fn event_board_of(
+        &self,
+        board: &str,
+    ) -> Result<Option<EventBoardRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!("SELECT {EVENT_BOARD_COLUMNS} FROM event_boards WHERE board = ?1"),
+                [board],
+                event_board_from_row,
+            )
+            .optional()
+        })?)
+    }
+
+    pub(super) fn insert_event_owner(
+        &self,
+        event: &str,
+        organiser: &str,
+    ) -> Result<(), StoreError> {
+        unique(self.read(|c| {
+            c.execute(
+                "INSERT INTO event_owners (event, organiser) VALUES (?1, ?2)",
+                params![event, organiser],
+            )
+        }))
+    }
+
+    pub(super) fn owned_events(&self, organiser: &str) -> Result<Vec<EventRecord>, StoreError> {
+        Ok(self.read(|c| {
+            let columns = EVENT_COLUMNS
+                .split(", ")
+                .map(|column| format!("e.{column}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            c.prepare(&format!(
+                "SELECT {columns} FROM events e JOIN event_owners o ON o.event = e.id
+                 WHERE o.organiser = ?1 ORDER BY e.created_at DESC, e.id"
+            ))?
+            .query_map([organiser], event_from_row)?
+            .collect()
+        })?)
+    }
+
+    pub(super) fn owner_of_event(&self, event: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                "SELECT organiser FROM event_owners WHERE event = ?1",
+                [event],
+                |row| row.get(0),
+            )
+            .optional()
+        })?)
+    }
+
+    pub(super) fn insert_event_participant(
+        &self,
+        p: &EventParticipantRecord,
+    ) -> Result<(), StoreError> {
+        unique(self.read(|c| {
+            c.execute(
+                &format!(
+                    "INSERT INTO event_participants ({EVENT_PARTICIPANT_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                ),
+                params![
+                    p.event,
+                    p.id,
+                    p.token_hash,
+                    p.name,
+                    p.organisation,
+                    p.sector,
+                    p.attributes,
+                    p.email,
+                    p.phone,
+                    p.contact_consent,
+                    p.created_at,
+                    p.removed,
+                    p.workshop,
+                    p.group
+                ],
+            )
+        }))
+    }
+
+    pub(super) fn event_participant_of(
+        &self,
+        event: &str,
+        id: &str,
+    ) -> Result<Option<EventParticipantRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT {EVENT_PARTICIPANT_COLUMNS} FROM event_participants WHERE event = ?1 AND id = ?2"
+                ),
+                [event, id],
+                event_participant_from_row,
+            )
+            .optional()
+        })?)
+    }
+
+    pub(super) fn participants_of_event(
+        &self,
+        event: &str,
+    ) -> Result<Vec<EventParticipantRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {EVENT_PARTICIPANT_COLUMNS} FROM event_participants WHERE event = ?1
+                 ORDER BY created_at, rowid"
+            ))?
+            .query_map([event], event_participant_from_row)?
+            .collect()
+        })?)
+    }
+
+    pub(super) fn update_workshop(
+        &self,
+        event: &str,
+        id: &str,
+        workshop: Option<&str>,
+        capacity: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let changed = self.read(|c| {
+            // One statement: the count and the change cannot be split by
+            // another phone taking the last place.
+            c.execute(
+                "UPDATE event_participants SET workshop = ?3
+                 WHERE event = ?1 AND id = ?2 AND (
+                     ?3 IS NULL OR ?4 IS NULL OR (
+                         SELECT count(*) FROM event_participants
+                         WHERE event = ?1 AND workshop = ?3 AND removed = 0 AND id <> ?2
+                     ) < ?4)",
+                params![event, id, workshop, capacity],
+            )
+        })?;
+        Ok(changed > 0)
+    }
+
+    pub(super) fn update_group(
+        &self,
+        event: &str,
+        id: &str,
+        group: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let changed = self.read(|c| {
+            c.execute(
+                "UPDATE event_participants SET reflection_group = ?3 WHERE event = ?1 AND id = ?2",
+                params![event, id, group],
+            )
+        })?;
+        Ok(changed > 0)
+    }
+
+    pub(super) fn upsert_participant(
+        &self,
+        p: &crate::store::ParticipantRecord,
+    ) -> Result<(), StoreError> {
+        unique(self.read(|c| {
+            c.execute(
+                "INSERT INTO participants (board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, personal_code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (board, id) DO UPDATE SET token_hash = excluded.token_hash, removed = 0",
+                params![
+                    p.board,
+                    p.id,
+                    p.token_hash,
+                    p.name,
+                    p.organisation,
+                    p.sector,
+                    p.email,
+                    p.phone,
+                    p.contact_consent,
+                    p.created_at,
+                    p.personal_code
+                ],
+            )
+        }))
+    }
+}
