@@ -5,9 +5,12 @@
 //! load exports here.
 
 use crate::auth;
+use crate::event::{Kind, Part, Setup};
 use crate::export::BoardExport;
 use crate::room::{self, SERVER_OWNER};
-use crate::store::{BoardRecord, PendingWrite, Store, StoreError, StoredDocument};
+use crate::store::{
+    BoardRecord, EventBoardRecord, EventRecord, PendingWrite, Store, StoreError, StoredDocument,
+};
 
 /// Draws of a join code before creation gives up: codes are short, so a
 /// collision happens, but eight in a row means the code space is full.
@@ -60,14 +63,90 @@ impl FirstUpdate {
 }
 
 /// Creates a board with new moderator and viewer tokens and a free join
-/// code, and appends its first document update: `first_update` writes it,
-/// knowing the record (with its join code), and names the Yjs client id it
-/// wrote under (owned by the server). Refuses an id that exists. Blocking.
+/// code, as a one-board event of its own (kind `conference`, the board's
+/// id and title), and appends its first document update: `first_update`
+/// writes it, knowing the record (with its join code), and names the Yjs
+/// client id it wrote under (owned by the server). Refuses an id that
+/// exists. Blocking.
 pub fn create_board(
     store: &dyn Store,
     board: NewBoard,
     first_update: impl FnOnce(&BoardRecord) -> (Vec<u8>, u64),
 ) -> Result<(CreatedBoard, FirstUpdate), ConferenceError> {
+    let created = insert_board(store, board)?;
+    let record = &created.record;
+    store.create_event(&EventRecord {
+        id: record.id.clone(),
+        title: record.title.clone(),
+        date: None,
+        venue: String::new(),
+        locale: "de".into(),
+        join_code: None,
+        organiser_token_hash: None,
+        viewer_token_hash: None,
+        part: Part::Plenary.id().into(),
+        setup: Setup::default().to_json(),
+        created_at: record.created_at,
+    })?;
+    store.add_event_board(&EventBoardRecord {
+        event: record.id.clone(),
+        board: record.id.clone(),
+        kind: Kind::Conference.id().into(),
+        position: 0,
+        capacity: None,
+        location: String::new(),
+        description: String::new(),
+    })?;
+    let (update, client) = first_update(record);
+    let pending = store.append_update(&record.id, update, vec![(client, SERVER_OWNER.to_owned())]);
+    Ok((created, FirstUpdate(pending)))
+}
+
+/// Creates a board of an event: its record and tokens, its place in the
+/// event, and its first document update (as [`create_board`]). Blocking.
+pub fn create_event_board(
+    store: &dyn Store,
+    board: NewBoard,
+    place: EventBoardRecord,
+    first_update: impl FnOnce(&BoardRecord) -> (Vec<u8>, u64),
+) -> Result<(CreatedBoard, FirstUpdate), ConferenceError> {
+    let created = insert_board(store, board)?;
+    let record = &created.record;
+    store.add_event_board(&EventBoardRecord {
+        board: record.id.clone(),
+        ..place
+    })?;
+    let (update, client) = first_update(record);
+    let pending = store.append_update(&record.id, update, vec![(client, SERVER_OWNER.to_owned())]);
+    Ok((created, FirstUpdate(pending)))
+}
+
+/// Creates an event's record with a free join code (its tokens' hashes are
+/// in `event`). Blocking.
+pub fn create_event(
+    store: &dyn Store,
+    mut event: EventRecord,
+) -> Result<EventRecord, ConferenceError> {
+    for _ in 0..JOIN_CODE_ATTEMPTS {
+        let code = auth::new_join_code();
+        // Board codes and event codes are read in one place: neither may
+        // take the other's.
+        if store.board_by_join_code(&code)?.is_some() {
+            continue;
+        }
+        event.join_code = Some(code);
+        match store.create_event(&event) {
+            Ok(()) => return Ok(event),
+            Err(StoreError::Conflict) if store.event(&event.id)?.is_none() => continue,
+            Err(StoreError::Conflict) => return Err(ConferenceError::Exists(event.id)),
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ConferenceError::NoFreeJoinCode)
+}
+
+/// The board's record with new tokens and a free join code.
+fn insert_board(store: &dyn Store, board: NewBoard) -> Result<CreatedBoard, ConferenceError> {
     let moderator_token = auth::new_moderator_token();
     let viewer_token = auth::new_viewer_token();
     let mut record = BoardRecord {
@@ -82,6 +161,9 @@ pub fn create_board(
     let mut created = false;
     for _ in 0..JOIN_CODE_ATTEMPTS {
         record.join_code = auth::new_join_code();
+        if store.event_by_join_code(&record.join_code)?.is_some() {
+            continue;
+        }
         match store.create_board(&record) {
             Ok(()) => {
                 created = true;
@@ -97,16 +179,11 @@ pub fn create_board(
     if !created {
         return Err(ConferenceError::NoFreeJoinCode);
     }
-    let (update, client) = first_update(&record);
-    let pending = store.append_update(&record.id, update, vec![(client, SERVER_OWNER.to_owned())]);
-    Ok((
-        CreatedBoard {
-            record,
-            moderator_token,
-            viewer_token,
-        },
-        FirstUpdate(pending),
-    ))
+    Ok(CreatedBoard {
+        record,
+        moderator_token,
+        viewer_token,
+    })
 }
 
 /// Gathers a board for export: its record, its document and its

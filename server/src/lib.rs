@@ -46,6 +46,7 @@ pub mod commands;
 pub mod conference;
 pub mod config;
 pub mod data_dir;
+pub mod event;
 pub mod export;
 pub mod http;
 pub mod logging;
@@ -115,6 +116,7 @@ pub async fn serve(
         board_creation: config.board_creation,
         sign_ins: Arc::default(),
         link_connections: Arc::default(),
+        signals: Arc::default(),
     });
     {
         let (state, shutdown) = (state.clone(), shutdown.clone());

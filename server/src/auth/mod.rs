@@ -7,7 +7,9 @@
 //!
 //! - `kwm_<secret>`: the board's moderator;
 //! - `kwv_<secret>`: the board's viewer (presenter screen, watch-only);
-//! - `kwp_<participant id>_<secret>`: one participant.
+//! - `kwp_<participant id>_<secret>`: one participant (on every board of
+//!   an event that admits them);
+//! - `kwo_<secret>`: an event's organiser (a moderator on all its boards).
 //!
 //! [`ownership`] checks every update a participant sends against the
 //! ownership rule of the board document.
@@ -22,6 +24,7 @@ use subtle::ConstantTimeEq;
 const MODERATOR_PREFIX: &str = "kwm_";
 const VIEWER_PREFIX: &str = "kwv_";
 const PARTICIPANT_PREFIX: &str = "kwp_";
+const ORGANISER_PREFIX: &str = "kwo_";
 
 /// Letters and digits that cannot be confused when read aloud or typed on a
 /// phone (no 0/O, 1/I/L).
@@ -70,6 +73,7 @@ impl Identity {
 #[derive(Debug, PartialEq, Eq)]
 pub enum TokenClaim<'a> {
     Moderator,
+    Organiser,
     Viewer,
     Participant(&'a str),
 }
@@ -93,6 +97,16 @@ pub fn new_participant_id() -> String {
 
 pub fn new_moderator_token() -> String {
     format!("{MODERATOR_PREFIX}{}", random_hex(32))
+}
+
+/// An event's organiser token.
+pub fn new_organiser_token() -> String {
+    format!("{ORGANISER_PREFIX}{}", random_hex(32))
+}
+
+/// A new event id: 80 random bits, lowercase hex, as a board's.
+pub fn new_event_id() -> String {
+    random_hex(10)
 }
 
 pub fn new_viewer_token() -> String {
@@ -167,6 +181,8 @@ pub fn claim(token: &str) -> Option<TokenClaim<'_>> {
         Some(TokenClaim::Moderator)
     } else if token.starts_with(VIEWER_PREFIX) {
         Some(TokenClaim::Viewer)
+    } else if token.starts_with(ORGANISER_PREFIX) {
+        Some(TokenClaim::Organiser)
     } else {
         let rest = token.strip_prefix(PARTICIPANT_PREFIX)?;
         let (participant, _) = rest.split_once('_')?;
@@ -185,6 +201,7 @@ mod tests {
         assert_eq!(a.len(), 4 + 64);
         assert_eq!(claim(&a), Some(TokenClaim::Moderator));
         assert_eq!(claim(&new_viewer_token()), Some(TokenClaim::Viewer));
+        assert_eq!(claim(&new_organiser_token()), Some(TokenClaim::Organiser));
         let participant = new_participant_token("abc123");
         assert_eq!(claim(&participant), Some(TokenClaim::Participant("abc123")));
         assert_eq!(claim("garbage"), None);
