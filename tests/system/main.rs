@@ -9,6 +9,7 @@ mod common;
 mod config;
 mod connections;
 mod durability;
+mod events;
 mod exports;
 mod hostile;
 mod limits;

@@ -121,6 +121,17 @@ pub enum Text {
     StatusDropped,
     Moderator,
     Page,
+    // events
+    Programme,
+    Time,
+    ProgrammeItem,
+    Place,
+    Venue,
+    BoardConference,
+    BoardPlenary,
+    BoardWorkshop,
+    BoardReflection,
+    BoardTree,
 }
 
 impl Text {
@@ -240,6 +251,16 @@ impl Text {
             StatusDropped => ("verworfen", "dropped"),
             Moderator => ("Moderation", "Moderation"),
             Page => ("Seite", "Page"),
+            Programme => ("Programm", "Programme"),
+            Time => ("Zeit", "Time"),
+            ProgrammeItem => ("Programmpunkt", "Item"),
+            Place => ("Ort", "Place"),
+            Venue => ("Veranstaltungsort", "Venue"),
+            BoardConference => ("Konferenz", "Conference"),
+            BoardPlenary => ("Plenum", "Plenary"),
+            BoardWorkshop => ("Workshop", "Workshop"),
+            BoardReflection => ("Reflexionsgruppe", "Reflection group"),
+            BoardTree => ("Problem-Lösungs-Baum", "Problem–solution tree"),
         }
     }
 

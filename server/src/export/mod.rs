@@ -21,6 +21,7 @@
 pub mod bidi;
 mod csv;
 mod docx;
+pub mod event;
 mod fonts;
 mod html;
 pub mod i18n;
@@ -114,6 +115,8 @@ pub enum ExportError {
     NetworkMap(String),
     #[error("JSON could not be written: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("this documentation has no {0} format")]
+    Unsupported(&'static str),
 }
 
 /// The board's record as exported (no tokens, no join code).

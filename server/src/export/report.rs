@@ -417,7 +417,7 @@ impl Builder<'_> {
 }
 
 /// Text a person wrote, as it enters a block: a balanced bidi isolate.
-fn user(text: &str) -> String {
+pub(crate) fn user(text: &str) -> String {
     bidi::isolate(text)
 }
 

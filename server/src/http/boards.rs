@@ -86,9 +86,14 @@ struct Joined {
     token: String,
 }
 
+/// What a join code opens: a board (of a one-board event), or an event of
+/// several boards (no `board`: the phone joins the event).
 #[derive(Debug, Serialize)]
 struct BoardSummary {
-    board: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    board: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<String>,
     title: String,
     district: String,
 }
@@ -246,13 +251,27 @@ async fn resolve_join_code(
     state.throttles.admit(Throttled::CodeLookup, client)?;
     let code = auth::normalize_join_code(&join_code);
     let store = state.store.clone();
-    let record = blocking(move || Ok(store.board_by_join_code(&code)?)).await?;
-    let record = record.ok_or(Error::NotFound("no conference has this code"))?;
-    Ok(Json(BoardSummary {
-        board: record.id,
-        title: record.title,
-        district: record.district,
-    }))
+    let summary = blocking(move || {
+        if let Some(record) = store.board_by_join_code(&code)? {
+            let event = store.event_board(&record.id)?.map(|place| place.event);
+            return Ok(Some(BoardSummary {
+                board: Some(record.id),
+                event,
+                title: record.title,
+                district: record.district,
+            }));
+        }
+        Ok(store.event_by_join_code(&code)?.map(|event| BoardSummary {
+            board: None,
+            event: Some(event.id),
+            title: event.title,
+            district: String::new(),
+        }))
+    })
+    .await?;
+    Ok(Json(
+        summary.ok_or(Error::NotFound("no conference has this code"))?,
+    ))
 }
 
 async fn join_board(
@@ -307,6 +326,15 @@ async fn join_board(
     };
     let store = state.store.clone();
     blocking(move || {
+        // A board of an event of several boards admits through the event.
+        let in_event = store
+            .event_board(&board)?
+            .is_some_and(|place| place.kind != crate::event::Kind::Conference.id());
+        if in_event {
+            return Err(Error::Forbidden(
+                "this board belongs to an event: join the event",
+            ));
+        }
         let record = store.board(&board)?;
         let valid = record.is_some_and(|record| {
             subtle::ConstantTimeEq::ct_eq(record.join_code.as_bytes(), code.as_bytes()).into()

@@ -38,7 +38,9 @@ const RETRY_AFTER: Duration = Duration::from_secs(5);
 static EXPORTS: Semaphore = Semaphore::const_new(EXPORT_SLOTS);
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/boards/{board}/{file}", get(export_board))
+    Router::new()
+        .route("/api/boards/{board}/{file}", get(export_board))
+        .route("/api/events/{event}/{file}", get(export_event))
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +98,94 @@ async fn export_board(
         Ok::<_, Error>((
             bytes,
             export::file_name(&input, format),
+            format.content_type(),
+        ))
+    });
+    let (bytes, file_name, content_type) = work
+        .await
+        .map_err(|error| Error::Internal(error.to_string()))??;
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .map_err(|error| Error::Internal(error.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /api/events/{event}/export.{pdf,docx,md,json}`: every board of
+/// the event in one file (`export::event`). The organiser's; the event's
+/// participants may fetch the PDF and the Markdown once it has ended.
+async fn export_event(
+    State(state): State<AppState>,
+    Path((event, file)): Path<(String, String)>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let format = file
+        .strip_prefix("export.")
+        .and_then(Format::from_extension)
+        .filter(|format| export::event::FORMATS.contains(format))
+        .ok_or(Error::NotFound("no such export"))?;
+    let (loaded, organiser) =
+        super::events::organiser_or_participant(&state, &event, &headers).await?;
+    if !organiser {
+        let ended = loaded.part() == crate::event::Part::Ended;
+        if !ended || !matches!(format, Format::Pdf | Format::Markdown) {
+            return Err(Error::Forbidden(
+                "the results are there to download once the event has ended (PDF and Markdown)",
+            ));
+        }
+    }
+    let options = Options {
+        authors: query.authors.unwrap_or(true),
+    };
+    let turn = BoardTurn::take(&state, &format!("event:{event}"))?;
+    let slot = tokio::time::timeout(SLOT_WAIT, EXPORTS.acquire())
+        .await
+        .map_err(|_| Error::Busy {
+            what: "the server is busy making other exports",
+            retry_after: RETRY_AFTER,
+        })?
+        .map_err(|error| Error::Internal(error.to_string()))?;
+    let mut live = Vec::with_capacity(loaded.boards.len());
+    for board in &loaded.boards {
+        live.push(state.registry.document_state(&board.board).await);
+    }
+    let store = state.store.clone();
+    let work = tokio::task::spawn_blocking(move || {
+        let (_turn, _slot) = (turn, slot);
+        let started = Instant::now();
+        let mut boards = Vec::with_capacity(loaded.boards.len());
+        for (place, live) in loaded.boards.iter().zip(live) {
+            let Some(kind) = crate::event::Kind::of(place) else {
+                continue;
+            };
+            boards.push(export::event::EventBoard {
+                kind,
+                location: place.location.clone(),
+                export: conference::load_export(&*store, &place.board, live)?,
+            });
+        }
+        let input = export::event::EventExport {
+            id: loaded.event.id.clone(),
+            title: crate::board::schema::board_text(&loaded.event.title).into_owned(),
+            date: loaded.event.date.clone(),
+            venue: crate::board::schema::board_text(&loaded.event.venue).into_owned(),
+            locale: export::i18n::Locale::from_meta(&loaded.event.locale),
+            programme: loaded.setup.programme.clone(),
+            boards,
+        };
+        let bytes = export::event::export(&input, format, options)
+            .map_err(|error| Error::Internal(error.to_string()))?;
+        METRICS.export(format).observe(started.elapsed());
+        Ok::<_, Error>((
+            bytes,
+            export::event::file_name(&input, format),
             format.content_type(),
         ))
     });

@@ -3,6 +3,7 @@
 pub mod address;
 mod assets;
 mod boards;
+mod events;
 mod exports;
 pub mod listener;
 pub mod organisers;
@@ -62,6 +63,8 @@ pub struct Shared {
     pub sign_ins: Arc<organisers::SignInLimits>,
     /// Connections that came in through a board's further links.
     pub link_connections: Arc<organisers::LinkConnections>,
+    /// Per event: the long polls' version and the lock of its changes.
+    pub signals: Arc<events::Signals>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .merge(boards::router())
         .merge(registration::router())
+        .merge(events::router())
         .merge(organisers::router())
         .merge(exports::router())
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
@@ -157,6 +161,8 @@ pub enum Error {
     #[error("{0}")]
     NotFound(&'static str),
     #[error("{0}")]
+    Conflict(&'static str),
+    #[error("{0}")]
     RequestTimeout(&'static str),
     /// Over a per-address rate ([`throttle`]).
     #[error("too many {what} from your address; try again in {} s", retry_after_seconds(*.retry_after))]
@@ -185,6 +191,7 @@ impl IntoResponse for Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
             Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -259,8 +266,18 @@ pub(crate) async fn identify_with_link(
             },
             Some(TokenClaim::Viewer) => match link("viewer")? {
                 Some(id) => return Ok((Identity::Viewer, Some(id))),
+                // The event's viewer (the plenary projector) watches every
+                // board of the event.
+                None if event_token(&*store, &board, &token, |e| e.viewer_token_hash)? => {
+                    Identity::Viewer
+                }
                 None => return Err(REFUSED),
             },
+            Some(TokenClaim::Organiser)
+                if event_token(&*store, &board, &token, |e| e.organiser_token_hash)? =>
+            {
+                Identity::Moderator
+            }
             Some(TokenClaim::Participant(id)) => match store.participant(&board, id)? {
                 Some(participant)
                     if !participant.removed
@@ -275,6 +292,23 @@ pub(crate) async fn identify_with_link(
         Ok((identity, None))
     })
     .await
+}
+
+/// Whether `token` is the token of the event `board` belongs to that
+/// `hash` picks (organiser or viewer), in constant time.
+fn event_token(
+    store: &dyn Store,
+    board: &str,
+    token: &str,
+    hash: impl Fn(&crate::store::EventRecord) -> Option<[u8; 32]>,
+) -> Result<bool, Error> {
+    let Some(place) = store.event_board(board)? else {
+        return Ok(false);
+    };
+    let event = store.event(&place.event)?;
+    Ok(event
+        .and_then(|event| hash(&event))
+        .is_some_and(|expected| auth::token_matches(token, &expected)))
 }
 
 /// The bearer token of a request, if any.

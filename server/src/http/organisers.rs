@@ -61,6 +61,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/organiser/session", post(sign_in).delete(sign_out))
         .route("/api/organiser/boards/{board}/links", post(new_link))
         .route(
+            "/api/organiser/events/{event}/organiser-link",
+            post(new_organiser_link),
+        )
+        .route(
             "/api/organiser/boards/{board}/links/{link}",
             delete(revoke_link),
         )
@@ -334,6 +338,27 @@ struct Desk {
     email: String,
     name: String,
     boards: Vec<DeskBoard>,
+    events: Vec<DeskEvent>,
+}
+
+/// An event of several boards on the desk (one-board events are their
+/// boards, listed above).
+#[derive(Debug, Serialize)]
+struct DeskEvent {
+    event: String,
+    title: String,
+    date: Option<String>,
+    venue: String,
+    created_at: i64,
+    join_code: String,
+    join_url: String,
+    boards: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct OrganiserLink {
+    token: String,
+    url: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -390,12 +415,73 @@ async fn desk(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
         Ok(boards)
     })
     .await?;
+    let store = state.store.clone();
+    let id = me.id.clone();
+    let base = super::boards::base_url(&state, &headers);
+    let events = blocking(move || {
+        let mut events = Vec::new();
+        for record in store.events_of(&id)? {
+            let Some(join_code) = record.join_code else {
+                continue;
+            };
+            events.push(DeskEvent {
+                join_url: format!("{base}/join/{join_code}"),
+                join_code,
+                boards: store
+                    .event_boards(&record.id)?
+                    .into_iter()
+                    .map(|board| board.board)
+                    .collect(),
+                event: record.id,
+                title: record.title,
+                date: record.date,
+                venue: record.venue,
+                created_at: record.created_at,
+            });
+        }
+        Ok(events)
+    })
+    .await?;
     Ok(Json(Desk {
         id: me.id,
         email: me.email,
         name: me.name,
         boards,
+        events,
     }))
+}
+
+/// A new organiser link for one of the organiser's events: the old one
+/// stops working.
+async fn new_organiser_link(
+    State(state): State<AppState>,
+    Path(event): Path<String>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<OrganiserLink>), Error> {
+    same_origin(&state, &headers)?;
+    let me = organiser(&state, &headers).await?;
+    let token = auth::new_organiser_token();
+    let hash = auth::hash_token(&token);
+    let store = state.store.clone();
+    let id = event.clone();
+    blocking(move || {
+        let owned = store.event_owner(&id)?.as_deref() == Some(me.id.as_str());
+        let several = store.event(&id)?.is_some_and(|e| e.join_code.is_some());
+        if !owned || !several {
+            return Err(Error::NotFound("you have no such event"));
+        }
+        store.set_event_organiser_token_hash(&id, &hash)?;
+        Ok(())
+    })
+    .await?;
+    let base = super::boards::base_url(&state, &headers);
+    Ok((
+        StatusCode::CREATED,
+        Json(OrganiserLink {
+            url: format!("{base}/e/{event}/organise#token={token}"),
+            token,
+        }),
+    ))
 }
 
 /// The organiser's own board, or 404 (another organiser's board is not
