@@ -26,6 +26,9 @@ pub enum Command {
     /// Measure what one client may cost everybody else on a running
     /// Kartenwand (`exports`, `memory`; see bench/abuse.sh).
     Abuse(crate::abuse::AbuseArgs),
+    /// An event's phones join at once: the time until all are synced
+    /// (see docs/benchmarks.md, "Events").
+    Event(crate::event::EventArgs),
     /// Serve a bare websocket relay: every binary frame goes to the other
     /// connections of the same path, nothing is parsed.
     Relay {

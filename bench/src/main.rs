@@ -12,6 +12,7 @@
 //!   send schedule and what it received.
 //! - [`load`], [`storm`], [`idle`]: the three kinds of measurement.
 //! - [`abuse`]: what one client may cost everybody else (exports, memory).
+//! - [`event`]: an event's phones joining at once.
 //! - [`report`]: percentiles, server statistics from `/proc`, output lines,
 //!   and the comparison table.
 //! - [`relay`]: the bare relay (every binary frame to the other connections
@@ -22,6 +23,7 @@ mod abuse;
 mod client;
 mod clock;
 mod config;
+mod event;
 mod idle;
 mod load;
 mod relay;
@@ -46,6 +48,7 @@ fn main() -> anyhow::Result<()> {
         match options.command {
             Command::Run(args) => config::run(args).await,
             Command::Abuse(args) => abuse::run(args).await,
+            Command::Event(args) => event::run(args).await,
             Command::Relay { addr } => relay::serve(addr).await,
             Command::Table { files } => report::print_table(&files),
         }
