@@ -473,3 +473,77 @@ async fn anyone_creates_boards_by_default_and_a_signed_in_organiser_owns_theirs(
     let (status, _, _) = request(server.addr, "GET", "/api/organiser", &[], None).await;
     assert_eq!(status, 401, "no desk without signing in");
 }
+
+#[tokio::test]
+async fn an_organisers_events_are_on_the_desk_with_a_new_organiser_link() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert!(add_organiser(dir.path(), EMAIL, PASSWORD).status.success());
+    let server = crate::common::Server::start_in(dir.path(), &[]).await;
+    let (status, head, _) = sign_in(server.addr, EMAIL, PASSWORD).await;
+    assert_eq!(status, 200);
+    let cookie = session_cookie(&head);
+    let with_cookie = [("Cookie", cookie.as_str())];
+    let (status, _, created) = request(
+        server.addr,
+        "POST",
+        "/api/events",
+        &with_cookie,
+        json_body(json!({"title": "Kommunen im Dialog", "date": "2027-03-31",
+            "boards": [{"title": "Plenum", "kind": "plenary"}, {"title": "Workshop 1", "kind": "workshop"}]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let event = created["event"].as_str().expect("event");
+    let (status, _, desk) = request(server.addr, "GET", "/api/organiser", &with_cookie, None).await;
+    assert_eq!(status, 200, "{desk}");
+    assert_eq!(desk["events"][0]["event"], event, "{desk}");
+    assert_eq!(
+        desk["events"][0]["boards"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // The boards are the organiser's too.
+    assert_eq!(desk["boards"].as_array().map(Vec::len), Some(2), "{desk}");
+
+    let path = format!("/api/organiser/events/{event}/organiser-link");
+    let (status, _, link) = request(server.addr, "POST", &path, &with_cookie, None).await;
+    assert_eq!(status, 201, "{link}");
+    let new_token = link["token"].as_str().expect("token");
+    assert!(
+        link["url"]
+            .as_str()
+            .is_some_and(|url| url.ends_with(&format!("/e/{event}/organise#token={new_token}")))
+    );
+    let desk_path = format!("/api/events/{event}/desk");
+    let old = created["organiser_token"].as_str().expect("token");
+    let bearer = |token: &str| format!("Bearer {token}");
+    let (status, _, _) = request(
+        server.addr,
+        "GET",
+        &desk_path,
+        &[("Authorization", &bearer(old))],
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "the old organiser link stops working");
+    let (status, _, _) = request(
+        server.addr,
+        "GET",
+        &desk_path,
+        &[("Authorization", &bearer(new_token))],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Not another organiser's, not without a session.
+    let (status, _, _) = request(server.addr, "POST", &path, &[], None).await;
+    assert_eq!(status, 401);
+    let (status, _, _) = request(
+        server.addr,
+        "POST",
+        "/api/organiser/events/00000000000000000000/organiser-link",
+        &with_cookie,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
