@@ -109,3 +109,51 @@ test('the examples do what their names say: open-card-writing lets a participant
     assert.deepEqual(late.doc.getMap('cards').get('beispielKarteAuf')?.toJSON(), card, 'the server stored the example card')
     assert.deepEqual(late.doc.getMap('clusters').get('beispielCluster')?.toJSON(), cluster, 'the server stored the example cluster')
   })
+
+test('open-challenges and open-solutions open the tree\'s parts: a solution waits for its part and needs a challenge as its parent',
+  { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    const examples = await schemaExamples()
+    for (const name of ['open-challenges', 'open-solutions']) {
+      assert.ok(examples[name] !== undefined, `docs/schema.md lacks a \`json ${name}\` block`)
+    }
+    const scope = new Scope(t)
+    const server = await scope.server()
+    const b = await createBoard(server, 'Problem-Lösungs-Baum', 'Kassel')
+    const p = await joinBoard(server, b.board, b.join_code, 'Anna Beispiel', 'behoerde')
+    const m = await synced(client(scope, server, b.board, b.moderator_token, 'moderator'))
+    const phone = await synced(client(scope, server, b.board, p.token, 'phone'))
+    const phoneMeta = phone.doc.getMap('meta')
+    const entry = (kind, parent) => ({
+      text: kind === 'challenge' ? 'Wer koordiniert die Partner?' : 'Eine Lotsenstelle im Rathaus',
+      kind,
+      author: p.participant_id,
+      createdAt: Date.now(),
+      ...(parent ? { parent } : {})
+    })
+    const refusal = async (what, write) => {
+      const before = phone.authFrames.length
+      write()
+      await waitFor(() => phone.authFrames.slice(before).some((f) => f.type === MSG_AUTH), `a refusal of ${what}`)
+    }
+
+    // Nothing of the tree before its parts open.
+    await refusal('a challenge before open-challenges', () => setEntry(phone.doc, 'cards', 'challengeZu01', entry('challenge')))
+    setMeta(m.doc, examples['open-challenges'])
+    await waitFor(() => phoneMeta.get('challengesOpen') === true, 'the phone to see open-challenges')
+    setEntry(phone.doc, 'cards', 'challengeAuf01', entry('challenge'))
+    await waitFor(() => m.doc.getMap('cards').get('challengeAuf01') !== undefined, 'the challenge at the moderator')
+    await refusal('a solution before open-solutions',
+      () => setEntry(phone.doc, 'cards', 'solutionZu01', entry('solution', 'challengeAuf01')))
+
+    setMeta(m.doc, examples['open-solutions'])
+    await waitFor(() => phoneMeta.get('solutionsOpen') === true, 'the phone to see open-solutions')
+    await refusal('a solution without a parent', () => setEntry(phone.doc, 'cards', 'solutionOhne1', entry('solution')))
+    setEntry(phone.doc, 'cards', 'solutionAuf01', entry('solution', 'challengeAuf01'))
+    await waitFor(() => m.doc.getMap('cards').get('solutionAuf01')?.toJSON().parent === 'challengeAuf01',
+      'the solution under its challenge at the moderator')
+
+    const late = await synced(client(scope, server, b.board, b.moderator_token, 'late'))
+    const cards = late.doc.getMap('cards')
+    assert.deepEqual([...cards.keys()].sort(), ['challengeAuf01', 'solutionAuf01'],
+      'only what the parts and parents allow was stored')
+  })

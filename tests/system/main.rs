@@ -23,3 +23,4 @@ mod restore;
 mod scripts;
 mod sync;
 mod throttling;
+mod tree;

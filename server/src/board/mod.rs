@@ -98,6 +98,16 @@ impl<'a, T: ReadTxn> BoardView<'a, T> {
         !matches!(self.meta("writingOpen"), Some(Any::Bool(false)))
     }
 
+    /// The tree's challenges part: closed unless the moderator opened it.
+    pub fn challenges_open(&self) -> bool {
+        matches!(self.meta("challengesOpen"), Some(Any::Bool(true)))
+    }
+
+    /// The tree's solutions part: closed unless the moderator opened it.
+    pub fn solutions_open(&self) -> bool {
+        matches!(self.meta("solutionsOpen"), Some(Any::Bool(true)))
+    }
+
     pub fn placements_open(&self) -> bool {
         !matches!(self.meta("placementsOpen"), Some(Any::Bool(false)))
     }

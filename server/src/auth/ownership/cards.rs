@@ -38,6 +38,9 @@ impl Authored for Cards {
             ("createdAt", Some(Value::Number(time))) if creating => time.is_finite(),
             ("author", Some(Value::String(author))) if creating => author == me,
             ("group", Some(Value::String(group))) if creating => valid_id(group),
+            // Which challenge a challenge or solution hangs under (`tree`);
+            // moving it later is the moderator's.
+            ("parent", Some(Value::String(parent))) if creating => valid_id(parent),
             ("cluster", _) => return Err("only the moderator sorts cards into clusters"),
             _ => false,
         };

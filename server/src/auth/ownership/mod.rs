@@ -17,7 +17,8 @@
 //! - `profile`: a participant's own `participants` entry;
 //! - `votes`: dots on clusters, and the vote budget;
 //! - `placements`, `memberships`: "I am at this focal point / in this
-//!   network" flags.
+//!   network" flags;
+//! - `tree`: the parts and parents of the problem–solution tree's cards.
 //!
 //! Every other place is the moderator's. `dependents` refuses what builds
 //! on a refused item.
@@ -29,6 +30,7 @@ mod dependents;
 mod memberships;
 mod placements;
 mod profile;
+mod tree;
 mod votes;
 
 use crate::board::BoardView;
@@ -129,6 +131,10 @@ pub fn check<T: ReadTxn>(
             verdict.refuse(reason);
         }
     }
+
+    // The problem–solution tree: parts and parents of challenges and
+    // solutions, for each card as the update leaves it.
+    tree::check(&context, summary, places, &fresh, &mut verdict);
 
     // A new entry with a refused field is refused whole; a refused entry
     // takes its fields with it, and anything that builds on a refused item

@@ -466,3 +466,138 @@ fn participants_cannot_change_the_phase_or_the_timer() {
         );
     }
 }
+
+fn tree_card(
+    txn: &mut TransactionMut<'_>,
+    id: &str,
+    author: &str,
+    kind: &str,
+    parent: Option<&str>,
+) {
+    let cards = txn.get_or_insert_map(CARDS);
+    let card = cards.insert(txn, id, MapPrelim::default());
+    card.insert(txn, "text", "Wer übernimmt die Koordination?");
+    card.insert(txn, "kind", kind);
+    card.insert(txn, "author", author);
+    if let Some(parent) = parent {
+        card.insert(txn, "parent", parent);
+    }
+}
+
+fn open_parts(server: &mut Server, moderator: &Doc, challenges: bool, solutions: bool) {
+    let update = edit(moderator, |txn| {
+        let meta = txn.get_or_insert_map(crate::board::schema::META);
+        meta.insert(txn, "challengesOpen", challenges);
+        meta.insert(txn, "solutionsOpen", solutions);
+    });
+    server.apply(&update);
+}
+
+#[test]
+fn the_tree_takes_challenges_and_solutions_only_in_their_parts_and_under_a_challenge() {
+    let mut server = Server::new();
+    let moderator = Doc::with_client_id(1);
+    let alice = Doc::with_client_id(11);
+    let reason = |verdict: &Verdict| verdict.reason.unwrap_or("clean");
+
+    // Before the morning part nothing of the tree goes in.
+    let challenge = edit(&alice, |txn| {
+        tree_card(txn, "challenge01", "alice", "challenge", None)
+    });
+    assert_eq!(
+        reason(&server.check("alice", &challenge)),
+        "the challenges part is closed"
+    );
+    open_parts(&mut server, &moderator, true, false);
+    assert!(server.check("alice", &challenge).is_clean());
+    server.apply(&challenge);
+
+    // A sub-challenge under a challenge; not under a need, not under itself.
+    let sub = edit(&alice, |txn| {
+        tree_card(
+            txn,
+            "challenge02",
+            "alice",
+            "challenge",
+            Some("challenge01"),
+        )
+    });
+    assert!(server.check("alice", &sub).is_clean());
+    let need = edit(&alice, |txn| card(txn, "needCard01", "alice"));
+    server.apply(&need);
+    let under_need = edit(&alice, |txn| {
+        tree_card(txn, "challenge03", "alice", "challenge", Some("needCard01"))
+    });
+    assert_eq!(
+        reason(&server.check("alice", &under_need)),
+        "a challenge may only hang under a challenge of this board"
+    );
+    let under_itself = edit(&alice, |txn| {
+        tree_card(
+            txn,
+            "challenge04",
+            "alice",
+            "challenge",
+            Some("challenge04"),
+        )
+    });
+    assert!(!server.check("alice", &under_itself).is_clean());
+
+    // A solution while the solutions part is closed, then without a parent,
+    // under a missing card, and rightly.
+    let solution = edit(&alice, |txn| {
+        tree_card(txn, "solution01", "alice", "solution", Some("challenge01"))
+    });
+    let verdict = server.check("alice", &solution);
+    assert_eq!(reason(&verdict), "the solutions part is closed");
+    assert!(
+        verdict.dropped.iter().all(|d| *d),
+        "refused whole: {verdict:?}"
+    );
+    open_parts(&mut server, &moderator, false, true);
+    assert!(server.check("alice", &solution).is_clean());
+    let orphan = edit(&alice, |txn| {
+        tree_card(txn, "solution02", "alice", "solution", None)
+    });
+    assert_eq!(
+        reason(&server.check("alice", &orphan)),
+        "a solution must name a challenge of this board as its parent"
+    );
+    let elsewhere = edit(&alice, |txn| {
+        tree_card(
+            txn,
+            "solution03",
+            "alice",
+            "solution",
+            Some("challengeOnOtherBoard"),
+        )
+    });
+    assert!(!server.check("alice", &elsewhere).is_clean());
+    // Challenges are closed in the afternoon here.
+    assert_eq!(
+        reason(&server.check("alice", &sub)),
+        "the challenges part is closed"
+    );
+    // A need with a parent, and turning a need into a solution without one.
+    let need_with_parent = edit(&alice, |txn| {
+        tree_card(txn, "needCard02", "alice", "need", Some("challenge01"))
+    });
+    assert_eq!(
+        reason(&server.check("alice", &need_with_parent)),
+        "only challenges and solutions have a parent"
+    );
+    let turned = edit(&alice, |txn| {
+        let cards = txn.get_or_insert_map(CARDS);
+        if let Some(Out::YMap(card)) = cards.get(txn, "needCard01") {
+            card.insert(txn, "kind", "solution");
+        }
+    });
+    assert!(!server.check("alice", &turned).is_clean());
+    // A challenge and its solution in one update.
+    open_parts(&mut server, &moderator, true, true);
+    let both = edit(&alice, |txn| {
+        tree_card(txn, "challenge05", "alice", "challenge", None);
+        tree_card(txn, "solution05", "alice", "solution", Some("challenge05"));
+    });
+    assert!(server.check("alice", &both).is_clean());
+}
