@@ -29,6 +29,9 @@ pub enum Command {
     /// An event's phones join at once: the time until all are synced
     /// (see docs/benchmarks.md, "Events").
     Event(crate::event::EventArgs),
+    /// Time and peak memory of taking in a 12-megapixel photo (see
+    /// docs/benchmarks.md, "Photos").
+    Photo(crate::photo::PhotoArgs),
     /// Serve a bare websocket relay: every binary frame goes to the other
     /// connections of the same path, nothing is parsed.
     Relay {

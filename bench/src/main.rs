@@ -13,6 +13,7 @@
 //! - [`load`], [`storm`], [`idle`]: the three kinds of measurement.
 //! - [`abuse`]: what one client may cost everybody else (exports, memory).
 //! - [`event`]: an event's phones joining at once.
+//! - [`photo`]: taking in a 12-megapixel photo.
 //! - [`report`]: percentiles, server statistics from `/proc`, output lines,
 //!   and the comparison table.
 //! - [`relay`]: the bare relay (every binary frame to the other connections
@@ -26,6 +27,7 @@ mod config;
 mod event;
 mod idle;
 mod load;
+mod photo;
 mod relay;
 mod report;
 mod storm;
@@ -49,6 +51,7 @@ fn main() -> anyhow::Result<()> {
             Command::Run(args) => config::run(args).await,
             Command::Abuse(args) => abuse::run(args).await,
             Command::Event(args) => event::run(args).await,
+            Command::Photo(args) => photo::run(args).await,
             Command::Relay { addr } => relay::serve(addr).await,
             Command::Table { files } => report::print_table(&files),
         }

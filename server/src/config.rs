@@ -291,6 +291,35 @@ pub struct ServeConfig {
     )]
     pub write_timeout_seconds: u64,
 
+    /// Bytes of one uploaded photo at most (the request body; 64 KiB to
+    /// 100 MiB).
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_PHOTO_BYTES",
+        default_value_t = 15 * 1024 * 1024,
+        value_parser = ranged::<u64>(64 * 1024, 100 * 1024 * 1024)
+    )]
+    pub max_photo_bytes: u64,
+
+    /// Photos one board may hold (1 to 10,000).
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_PHOTOS_PER_BOARD",
+        default_value_t = 200,
+        value_parser = ranged::<u64>(1, 10_000)
+    )]
+    pub max_photos_per_board: u64,
+
+    /// Bytes all stored photos (with their thumbnails) may take on the
+    /// server together (1 MiB to 1 TiB).
+    #[arg(
+        long,
+        env = "KARTENWAND_MAX_PHOTO_STORAGE_BYTES",
+        default_value_t = 2 * 1024 * 1024 * 1024,
+        value_parser = ranged::<u64>(1 << 20, 1 << 40)
+    )]
+    pub max_photo_storage_bytes: u64,
+
     /// Seconds between pings to each connection; two missed pings close it
     /// (1 to 86,400, a day).
     #[arg(
@@ -452,6 +481,15 @@ impl ServeConfig {
             });
         let server = usize::try_from(self.max_waiting_bytes).unwrap_or(usize::MAX);
         crate::socket::OutboxBudget::new(per_identity, server)
+    }
+
+    /// What uploads of photos may take (`http/photos.rs`).
+    pub fn photo_limits(&self) -> crate::http::PhotoLimits {
+        crate::http::PhotoLimits {
+            max_photo_bytes: usize::try_from(self.max_photo_bytes).unwrap_or(usize::MAX),
+            max_per_board: self.max_photos_per_board,
+            max_storage_bytes: self.max_photo_storage_bytes,
+        }
     }
 
     /// The per-address limits of `http::throttle`.

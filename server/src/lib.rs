@@ -51,6 +51,7 @@ pub mod export;
 pub mod http;
 pub mod logging;
 pub mod metrics;
+pub mod photo;
 pub mod protocol;
 pub mod rate;
 pub mod room;
@@ -117,6 +118,7 @@ pub async fn serve(
         sign_ins: Arc::default(),
         link_connections: Arc::default(),
         signals: Arc::default(),
+        photo_limits: config.photo_limits(),
     });
     {
         let (state, shutdown) = (state.clone(), shutdown.clone());

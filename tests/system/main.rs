@@ -17,6 +17,7 @@ mod logs;
 mod memory;
 mod metrics;
 mod organisers;
+mod photos;
 mod refusals;
 mod registration;
 mod restore;

@@ -7,6 +7,7 @@ mod events;
 mod exports;
 pub mod listener;
 pub mod organisers;
+mod photos;
 mod registration;
 pub mod throttle;
 mod ws;
@@ -65,6 +66,17 @@ pub struct Shared {
     pub link_connections: Arc<organisers::LinkConnections>,
     /// Per event: the long polls' version and the lock of its changes.
     pub signals: Arc<events::Signals>,
+    /// What uploads of photos may take.
+    pub photo_limits: PhotoLimits,
+}
+
+/// `--max-photo-bytes`, `--max-photos-per-board`,
+/// `--max-photo-storage-bytes`.
+#[derive(Debug, Clone, Copy)]
+pub struct PhotoLimits {
+    pub max_photo_bytes: usize,
+    pub max_per_board: u64,
+    pub max_storage_bytes: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .merge(organisers::router())
         .merge(exports::router())
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
+        .merge(photos::router(state.photo_limits.max_photo_bytes))
         .merge(ws::router())
         .merge(assets::router())
         .layer(axum::middleware::from_fn_with_state(
@@ -162,6 +175,16 @@ pub enum Error {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(&'static str),
+    /// A limit of what may be stored is reached: 409.
+    #[error("{0}")]
+    Full(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
+    /// Well-formed, but not what it says it is (a broken image): 422.
+    #[error("{0}")]
+    UnprocessableEntity(String),
     #[error("{0}")]
     RequestTimeout(&'static str),
     /// Over a per-address rate ([`throttle`]).
@@ -191,7 +214,10 @@ impl IntoResponse for Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Conflict(_) | Error::Full(_) => StatusCode::CONFLICT,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,

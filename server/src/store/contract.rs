@@ -14,7 +14,7 @@
 
 use super::{
     BoardRecord, EventBoardRecord, EventParticipantRecord, EventRecord, OrganiserRecord,
-    ParticipantRecord, Store, StoreError,
+    ParticipantRecord, PhotoAdmission, PhotoInfo, PhotoRecord, Store, StoreError,
 };
 
 /// Runs every case of the contract against the store `$make` opens.
@@ -33,6 +33,7 @@ macro_rules! store_contract {
                 organisers_sessions_owners_and_links,
                 events_hold_boards_participants_and_places,
                 a_workshop_place_is_taken_only_while_there_is_room,
+                photos_are_kept_within_their_limits,
                 an_unknown_board_has_an_empty_document,
                 appends_compacts_and_reloads_in_order,
                 sequence_numbers_are_never_reused_after_compaction,
@@ -624,6 +625,69 @@ pub(crate) async fn a_workshop_place_is_taken_only_while_there_is_room(store: &d
         .map(|p| p.workshop)
         .collect();
     assert_eq!(places, [None, Some("w".to_owned()), Some("w".to_owned())]);
+}
+
+fn photo(board: &str, id: &str, bytes: usize) -> PhotoRecord {
+    PhotoRecord {
+        info: PhotoInfo {
+            board: board.into(),
+            id: id.into(),
+            author: "moderator".into(),
+            created_at: 1,
+            width: 2048,
+            height: 1536,
+            status: "shown".into(),
+            bytes: (bytes + 1) as u64,
+        },
+        jpeg: vec![0xFF; bytes],
+        thumbnail: vec![0xD8],
+    }
+}
+
+pub(crate) async fn photos_are_kept_within_their_limits(store: &dyn Store) {
+    store.create_board(&board("a", "AAAAAA")).expect("creates");
+    store.create_board(&board("b", "BBBBBB")).expect("creates");
+    let add = |record: &PhotoRecord| store.add_photo(record, 2, 1000).expect("answers");
+    assert_eq!(add(&photo("a", "one", 400)), PhotoAdmission::Stored);
+    assert!(matches!(
+        store.add_photo(&photo("a", "one", 1), 2, 1000),
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(add(&photo("a", "two", 100)), PhotoAdmission::Stored);
+    assert_eq!(add(&photo("a", "three", 1)), PhotoAdmission::BoardFull);
+    // 502 of 1000 bytes are taken: 498 more fit, 499 not.
+    assert_eq!(add(&photo("b", "big", 498)), PhotoAdmission::StorageFull);
+    assert_eq!(add(&photo("b", "fits", 497)), PhotoAdmission::Stored);
+    let listed: Vec<_> = store
+        .photos("a")
+        .expect("lists")
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(listed, ["one", "two"]);
+    let (info, bytes) = store
+        .photo("a", "one", false)
+        .expect("reads")
+        .expect("there");
+    assert_eq!((info.width, bytes.len()), (2048, 400));
+    assert_eq!(
+        store
+            .photo("a", "one", true)
+            .expect("reads")
+            .map(|(_, b)| b),
+        Some(vec![0xD8])
+    );
+    assert_eq!(store.photo("b", "one", false).expect("reads"), None);
+    assert!(store.set_photo_status("a", "one", "hidden").expect("sets"));
+    assert!(
+        !store
+            .set_photo_status("a", "none", "hidden")
+            .expect("answers")
+    );
+    assert_eq!(store.photos("a").expect("lists")[0].status, "hidden");
+    assert!(store.delete_photo("a", "one").expect("deletes"));
+    assert!(!store.delete_photo("a", "one").expect("answers"));
+    assert_eq!(add(&photo("a", "three", 1)), PhotoAdmission::Stored);
 }
 
 pub(crate) async fn an_unknown_board_has_an_empty_document(store: &dyn Store) {

@@ -195,6 +195,38 @@ pub struct EventParticipantRecord {
     pub group: Option<String>,
 }
 
+/// A photo of a board (`crate::photo`): the stored JPEG and its thumbnail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoRecord {
+    pub info: PhotoInfo,
+    pub jpeg: Vec<u8>,
+    pub thumbnail: Vec<u8>,
+}
+
+/// What is known about a photo besides its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoInfo {
+    pub board: String,
+    pub id: String,
+    /// The participant id of who uploaded it, or `moderator`.
+    pub author: String,
+    pub created_at: i64,
+    pub width: u32,
+    pub height: u32,
+    /// `shown` or `hidden` (by the moderator).
+    pub status: String,
+    /// Bytes of the photo and its thumbnail.
+    pub bytes: u64,
+}
+
+/// Whether a photo was stored, or which limit it met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoAdmission {
+    Stored,
+    BoardFull,
+    StorageFull,
+}
+
 /// What a room loads to rebuild its document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredDocument {
@@ -337,6 +369,28 @@ pub trait Store: Send + Sync + 'static {
     /// record of the same id live again with this token (an event's
     /// participant who comes back to a workshop).
     fn admit_participant(&self, participant: &ParticipantRecord) -> Result<(), StoreError>;
+    /// Stores a photo unless its board has `max_per_board` photos or all
+    /// photos would take more than `max_storage_bytes`, decided and done
+    /// in one step.
+    fn add_photo(
+        &self,
+        photo: &PhotoRecord,
+        max_per_board: u64,
+        max_storage_bytes: u64,
+    ) -> Result<PhotoAdmission, StoreError>;
+    /// A board's photos, oldest first.
+    fn photos(&self, board: &str) -> Result<Vec<PhotoInfo>, StoreError>;
+    /// A photo's record and its bytes (the thumbnail's when `thumbnail`).
+    fn photo(
+        &self,
+        board: &str,
+        id: &str,
+        thumbnail: bool,
+    ) -> Result<Option<(PhotoInfo, Vec<u8>)>, StoreError>;
+    /// Shows or hides a photo; false if there is none.
+    fn set_photo_status(&self, board: &str, id: &str, status: &str) -> Result<bool, StoreError>;
+    /// Deletes a photo; false if there was none.
+    fn delete_photo(&self, board: &str, id: &str) -> Result<bool, StoreError>;
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError>;
     /// Appends an update to the board's log, with the client ids it
     /// introduces and their owners, in one transaction; resolves once

@@ -3,7 +3,7 @@
 //! (`queries.rs`) call these.
 
 use super::SqliteStore;
-use super::queries::unique;
+use super::queries::{is_unique_violation, unique};
 use crate::store::{EventBoardRecord, EventParticipantRecord, EventRecord, StoreError};
 use rusqlite::{OptionalExtension, params};
 
@@ -319,5 +319,134 @@ impl SqliteStore {
                 ],
             )
         }))
+    }
+}
+
+const PHOTO_COLUMNS: &str = "board, id, author, created_at, width, height, status, bytes";
+
+fn photo_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::store::PhotoInfo> {
+    Ok(crate::store::PhotoInfo {
+        board: row.get(0)?,
+        id: row.get(1)?,
+        author: row.get(2)?,
+        created_at: row.get(3)?,
+        width: row.get(4)?,
+        height: row.get(5)?,
+        status: row.get(6)?,
+        bytes: u64::try_from(row.get::<_, i64>(7)?).unwrap_or(0),
+    })
+}
+
+impl SqliteStore {
+    pub(super) fn insert_photo(
+        &self,
+        photo: &crate::store::PhotoRecord,
+        max_per_board: u64,
+        max_storage_bytes: u64,
+    ) -> Result<crate::store::PhotoAdmission, StoreError> {
+        use crate::store::PhotoAdmission;
+        let p = &photo.info;
+        let result = self.read(|c| {
+            // One transaction: the counts and the insert are one step.
+            let transaction = c.unchecked_transaction()?;
+            let on_board: i64 = transaction.query_row(
+                "SELECT count(*) FROM photos WHERE board = ?1",
+                [&p.board],
+                |row| row.get(0),
+            )?;
+            if u64::try_from(on_board).unwrap_or(0) >= max_per_board {
+                return Ok(PhotoAdmission::BoardFull);
+            }
+            let stored: i64 =
+                transaction.query_row("SELECT coalesce(sum(bytes), 0) FROM photos", [], |row| {
+                    row.get(0)
+                })?;
+            let stored = u64::try_from(stored).unwrap_or(0);
+            if stored.saturating_add(p.bytes) > max_storage_bytes {
+                return Ok(PhotoAdmission::StorageFull);
+            }
+            transaction.execute(
+                &format!(
+                    "INSERT INTO photos ({PHOTO_COLUMNS}, jpeg, thumbnail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                ),
+                params![
+                    p.board,
+                    p.id,
+                    p.author,
+                    p.created_at,
+                    p.width,
+                    p.height,
+                    p.status,
+                    i64::try_from(p.bytes).unwrap_or(i64::MAX),
+                    photo.jpeg,
+                    photo.thumbnail
+                ],
+            )?;
+            transaction.commit()?;
+            Ok(PhotoAdmission::Stored)
+        });
+        match result {
+            Ok(admission) => Ok(admission),
+            Err(error) if is_unique_violation(&error) => Err(StoreError::Conflict),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub(super) fn photos_of(
+        &self,
+        board: &str,
+    ) -> Result<Vec<crate::store::PhotoInfo>, StoreError> {
+        Ok(self.read(|c| {
+            c.prepare(&format!(
+                "SELECT {PHOTO_COLUMNS} FROM photos WHERE board = ?1 ORDER BY created_at, rowid"
+            ))?
+            .query_map([board], photo_from_row)?
+            .collect()
+        })?)
+    }
+
+    pub(super) fn photo_of(
+        &self,
+        board: &str,
+        id: &str,
+        thumbnail: bool,
+    ) -> Result<Option<(crate::store::PhotoInfo, Vec<u8>)>, StoreError> {
+        let column = if thumbnail { "thumbnail" } else { "jpeg" };
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT {PHOTO_COLUMNS}, {column} FROM photos WHERE board = ?1 AND id = ?2"
+                ),
+                [board, id],
+                |row| Ok((photo_from_row(row)?, row.get(8)?)),
+            )
+            .optional()
+        })?)
+    }
+
+    pub(super) fn update_photo_status(
+        &self,
+        board: &str,
+        id: &str,
+        status: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = self.read(|c| {
+            c.execute(
+                "UPDATE photos SET status = ?3 WHERE board = ?1 AND id = ?2",
+                params![board, id, status],
+            )
+        })?;
+        Ok(changed > 0)
+    }
+
+    pub(super) fn remove_photo(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+        let changed = self.read(|c| {
+            c.execute(
+                "DELETE FROM photos WHERE board = ?1 AND id = ?2",
+                params![board, id],
+            )
+        })?;
+        Ok(changed > 0)
     }
 }

@@ -58,7 +58,7 @@ pub(super) fn unique(result: rusqlite::Result<usize>) -> Result<(), StoreError> 
     }
 }
 
-fn is_unique_violation(error: &rusqlite::Error) -> bool {
+pub(super) fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(
         error,
         rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation
@@ -245,6 +245,36 @@ impl Store for SqliteStore {
 
     fn admit_participant(&self, participant: &ParticipantRecord) -> Result<(), StoreError> {
         self.upsert_participant(participant)
+    }
+
+    fn add_photo(
+        &self,
+        photo: &crate::store::PhotoRecord,
+        max_per_board: u64,
+        max_storage_bytes: u64,
+    ) -> Result<crate::store::PhotoAdmission, StoreError> {
+        self.insert_photo(photo, max_per_board, max_storage_bytes)
+    }
+
+    fn photos(&self, board: &str) -> Result<Vec<crate::store::PhotoInfo>, StoreError> {
+        self.photos_of(board)
+    }
+
+    fn photo(
+        &self,
+        board: &str,
+        id: &str,
+        thumbnail: bool,
+    ) -> Result<Option<(crate::store::PhotoInfo, Vec<u8>)>, StoreError> {
+        self.photo_of(board, id, thumbnail)
+    }
+
+    fn set_photo_status(&self, board: &str, id: &str, status: &str) -> Result<bool, StoreError> {
+        self.update_photo_status(board, id, status)
+    }
+
+    fn delete_photo(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+        self.remove_photo(board, id)
     }
 
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError> {

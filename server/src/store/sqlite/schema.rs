@@ -12,7 +12,7 @@ use std::path::Path;
 /// `organisers`, `organiser_sessions`, `organiser_invitations`,
 /// `board_owners`, `board_links`. 4: events (`events`, `event_boards`,
 /// `event_participants`, `event_owners`); every board of before became a
-/// one-board event. See [`migrate`].
+/// one-board event; and the boards' `photos`. See [`migrate`].
 pub(super) const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
@@ -124,6 +124,20 @@ CREATE TABLE IF NOT EXISTS event_owners (
     organiser TEXT NOT NULL REFERENCES organisers(id)
 );
 CREATE INDEX IF NOT EXISTS events_by_owner ON event_owners (organiser);
+-- Photos of a board, re-encoded without metadata (photo.rs).
+CREATE TABLE IF NOT EXISTS photos (
+    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    jpeg BLOB NOT NULL,
+    thumbnail BLOB NOT NULL,
+    PRIMARY KEY (board, id)
+);
 -- Which identity introduced each Yjs client id of a board: nobody else may
 -- write under it, across reconnects and restarts.
 CREATE TABLE IF NOT EXISTS client_ids (
