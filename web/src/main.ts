@@ -36,6 +36,15 @@ switch (route.view) {
   case 'watch':
     void import('./views/watch/WatchView').then((view) => view.mount(root, route.board, route.token));
     break;
+  case 'event':
+    void import('./views/event/EventPhone').then((view) => view.mount(root, route.event));
+    break;
+  case 'event-organise':
+    void import('./views/event/OrganiseView').then((view) => view.mount(root, route.event, route.token));
+    break;
+  case 'event-present':
+    void import('./views/event/EventPresenter').then((view) => view.mount(root, route.event, route.token));
+    break;
   case 'not-found':
     void import('./views/shared/page').then((view) => view.mountNotFound(root));
     break;

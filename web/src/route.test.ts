@@ -21,6 +21,18 @@ describe('parseRoute', () => {
     expect(parseRoute('/organiser', '#invitation=x')).toEqual({ view: 'organiser', invitation: null });
   });
 
+  it('routes the event pages, tokens from the fragment', () => {
+    expect(parseRoute('/e/0a1b2c3d4e5f60718293', '')).toEqual({ view: 'event', event: '0a1b2c3d4e5f60718293' });
+    expect(parseRoute('/e/ev1/', '#token=ignored')).toEqual({ view: 'event', event: 'ev1' });
+    expect(parseRoute('/e/ev1/organise', '#token=kwo_abc')).toEqual({ view: 'event-organise', event: 'ev1', token: 'kwo_abc' });
+    expect(parseRoute('/e/ev1/organise', '')).toEqual({ view: 'event-organise', event: 'ev1', token: null });
+    expect(parseRoute('/e/ev1/present', '#token=kwv_x')).toEqual({ view: 'event-present', event: 'ev1', token: 'kwv_x' });
+    expect(parseRoute('/e/ev1/moderate', '#token=x')).toEqual({ view: 'not-found' });
+    expect(parseRoute('/e', '')).toEqual({ view: 'not-found' });
+    expect(parseRoute('/e/<x>', '')).toEqual({ view: 'not-found' });
+    expect(parseRoute('/e/ev1/present/more', '')).toEqual({ view: 'not-found' });
+  });
+
   it('refuses anything else', () => {
     expect(parseRoute('/b/abc/delete', '')).toEqual({ view: 'not-found' });
     expect(parseRoute('/b/a%2Fb/moderate', '')).toEqual({ view: 'not-found' });

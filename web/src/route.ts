@@ -12,6 +12,11 @@
  *                              an invitation)
  *   /b/{board}/join#code=...   participant registered before the day, with
  *                              their personal code (printed as a QR code)
+ *   /e/{event}                 a participant's phone during an event: follows
+ *                              the event's part from board to board
+ *   /e/{event}/organise#token  the event's organiser (kwo_… token)
+ *   /e/{event}/present#token   the plenary projector: every workshop live
+ *                              (the event's viewer token)
  */
 export type Route =
   | { view: 'start' }
@@ -19,6 +24,8 @@ export type Route =
   | { view: 'moderate' | 'present' | 'watch'; board: string; token: string | null }
   | { view: 'personal'; board: string; code: string | null }
   | { view: 'organiser'; invitation: string | null }
+  | { view: 'event'; event: string }
+  | { view: 'event-organise' | 'event-present'; event: string; token: string | null }
   | { view: 'not-found' };
 
 const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
@@ -40,6 +47,11 @@ export function parseRoute(pathname: string, hash: string): Route {
       return { view: third, board: second, token: tokenFromHash(hash) };
     }
     if (third === 'join') return { view: 'personal', board: second, code: codeFromHash(hash) };
+  }
+  if (first === 'e' && second && SEGMENT.test(second)) {
+    if (parts.length === 2) return { view: 'event', event: second };
+    if (parts.length === 3 && third === 'organise') return { view: 'event-organise', event: second, token: tokenFromHash(hash) };
+    if (parts.length === 3 && third === 'present') return { view: 'event-present', event: second, token: tokenFromHash(hash) };
   }
   return { view: 'not-found' };
 }

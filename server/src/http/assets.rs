@@ -75,6 +75,8 @@ fn is_app_route(path: &str) -> bool {
             | ["join", _]
             | ["organiser"]
             | ["b", _, "moderate" | "present" | "watch" | "join"]
+            | ["e", _]
+            | ["e", _, "organise" | "present"]
     )
 }
 
@@ -262,6 +264,9 @@ mod tests {
             "b/abc/watch",
             "b/abc/join",
             "organiser",
+            "e/abc",
+            "e/abc/organise",
+            "e/abc/present",
         ] {
             assert!(is_app_route(path), "{path}");
         }
@@ -270,6 +275,8 @@ mod tests {
             "b/abc",
             "b/abc/other",
             "join/a/b",
+            "e",
+            "e/abc/moderate",
             "favicon.ico",
         ] {
             assert!(!is_app_route(path), "{path}");

@@ -140,7 +140,7 @@ describe('service worker', () => {
     await worker.lifecycle('install');
     expect(await (await worker.fetchThrough('/join/K7P2QX', 'navigate'))?.text()).toBe('network /join/K7P2QX');
     online = false;
-    for (const page of ['/join/K7P2QX', '/b/abc123/moderate', '/b/abc123/present', '/']) {
+    for (const page of ['/join/K7P2QX', '/b/abc123/moderate', '/b/abc123/present', '/b/abc123/join', '/e/ev123', '/e/ev123/organise', '/e/ev123/present', '/']) {
       // The newest shell, stored by the online navigation above.
       expect(await (await worker.fetchThrough(page, 'navigate'))?.text()).toBe('network /join/K7P2QX');
     }

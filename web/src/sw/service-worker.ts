@@ -8,7 +8,8 @@
  *   `serviceWorker` plugin in vite.config.ts. One cache per build; activate
  *   deletes the caches of older builds.
  * - Navigations to the app's pages (`/`, `/join/…`, `/b/{board}/moderate`,
- *   `…/present`, `…/watch`): network first, so a new release arrives at
+ *   `…/present`, `…/watch`, `…/join` (a personal join link), the event pages `/e/{event}`, `…/organise`,
+ *   `…/present`): network first, so a new release arrives at
  *   once; if the network fails, hangs or the server answers with a 5xx,
  *   the cached shell.
  * - `/assets/…`: cache first (names are content hashes, never stale); a
@@ -51,7 +52,7 @@ const CACHE = `${CACHE_PREFIX}${__SW_VERSION__}`;
 /** The app shell: every app route is this same page. */
 const SHELL = '/';
 /** The pages the app routes itself (src/route.ts); all of them are the shell. */
-const APP_ROUTE = /^\/(?:join(?:\/[^/]+)?|b\/[^/]+\/(?:moderate|present|watch))?\/?$/;
+const APP_ROUTE = /^\/(?:join(?:\/[^/]+)?|b\/[^/]+\/(?:moderate|present|watch|join)|e\/[^/]+(?:\/(?:organise|present))?)?\/?$/;
 /** After this long without an answer, a navigation gets the cached shell. */
 const NAVIGATION_TIMEOUT_MS = 4000;
 

@@ -21,8 +21,14 @@ export interface CreatedBoard {
   presenter_url: string;
 }
 
+/**
+ * What a join code opens: a board (a conference, or the one board of a
+ * one-board event, then with its `event` too), or an event of several
+ * boards (`event` without `board`: the phone joins the event).
+ */
 export interface CodeLookup {
-  board: string;
+  board?: string;
+  event?: string;
   title: string;
   district: string;
 }
@@ -62,6 +68,20 @@ export interface OrganiserDesk {
   email: string;
   name: string;
   boards: DeskBoard[];
+  /** The organiser's events (docs/protocol.md, "Events"); absent on older servers. */
+  events?: DeskEvent[];
+}
+
+export interface DeskEvent {
+  event: string;
+  title: string;
+  date: string;
+  venue: string;
+  created_at: number;
+  join_code: string;
+  join_url: string;
+  /** Board ids, in the event's order. */
+  boards: string[];
 }
 
 export interface DeskBoard {
@@ -206,6 +226,365 @@ export function fallbackFileName(title: string | undefined, board: string, forma
   return `${stem || board}.${format}`;
 }
 
+
+// ---------------------------------------------------------------- events
+// docs/protocol.md, "Events": an event is a day of several boards that the
+// participants join once.
+
+/** The kinds of board an event is made of (`conference`: a one-board event's board). */
+export const EVENT_BOARD_KINDS = ['plenary', 'workshop', 'reflection', 'tree'] as const;
+export type NewBoardKind = (typeof EVENT_BOARD_KINDS)[number];
+export type EventBoardKind = NewBoardKind | 'conference';
+
+/** Where everyone is: the event's part, moved by the organiser only. */
+export const EVENT_PARTS = ['plenary', 'workshops', 'reflection', 'ended'] as const;
+export type EventPart = (typeof EVENT_PARTS)[number];
+
+export const GROUPING_RULES = ['mixed', 'equal'] as const;
+export type GroupingRule = (typeof GROUPING_RULES)[number];
+
+/** The event's exports (`GET /api/events/{event}/export.{ext}`). */
+export const EVENT_EXPORT_FORMATS = ['pdf', 'docx', 'md', 'json'] as const;
+export type EventExportFormat = (typeof EVENT_EXPORT_FORMATS)[number];
+
+export function isEventPart(value: unknown): value is EventPart {
+  return typeof value === 'string' && (EVENT_PARTS as readonly string[]).includes(value);
+}
+
+export function isNewBoardKind(value: unknown): value is NewBoardKind {
+  return typeof value === 'string' && (EVENT_BOARD_KINDS as readonly string[]).includes(value);
+}
+
+function isBoardKind(value: unknown): value is EventBoardKind {
+  return value === 'conference' || isNewBoardKind(value);
+}
+
+export function isGroupingRule(value: unknown): value is GroupingRule {
+  return value === 'mixed' || value === 'equal';
+}
+
+/** A label in both languages of the app. */
+export interface Label {
+  de: string;
+  en: string;
+}
+
+export interface AttributeValue {
+  id: string;
+  label: Label;
+}
+
+/** A participant attribute of the event (`sector` always comes first in answers). */
+export interface EventAttribute {
+  id: string;
+  label: Label;
+  values: AttributeValue[];
+}
+
+export interface Grouping {
+  rule: GroupingRule;
+  /** `sector` or the id of one of the event's attributes. */
+  attribute: string;
+}
+
+export interface ProgrammeItem {
+  time?: string;
+  title: string;
+  part?: EventPart;
+  location?: string;
+}
+
+export interface NewEventBoard {
+  title: string;
+  kind: NewBoardKind;
+  capacity?: number;
+  location?: string;
+  description?: string;
+}
+
+export interface CreateEventRequest {
+  title: string;
+  date: string;
+  venue?: string;
+  locale?: Locale;
+  boards: NewEventBoard[];
+  attributes?: EventAttribute[];
+  grouping?: Grouping;
+  programme?: ProgrammeItem[];
+}
+
+export interface CreatedEventBoard {
+  board: string;
+  title: string;
+  kind: EventBoardKind;
+  moderator_token: string;
+  viewer_token: string;
+  moderator_url: string;
+  presenter_url: string;
+}
+
+export interface CreatedEvent {
+  event: string;
+  organiser_token: string;
+  viewer_token: string;
+  join_code: string;
+  join_url: string;
+  organiser_url: string;
+  presenter_url: string;
+  boards: CreatedEventBoard[];
+}
+
+/** A board as the event page shows it. `capacity` null: no limit. */
+export interface EventBoard {
+  board: string;
+  title: string;
+  kind: EventBoardKind;
+  location: string;
+  description: string;
+  capacity: number | null;
+  admitted: number;
+  full: boolean;
+}
+
+/** `GET /api/events/{event}`: what the event page and the join form show. */
+export interface EventInfo {
+  event: string;
+  title: string;
+  date: string;
+  venue: string;
+  locale: Locale;
+  part: EventPart;
+  attributes: EventAttribute[];
+  programme: ProgrammeItem[];
+  boards: EventBoard[];
+}
+
+export interface EventJoinRequest extends JoinRequest {
+  /** One value for each attribute of the event besides the sector. */
+  attributes: Record<string, string>;
+}
+
+/** `GET /api/events/{event}/place`: where the person is to be now. */
+export interface Place {
+  /** Compared for equality only: versions restart with the server. */
+  version: number;
+  part: EventPart;
+  /** null: no board in this part (choose a workshop, no group yet, ended). */
+  board: string | null;
+  title: string;
+  kind: EventBoardKind | null;
+  location: string;
+  workshop: string | null;
+  group: string | null;
+  /** The workshop part, and no workshop yet: the phone offers the choice. */
+  choose: boolean;
+}
+
+export interface EventParticipant {
+  participant_id: string;
+  name: string;
+  organisation: string;
+  sector: string;
+  attributes: Record<string, string>;
+  workshop: string | null;
+  group: string | null;
+  joined_at: number;
+}
+
+/** `GET /api/events/{event}/desk`: the organiser's view of the event. */
+export interface EventDesk extends EventInfo {
+  join_code: string;
+  join_url: string;
+  grouping: Grouping;
+  participants: EventParticipant[];
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A string field, '' when absent or null (the server may leave optional text out). */
+function text(record: Json, key: string): string {
+  const value = record[key];
+  return typeof value === 'string' ? value : '';
+}
+
+function idOrNull(record: Json, key: string): string | null {
+  const value = record[key];
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+function unexpected(): never {
+  throw new ApiError(502, 'unexpected response');
+}
+
+function readLabel(value: unknown): Label | null {
+  return isObject(value) && typeof value.de === 'string' && typeof value.en === 'string' ? { de: value.de, en: value.en } : null;
+}
+
+function readAttribute(value: unknown): EventAttribute | null {
+  if (!isObject(value) || typeof value.id !== 'string' || !Array.isArray(value.values)) return null;
+  const label = readLabel(value.label);
+  if (!label) return null;
+  const values: AttributeValue[] = [];
+  for (const entry of value.values) {
+    const valueLabel = isObject(entry) ? readLabel(entry.label) : null;
+    if (!isObject(entry) || typeof entry.id !== 'string' || !valueLabel) return null;
+    values.push({ id: entry.id, label: valueLabel });
+  }
+  return { id: value.id, label, values };
+}
+
+function readProgrammeItem(value: unknown): ProgrammeItem | null {
+  if (!isObject(value) || typeof value.title !== 'string') return null;
+  const item: ProgrammeItem = { title: value.title };
+  if (typeof value.time === 'string' && value.time) item.time = value.time;
+  if (isEventPart(value.part)) item.part = value.part;
+  if (typeof value.location === 'string' && value.location) item.location = value.location;
+  return item;
+}
+
+function readEventBoard(value: unknown): EventBoard | null {
+  if (!isObject(value) || typeof value.board !== 'string' || typeof value.title !== 'string' || !isBoardKind(value.kind)) return null;
+  return {
+    board: value.board,
+    title: value.title,
+    kind: value.kind,
+    location: text(value, 'location'),
+    description: text(value, 'description'),
+    capacity: typeof value.capacity === 'number' ? value.capacity : null,
+    admitted: typeof value.admitted === 'number' ? value.admitted : 0,
+    full: value.full === true,
+  };
+}
+
+function readList<T>(value: unknown, read: (entry: unknown) => T | null): T[] {
+  if (!Array.isArray(value)) return unexpected();
+  return value.map((entry) => read(entry) ?? unexpected());
+}
+
+/** The event page's answer, checked field by field (docs/protocol.md, `GET /api/events/{event}`). */
+export function readEventInfo(body: unknown): EventInfo {
+  if (!isObject(body) || typeof body.event !== 'string' || typeof body.title !== 'string' || !isEventPart(body.part)) return unexpected();
+  return {
+    event: body.event,
+    title: body.title,
+    date: text(body, 'date'),
+    venue: text(body, 'venue'),
+    locale: body.locale === 'en' ? 'en' : 'de',
+    part: body.part,
+    attributes: readList(body.attributes ?? [], readAttribute),
+    programme: readList(body.programme ?? [], readProgrammeItem),
+    boards: readList(body.boards, readEventBoard),
+  };
+}
+
+export function readPlace(body: unknown): Place {
+  if (!isObject(body) || typeof body.version !== 'number' || !isEventPart(body.part)) return unexpected();
+  return {
+    version: body.version,
+    part: body.part,
+    board: idOrNull(body, 'board'),
+    title: text(body, 'title'),
+    kind: isBoardKind(body.kind) ? body.kind : null,
+    location: text(body, 'location'),
+    workshop: idOrNull(body, 'workshop'),
+    group: idOrNull(body, 'group'),
+    choose: body.choose === true,
+  };
+}
+
+function readEventParticipant(value: unknown): EventParticipant | null {
+  if (!isObject(value) || typeof value.participant_id !== 'string' || typeof value.name !== 'string') return null;
+  const attributes: Record<string, string> = {};
+  if (isObject(value.attributes)) {
+    for (const [key, entry] of Object.entries(value.attributes)) if (typeof entry === 'string') attributes[key] = entry;
+  }
+  return {
+    participant_id: value.participant_id,
+    name: value.name,
+    organisation: text(value, 'organisation'),
+    sector: text(value, 'sector'),
+    attributes,
+    workshop: idOrNull(value, 'workshop'),
+    group: idOrNull(value, 'group'),
+    joined_at: typeof value.joined_at === 'number' ? value.joined_at : 0,
+  };
+}
+
+export function readEventDesk(body: unknown): EventDesk {
+  const info = readEventInfo(body);
+  const record = body as Json;
+  const grouping = record.grouping;
+  if (typeof record.join_code !== 'string' || typeof record.join_url !== 'string' || !isObject(grouping)) return unexpected();
+  const { rule, attribute } = grouping;
+  if (!isGroupingRule(rule) || typeof attribute !== 'string') return unexpected();
+  return {
+    ...info,
+    join_code: record.join_code,
+    join_url: record.join_url,
+    grouping: { rule, attribute },
+    participants: readList(record.participants ?? [], readEventParticipant),
+  };
+}
+
+function readCreatedEvent(body: unknown): CreatedEvent {
+  const keys = ['event', 'organiser_token', 'viewer_token', 'join_code', 'join_url', 'organiser_url', 'presenter_url'] as const;
+  if (!hasStrings(body, keys)) return unexpected();
+  const boards = readList((body as Json).boards, (entry): CreatedEventBoard | null =>
+    hasStrings(entry, ['board', 'title', 'moderator_token', 'viewer_token', 'moderator_url', 'presenter_url']) &&
+    isBoardKind((entry as Json).kind)
+      ? {
+          board: entry.board,
+          title: entry.title,
+          kind: (entry as Json).kind as EventBoardKind,
+          moderator_token: entry.moderator_token,
+          viewer_token: entry.viewer_token,
+          moderator_url: entry.moderator_url,
+          presenter_url: entry.presenter_url,
+        }
+      : null,
+  );
+  return {
+    event: body.event,
+    organiser_token: body.organiser_token,
+    viewer_token: body.viewer_token,
+    join_code: body.join_code,
+    join_url: body.join_url,
+    organiser_url: body.organiser_url,
+    presenter_url: body.presenter_url,
+    boards,
+  };
+}
+
+/** `GET /api/codes/{code}`: a board's code, or an event's (docs/protocol.md). */
+export function readCodeLookup(body: unknown): CodeLookup | null {
+  if (!isObject(body) || typeof body.title !== 'string') return null;
+  const board = idOrNull(body, 'board');
+  const event = idOrNull(body, 'event');
+  if (board === null && event === null) return null;
+  return {
+    ...(board !== null ? { board } : {}),
+    ...(event !== null ? { event } : {}),
+    title: body.title,
+    district: text(body, 'district'),
+  };
+}
+
+/** How long the client waits for one long poll: the server answers within 25 s. */
+export const PLACE_POLL_TIMEOUT_MS = 35_000;
+
+async function blobOf(response: Response): Promise<Blob> {
+  try {
+    return await response.blob();
+  } catch {
+    // The connection dropped while the body was arriving.
+    throw new ApiError(0, 'network');
+  }
+}
+
 const BOARD_KEYS = [
   'board',
   'moderator_token',
@@ -229,8 +608,9 @@ export class Api {
   async lookupCode(code: string): Promise<CodeLookup | null> {
     try {
       const body = await request(this.fetcher, `/api/codes/${encodeURIComponent(code)}`);
-      if (!hasStrings(body, ['board', 'title', 'district'])) throw new ApiError(502, 'unexpected response');
-      return body;
+      const lookup = readCodeLookup(body);
+      if (!lookup) throw new ApiError(502, 'unexpected response');
+      return lookup;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return null;
       throw error;
@@ -395,5 +775,138 @@ export class Api {
     }
     const fileName = dispositionFileName(response.headers.get('Content-Disposition')) ?? fallbackFileName(input.title, input.board, input.format);
     return { blob, fileName };
+  }
+
+  // -------------------------------------------------------------- events
+
+  /** Creates an event with its boards (docs/protocol.md, `POST /api/events`). */
+  async createEvent(input: CreateEventRequest): Promise<CreatedEvent> {
+    return readCreatedEvent(await request(this.fetcher, '/api/events', { method: 'POST', body: JSON.stringify(input) }));
+  }
+
+  /** What the event page shows (no token); null for an unknown event (404). */
+  async event(event: string): Promise<EventInfo | null> {
+    try {
+      return readEventInfo(await request(this.fetcher, `/api/events/${encodeURIComponent(event)}`));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async joinEvent(event: string, input: EventJoinRequest): Promise<Joined> {
+    const body = await request(this.fetcher, `/api/events/${encodeURIComponent(event)}/join`, {
+      method: 'POST',
+      body: JSON.stringify(input),
+    });
+    if (!hasStrings(body, ['participant_id', 'token'])) throw new ApiError(502, 'unexpected response');
+    return body;
+  }
+
+  /**
+   * Where the participant is to be now. With `after` (the version last
+   * seen) a long poll: the server answers when something changed, at the
+   * latest after 25 s; this call gives up after PLACE_POLL_TIMEOUT_MS
+   * (ApiError 0) or when `signal` aborts (its reason is thrown).
+   */
+  async place(event: string, token: string, after: number | null, signal?: AbortSignal): Promise<Place> {
+    const query = after === null ? '' : `?after=${after}`;
+    // By hand, not AbortSignal.any/timeout: phones with an older Safari (before 17.4) lack them.
+    const bounded = new AbortController();
+    const timer = setTimeout(() => bounded.abort(), PLACE_POLL_TIMEOUT_MS);
+    const forward = (): void => bounded.abort();
+    signal?.addEventListener('abort', forward);
+    try {
+      return readPlace(
+        await request(this.fetcher, `/api/events/${encodeURIComponent(event)}/place${query}`, {
+          headers: { Authorization: `Bearer ${token}` },
+          signal: bounded.signal,
+        }),
+      );
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  /** Chooses (or changes) the workshop; 409 when it is full. */
+  async choose(event: string, token: string, board: string): Promise<Place> {
+    return readPlace(
+      await request(this.fetcher, `/api/events/${encodeURIComponent(event)}/choice`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ board }),
+      }),
+    );
+  }
+
+  /** The organiser's view of the event (organiser token). */
+  async desk(event: string, token: string): Promise<EventDesk> {
+    return readEventDesk(
+      await request(this.fetcher, `/api/events/${encodeURIComponent(event)}/desk`, { headers: { Authorization: `Bearer ${token}` } }),
+    );
+  }
+
+  /** Moves the event to a part; every phone follows (organiser). */
+  async setPart(event: string, token: string, part: EventPart): Promise<EventDesk> {
+    return readEventDesk(
+      await request(this.fetcher, `/api/events/${encodeURIComponent(event)}/part`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ part }),
+      }),
+    );
+  }
+
+  /**
+   * Puts a participant into a workshop or group (the organiser may go over
+   * a capacity); `board` null takes them out of their board of `kind`.
+   */
+  async assign(
+    event: string,
+    token: string,
+    assignment: { participant: string; board: string } | { participant: string; board: null; kind: 'workshop' | 'reflection' },
+  ): Promise<EventDesk> {
+    return readEventDesk(
+      await request(this.fetcher, `/api/events/${encodeURIComponent(event)}/assignments`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify(assignment),
+      }),
+    );
+  }
+
+  /** The rule for groups formed from now on (organiser). */
+  async setGrouping(event: string, token: string, grouping: Grouping): Promise<EventDesk> {
+    return readEventDesk(
+      await request(this.fetcher, `/api/events/${encodeURIComponent(event)}/grouping`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify(grouping),
+      }),
+    );
+  }
+
+  /**
+   * The event's documentation: the organiser's token for every format; a
+   * participant's for `pdf` and `md` once the event has ended.
+   */
+  async exportEvent(event: string, token: string, format: EventExportFormat, title?: string): Promise<ExportFile> {
+    const response = await send(this.fetcher, `/api/events/${encodeURIComponent(event)}/export.${format}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const blob = await blobOf(response);
+    const fileName = dispositionFileName(response.headers.get('Content-Disposition')) ?? fallbackFileName(title, event, format);
+    return { blob, fileName };
+  }
+
+  /** A new organiser link of the organiser's event; the old one stops working (session cookie). */
+  async newOrganiserLink(event: string): Promise<{ token: string; url: string }> {
+    const body = await request(this.fetcher, `/api/organiser/events/${encodeURIComponent(event)}/organiser-link`, { method: 'POST' });
+    if (!hasStrings(body, ['token', 'url'])) throw new ApiError(502, 'unexpected response');
+    return body;
   }
 }

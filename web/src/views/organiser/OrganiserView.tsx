@@ -2,20 +2,24 @@
  * `/organiser`: the organiser's desk. Sign-in (or, from an invitation link,
  * choosing a password), the organiser's conferences with their join codes,
  * a new conference (owned by the organiser), further access to each board
- * (co-moderation, watch only), each revoked alone, and invitations for
- * colleagues. The session is the server's HttpOnly cookie: nothing secret
- * is kept in this page's storage but the moderator links it opens.
+ * (co-moderation, watch only), each revoked alone, the organiser's events
+ * (a new event of several boards; a new organiser link for each), and
+ * invitations for colleagues. The session is the server's HttpOnly cookie:
+ * nothing secret is kept in this page's storage but the moderator and
+ * organiser links it opens.
  */
 import './organiser.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { t, useLocale } from '../../i18n';
-import { Api, ApiError, type CreatedLink, type DeskBoard, type OrganiserDesk } from '../../sync/api';
+import { t, tn, useLocale } from '../../i18n';
+import { Api, ApiError, type CreatedLink, type DeskBoard, type DeskEvent, type OrganiserDesk } from '../../sync/api';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { TopBar } from '../../ui/components';
 import { apiFailureText } from '../../ui/errors';
 import { formatJoinCode } from '../../ui/join-code';
 import { CreateConference } from '../start/StartView';
+import { NewEvent } from '../event/CreateEvent';
+import { formatDate as formatIsoDate } from '../../ui/components';
 import { Loading, Message } from '../shared/page';
 
 function failureText(failure: unknown): string {
@@ -234,6 +238,61 @@ function Conference({ api, credentials, board, reload }: { api: Api; credentials
   );
 }
 
+/**
+ * One of the organiser's events. Its organiser page needs the organiser
+ * token, which the server shows only once: this browser keeps the one it
+ * got; a new link (the old one stops working) opens it anywhere else.
+ */
+function DeskEventItem({ api, credentials, event }: { api: Api; credentials: Credentials; event: DeskEvent }) {
+  useLocale();
+  const [link, setLink] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const stored = credentials.eventToken(event.event, 'organiser');
+  const newLink = async (): Promise<void> => {
+    if (busy || !window.confirm(t('organiser.eventLinkConfirm'))) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.newOrganiserLink(event.event);
+      credentials.saveEventToken(event.event, 'organiser', created.token);
+      setLink(created.url);
+    } catch (failure) {
+      setError(failureText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const headingId = `event-${event.event}`;
+  return (
+    <article class="panel conference" aria-labelledby={headingId}>
+      <h3 id={headingId}>{event.title}</h3>
+      <p class="muted">{[formatIsoDate(event.date), event.venue, tn('organiser.boardsCount', event.boards.length)].filter((part) => part.length > 0).join(' · ')}</p>
+      <p class="join-code">{formatJoinCode(event.join_code)}</p>
+      <div class="button-row">
+        {stored !== null && (
+          <a class="button-link primary" href={`/e/${encodeURIComponent(event.event)}/organise#token=${encodeURIComponent(stored)}`}>
+            {t('organiser.openEvent')}
+          </a>
+        )}
+        <button type="button" disabled={busy} onClick={() => void newLink()}>
+          {t('organiser.newEventLink')}
+        </button>
+      </div>
+      {link !== null && (
+        <p class="new-link" role="status">
+          {t('organiser.eventLinkMade')} <a href={link}>{link}</a>
+        </p>
+      )}
+      {error !== null && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </article>
+  );
+}
+
 function Invite({ api }: { api: Api }) {
   useLocale();
   const [email, setEmail] = useState('');
@@ -286,6 +345,14 @@ function Desk({ api, credentials, desk, reload, signedOut }: { api: Api; credent
       <main id="main" class="organiser">
         <p class="muted">{t('organiser.hello', { name: desk.name, email: desk.email })}</p>
         <CreateConference api={api} credentials={credentials} />
+        <NewEvent api={api} credentials={credentials} />
+        <section aria-labelledby="events-heading">
+          <h2 id="events-heading">{t('organiser.events')}</h2>
+          {(desk.events ?? []).length === 0 && <p class="muted">{t('organiser.noEvents')}</p>}
+          {(desk.events ?? []).map((event) => (
+            <DeskEventItem key={event.event} api={api} credentials={credentials} event={event} />
+          ))}
+        </section>
         <section aria-labelledby="conferences-heading">
           <h2 id="conferences-heading">{t('organiser.conferences')}</h2>
           {desk.boards.length === 0 && <p class="muted">{t('organiser.noConferences')}</p>}

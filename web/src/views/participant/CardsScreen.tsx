@@ -281,10 +281,10 @@ function AllCards({ board }: { board: Board }) {
   );
 }
 
-function GroupInfo({ board, participantId }: { board: Board; participantId: string }) {
+function GroupInfo({ board, participantId, noGroupHint }: { board: Board; participantId: string; noGroupHint: boolean }) {
   const me = selectParticipant(board, participantId);
   const group = me?.group ? selectGroups(board).find((g) => g.id === me.group) : undefined;
-  if (!group) return <p class="muted">{t('participant.noGroup')}</p>;
+  if (!group) return noGroupHint ? <p class="muted">{t('participant.noGroup')}</p> : null;
   const others = (selectGroupMembers(board).get(group.id) ?? []).filter((p) => p.id !== participantId);
   return (
     <p class="group-info">
@@ -328,13 +328,19 @@ function ReturnedCards({ returned, writingOpen, onWriteAgain, onDiscard }: {
   );
 }
 
-export function CardsScreen({ board, boardId, participantId, whenStored, returned, onReturnedDone }: {
+export function CardsScreen({ board, boardId, participantId, whenStored, returned, onReturnedDone, noGroupHint = true }: {
   board: Board;
   boardId: string;
   participantId: string;
   whenStored: () => Promise<boolean>;
   returned: ReturnedCard[];
   onReturnedDone: (card: ReturnedCard) => void;
+  /**
+   * Say so when the moderator has not put the person into a small group
+   * yet. Not on an event's boards: the workshop or reflection group is the
+   * group there (the banner names it), small groups inside it are extra.
+   */
+  noGroupHint?: boolean;
 }) {
   const meta = selectMeta(board);
   const mine = selectCardsBy(board, participantId);
@@ -342,7 +348,7 @@ export function CardsScreen({ board, boardId, participantId, whenStored, returne
   const [draft, setDraft] = usePersistedState(cardDraftKey(boardId), CARD_DRAFT);
   return (
     <>
-      <GroupInfo board={board} participantId={participantId} />
+      <GroupInfo board={board} participantId={participantId} noGroupHint={noGroupHint} />
       {meta.votingOpen && <Voting board={board} participantId={participantId} />}
       {meta.writingOpen ? (
         <Composer board={board} participantId={participantId} group={me?.group ?? null} draft={draft} setDraft={setDraft} whenStored={whenStored} />

@@ -1,7 +1,9 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { LIMITS, SECTORS, type Sector, isSector } from '../../board';
 import { t, useLocale } from '../../i18n';
-import { type Api, ApiError, type CodeLookup, type JoinRequest } from '../../sync/api';
+import { ApiError, type EventAttribute, type JoinRequest, type Joined } from '../../sync/api';
+import { labelIn } from '../event/place-text';
 import { apiFailureText } from '../../ui/errors';
 import type { Profile } from '../../board';
 
@@ -11,13 +13,36 @@ export interface JoinResult {
   profile: Profile;
 }
 
+/** An event's attributes the person has not chosen a value for (all are required). */
+export function missingAttributes(attributes: readonly EventAttribute[], chosen: Readonly<Record<string, string>>): EventAttribute[] {
+  return attributes.filter((attribute) => !attribute.values.some((value) => value.id === chosen[attribute.id]));
+}
+
 /**
  * One screen, phone first: name, organisation, sector, then optional contact
  * details with an explicit consent box. Contact data goes to the server only,
- * never into the shared document.
+ * never into the shared document. For an event, a select for each further
+ * attribute the event defines (municipality size, …), labelled in the
+ * screen's language. `join` sends it: to the board, or to the event.
  */
-export function JoinForm({ api, code, lookup, onJoined }: { api: Api; code: string; lookup: CodeLookup; onJoined: (result: JoinResult) => void }) {
-  useLocale();
+export function JoinForm({
+  code,
+  title,
+  subtitle,
+  attributes = [],
+  join,
+  onJoined,
+}: {
+  code: string;
+  title: string;
+  subtitle?: string;
+  /** The event's attributes besides the sector. */
+  attributes?: readonly EventAttribute[];
+  join: (request: JoinRequest, attributes: Record<string, string>) => Promise<Joined>;
+  onJoined: (result: JoinResult) => void;
+}) {
+  const language = useLocale();
+  const [chosen, setChosen] = useState<Record<string, string>>({});
   const [name, setName] = useState('');
   const [organisation, setOrganisation] = useState('');
   const [sector, setSector] = useState<Sector | ''>('');
@@ -34,6 +59,11 @@ export function JoinForm({ api, code, lookup, onJoined }: { api: Api; code: stri
       setError(t('join.required'));
       return;
     }
+    const missing = missingAttributes(attributes, chosen);
+    if (missing.length > 0) {
+      setError(t('join.attributeRequired', { names: missing.map((attribute) => labelIn(attribute.label, language)).join(', ') }));
+      return;
+    }
     if (email.trim() && !email.includes('@')) {
       setError(t('join.emailInvalid'));
       return;
@@ -45,7 +75,8 @@ export function JoinForm({ api, code, lookup, onJoined }: { api: Api; code: stri
     if (phone.trim()) request.phone = phone.trim();
     if (email.trim() || phone.trim()) request.contact_consent = consent;
     try {
-      const joined = await api.join(lookup.board, request);
+      const values = Object.fromEntries(attributes.map((attribute) => [attribute.id, chosen[attribute.id] ?? '']));
+      const joined = await join(request, values);
       onJoined({
         participantId: joined.participant_id,
         token: joined.token,
@@ -63,8 +94,8 @@ export function JoinForm({ api, code, lookup, onJoined }: { api: Api; code: stri
     <form class="panel form join-form" onSubmit={(e) => void submit(e)} noValidate>
       <h1>{t('join.title')}</h1>
       <p class="join-board">
-        {lookup.title}
-        {lookup.district && lookup.district !== lookup.title ? ` · ${lookup.district}` : ''}
+        {title}
+        {subtitle && subtitle !== title ? ` · ${subtitle}` : ''}
       </p>
       <label for="join-name">{t('join.name')}</label>
       <input
@@ -102,6 +133,27 @@ export function JoinForm({ api, code, lookup, onJoined }: { api: Api; code: stri
           </option>
         ))}
       </select>
+      {attributes.map((attribute) => (
+        <Fragment key={attribute.id}>
+          <label for={`join-attribute-${attribute.id}`}>{labelIn(attribute.label, language)}</label>
+          <select
+            id={`join-attribute-${attribute.id}`}
+            required
+            value={chosen[attribute.id] ?? ''}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              setChosen((current) => ({ ...current, [attribute.id]: value }));
+            }}
+          >
+            <option value="">{t('join.sectorChoose')}</option>
+            {attribute.values.map((value) => (
+              <option key={value.id} value={value.id}>
+                {labelIn(value.label, language)}
+              </option>
+            ))}
+          </select>
+        </Fragment>
+      ))}
       <fieldset class="contact">
         <legend>{t('join.contactHeading')}</legend>
         <p id="contact-hint" class="small">

@@ -5,6 +5,7 @@
  * Own entries the server gave back are watched here, whatever screen is
  * open.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import {
   AGENDA_KINDS,
@@ -119,7 +120,23 @@ function InfoScreen({ board }: { board: Board }) {
  * instead follow what the moderation shows ("Leinwand", FollowDisplay): that
  * choice stays across phases, since it already follows the moderator.
  */
-export function ParticipantBoard({ session, boardId, participantId }: { session: Session; boardId: string; participantId: string }) {
+export function ParticipantBoard({
+  session,
+  boardId,
+  participantId,
+  banner,
+  footer,
+}: {
+  session: Session;
+  boardId: string;
+  participantId: string;
+  /** Above the board's screens: during an event, where to go now. */
+  banner?: ComponentChildren;
+  /** Below them: during an event, the day's programme. */
+  footer?: ComponentChildren;
+}) {
+  // During an event the banner says which group (workshop, reflection group) the person is in.
+  const inEvent = banner !== undefined;
   useLocale();
   const { board } = session;
   useBoard(board);
@@ -142,6 +159,7 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
         <ConnectionStatus state={state} compact />
       </TopBar>
       <main id="main" class="participant" data-screen={screen}>
+        {banner}
         <OfflineNotice state={state} />
         <PhaseBar board={board} />
         {/* Offered before the first phase too: a remote attendee may follow the moderation in Block 1. */}
@@ -154,6 +172,7 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
             whenStored={session.connection.whenStored}
             returned={returned}
             onReturnedDone={returnedDone}
+            noGroupHint={!inEvent}
           />
         )}
         {screen === 'cases' && <CasesScreen board={board} participantId={participantId} />}
@@ -169,6 +188,7 @@ export function ParticipantBoard({ session, boardId, participantId }: { session:
         )}
         {screen === 'info' && <InfoScreen board={board} />}
         {screen === 'screen' && <FollowDisplay board={board} />}
+        {footer}
       </main>
     </>
   );

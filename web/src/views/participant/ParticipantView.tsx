@@ -1,7 +1,9 @@
 /**
  * `/join/{code}`: the participant's phone (and a remote attendee with
  * participant rights). A returning device is recognised by the token stored
- * for the board and goes straight to its cards, offline too.
+ * for the board and goes straight to its cards, offline too. An event's code
+ * (an event of several boards) shows the event's join form and then the
+ * event phone (`/e/{event}`, views/event/EventPhone.tsx).
  */
 import './participant.css';
 import { render } from 'preact';
@@ -14,6 +16,7 @@ import { type Session, openSession } from '../../sync/session';
 import { SectorTag, TopBar } from '../../ui/components';
 import { JoinByCode } from '../start/StartView';
 import { Loading, Message } from '../shared/page';
+import { EventJoin } from '../event/EventJoin';
 import { JoinForm, type JoinResult } from './JoinForm';
 import { ParticipantBoard } from './ParticipantBoard';
 
@@ -23,11 +26,30 @@ type Step =
   | { step: 'offline' }
   /** The server asked to wait (429: many lookups from this network at once). */
   | { step: 'busy' }
-  | { step: 'join'; lookup: CodeLookup }
-  | { step: 'board'; lookup: CodeLookup; participant: ParticipantCredentials; fresh: JoinResult | null };
+  | { step: 'join'; board: string; lookup: CodeLookup }
+  | { step: 'board'; board: string; participant: ParticipantCredentials; fresh: JoinResult | null }
+  /** An event's code: its join form, or (joined before on this phone) the event phone. */
+  | { step: 'event-join'; event: string }
+  | { step: 'event'; event: string };
 
-function BoardSession({ lookup, participant, fresh }: { lookup: CodeLookup; participant: ParticipantCredentials; fresh: JoinResult | null }) {
-  const session: Session = useMemo(() => openSession(lookup.board, participant.token), [lookup.board, participant.token]);
+/** The step for a resolved code: the board or the event, joined before on this device or not. */
+function stepFor(lookup: CodeLookup, credentials: Credentials): Step {
+  if (lookup.board === undefined) {
+    if (lookup.event === undefined) return { step: 'unknown' };
+    return credentials.eventParticipant(lookup.event) ? { step: 'event', event: lookup.event } : { step: 'event-join', event: lookup.event };
+  }
+  const participant = credentials.participant(lookup.board);
+  return participant ? { step: 'board', board: lookup.board, participant, fresh: null } : { step: 'join', board: lookup.board, lookup };
+}
+
+/** Opens the event phone in place of this page (the join link stays out of the history). */
+function ToEvent({ event }: { event: string }) {
+  useEffect(() => location.replace(`/e/${encodeURIComponent(event)}`), [event]);
+  return <Loading />;
+}
+
+function BoardSession({ board, participant, fresh }: { board: string; participant: ParticipantCredentials; fresh: JoinResult | null }) {
+  const session: Session = useMemo(() => openSession(board, participant.token), [board, participant.token]);
   const [ready, setReady] = useState(false);
   useEffect(() => {
     let live = true;
@@ -44,15 +66,15 @@ function BoardSession({ lookup, participant, fresh }: { lookup: CodeLookup; part
     };
   }, [session]);
   if (!ready) return <Loading />;
-  return <ParticipantBoard session={session} boardId={lookup.board} participantId={participant.participantId} />;
+  return <ParticipantBoard session={session} boardId={board} participantId={participant.participantId} />;
 }
 
 function ParticipantApp({ code, api, credentials }: { code: string; api: Api; credentials: Credentials }) {
   useLocale();
   const [step, setStep] = useState<Step>(() => {
     const cached = credentials.code(code);
-    const participant = cached ? credentials.participant(cached.board) : null;
-    return cached && participant ? { step: 'board', lookup: cached, participant, fresh: null } : { step: 'resolving' };
+    const known = cached ? stepFor(cached, credentials) : null;
+    return known && (known.step === 'board' || known.step === 'event') ? known : { step: 'resolving' };
   });
 
   const resolve = (): void => {
@@ -64,8 +86,7 @@ function ParticipantApp({ code, api, credentials }: { code: string; api: Api; cr
           return;
         }
         credentials.saveCode(code, lookup);
-        const participant = credentials.participant(lookup.board);
-        setStep(participant ? { step: 'board', lookup, participant, fresh: null } : { step: 'join', lookup });
+        setStep(stepFor(lookup, credentials));
       },
       (error: unknown) =>
         setStep(
@@ -111,20 +132,25 @@ function ParticipantApp({ code, api, credentials }: { code: string; api: Api; cr
           <TopBar title="" />
           <main id="main" class="participant">
             <JoinForm
-              api={api}
               code={code}
-              lookup={step.lookup}
+              title={step.lookup.title}
+              subtitle={step.lookup.district}
+              join={(request) => api.join(step.board, request)}
               onJoined={(result) => {
                 const participant = { participantId: result.participantId, token: result.token };
-                credentials.saveParticipant(step.lookup.board, participant);
-                setStep({ step: 'board', lookup: step.lookup, participant, fresh: result });
+                credentials.saveParticipant(step.board, participant);
+                setStep({ step: 'board', board: step.board, participant, fresh: result });
               }}
             />
           </main>
         </>
       );
     case 'board':
-      return <BoardSession lookup={step.lookup} participant={step.participant} fresh={step.fresh} />;
+      return <BoardSession board={step.board} participant={step.participant} fresh={step.fresh} />;
+    case 'event-join':
+      return <EventJoin api={api} credentials={credentials} code={code} event={step.event} />;
+    case 'event':
+      return <ToEvent event={step.event} />;
   }
 }
 
@@ -150,7 +176,7 @@ type PersonalStep =
   | { step: 'offline' }
   | { step: 'busy' }
   | { step: 'confirm'; preview: PersonalPreview }
-  | { step: 'board'; lookup: CodeLookup; participant: ParticipantCredentials; fresh: JoinResult | null };
+  | { step: 'board'; participant: ParticipantCredentials; fresh: JoinResult | null };
 
 /**
  * `/b/{board}/join#code=…`: a person registered before the day scanned the
@@ -175,7 +201,7 @@ function PersonalApp({ board, code, api, credentials }: { board: string; code: s
         }
         // This phone is already this person's: straight to the board.
         if (stored && stored.participantId === preview.participant_id) {
-          setStep({ step: 'board', lookup: { board, title: preview.title, district: preview.district }, participant: stored, fresh: null });
+          setStep({ step: 'board', participant: stored, fresh: null });
           return;
         }
         setStep({ step: 'confirm', preview });
@@ -200,7 +226,6 @@ function PersonalApp({ board, code, api, credentials }: { board: string; code: s
       const sector = isSector(preview.sector) ? preview.sector : 'stadtteil';
       setStep({
         step: 'board',
-        lookup: { board, title: preview.title, district: preview.district },
         participant,
         fresh: { ...participant, profile: { name: preview.name, organisation: preview.organisation, sector } },
       });
@@ -284,7 +309,7 @@ function PersonalApp({ board, code, api, credentials }: { board: string; code: s
       );
     }
     case 'board':
-      return <BoardSession lookup={step.lookup} participant={step.participant} fresh={step.fresh} />;
+      return <BoardSession board={board} participant={step.participant} fresh={step.fresh} />;
   }
 }
 

@@ -6,6 +6,7 @@ import { Api, ApiError } from '../../sync/api';
 import { apiFailureText } from '../../ui/errors';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { TopBar } from '../../ui/components';
+import { NewEvent } from '../event/CreateEvent';
 
 function today(): string {
   const now = new Date();
@@ -115,6 +116,7 @@ function StartPage() {
       <TopBar title="" />
       <main id="main" class="start">
         <CreateConference api={api} credentials={credentials} />
+        <NewEvent api={api} credentials={credentials} />
         <JoinByCode />
         <p class="muted">
           <a href="/organiser">{t('start.organiserLink')}</a>
