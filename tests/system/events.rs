@@ -457,6 +457,21 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
         (403, Some("this board belongs to an event: join the event"))
     );
     assert_eq!(desk(&server, &event).await["participants"], json!([]));
+    let (status, answer) = call(
+        &server,
+        &event.boards[1].1,
+        "POST",
+        &format!("/api/boards/{}/join-code", event.board(1)),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("the event's code")),
+        "{answer}"
+    );
 
     // A full workshop, a board of another event, an unknown event.
     let (_, token) = join(&server, &event, "Ada", "small").await;

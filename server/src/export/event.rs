@@ -188,25 +188,10 @@ pub fn export(
 
 /// `kartenwand-event-{title}-{date}.{ext}`, ASCII letters, digits and dashes.
 pub fn file_name(input: &EventExport, format: Format) -> String {
-    let mut slug = String::new();
     let source = format!("{} {}", input.title, input.date.as_deref().unwrap_or(""));
-    for c in source.chars() {
-        let mapped = match c {
-            'ä' | 'Ä' => "ae",
-            'ö' | 'Ö' => "oe",
-            'ü' | 'Ü' => "ue",
-            'ß' => "ss",
-            c if c.is_ascii_alphanumeric() => {
-                slug.push(c.to_ascii_lowercase());
-                continue;
-            }
-            _ => "-",
-        };
-        if mapped == "-" && (slug.is_empty() || slug.ends_with('-')) {
-            continue;
-        }
-        slug.push_str(mapped);
-    }
-    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
-    format!("kartenwand-event-{slug}.{}", format.extension())
+    format!(
+        "kartenwand-event-{}.{}",
+        super::slug(&source),
+        format.extension()
+    )
 }

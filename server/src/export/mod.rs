@@ -210,14 +210,26 @@ pub fn file_name(input: &BoardExport, format: Format) -> String {
     } else {
         &meta.district
     };
+    let date = meta
+        .date
+        .as_deref()
+        .map(|d| format!(" {d}"))
+        .unwrap_or_default();
+    let slug = slug(&format!("{base}{date}"));
+    let slug = if slug.is_empty() {
+        input.info.id.chars().take(60).collect()
+    } else {
+        slug
+    };
+    format!("kartenwand-{slug}.{}", format.extension())
+}
+
+/// A file name's part from `text`: lower-case ASCII letters and digits,
+/// German umlauts spelt out, one dash for every other run, at most 60
+/// characters.
+pub(crate) fn slug(text: &str) -> String {
     let mut slug = String::new();
-    for c in base.chars().chain(
-        meta.date
-            .as_deref()
-            .map(|d| format!(" {d}"))
-            .unwrap_or_default()
-            .chars(),
-    ) {
+    for c in text.chars() {
         let mapped = match c {
             'ä' | 'Ä' => "ae",
             'ö' | 'Ö' => "oe",
@@ -234,14 +246,7 @@ pub fn file_name(input: &BoardExport, format: Format) -> String {
         }
         slug.push_str(mapped);
     }
-    let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() {
-        &input.info.id
-    } else {
-        slug
-    };
-    let slug: String = slug.chars().take(60).collect();
-    format!("kartenwand-{slug}.{}", format.extension())
+    slug.trim_end_matches('-').chars().take(60).collect()
 }
 
 #[cfg(test)]

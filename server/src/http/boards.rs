@@ -418,6 +418,15 @@ async fn rotate_join_code(
     let store = state.store.clone();
     let id = board.clone();
     let join_code = blocking(move || {
+        // A board of an event of several boards is joined by the event's code.
+        let in_event = store
+            .event_board(&id)?
+            .is_some_and(|place| place.kind != crate::event::Kind::Conference.id());
+        if in_event {
+            return Err(Error::BadRequest(
+                "this board belongs to an event: participants join with the event's code".into(),
+            ));
+        }
         for _ in 0..8 {
             let code = auth::new_join_code();
             match store.set_join_code(&id, &code) {
