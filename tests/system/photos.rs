@@ -93,7 +93,7 @@ async fn a_photo_is_stored_upright_small_and_without_its_metadata() {
         &path,
         &token,
         "image/jpeg",
-        &jpeg_with_gps(4032, 3024),
+        &jpeg_with_gps(3000, 2250),
     )
     .await;
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
