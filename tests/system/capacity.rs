@@ -8,16 +8,13 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Characters of each of the big board's two cards. Since the PDF shapes
-/// every script (issue 21) its time grows with the square of a word's
-/// length (a card of one 150,000-letter word: 10 s in a release build,
-/// over two minutes in this debug build; 100,000: 4.9 s and 74 s), so
-/// 100,000 here: the storm still lasts long enough for hundreds of joins.
-const CARD_CHARACTERS: usize = 100_000;
+/// Characters of each of the big board's two cards (one word each: the
+/// PDF's shaping once took the square of a word's length, 2 minutes here).
+const CARD_CHARACTERS: usize = 150_000;
 
 /// How long one export may take here (a debug build, two cores shared
 /// with the joins).
-const EXPORT_WAIT: Duration = Duration::from_secs(300);
+const EXPORT_WAIT: Duration = Duration::from_secs(120);
 
 /// A join with its token check, on another board, while the exports run.
 /// Alone it takes milliseconds; behind the exports it took seconds.

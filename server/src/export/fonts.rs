@@ -272,12 +272,12 @@ impl Fonts {
         let mut starts: Vec<usize> = infos.iter().map(|info| info.cluster as usize).collect();
         starts.sort_unstable();
         starts.dedup();
+        // A binary search: a paragraph of one long word is one run of
+        // tens of thousands of glyphs (a scan per glyph made its layout
+        // grow with the square of its length).
         let end_of = |start: usize| {
-            starts
-                .iter()
-                .find(|s| **s > start)
-                .copied()
-                .unwrap_or(text.len())
+            let next = starts.partition_point(|s| *s <= start);
+            starts.get(next).copied().unwrap_or(text.len())
         };
         let mut width = 0.0;
         let glyphs: Vec<krilla::text::KrillaGlyph> = infos
