@@ -4,7 +4,7 @@
 //! made alone are one-board events, also after an upgrade.
 
 use crate::common::doc::{at, create_card};
-use crate::common::http::{authorization_header, exchange};
+use crate::common::http::get_bytes;
 use crate::common::{Client, Server, http_request_as, refused_upgrade_status};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -115,26 +115,6 @@ async fn desk(server: &Server, event: &Event) -> Value {
 
 async fn ws_status(server: &Server, board: &str, token: &str) -> u16 {
     refused_upgrade_status(&server.ws_url(board, token)).await
-}
-
-async fn get_bytes(server: &Server, path: &str, token: &str) -> (u16, Vec<u8>) {
-    let authorization = authorization_header(Some(token));
-    let raw = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\n{authorization}Connection: close\r\n\r\n",
-        server.addr
-    );
-    let response = exchange(server.addr, raw.as_bytes()).await;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("headers end");
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    (status, response[split + 4..].to_vec())
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! each person joins with their personal code alone, and the printed
 //! material has a page per person with their name and code.
 
-use crate::common::http::{authorization_header, exchange};
+use crate::common::http::get_bytes;
 use crate::common::{Client, Server, http_request_as};
 use serde_json::{Value, json};
 use std::process::Command;
@@ -16,26 +16,6 @@ async fn register(server: &Server, board: &str, token: &str, people: Value) -> (
         Some(&json!({ "participants": people })),
     )
     .await
-}
-
-async fn get_bytes(server: &Server, path: &str, token: &str) -> (u16, Vec<u8>) {
-    let authorization = authorization_header(Some(token));
-    let raw = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\n{authorization}Connection: close\r\n\r\n",
-        server.addr
-    );
-    let response = exchange(server.addr, raw.as_bytes()).await;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("headers end");
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    (status, response[split + 4..].to_vec())
 }
 
 #[tokio::test]

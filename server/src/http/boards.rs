@@ -172,32 +172,48 @@ pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
+/// Whether this request may create a conference (a board or an event):
+/// counted against the client's creation allowance; a signed-in organiser
+/// (from the app's own origin) owns what they create, and
+/// `--board-creation organisers` lets nobody else create.
+pub(super) async fn may_create(
+    state: &AppState,
+    client: Client,
+    headers: &HeaderMap,
+) -> Result<Option<crate::store::OrganiserRecord>, Error> {
+    state.throttles.admit(Throttled::BoardCreation, client)?;
+    let organiser = super::organisers::signed_in(state, headers).await?;
+    if organiser.is_some() {
+        super::organisers::same_origin(state, headers)?;
+    } else if state.board_creation == crate::config::BoardCreation::Organisers {
+        return Err(Error::Unauthorized(
+            "only organisers may create conferences on this server; sign in first",
+        ));
+    }
+    Ok(organiser)
+}
+
+/// A board's language: `de` (the default) or `en`.
+pub(super) fn locale(locale: Option<&str>) -> Result<&'static str, Error> {
+    match locale {
+        None | Some("de") => Ok("de"),
+        Some("en") => Ok("en"),
+        Some(_) => Err(Error::BadRequest("locale must be \"de\" or \"en\"".into())),
+    }
+}
+
 async fn create_board(
     State(state): State<AppState>,
     client: Client,
     headers: HeaderMap,
     payload: Result<Json<CreateBoard>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), Error> {
-    state.throttles.admit(Throttled::BoardCreation, client)?;
-    // A signed-in organiser owns what they create; `--board-creation
-    // organisers` lets nobody else create.
-    let organiser = super::organisers::signed_in(&state, &headers).await?;
-    if organiser.is_some() {
-        super::organisers::same_origin(&state, &headers)?;
-    } else if state.board_creation == crate::config::BoardCreation::Organisers {
-        return Err(Error::Unauthorized(
-            "only organisers may create conferences on this server; sign in first",
-        ));
-    }
+    let organiser = may_create(&state, client, &headers).await?;
     let request = json_body(payload)?;
     let title = text_field(&request.title, "title", 1, TITLE_MAX)?;
     let district = text_field(&request.district, "district", 0, DISTRICT_MAX)?;
     let date = optional_field(request.date.as_deref(), "date", DATE_MAX)?;
-    let locale = match request.locale.as_deref() {
-        None | Some("de") => "de",
-        Some("en") => "en",
-        Some(_) => return Err(Error::BadRequest("locale must be \"de\" or \"en\"".into())),
-    };
+    let locale = locale(request.locale.as_deref())?;
     let (initial, server_client) = board::initial_update(&BoardMeta {
         title: &title,
         district: &district,

@@ -200,15 +200,7 @@ async fn create_event(
     headers: HeaderMap,
     payload: Result<Json<CreateEvent>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedEvent>), Error> {
-    state.throttles.admit(Throttled::BoardCreation, client)?;
-    let organiser = super::organisers::signed_in(&state, &headers).await?;
-    if organiser.is_some() {
-        super::organisers::same_origin(&state, &headers)?;
-    } else if state.board_creation == crate::config::BoardCreation::Organisers {
-        return Err(Error::Unauthorized(
-            "only organisers may create conferences on this server; sign in first",
-        ));
-    }
+    let organiser = super::boards::may_create(&state, client, &headers).await?;
     let request = super::boards::json_body(payload)?;
     let title = super::boards::text_field(&request.title, "title", 1, TITLE_MAX)?;
     if !event::is_date(request.date.trim()) {
@@ -216,11 +208,7 @@ async fn create_event(
     }
     let date = request.date.trim().to_owned();
     let venue = super::boards::text_field(&request.venue, "venue", 0, event::VENUE_MAX)?;
-    let locale = match request.locale.as_deref() {
-        None | Some("de") => "de",
-        Some("en") => "en",
-        Some(_) => return Err(Error::BadRequest("locale must be \"de\" or \"en\"".into())),
-    };
+    let locale = super::boards::locale(request.locale.as_deref())?;
     let boards = checked_boards(&request.boards)?;
     let setup = Setup {
         attributes: request.attributes,

@@ -76,3 +76,25 @@ pub async fn refused_upgrade_status(url: &str) -> u16 {
         Err(other) => panic!("unexpected error: {other}"),
     }
 }
+
+/// A GET with `Authorization: Bearer <token>`: the status and the body's
+/// bytes (a PDF, a DOCX, an image).
+pub async fn get_bytes(server: &super::server::Server, path: &str, token: &str) -> (u16, Vec<u8>) {
+    let authorization = authorization_header(Some(token));
+    let raw = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\n{authorization}Connection: close\r\n\r\n",
+        server.addr
+    );
+    let response = exchange(server.addr, raw.as_bytes()).await;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end");
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    (status, response[split + 4..].to_vec())
+}

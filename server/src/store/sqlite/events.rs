@@ -299,26 +299,20 @@ impl SqliteStore {
         &self,
         p: &crate::store::ParticipantRecord,
     ) -> Result<(), StoreError> {
-        unique(self.read(|c| {
-            c.execute(
-                "INSERT INTO participants (board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, personal_code)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT (board, id) DO UPDATE SET token_hash = excluded.token_hash, removed = 0",
-                params![
-                    p.board,
-                    p.id,
-                    p.token_hash,
-                    p.name,
-                    p.organisation,
-                    p.sector,
-                    p.email,
-                    p.phone,
-                    p.contact_consent,
-                    p.created_at,
-                    p.personal_code
-                ],
-            )
-        }))
+        use crate::store::Store;
+        match self.add_participant(p) {
+            // Admitted before, then moved away: live again, with this token.
+            Err(StoreError::Conflict) => {
+                self.read(|c| {
+                    c.execute(
+                        "UPDATE participants SET token_hash = ?3, removed = 0 WHERE board = ?1 AND id = ?2",
+                        params![p.board, p.id, p.token_hash],
+                    )
+                })?;
+                Ok(())
+            }
+            other => other,
+        }
     }
 }
 
