@@ -47,6 +47,13 @@ async fn solutions_need_their_part_and_a_challenge_of_the_same_board() {
     let mut other_moderator = Client::connect(&server, &other.id, &other.moderator_token).await;
     open(&mut other_moderator, true, true).await;
     let mut bea_client = Client::connect(&server, &other.id, &other_token).await;
+    // Her challenge must reach the room after the parts are open there.
+    bea_client
+        .pump_until(
+            |c| at(&c.json(), "/meta/challengesOpen") == true,
+            "the parts open on the other board",
+        )
+        .await;
     bea_client
         .edit(|_, txn| {
             put(
