@@ -23,6 +23,9 @@ pub struct BoardMeta<'a> {
     pub district: &'a str,
     pub date: Option<&'a str>,
     pub locale: &'a str,
+    /// The board's kind in its event (`plenary`, `workshop`, `reflection`,
+    /// `tree`), written as `meta.kind`; `None` for a conference of its own.
+    pub kind: Option<&'a str>,
 }
 
 /// The first update of a new board (its `meta` map), and the Yjs client id
@@ -38,6 +41,9 @@ pub fn initial_update(meta: &BoardMeta<'_>) -> (Vec<u8>, u64) {
         map.insert(&mut txn, "locale", meta.locale);
         if let Some(date) = meta.date {
             map.insert(&mut txn, "date", date);
+        }
+        if let Some(kind) = meta.kind {
+            map.insert(&mut txn, "kind", kind);
         }
     }
     let update = doc
@@ -171,6 +177,7 @@ mod tests {
             district: "Sachsendorf",
             date: Some("2026-11-24"),
             locale: "de",
+            kind: Some("tree"),
         });
         assert!(UpdateSummary::parse(&update).is_ok());
         let doc = Doc::new();
@@ -183,6 +190,7 @@ mod tests {
             meta.get(&txn, "title"),
             Some(Out::Any("Stadtteilkonferenz Sachsendorf".into()))
         );
+        assert_eq!(meta.get(&txn, "kind"), Some(Out::Any("tree".into())));
     }
 
     fn summary_of(change: impl FnOnce(&mut yrs::TransactionMut<'_>)) -> UpdateSummary {

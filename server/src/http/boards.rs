@@ -219,6 +219,7 @@ async fn create_board(
         district: &district,
         date: date.as_deref(),
         locale,
+        kind: None,
     });
     let new_board = NewBoard {
         id: auth::new_board_id(),

@@ -246,6 +246,7 @@ async fn create_event(
                 district: "",
                 date: Some(&date),
                 locale,
+                kind: Some(kind.id()),
             });
             let new_board = NewBoard {
                 id: auth::new_board_id(),

@@ -25,6 +25,7 @@ export function readCard(id: string, stored: unknown): Card | null {
     author,
     group: str(e, 'group'),
     cluster: str(e, 'cluster'),
+    parent: str(e, 'parent'),
     createdAt: num(e, 'createdAt') ?? 0,
     editedAt: num(e, 'editedAt'),
   };
@@ -36,6 +37,8 @@ export interface NewCard {
   /** The participant id issued by the server, or MODERATOR_AUTHOR (schema.ts). */
   author: string;
   group?: string | null;
+  /** A solution's challenge, or the challenge a sub-challenge hangs under. */
+  parent?: string | null;
 }
 
 export function createCard(board: Board, card: NewCard): string {
@@ -49,6 +52,7 @@ export function createCard(board: Board, card: NewCard): string {
       createdAt: now(),
     };
     if (card.group) fields.group = card.group;
+    if (card.parent) fields.parent = card.parent;
     board.cards.set(id, entry(fields));
   });
   return id;

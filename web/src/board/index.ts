@@ -29,6 +29,7 @@
  *   cases.ts         `cases`, `focalPoints`, `placements`, `notes`: Block 2
  *   agreements.ts    `agreements`, `networks`, `memberships`: Block 3
  *   handout.ts       `handout`: the city's handout
+ *   tree.ts          the problem–solution tree: challenges, solutions, merging
  *   returned.ts      own entries the server gave back (for writing again)
  *   undo.ts          the moderator's undo manager
  */
@@ -46,6 +47,7 @@ export * from './agenda';
 export * from './cases';
 export * from './agreements';
 export * from './handout';
+export * from './tree';
 export * from './returned';
 export { createUndoManager } from './undo';
 export { newId } from './ids';

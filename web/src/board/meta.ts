@@ -16,12 +16,14 @@ import {
   type Timer,
   decodeFocus,
   encodeFocus,
+  isBoardKind,
   isLocale,
 } from './schema';
 import { cleanText } from './write';
 
 export function readMeta(meta: Y.Map<unknown>): Meta {
   const locale = meta.get('locale');
+  const kind = meta.get('kind');
   return {
     schemaVersion: num(meta, 'schemaVersion'),
     title: str(meta, 'title') ?? '',
@@ -40,6 +42,9 @@ export function readMeta(meta: Y.Map<unknown>): Meta {
     // Placing oneself and proposing agreements are open until closed.
     placementsOpen: bool(meta, 'placementsOpen') ?? true,
     agreementsOpen: bool(meta, 'agreementsOpen') ?? true,
+    kind: isBoardKind(kind) ? kind : null,
+    challengesOpen: bool(meta, 'challengesOpen') ?? false,
+    solutionsOpen: bool(meta, 'solutionsOpen') ?? false,
   };
 }
 

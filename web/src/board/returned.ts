@@ -12,7 +12,7 @@ import type * as Y from 'yjs';
 import type { Board, Entry } from './board';
 import type { CardKind } from './schema';
 import { selectAgreements } from './agreements';
-import { selectCardsBy } from './cards';
+import { selectCards, selectCardsBy } from './cards';
 
 export interface ReturnedCard {
   id: string;
@@ -56,7 +56,11 @@ export function watchReturnedCards(board: Board, author: string, onReturned: (ca
   return watchReturned(
     board.cards,
     () => selectCardsBy(board, author).map((card) => ({ id: card.id, kind: card.kind, text: card.text })),
-    onReturned,
+    (card) => {
+      // A challenge the moderator merged into another lives on in its text.
+      const kept = card.kind === 'challenge' && selectCards(board).some((other) => other.kind === 'challenge' && other.text.includes(card.text));
+      if (!kept) onReturned(card);
+    },
   );
 }
 

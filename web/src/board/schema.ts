@@ -68,6 +68,10 @@ export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
 export const HANDOUT_FIELDS = ['contacts', 'procedures', 'steering'] as const;
 export type HandoutField = (typeof HANDOUT_FIELDS)[number];
 
+/** `meta.kind`: what a board is in its event (the server writes it). */
+export const BOARD_KINDS = ['plenary', 'workshop', 'reflection', 'tree'] as const;
+export type BoardKind = (typeof BOARD_KINDS)[number];
+
 export const LOCALES = ['de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -187,6 +191,7 @@ export const isAgendaKind = oneOf(AGENDA_KINDS);
 export const isFramework = oneOf(FRAMEWORKS);
 export const isNoteCategory = oneOf(NOTE_CATEGORIES);
 export const isAgreementStatus = oneOf(AGREEMENT_STATUSES);
+export const isBoardKind = oneOf(BOARD_KINDS);
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
@@ -211,6 +216,11 @@ export interface Meta {
   timer: Timer;
   placementsOpen: boolean;
   agreementsOpen: boolean;
+  /** The board's kind in its event (`meta.kind`); null for a conference of its own. */
+  kind: BoardKind | null;
+  /** The problem–solution tree's parts: participants write challenges, solutions. */
+  challengesOpen: boolean;
+  solutionsOpen: boolean;
 }
 
 export type Timer =
@@ -243,6 +253,8 @@ export interface Card {
   author: string;
   group: string | null;
   cluster: string | null;
+  /** The challenge a `solution` (or a sub-challenge) hangs under. */
+  parent: string | null;
   createdAt: number;
   editedAt: number | null;
 }

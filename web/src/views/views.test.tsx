@@ -9,7 +9,6 @@ import { act } from 'preact/test-utils';
 import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  Board,
   addAgendaItems,
   createAgreement,
   createCard,
@@ -31,44 +30,13 @@ import {
 } from '../board';
 import { setLocale } from '../i18n';
 import { Api } from '../sync/api';
-import { connect } from '../sync/connection';
 import { Credentials, MemoryStorage } from '../sync/credentials';
 import type { Session } from '../sync/session';
 import { ModeratorView } from './moderator/ModeratorView';
 import { RunPanel } from './moderator/RunPanel';
 import { ParticipantBoard } from './participant/ParticipantBoard';
+import { key, session, typeInto } from './test-helpers';
 import { PresenterView } from './presenter/PresenterView';
-
-/** A WebSocket that never connects: the views must work offline. */
-class NeverSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  readyState = 0;
-  binaryType = 'blob';
-  onopen = null;
-  onclose = null;
-  onerror = null;
-  onmessage = null;
-  send(): void {}
-  close(): void {}
-}
-
-function session(origin: object | null = null): Session {
-  const doc = new Y.Doc();
-  const connection = connect({
-    board: 'testboard',
-    token: 't',
-    doc,
-    serverUrl: 'ws://localhost/ws',
-    persist: false,
-    crossTab: false,
-    events: null,
-    WebSocketPolyfill: NeverSocket as unknown as typeof WebSocket,
-  });
-  return { board: new Board(doc, origin), connection };
-}
 
 let root: HTMLElement;
 const open: Session[] = [];
@@ -82,15 +50,6 @@ afterEach(() => {
   root.remove();
   for (const s of open.splice(0)) s.connection.destroy();
 });
-
-function typeInto(element: HTMLTextAreaElement | HTMLInputElement, text: string): void {
-  element.value = text;
-  element.dispatchEvent(new Event('input', { bubbles: true }));
-}
-
-function key(element: Element, name: string): void {
-  element.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true }));
-}
 
 describe('participant view', () => {
   it('sends a card with the Enter key before any connection, and shows it as text', async () => {

@@ -10,6 +10,7 @@ import {
   createCluster,
   createUndoManager,
   initBoard,
+  isTreeBoard,
   markRemoved,
   selectCardsByCluster,
   selectClusters,
@@ -41,6 +42,7 @@ import { type Access, GroupsPanel, JoinPanel, PhasePanel } from './Panels';
 import { RegistrationPanel } from './RegistrationPanel';
 import { RunPanel } from './RunPanel';
 import { Wall, type WallData } from './Wall';
+import { TreeEditor } from '../tree/TreeEditor';
 
 /**
  * The moderator's work areas; the one of the running phase opens by itself.
@@ -157,6 +159,8 @@ export function ModeratorView({
   }, [undo]);
 
   const meta = selectMeta(board);
+  // A problem–solution tree takes the place of Block 1's wall.
+  const tree = isTreeBoard(board);
   const participants = selectParticipants(board);
   const groups = selectGroups(board);
   const { unclustered, byCluster } = selectCardsByCluster(board);
@@ -205,19 +209,20 @@ export function ModeratorView({
           {tab === 'cards' && <GroupsPanel board={board} groups={groups} members={selectGroupMembers(board)} access={access} />}
           <JoinPanel links={links} joinCode={meta.joinCode} participants={participants.length} access={access} />
         </aside>
-        <main id="main" class={tab === 'cards' ? 'work work-wall' : 'work'}>
+        <main id="main" class={tab === 'cards' && !tree ? 'work work-wall' : 'work'}>
           <nav class="segmented tabs" aria-label={t('moderator.areas')}>
             {TABS.map((name) => (
               <button key={name} type="button" aria-pressed={tab === name} onClick={() => setChosenTab(name)}>
-                {t(`moderator.tab.${name}`)}
+                {t(tree && name === 'cards' ? 'moderator.tab.tree' : `moderator.tab.${name}`)}
               </button>
             ))}
           </nav>
           {tab === 'agenda' && <AgendaEditor board={board} />}
           {tab === 'agenda' && <RegistrationPanel board={board} boardId={boardId} token={token} api={api} />}
           {/* Block 1's actions above the wall, in one or two rows: in view with the wall. */}
-          {tab === 'cards' && <PhasePanel board={board} meta={meta} />}
-          {tab === 'cards' && <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />}
+          {tab === 'cards' && tree && <TreeEditor board={board} />}
+          {tab === 'cards' && !tree && <PhasePanel board={board} meta={meta} />}
+          {tab === 'cards' && !tree && <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />}
           {tab === 'cases' && <CasesEditor board={board} />}
           {tab === 'agreements' && <AgreementsEditor board={board} />}
           {tab === 'documentation' && <DocumentationEditor board={board} boardId={boardId} token={token} api={api} />}

@@ -14,6 +14,7 @@ import {
   type ReturnedCard,
   type ReturnedProposal,
   isAgendaKind,
+  isTreeBoard,
   selectMeta,
   selectPhase,
   watchReturnedCards,
@@ -32,6 +33,7 @@ import { PhaseBar } from '../shared/PhaseBar';
 import { AgreementsScreen } from './AgreementsScreen';
 import { CardsScreen } from './CardsScreen';
 import { CasesScreen } from './CasesScreen';
+import { TreeScreen } from '../tree/TreeScreen';
 
 function OfflineNotice({ state }: { state: ConnectionState }) {
   if (state.status === 'online') return null;
@@ -57,7 +59,7 @@ function isScreen(value: string): value is Screen {
   return value === 'screen' || isAgendaKind(value);
 }
 
-function ScreenChoice({ own, onChange }: { own: Screen | null; onChange: (screen: Screen | null) => void }) {
+function ScreenChoice({ own, onChange, tree }: { own: Screen | null; onChange: (screen: Screen | null) => void; tree: boolean }) {
   return (
     <div class="screen-choice">
       <label for="screen-choice">{t('participant.screen')}</label>
@@ -72,7 +74,7 @@ function ScreenChoice({ own, onChange }: { own: Screen | null; onChange: (screen
         <option value="follow">{t('participant.followPhase')}</option>
         {AGENDA_KINDS.map((kind) => (
           <option key={kind} value={kind}>
-            {t(`participant.screen.${kind}`)}
+            {t(tree && kind === 'cards' ? 'participant.screen.tree' : `participant.screen.${kind}`)}
           </option>
         ))}
         <option value="screen">{t('watch.screenChoice')}</option>
@@ -153,6 +155,8 @@ export function ParticipantBoard({
   const [own, setOwn] = useState<Screen | null>(null);
   useEffect(() => setOwn((current) => (current === 'screen' ? current : null)), [phase?.id]);
   const screen: Screen = own ?? phase?.kind ?? 'cards';
+  // On a problem–solution tree the tree is where people write.
+  const tree = isTreeBoard(board);
   return (
     <>
       <TopBar title={meta.title}>
@@ -163,8 +167,18 @@ export function ParticipantBoard({
         <OfflineNotice state={state} />
         <PhaseBar board={board} />
         {/* Offered before the first phase too: a remote attendee may follow the moderation in Block 1. */}
-        <ScreenChoice own={own} onChange={setOwn} />
-        {screen === 'cards' && (
+        <ScreenChoice own={own} onChange={setOwn} tree={tree} />
+        {screen === 'cards' && tree && (
+          <TreeScreen
+            board={board}
+            boardId={boardId}
+            participantId={participantId}
+            whenStored={session.connection.whenStored}
+            returned={returned}
+            onReturnedDone={returnedDone}
+          />
+        )}
+        {screen === 'cards' && !tree && (
           <CardsScreen
             board={board}
             boardId={boardId}

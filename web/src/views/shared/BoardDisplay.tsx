@@ -20,6 +20,7 @@ import {
   selectSectorsPerCluster,
   selectVoteRanking,
   selectCards,
+  isTreeBoard,
 } from '../../board';
 import { t, tn, useLocale } from '../../i18n';
 import { KindTag, SectorTag, colourClass } from '../../ui/components';
@@ -27,6 +28,7 @@ import { formatJoinCode } from '../../ui/join-code';
 import { QrCode } from '../../ui/qr';
 import { AgendaList, AgreementList, FocalSpotlight, NetworkList } from './Block23';
 import { CaseMap } from './CaseMap';
+import { TreeDrawing } from '../tree/TreeDrawing';
 
 /**
  * One card. On the wall (`tag` false) its kind is the colour of its edge,
@@ -204,6 +206,8 @@ export function BoardDisplay({ board, focus }: { board: Board; focus: Focus }) {
     if (board.focalPoints.has(focus.id)) return <div class="display display-spotlight">{spotlight}</div>;
   }
 
+  // A problem–solution tree is drawn live: the room builds it together.
+  if (isTreeBoard(board)) return <TreeDrawing board={board} />;
   if (!meta.revealed) return <JoinScreen board={board} />;
   const { unclustered, byCluster } = selectCardsByCluster(board);
 
