@@ -145,7 +145,7 @@ fn pdf_text(path: &Path) -> String {
 }
 
 /// RFC 4180 parser: rows of fields.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let text = text
         .strip_prefix('\u{feff}')
         .expect("the CSV starts with a UTF-8 byte order mark (spreadsheets read it as UTF-8)");

@@ -213,6 +213,23 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                 )
                 .add_paragraph(Paragraph::new())
             }
+            // The tree's drawing: the outline that follows it is the tree
+            // as Word's own nested list (DOCX has no portable SVG).
+            Block::Drawing(_) => docx,
+            Block::Outline(items) => items.iter().fold(docx, |docx, (depth, item)| {
+                let bullet = ["•", "–", "·"][depth % 3];
+                let indent = 360 + 360 * (*depth as i32);
+                docx.add_paragraph(
+                    paragraph(&format!("{bullet}\u{a0}{item}"), false)
+                        .indent(
+                            Some(indent),
+                            Some(SpecialIndentType::Hanging(240)),
+                            None,
+                            None,
+                        )
+                        .line_spacing(LineSpacing::new().after(40)),
+                )
+            }),
             Block::NetworkMap => {
                 let (png, width, height) = network_png(&report.network_svg)?;
                 let width_emu = CONTENT_WIDTH_EMU;

@@ -81,6 +81,16 @@ pub fn render(report: &Report) -> String {
                 }
                 out.push('\n');
             }
+            // The tree's drawing: its outline follows.
+            Block::Drawing(_) => {}
+            Block::Outline(items) => {
+                for (depth, item) in items {
+                    // Two spaces a level: a nested list item in CommonMark.
+                    let indent = "  ".repeat(*depth);
+                    out.push_str(&format!("{indent}- {}\n", escape(item)));
+                }
+                out.push('\n');
+            }
             Block::NetworkMap => {
                 // Markdown cannot embed the SVG safely: one line per node
                 // with its links (and how many things they share).

@@ -31,6 +31,7 @@ pub mod material;
 pub mod network;
 pub(crate) mod pdf;
 pub mod report;
+pub mod tree;
 
 use crate::board::model::Board;
 use crate::board::schema::board_text;

@@ -35,6 +35,8 @@ const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 const BOTTOM: f32 = PAGE_HEIGHT - MARGIN;
 const BODY: f32 = 10.5;
 const LEADING: f32 = 1.35;
+/// How far each level of a nested list is indented.
+const LEVEL_INDENT: f32 = 14.0;
 
 /// One shaped run of a line with the text its glyphs point into.
 struct Run {
@@ -68,6 +70,8 @@ enum Op {
         y2: f32,
     },
     Svg {
+        /// Index into the parsed drawings (0: the network map).
+        svg: usize,
         x: f32,
         y: f32,
         width: f32,
@@ -374,29 +378,48 @@ impl Layout<'_> {
 
     /// A bulleted list; a right-to-left item has its bullet on the right.
     fn list(&mut self, items: &[String]) {
-        const INDENT: f32 = 16.0;
         for item in items {
-            self.ensure(BODY * LEADING);
-            let top = self.y;
-            let rtl = bidi::is_rtl(item);
-            if let Some(bullet) = self.wrap("•", Weight::Regular, BODY, CONTENT_WIDTH).pop() {
-                let x = if rtl {
-                    MARGIN + CONTENT_WIDTH - 4.0 - bullet.width
-                } else {
-                    MARGIN + 4.0
-                };
-                self.push(Op::Text {
-                    x,
-                    y: top + BODY * LEADING - BODY * 0.3,
-                    size: BODY,
-                    line: bullet,
-                });
-            }
-            let x = if rtl { MARGIN } else { MARGIN + INDENT };
-            self.text(item, Weight::Regular, BODY, x, CONTENT_WIDTH - INDENT);
-            self.y += 1.5;
+            self.item(0, item);
         }
         self.y += 4.0;
+    }
+
+    /// A nested list: each level indented by [`LEVEL_INDENT`].
+    fn outline(&mut self, items: &[(usize, String)]) {
+        for (depth, item) in items {
+            self.item(*depth, item);
+        }
+        self.y += 4.0;
+    }
+
+    /// One item of a list, `depth` levels in.
+    fn item(&mut self, depth: usize, item: &str) {
+        const INDENT: f32 = 16.0;
+        let level = depth as f32 * LEVEL_INDENT;
+        let width = CONTENT_WIDTH - INDENT - level;
+        self.ensure(BODY * LEADING);
+        let top = self.y;
+        let rtl = bidi::is_rtl(item);
+        let bullet = ["•", "–", "·"][depth % 3];
+        if let Some(bullet) = self
+            .wrap(bullet, Weight::Regular, BODY, CONTENT_WIDTH)
+            .pop()
+        {
+            let x = if rtl {
+                MARGIN + CONTENT_WIDTH - level - 4.0 - bullet.width
+            } else {
+                MARGIN + level + 4.0
+            };
+            self.push(Op::Text {
+                x,
+                y: top + BODY * LEADING - BODY * 0.3,
+                size: BODY,
+                line: bullet,
+            });
+        }
+        let x = if rtl { MARGIN } else { MARGIN + level + INDENT };
+        self.text(item, Weight::Regular, BODY, x, width);
+        self.y += 1.5;
     }
 
     fn table(&mut self, header: &[String], rows: &[Vec<String>]) {
@@ -456,12 +479,19 @@ impl Layout<'_> {
         self.y += 8.0;
     }
 
-    fn svg(&mut self, aspect: f32) {
-        let width = CONTENT_WIDTH;
-        let height = width * aspect;
+    /// A drawing across the column; one taller than a page is made
+    /// smaller to fit one, centred.
+    fn svg(&mut self, svg: usize, aspect: f32) {
+        let page = BOTTOM - MARGIN;
+        let (width, height) = if CONTENT_WIDTH * aspect > page {
+            (page / aspect, page)
+        } else {
+            (CONTENT_WIDTH, CONTENT_WIDTH * aspect)
+        };
         self.ensure(height);
         self.push(Op::Svg {
-            x: MARGIN,
+            svg,
+            x: MARGIN + (CONTENT_WIDTH - width) / 2.0,
             y: self.y,
             width,
             height,
@@ -484,8 +514,9 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
         .map(|face| Font::new(face.data.into(), 0))
         .collect::<Option<Vec<Font>>>()
         .ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?;
-    let tree = parse_svg(&report.network_svg)?;
-    let aspect = tree.size().height() / tree.size().width();
+    // The network map, then every drawing of the report, parsed once.
+    let mut drawings = vec![parse_svg(&report.network_svg)?];
+    let aspect = |tree: &resvg::usvg::Tree| tree.size().height() / tree.size().width();
 
     let mut layout = Layout {
         fonts: &fonts,
@@ -502,7 +533,13 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
             Block::Labelled(label, text) => layout.labelled(label, text),
             Block::List(items) => layout.list(items),
             Block::Table { header, rows } => layout.table(header, rows),
-            Block::NetworkMap => layout.svg(aspect),
+            Block::NetworkMap => layout.svg(0, aspect(&drawings[0])),
+            Block::Drawing(svg) => {
+                let drawing = parse_svg(svg)?;
+                layout.svg(drawings.len(), aspect(&drawing));
+                drawings.push(drawing);
+            }
+            Block::Outline(items) => layout.outline(items),
         }
     }
 
@@ -545,14 +582,17 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                     }
                 }
                 Op::Svg {
+                    svg,
                     x,
                     y,
                     width,
                     height,
                 } => {
                     surface.push_transform(&Transform::from_translate(x, y));
-                    if let Some(size) = Size::from_wh(width, height) {
-                        surface.draw_svg(&tree, size, SvgSettings::default());
+                    if let (Some(size), Some(tree)) =
+                        (Size::from_wh(width, height), drawings.get(svg))
+                    {
+                        surface.draw_svg(tree, size, SvgSettings::default());
                     }
                     surface.pop();
                     surface.set_fill(Some(black()));

@@ -8,6 +8,7 @@
 use super::bidi;
 use super::i18n::{self, Locale, Text};
 use super::network::NetworkMap;
+use super::tree::Tree;
 use super::{BoardExport, Options};
 use crate::board::model::{Board, Card};
 use crate::board::schema::{CardKind, NoteCategory, SECTORS};
@@ -27,6 +28,14 @@ pub enum Block {
     },
     /// The network map (the report's `network_svg`).
     NetworkMap,
+    /// A drawing of our own as SVG (the problem–solution tree,
+    /// [`super::tree`]): the PDF and the HTML draw it, the others show the
+    /// [`Block::Outline`] that follows it.
+    Drawing(String),
+    /// A nested list: each item with its depth (0 at the top), in reading
+    /// order; an item is never more than one level deeper than the one
+    /// before it.
+    Outline(Vec<(usize, String)>),
 }
 
 #[derive(Debug, Clone)]
@@ -222,11 +231,56 @@ impl Builder<'_> {
             .cards
             .iter()
             .filter(|c| c.cluster.is_none() && c.kind != CardKind::Offer.id())
+            // The tree's cards are shown in the tree.
+            .filter(|c| {
+                !matches!(
+                    CardKind::of_card(&c.kind),
+                    CardKind::Challenge | CardKind::Solution
+                )
+            })
             .map(|c| self.card_line(c))
             .collect();
         if !unsorted.is_empty() {
             self.heading(2, self.t(Text::Unsorted));
             self.blocks.push(Block::List(unsorted));
+        }
+    }
+
+    /// The problem–solution tree, for a board that has one: the drawing,
+    /// then the same tree as a nested list (what a screen reader reads,
+    /// and what the formats without the drawing show), then the
+    /// solutions whose challenge was deleted.
+    fn tree(&mut self, question: &str) {
+        let board = self.board;
+        let tree = Tree::build(board);
+        if tree.is_empty() {
+            return;
+        }
+        self.heading(1, self.t(Text::BoardTree));
+        self.paragraph(self.t(Text::TreeIntro));
+        let drawing = tree.svg(board, question, self.locale);
+        self.blocks.push(Block::Drawing(drawing.svg));
+        let items: Vec<(usize, String)> = tree
+            .entries
+            .iter()
+            .map(|entry| {
+                (
+                    entry.depth.min(OUTLINE_DEPTH),
+                    self.card_line(&board.cards[entry.card]),
+                )
+            })
+            .collect();
+        if !items.is_empty() {
+            self.blocks.push(Block::Outline(items));
+        }
+        if !tree.orphans.is_empty() {
+            self.heading(2, self.t(Text::WithoutChallenge));
+            let lines = tree
+                .orphans
+                .iter()
+                .map(|&card| self.card_line(&board.cards[card]))
+                .collect();
+            self.blocks.push(Block::List(lines));
         }
     }
 
@@ -416,6 +470,10 @@ impl Builder<'_> {
     }
 }
 
+/// The deepest level of a nested list: sub-challenges nested deeper are
+/// listed at this level (after their parent, so in their place).
+pub const OUTLINE_DEPTH: usize = 6;
+
 /// Text a person wrote, as it enters a block: a balanced bidi isolate.
 pub(crate) fn user(text: &str) -> String {
     bidi::isolate(text)
@@ -488,6 +546,12 @@ pub fn build(input: &BoardExport, options: Options) -> Report {
     builder.agenda();
     builder.needs_verbatim();
     builder.summary();
+    let question = if board.meta.title.trim().is_empty() {
+        &input.info.title
+    } else {
+        &board.meta.title
+    };
+    builder.tree(question);
     builder.cases();
     builder.agreements();
     builder.networks();

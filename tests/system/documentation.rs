@@ -1,0 +1,386 @@
+//! The Kassel documentation (issue 14): a board's problem–solution tree
+//! and its photos in every export format, read back with the tools a
+//! recipient would use (`pdftotext`, `pdfimages`, a zip reader), and the
+//! JSON's round trip through `kartenwand import`.
+//!
+//! Needs `pdftotext` and `pdfimages` (poppler-utils).
+
+use crate::common::http::get_bytes;
+use crate::common::server::binary;
+use crate::common::{Client, Server, at, put};
+use serde_json::Value;
+use std::io::Read;
+use std::process::Command;
+use yrs::{Any, Map, WriteTxn};
+
+/// The tree of the test board: (id, kind, parent, text), in the order
+/// they are written. `challengeGone` is deleted afterwards, so
+/// `solutionOrphan` loses its challenge.
+const ENTRIES: [(&str, &str, Option<&str>, &str); 9] = [
+    (
+        "challengeTop01",
+        "challenge",
+        None,
+        "Zuständigkeiten sind unklar",
+    ),
+    (
+        "challengeSub01",
+        "challenge",
+        Some("challengeTop01"),
+        "Wer koordiniert die Träger?",
+    ),
+    (
+        "challengeTop02",
+        "challenge",
+        None,
+        "<script>alert(1)</script> Datenschutz",
+    ),
+    ("challengeGone1", "challenge", None, "Bald gelöscht"),
+    (
+        "solutionTop01a",
+        "solution",
+        Some("challengeTop01"),
+        "Eine Liste der Ansprechpersonen",
+    ),
+    (
+        "solutionSub01a",
+        "solution",
+        Some("challengeSub01"),
+        "Ein monatlicher Runder Tisch",
+    ),
+    (
+        "solutionTop02a",
+        "solution",
+        Some("challengeTop02"),
+        "Einwilligung auf einem Bogen",
+    ),
+    (
+        "solutionTop02b",
+        "solution",
+        Some("challengeTop02"),
+        "Schulung für alle Träger",
+    ),
+    (
+        "solutionOrphan",
+        "solution",
+        Some("challengeGone1"),
+        "Verwaiste Lösung bleibt",
+    ),
+];
+
+/// The entries' texts that must be in every export (the deleted
+/// challenge is not).
+fn kept() -> impl Iterator<
+    Item = &'static (
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+    ),
+> {
+    ENTRIES.iter().filter(|(id, ..)| *id != "challengeGone1")
+}
+
+fn require_tool(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    assert!(
+        found,
+        "{tool} is missing: install poppler-utils (scripts/test.sh does that)"
+    );
+}
+
+fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A tool's output on a file holding `bytes`.
+fn run_on(tool: &str, args: &[&str], bytes: &[u8]) -> String {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let path = temp.path().join("export.pdf");
+    std::fs::write(&path, bytes).expect("writes");
+    let output = Command::new(tool)
+        .args(args)
+        .arg(&path)
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .output()
+        .expect("the tool runs");
+    assert!(
+        output.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+fn zip_part(docx: &[u8], name: &str) -> Option<Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip");
+    let mut file = archive.by_name(name).ok()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).expect("reads");
+    Some(bytes)
+}
+
+fn kartenwand(args: &[&str]) -> std::process::Output {
+    Command::new(binary())
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the kartenwand binary runs")
+}
+
+async fn export(server: &Server, board: &str, token: &str, format: &str) -> Vec<u8> {
+    let (status, body) = get_bytes(
+        server,
+        &format!("/api/boards/{board}/export.{format}"),
+        token,
+    )
+    .await;
+    assert_eq!(status, 200, "{format}: {}", String::from_utf8_lossy(&body));
+    body
+}
+
+/// Writes the tree as the moderator and deletes `challengeGone1`.
+async fn write_tree(moderator: &mut Client, author: &str) {
+    moderator
+        .edit(|_, txn| {
+            let meta = txn.get_or_insert_map("meta");
+            meta.insert(txn, "challengesOpen", true);
+            meta.insert(txn, "solutionsOpen", true);
+            for (index, (id, kind, parent, text)) in ENTRIES.iter().enumerate() {
+                let mut fields = vec![
+                    ("text", Any::from(*text)),
+                    ("kind", Any::from(*kind)),
+                    ("author", Any::from(author)),
+                    (
+                        "createdAt",
+                        Any::from(1_790_000_000_000.0 + index as f64 * 1000.0),
+                    ),
+                ];
+                if let Some(parent) = parent {
+                    fields.push(("parent", Any::from(*parent)));
+                }
+                put(txn, "cards", id, &fields);
+            }
+        })
+        .await;
+    moderator
+        .pump_until(
+            |c| !at(&c.json(), "/cards/solutionOrphan/text").is_null(),
+            "the tree",
+        )
+        .await;
+    moderator
+        .edit(|_, txn| {
+            let cards = txn.get_or_insert_map("cards");
+            cards.remove(txn, "challengeGone1");
+        })
+        .await;
+    moderator
+        .pump_until(Client::all_echoed, "the deletion's echo")
+        .await;
+}
+
+#[tokio::test]
+async fn the_tree_in_every_format_and_through_import() {
+    require_tool("pdftotext");
+    let server = Server::start(&[]).await;
+    let board = server
+        .create_board("Was erschwert die Zusammenarbeit?")
+        .await;
+    let (ada, _) = server.join(&board, "Ada").await;
+    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
+    write_tree(&mut moderator, &ada).await;
+    let token = &board.moderator_token;
+
+    // PDF: every entry, the section and the orphans' heading, as text.
+    let pdf = export(&server, &board.id, token, "pdf").await;
+    let text = normalise(&run_on("pdftotext", &[], &pdf));
+    for (_, _, _, entry) in kept() {
+        assert!(text.contains(entry), "the PDF lacks {entry:?}: {text}");
+    }
+    assert!(!text.contains("Bald gelöscht"), "the deleted challenge");
+    for heading in ["Problem-Lösungs-Baum", "Ohne Herausforderung"] {
+        assert!(text.contains(heading), "the PDF lacks {heading:?}");
+    }
+
+    // HTML: the drawing holds every entry as escaped text, and the nested
+    // list follows it.
+    let html = String::from_utf8(export(&server, &board.id, token, "html").await).expect("UTF-8");
+    assert!(!html.contains("<script>"), "no markup from a card");
+    let start = html
+        .find("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tree\"")
+        .expect("the tree's drawing");
+    let end = html[start..].find("</svg>").expect("the drawing ends") + start;
+    let svg = &html[start..end + "</svg>".len()];
+    roxmltree::Document::parse(svg).expect("the drawing is well-formed XML");
+    for (_, _, _, entry) in kept() {
+        let escaped = entry.replace('<', "&lt;").replace('>', "&gt;");
+        assert!(svg.contains(&escaped), "the drawing lacks {entry:?}");
+    }
+    assert!(
+        svg.contains("Was erschwert die Zusammenarbeit?"),
+        "the question"
+    );
+    assert!(svg.contains("Ohne Herausforderung"));
+    assert_eq!(svg.matches("class=\"challenge\"").count(), 3);
+    assert_eq!(svg.matches("class=\"solution\"").count(), 5);
+    let list = &html[end..];
+    let position = |text: &str| {
+        list.find(text)
+            .unwrap_or_else(|| panic!("the list lacks {text}"))
+    };
+    assert!(position("Zuständigkeiten sind unklar") < position("Eine Liste der Ansprechpersonen"));
+    let nested = &list[position("Wer koordiniert die Träger?")..];
+    assert!(
+        nested.find("<ul>") < nested.find("Ein monatlicher Runder Tisch"),
+        "the sub-challenge's solution is in a list inside it"
+    );
+
+    // Markdown: nested by indentation.
+    let whole = String::from_utf8(export(&server, &board.id, token, "md").await).expect("UTF-8");
+    // The tree's section (the needs verbatim list every card too).
+    let markdown = &whole[whole
+        .find("## Problem-Lösungs-Baum")
+        .expect("the tree's section")..];
+    let line_of = |text: &str| {
+        markdown
+            .lines()
+            .find(|line| line.contains(text) && line.trim_start().starts_with("- "))
+            .unwrap_or_else(|| panic!("the Markdown lacks {text}: {markdown}"))
+            .to_owned()
+    };
+    assert!(line_of("Zuständigkeiten sind unklar").starts_with("- "));
+    assert!(line_of("Wer koordiniert die Träger?").starts_with("  - "));
+    assert!(line_of("Ein monatlicher Runder Tisch").starts_with("    - "));
+    assert!(line_of("Eine Liste der Ansprechpersonen").starts_with("  - "));
+    assert!(line_of(r"\<script\>alert(1)\</script\> Datenschutz").starts_with("- "));
+    assert!(markdown.contains("### Ohne Herausforderung"));
+    assert!(line_of("Verwaiste Lösung bleibt").starts_with("- "));
+
+    // DOCX: every entry, each level indented further.
+    let docx = export(&server, &board.id, token, "docx").await;
+    let xml = String::from_utf8(zip_part(&docx, "word/document.xml").expect("document.xml"))
+        .expect("UTF-8");
+    roxmltree::Document::parse(&xml).expect("well-formed");
+    for (_, _, _, entry) in kept() {
+        let escaped = entry.replace('<', "&lt;").replace('>', "&gt;");
+        assert!(xml.contains(&escaped), "the DOCX lacks {entry:?}");
+    }
+    let section = xml
+        .find("Problem-Lösungs-Baum")
+        .expect("the tree's section");
+    let indent_before = |text: &str| {
+        let at = section + xml[section..].find(text).expect("the entry");
+        let paragraph = xml[..at]
+            .rfind("<w:p>")
+            .max(xml[..at].rfind("<w:p "))
+            .expect("its paragraph");
+        let part = &xml[paragraph..at];
+        let from = part.find("w:left=\"").expect("an indent") + "w:left=\"".len();
+        part[from..from + part[from..].find('"').expect("quote")]
+            .parse::<u32>()
+            .expect("a number")
+    };
+    assert!(
+        indent_before("Zuständigkeiten sind unklar") < indent_before("Wer koordiniert die Träger?")
+    );
+    assert!(
+        indent_before("Wer koordiniert die Träger?")
+            < indent_before("Ein monatlicher Runder Tisch")
+    );
+
+    // CSV: the tree's three columns; one row per entry.
+    let csv = String::from_utf8(export(&server, &board.id, token, "csv").await).expect("UTF-8");
+    let rows = crate::exports::parse_csv(&csv);
+    assert_eq!(
+        &rows[0][rows[0].len() - 3..],
+        ["Herausforderung", "Lösung", "Übergeordnete Herausforderung"]
+    );
+    assert_eq!(rows.len(), 1 + 8, "a row per card");
+    let row = |text: &str| {
+        rows.iter()
+            .find(|row| row[0] == text)
+            .unwrap_or_else(|| panic!("no row of {text}"))
+            .clone()
+    };
+    let tail = |row: Vec<String>| row[row.len() - 3..].to_vec();
+    assert_eq!(
+        tail(row("Wer koordiniert die Träger?")),
+        [
+            "Wer koordiniert die Träger?",
+            "",
+            "Zuständigkeiten sind unklar"
+        ]
+    );
+    assert_eq!(
+        tail(row("Ein monatlicher Runder Tisch")),
+        [
+            "Wer koordiniert die Träger?",
+            "Ein monatlicher Runder Tisch",
+            "Zuständigkeiten sind unklar"
+        ]
+    );
+    assert_eq!(
+        tail(row("Verwaiste Lösung bleibt")),
+        ["", "Verwaiste Lösung bleibt", ""]
+    );
+
+    // JSON: `parent` survives export → import → export, byte for byte.
+    let json = export(&server, &board.id, token, "json").await;
+    let file: Value = serde_json::from_slice(&json).expect("JSON");
+    assert_eq!(
+        file["document"]["cards"]["solutionSub01a"]["parent"],
+        "challengeSub01"
+    );
+    let temp = tempfile::tempdir().expect("temp dir");
+    let exported = temp.path().join("board.json");
+    std::fs::write(&exported, &json).expect("writes");
+    let restored = temp.path().join("restored");
+    let imported = kartenwand(&[
+        "import",
+        "--data-dir",
+        restored.to_str().expect("path"),
+        "--file",
+        exported.to_str().expect("path"),
+    ]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let again = temp.path().join("again.json");
+    let cli = kartenwand(&[
+        "export",
+        "--data-dir",
+        restored.to_str().expect("path"),
+        "--board",
+        &board.id,
+        "--format",
+        "json",
+        "--out",
+        again.to_str().expect("path"),
+    ]);
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let again = std::fs::read(&again).expect("reads");
+    let restored_file: Value = serde_json::from_slice(&again).expect("JSON");
+    for (id, _, parent, _) in kept() {
+        assert_eq!(
+            restored_file["document"]["cards"][id]["parent"].as_str(),
+            *parent,
+            "{id}"
+        );
+    }
+    assert!(again == json, "export → import → export differs");
+    moderator.close().await;
+}
