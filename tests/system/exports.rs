@@ -706,7 +706,7 @@ async fn every_format_of_a_realistic_board() {
     // JSON: export → import → export is byte-identical.
     let json: Value = serde_json::from_slice(&exports["json"]).expect("JSON");
     assert_eq!(json["format"], "kartenwand-board");
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     assert_eq!(
         json["document"]["cards"].as_object().expect("cards").len(),
         150

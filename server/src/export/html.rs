@@ -10,6 +10,7 @@
 use super::bidi::{self, PDI};
 use super::network::escape;
 use super::report::{Block, Report};
+use base64::Engine;
 use std::fmt::Write;
 
 /// Escapes `text` and turns its isolates into `<bdi>` elements: FSI into
@@ -73,6 +74,9 @@ th { background: #eeeeee; }
 figure { margin: 1rem 0; }
 figure svg { width: 100%; height: auto; }
 figure.drawing svg { max-height: 95vh; }
+.photos { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: 1rem; }
+figure.photo img { width: 100%; height: auto; }
+figure.photo figcaption { color: #555; font-size: 0.9rem; }
 @media print {
   @page { size: A4; margin: 18mm 16mm; }
   body { max-width: none; margin: 0; font-size: 10.5pt; }
@@ -173,6 +177,24 @@ pub fn render(report: &Report) -> String {
                 let _ = writeln!(out, "<figure class=\"drawing\">{svg}</figure>");
             }
             Block::Outline(items) => outline(&mut out, items),
+            Block::Photos(figures) => {
+                // Embedded, so the file stands alone: the stored JPEG as it is.
+                out.push_str("<div class=\"photos\">\n");
+                for figure in figures {
+                    out.push_str("<figure class=\"photo\"><img src=\"data:image/jpeg;base64,");
+                    base64::engine::general_purpose::STANDARD
+                        .encode_string(figure.jpeg.as_slice(), &mut out);
+                    let _ = writeln!(
+                        out,
+                        "\" width=\"{}\" height=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
+                        figure.width,
+                        figure.height,
+                        escape(&bidi::without_controls(&figure.caption)),
+                        text(&figure.caption)
+                    );
+                }
+                out.push_str("</div>\n");
+            }
         }
     }
     out.push_str("</body>\n</html>\n");

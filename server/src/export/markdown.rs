@@ -81,6 +81,19 @@ pub fn render(report: &Report) -> String {
                 }
                 out.push('\n');
             }
+            // No binary in a text file: the photos are in the PDF, HTML,
+            // DOCX and JSON.
+            Block::Photos(figures) => {
+                for figure in figures {
+                    out.push_str(&format!(
+                        "- {} ({} × {} px)\n",
+                        escape(&figure.caption),
+                        figure.width,
+                        figure.height
+                    ));
+                }
+                out.push('\n');
+            }
             // The tree's drawing: its outline follows.
             Block::Drawing(_) => {}
             Block::Outline(items) => {

@@ -16,10 +16,11 @@ use super::ExportError;
 use super::bidi;
 use super::fonts::{FACES, Fonts, Shaped, Weight};
 use super::i18n::Text;
-use super::report::{Block, Report};
+use super::report::{Block, Figure, Report};
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
@@ -35,6 +36,9 @@ const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 const BOTTOM: f32 = PAGE_HEIGHT - MARGIN;
 const BODY: f32 = 10.5;
 const LEADING: f32 = 1.35;
+/// A photo's height at most (two rows of landscape photos, or one of
+/// portrait ones, to a page).
+const PHOTO_HEIGHT: f32 = 300.0;
 /// How far each level of a nested list is indented.
 const LEVEL_INDENT: f32 = 14.0;
 
@@ -68,6 +72,14 @@ enum Op {
         y1: f32,
         x2: f32,
         y2: f32,
+    },
+    Image {
+        /// Index into the report's photos, in order.
+        image: usize,
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
     },
     Svg {
         /// Index into the parsed drawings (0: the network map).
@@ -479,6 +491,59 @@ impl Layout<'_> {
         self.y += 8.0;
     }
 
+    /// Photos two to a row, each scaled into its half of the column (and
+    /// to at most [`PHOTO_HEIGHT`]), its caption under it. `first` is the
+    /// index of the first one among all the report's photos.
+    fn photos(&mut self, figures: &[Figure], first: usize) {
+        const GAP: f32 = 12.0;
+        const CAPTION: f32 = 9.0;
+        let column = (CONTENT_WIDTH - GAP) / 2.0;
+        for (row, pair) in figures.chunks(2).enumerate() {
+            let sizes: Vec<(f32, f32)> = pair
+                .iter()
+                .map(|figure| {
+                    let aspect = if figure.width > 0 && figure.height > 0 {
+                        figure.height as f32 / figure.width as f32
+                    } else {
+                        0.75
+                    };
+                    if column * aspect > PHOTO_HEIGHT {
+                        (PHOTO_HEIGHT / aspect, PHOTO_HEIGHT)
+                    } else {
+                        (column, column * aspect)
+                    }
+                })
+                .collect();
+            let tallest = sizes.iter().map(|(_, h)| *h).fold(0.0, f32::max);
+            let height = tallest + CAPTION * LEADING + 4.0;
+            self.ensure(height);
+            let top = self.y;
+            for (index, (figure, (width, image_height))) in pair.iter().zip(sizes).enumerate() {
+                let left = MARGIN + index as f32 * (column + GAP);
+                self.push(Op::Image {
+                    image: first + row * 2 + index,
+                    x: left + (column - width) / 2.0,
+                    y: top + tallest - image_height,
+                    width,
+                    height: image_height,
+                });
+                if let Some(line) = self
+                    .wrap(&figure.caption, Weight::Regular, CAPTION, column)
+                    .into_iter()
+                    .next()
+                {
+                    self.push(Op::Text {
+                        x: left,
+                        y: top + tallest + CAPTION * LEADING - CAPTION * 0.3 + 2.0,
+                        size: CAPTION,
+                        line,
+                    });
+                }
+            }
+            self.y = top + height + GAP;
+        }
+    }
+
     /// A drawing across the column; one taller than a page is made
     /// smaller to fit one, centred.
     fn svg(&mut self, svg: usize, aspect: f32) {
@@ -517,6 +582,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
     // The network map, then every drawing of the report, parsed once.
     let mut drawings = vec![parse_svg(&report.network_svg)?];
     let aspect = |tree: &resvg::usvg::Tree| tree.size().height() / tree.size().width();
+    let mut images: Vec<Option<Image>> = Vec::new();
 
     let mut layout = Layout {
         fonts: &fonts,
@@ -540,6 +606,15 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                 drawings.push(drawing);
             }
             Block::Outline(items) => layout.outline(items),
+            Block::Photos(figures) => {
+                layout.photos(figures, images.len());
+                // The JPEG goes into the PDF as it is (DCTDecode): krilla
+                // reads its header, never its pixels. One it cannot read
+                // is left out; its caption stays.
+                images.extend(figures.iter().map(|figure| {
+                    Image::from_jpeg(krilla::Data::from(figure.jpeg.clone()), true).ok()
+                }));
+            }
         }
     }
 
@@ -579,6 +654,21 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                         surface.draw_path(&path);
                         surface.set_stroke(None);
                         surface.set_fill(Some(black()));
+                    }
+                }
+                Op::Image {
+                    image,
+                    x,
+                    y,
+                    width,
+                    height,
+                } => {
+                    if let (Some(Some(image)), Some(size)) =
+                        (images.get(image), Size::from_wh(width, height))
+                    {
+                        surface.push_transform(&Transform::from_translate(x, y));
+                        surface.draw_image(image.clone(), size);
+                        surface.pop();
                     }
                 }
                 Op::Svg {

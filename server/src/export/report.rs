@@ -36,6 +36,19 @@ pub enum Block {
     /// order; an item is never more than one level deeper than the one
     /// before it.
     Outline(Vec<(usize, String)>),
+    /// The board's photos, each with its caption ("Foto 1/7"); the PDF,
+    /// the HTML and the DOCX embed the JPEGs as they are, the Markdown
+    /// lists the captions.
+    Photos(Vec<Figure>),
+}
+
+/// A photo in the documentation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub caption: String,
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: std::sync::Arc<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -450,6 +463,27 @@ impl Builder<'_> {
         self.blocks.push(Block::Table { header, rows });
     }
 
+    /// The board's shown photos, numbered as the gallery shows them.
+    fn photos(&mut self, input: &BoardExport) {
+        if input.photos.is_empty() {
+            return;
+        }
+        self.heading(1, self.t(Text::Photos));
+        let count = input.photos.len();
+        let figures = input
+            .photos
+            .iter()
+            .enumerate()
+            .map(|(index, photo)| Figure {
+                caption: format!("{} {}/{count}", self.t(Text::Photo), index + 1),
+                width: photo.width,
+                height: photo.height,
+                jpeg: photo.jpeg.clone(),
+            })
+            .collect();
+        self.blocks.push(Block::Photos(figures));
+    }
+
     fn handout(&mut self) {
         let board = self.board;
         let handout = &board.handout;
@@ -558,6 +592,7 @@ pub fn build(input: &BoardExport, options: Options) -> Report {
     builder.network_map();
     builder.contacts(input);
     builder.handout();
+    builder.photos(input);
 
     let title = if board.meta.title.trim().is_empty() {
         user(&input.info.title)
