@@ -245,7 +245,9 @@ async fn the_tree_in_every_format_and_through_import() {
 
     // Markdown: nested by indentation.
     let whole = String::from_utf8(export(&server, &board.id, token, "md").await).expect("UTF-8");
-    // The tree's section (the needs verbatim list every card too).
+    // A board of a tree alone: no empty sections of the conference's.
+    assert!(!whole.contains("Situationen und Bedarfe im Wortlaut"));
+    assert!(!whole.contains("Zusammenfassung nach Bedarfsgruppen"));
     let markdown = &whole[whole
         .find("## Problem-Lösungs-Baum")
         .expect("the tree's section")..];

@@ -668,6 +668,32 @@ mod tests {
     }
 
     #[test]
+    fn a_board_with_cards_and_a_tree_lists_each_card_once() {
+        let mut input = sample("de");
+        input.board.cards.push(crate::board::model::Card {
+            id: "challenge1".into(),
+            text: "Wer koordiniert?".into(),
+            kind: "challenge".into(),
+            ..Default::default()
+        });
+        let markdown = plain(&input, Format::Markdown, Options::default());
+        assert!(markdown.contains("## Situationen und Bedarfe im Wortlaut"));
+        assert!(markdown.contains("## Problem-Lösungs-Baum"));
+        assert_eq!(
+            markdown.matches("Wer koordiniert?").count(),
+            1,
+            "{markdown}"
+        );
+        let csv = text(&input, Format::Csv, Options::default());
+        assert!(
+            csv.lines()
+                .next()
+                .is_some_and(|header| header.ends_with("Übergeordnete Herausforderung\r")
+                    || header.ends_with("Übergeordnete Herausforderung"))
+        );
+    }
+
+    #[test]
     fn file_names_are_ascii() {
         let input = sample("de");
         assert_eq!(file_name(&input, Format::Pdf), "kartenwand-schmellwitz.pdf");

@@ -544,16 +544,25 @@ impl Layout<'_> {
         }
     }
 
-    /// A drawing across the column; one taller than a page is made
-    /// smaller to fit one, centred.
+    /// A drawing across the column, on this page if it fits, else on the
+    /// next; one taller than a page is made smaller, centred, to fit the
+    /// rest of this page (when that is at least half a page) or the next.
     fn svg(&mut self, svg: usize, aspect: f32) {
         let page = BOTTOM - MARGIN;
-        let (width, height) = if CONTENT_WIDTH * aspect > page {
-            (page / aspect, page)
+        let full = CONTENT_WIDTH * aspect;
+        let room = BOTTOM - self.y;
+        let height = if full <= room {
+            full
+        } else if full <= page {
+            self.new_page();
+            full
+        } else if room >= page / 2.0 {
+            room
         } else {
-            (CONTENT_WIDTH, CONTENT_WIDTH * aspect)
+            self.new_page();
+            page
         };
-        self.ensure(height);
+        let width = (height / aspect).min(CONTENT_WIDTH);
         self.push(Op::Svg {
             svg,
             x: MARGIN + (CONTENT_WIDTH - width) / 2.0,
@@ -592,9 +601,21 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
     layout.new_page();
     layout.heading(0, &report.title);
     layout.paragraph(&report.subtitle);
-    for block in &report.blocks {
+    for (index, block) in report.blocks.iter().enumerate() {
         match block {
-            Block::Heading(level, text) => layout.heading(*level, text),
+            Block::Heading(level, text) => {
+                // A section that opens with a drawing (the tree) keeps its
+                // heading and introduction on the drawing's page.
+                if let (Some(Block::Paragraph(_)), Some(Block::Drawing(svg))) =
+                    (report.blocks.get(index + 1), report.blocks.get(index + 2))
+                {
+                    let drawing = parse_svg(svg)?;
+                    let opening = 80.0;
+                    let height = (CONTENT_WIDTH * aspect(&drawing)).min(BOTTOM - MARGIN - opening);
+                    layout.ensure(height + opening);
+                }
+                layout.heading(*level, text)
+            }
             Block::Paragraph(text) => layout.paragraph(text),
             Block::Labelled(label, text) => layout.labelled(label, text),
             Block::List(items) => layout.list(items),

@@ -167,7 +167,11 @@ impl Builder<'_> {
             self.paragraph(self.t(Text::NoCards));
             return;
         }
-        for kind in CardKind::ALL {
+        // Challenges and solutions are in the tree's section, whole.
+        for kind in CardKind::ALL
+            .into_iter()
+            .filter(|kind| !is_tree_kind(*kind))
+        {
             let lines: Vec<String> = self
                 .board
                 .cards
@@ -245,12 +249,7 @@ impl Builder<'_> {
             .iter()
             .filter(|c| c.cluster.is_none() && c.kind != CardKind::Offer.id())
             // The tree's cards are shown in the tree.
-            .filter(|c| {
-                !matches!(
-                    CardKind::of_card(&c.kind),
-                    CardKind::Challenge | CardKind::Solution
-                )
-            })
+            .filter(|c| !is_tree_kind(CardKind::of_card(&c.kind)))
             .map(|c| self.card_line(c))
             .collect();
         if !unsorted.is_empty() {
@@ -504,6 +503,11 @@ impl Builder<'_> {
     }
 }
 
+/// Whether cards of this kind are entries of the problem–solution tree.
+fn is_tree_kind(kind: CardKind) -> bool {
+    matches!(kind, CardKind::Challenge | CardKind::Solution)
+}
+
 /// The deepest level of a nested list: sub-challenges nested deeper are
 /// listed at this level (after their parent, so in their place).
 pub const OUTLINE_DEPTH: usize = 6;
@@ -578,8 +582,18 @@ pub fn build(input: &BoardExport, options: Options) -> Report {
         blocks: Vec::new(),
     };
     builder.agenda();
-    builder.needs_verbatim();
-    builder.summary();
+    // A tree board (Kassel's reflection groups) has no cards of the
+    // conference's kinds and no clusters: its cards are all in the tree.
+    let tree_only = !board.cards.is_empty()
+        && board.clusters.is_empty()
+        && board
+            .cards
+            .iter()
+            .all(|card| is_tree_kind(CardKind::of_card(&card.kind)));
+    if !tree_only {
+        builder.needs_verbatim();
+        builder.summary();
+    }
     let question = if board.meta.title.trim().is_empty() {
         &input.info.title
     } else {
