@@ -469,11 +469,20 @@ impl Layout {
                     placed.height,
                     text_lines(
                         &placed.lines,
-                        placed.x + pad,
+                        // A right-to-left entry starts at its box's right.
+                        if bidi::is_rtl(&row.text) {
+                            placed.x + placed.width - pad
+                        } else {
+                            placed.x + pad
+                        },
                         placed.y + pad,
                         font,
                         line,
-                        "start",
+                        if bidi::is_rtl(&row.text) {
+                            "end"
+                        } else {
+                            "start"
+                        },
                         class == "heading"
                     )
                 );
