@@ -207,5 +207,37 @@ pub fn load_export(
     };
     let doc = room::build_document(&stored).map_err(ConferenceError::Document)?;
     let participants = store.participants(board)?;
-    Ok(BoardExport::new(&record, &doc, &participants))
+    Ok(BoardExport::new(&record, &doc, &participants).with_photos(shown_photos(store, board)?))
+}
+
+/// The photos of a board its documentation holds: those shown, never a
+/// hidden one or one awaiting approval. Each is the stored JPEG, read
+/// once and not decoded (a board has at most `--max-photos-per-board` of
+/// about half a megabyte each).
+fn shown_photos(
+    store: &dyn Store,
+    board: &str,
+) -> Result<Vec<crate::export::Photo>, ConferenceError> {
+    let mut photos = Vec::new();
+    for info in store.photos(board)? {
+        if info.status != "shown" {
+            continue;
+        }
+        // Deleted meanwhile: not in the documentation.
+        let Some((info, jpeg)) = store.photo(board, &info.id, false)? else {
+            continue;
+        };
+        if info.status != "shown" {
+            continue;
+        }
+        photos.push(crate::export::Photo {
+            id: info.id,
+            author: info.author,
+            created_at: info.created_at,
+            width: info.width,
+            height: info.height,
+            jpeg: std::sync::Arc::new(jpeg),
+        });
+    }
+    Ok(photos)
 }

@@ -109,6 +109,83 @@ pub fn take_in(bytes: &[u8]) -> Result<Processed, PhotoError> {
     })
 }
 
+/// A photo from a board file (`kartenwand import`): kept byte for byte
+/// when it is a JPEG as [`take_in`] writes them (whole, no metadata
+/// segment, at most [`MAX_SIDE`] pixels on the long side), so export →
+/// import → export gives the same file; only its thumbnail is made anew.
+/// Anything else is taken in as an upload is.
+pub fn restore(bytes: &[u8]) -> Result<Processed, PhotoError> {
+    if sniff(bytes) == Some(ImageFormat::Jpeg) && jpeg_is_whole(bytes) && !jpeg_has_metadata(bytes)
+    {
+        let mut reader = ImageReader::with_format(Cursor::new(bytes), ImageFormat::Jpeg);
+        let mut limits = Limits::default();
+        limits.max_image_width = Some(MAX_SIDE);
+        limits.max_image_height = Some(MAX_SIDE);
+        limits.max_alloc = Some(MAX_DECODE_BYTES);
+        reader.limits(limits);
+        if let Ok(decoder) = reader.into_decoder() {
+            let (width, height) = decoder.dimensions();
+            if width > 0 && height > 0 && width.max(height) <= MAX_SIDE {
+                let picture = DynamicImage::from_decoder(decoder).map_err(refusal)?;
+                let thumbnail = picture.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE);
+                return Ok(Processed {
+                    jpeg: bytes.to_vec(),
+                    width,
+                    height,
+                    thumbnail: encode(&thumbnail)?,
+                });
+            }
+        }
+    }
+    take_in(bytes)
+}
+
+/// Whether a JPEG carries anything besides its picture before the first
+/// scan: an application segment other than JFIF's APP0 (Exif, XMP, an
+/// ICC profile, Photoshop's) or a comment. Markers per ITU-T T.81, B.1;
+/// a segment that cannot be read counts as metadata.
+fn jpeg_has_metadata(bytes: &[u8]) -> bool {
+    if bytes.get(0..2) != Some(&[0xFF, 0xD8][..]) {
+        return true;
+    }
+    let mut at = 2;
+    loop {
+        let Some(&[0xFF, marker]) = bytes.get(at..at + 2) else {
+            return true;
+        };
+        match marker {
+            // Start of scan: the picture's data follows.
+            0xDA => return false,
+            // A fill byte, or a marker without a segment.
+            0xFF => {
+                at += 1;
+                continue;
+            }
+            0x01 | 0xD0..=0xD7 => {
+                at += 2;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(&[high, low]) = bytes.get(at + 2..at + 4) else {
+            return true;
+        };
+        let length = usize::from(u16::from_be_bytes([high, low]));
+        if length < 2 {
+            return true;
+        }
+        let metadata = match marker {
+            0xE0 => bytes.get(at + 4..at + 9) != Some(&b"JFIF\0"[..]),
+            0xE1..=0xEF | 0xFE => true,
+            _ => false,
+        };
+        if metadata {
+            return true;
+        }
+        at += 2 + length;
+    }
+}
+
 fn check_dimensions(width: u32, height: u32) -> Result<(), PhotoError> {
     if width == 0
         || height == 0
@@ -194,6 +271,27 @@ mod tests {
         // A small one keeps its size.
         let small = take_in(&jpeg(800, 600)).expect("taken in");
         assert_eq!((small.width, small.height), (800, 600));
+    }
+
+    #[test]
+    fn a_photo_of_a_board_file_is_kept_as_it_is_unless_it_carries_metadata() {
+        let stored = take_in(&jpeg(900, 600)).expect("taken in");
+        assert!(!jpeg_has_metadata(&stored.jpeg));
+        let restored = restore(&stored.jpeg).expect("restored");
+        assert_eq!(restored.jpeg, stored.jpeg, "byte for byte");
+        assert_eq!((restored.width, restored.height), (900, 600));
+        assert!(image::load_from_memory(&restored.thumbnail).is_ok());
+        // One with an Exif segment is made anew, without it.
+        let tagged = with_exif(&stored.jpeg, b"II*\0\x08\0\0\0\0\0SERIAL-XYZ");
+        assert!(jpeg_has_metadata(&tagged));
+        let cleaned = restore(&tagged).expect("restored");
+        assert!(!cleaned.jpeg.windows(6).any(|w| w == b"SERIAL"));
+        assert!(!jpeg_has_metadata(&cleaned.jpeg));
+        assert_eq!(restore(b"not a photo"), Err(PhotoError::NotAnImage));
+        assert!(
+            jpeg_has_metadata(&stored.jpeg[..20]),
+            "cut off: not known clean"
+        );
     }
 
     #[test]

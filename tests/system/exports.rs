@@ -145,7 +145,7 @@ fn pdf_text(path: &Path) -> String {
 }
 
 /// RFC 4180 parser: rows of fields.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let text = text
         .strip_prefix('\u{feff}')
         .expect("the CSV starts with a UTF-8 byte order mark (spreadsheets read it as UTF-8)");
@@ -706,7 +706,7 @@ async fn every_format_of_a_realistic_board() {
     // JSON: export → import → export is byte-identical.
     let json: Value = serde_json::from_slice(&exports["json"]).expect("JSON");
     assert_eq!(json["format"], "kartenwand-board");
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     assert_eq!(
         json["document"]["cards"].as_object().expect("cards").len(),
         150

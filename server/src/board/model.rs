@@ -74,6 +74,9 @@ pub struct Card {
     pub group: Option<String>,
     /// Only clusters that exist: a card in a deleted cluster is unsorted.
     pub cluster: Option<String>,
+    /// The challenge a `challenge` or `solution` card hangs under (the
+    /// problem–solution tree), as written: it may name a card deleted since.
+    pub parent: Option<String>,
     pub created_at: f64,
 }
 
@@ -342,6 +345,7 @@ impl Board {
                 author: f.text("author"),
                 group: f.optional_text("group"),
                 cluster: f.optional_text("cluster").filter(|c| cluster_exists(c)),
+                parent: f.optional_text("parent"),
                 created_at: f.number("createdAt"),
                 id,
             })

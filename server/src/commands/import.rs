@@ -1,5 +1,5 @@
 //! `kartenwand import`: a board restored from a JSON export, with new
-//! tokens and a new join code.
+//! tokens and a new join code, and its photos.
 
 use super::{CommandError, open};
 use crate::auth;
@@ -7,7 +7,7 @@ use crate::board::{self, valid_id};
 use crate::conference::{self, NewBoard};
 use crate::config::ImportConfig;
 use crate::export;
-use crate::store::ParticipantRecord;
+use crate::store::{ParticipantRecord, PhotoAdmission, PhotoInfo, PhotoRecord};
 use yrs::{Map, ReadTxn, StateVector, Transact};
 
 /// What `kartenwand import` prints once: the tokens are stored hashed only.
@@ -30,6 +30,34 @@ pub async fn import_board(config: &ImportConfig) -> Result<ImportedBoard, Comman
     let id = &file.board.id;
     if !valid_id(id) {
         return Err(CommandError::InvalidId(id.clone()));
+    }
+    // Photos as the file holds them when they are JPEGs as the server
+    // stores them, else taken in as an upload is (`photo::restore`): no
+    // file brings metadata into the store. All are checked before the
+    // board is made, so a bad one leaves no half board behind. The limits
+    // of `serve` are not known here: an import takes every photo of its
+    // board.
+    let mut photos = Vec::with_capacity(file.photos.len());
+    for entry in &file.photos {
+        if !valid_id(&entry.id) {
+            return Err(CommandError::InvalidId(entry.id.clone()));
+        }
+        let processed = crate::photo::restore(&entry.jpeg)
+            .map_err(|error| CommandError::Invalid(format!("photo {}: {error}", entry.id)))?;
+        photos.push(PhotoRecord {
+            info: PhotoInfo {
+                board: id.clone(),
+                id: entry.id.clone(),
+                author: entry.author.clone().unwrap_or_default(),
+                created_at: entry.created_at,
+                width: processed.width,
+                height: processed.height,
+                status: "shown".to_owned(),
+                bytes: (processed.jpeg.len() + processed.thumbnail.len()) as u64,
+            },
+            jpeg: processed.jpeg,
+            thumbnail: processed.thumbnail,
+        });
     }
     std::fs::create_dir_all(&config.data_dir).map_err(|source| CommandError::DataDirectory {
         path: config.data_dir.clone(),
@@ -78,6 +106,17 @@ pub async fn import_board(config: &ImportConfig) -> Result<ImportedBoard, Comman
             removed: false,
             personal_code: None,
         })?;
+    }
+    for photo in &photos {
+        match store.add_photo(photo, u64::MAX, u64::MAX)? {
+            PhotoAdmission::Stored => {}
+            PhotoAdmission::BoardFull | PhotoAdmission::StorageFull => {
+                return Err(CommandError::Invalid(format!(
+                    "photo {} could not be stored",
+                    photo.info.id
+                )));
+            }
+        }
     }
     drop(store);
     backend.close();

@@ -1,6 +1,13 @@
 //! CSV: one row per card (RFC 4180: comma-separated, CRLF line ends, fields
 //! quoted when they hold a comma, quote or line break; quotes doubled).
 //!
+//! A board with a problem–solution tree ([`super::tree`]) has three more
+//! columns at the end, so each of its rows is an entry of the tree: the
+//! challenge the row belongs to (a challenge's own text, a solution's
+//! challenge; empty for a solution without one), the solution (a
+//! solution's own text), and the challenge that challenge hangs under.
+//! Every other board's file keeps the columns it always had.
+//!
 //! The file starts with a UTF-8 byte order mark: without it, a spreadsheet
 //! opened by double click reads the bytes as Windows-1252 ("TrÃ¤ger").
 //!
@@ -9,7 +16,9 @@
 //! anyone with the join code as a formula (OWASP "CSV injection").
 
 use super::i18n::{self, Locale, Text};
+use super::tree::{Role, Tree};
 use super::{BoardExport, Options};
+use std::collections::{BTreeMap, BTreeSet};
 
 fn field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -47,8 +56,35 @@ pub fn render(input: &BoardExport, options: Options) -> String {
     if options.authors {
         header.push(t(Text::Author));
     }
+    let tree = Tree::build(board);
+    if !tree.is_empty() {
+        header.extend([
+            t(Text::KindChallenge),
+            t(Text::KindSolution),
+            t(Text::ParentChallenge),
+        ]);
+    }
+    // Each card's entry in the tree.
+    let entries: BTreeMap<usize, usize> = tree
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| (entry.card, index))
+        .collect();
+    let text_of_entry = |entry: Option<usize>| {
+        entry
+            .and_then(|entry| tree.entries.get(entry))
+            .map(|entry| board.cards[entry.card].text.clone())
+            .unwrap_or_default()
+    };
+    let parent_of = |entry: Option<usize>| {
+        entry
+            .and_then(|entry| tree.entries.get(entry))
+            .and_then(|entry| entry.parent)
+    };
+    let orphans: BTreeSet<usize> = tree.orphans.iter().copied().collect();
     row(&mut out, &header);
-    for card in &board.cards {
+    for (index, card) in board.cards.iter().enumerate() {
         let cluster = card.cluster.as_deref().and_then(|id| board.cluster(id));
         let author = board.participant(&card.author);
         let mut cells = vec![
@@ -77,6 +113,29 @@ pub fn render(input: &BoardExport, options: Options) -> String {
                 (_, Some(p)) => p.name.clone(),
                 (_, None) => String::new(),
             });
+        }
+        if !tree.is_empty() {
+            let entry = entries.get(&index).copied();
+            let role = entry
+                .and_then(|entry| tree.entries.get(entry))
+                .map(|e| e.role);
+            let orphan = orphans.contains(&index);
+            // The challenge this row belongs to.
+            let challenge = match role {
+                Some(Role::Challenge) => entry,
+                Some(Role::Solution) => parent_of(entry),
+                None => None,
+            };
+            let solution = if role == Some(Role::Solution) || orphan {
+                card.text.clone()
+            } else {
+                String::new()
+            };
+            cells.extend([
+                text_of_entry(challenge),
+                solution,
+                text_of_entry(parent_of(challenge)),
+            ]);
         }
         row(&mut out, &cells);
     }

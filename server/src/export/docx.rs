@@ -2,6 +2,12 @@
 //! (Heading 1–3, so both build a navigation pane), tables, and the network
 //! map as a PNG rendered with `resvg` (DOCX has no portable SVG).
 //!
+//! The photos are the stored JPEGs as parts `word/media/*.jpeg` of their
+//! own. docx-rs 0.4 names every picture part `.png`, so each photo goes
+//! through it as a small placeholder and [`with_jpeg_parts`] puts the
+//! JPEG in its place afterwards: the part renamed, its relationship's
+//! target and the package's content types to match.
+//!
 //! Right-to-left text: a paragraph whose first strong character is
 //! right to left ([`super::bidi::is_rtl`]) gets `w:bidi`; each paragraph is
 //! split into runs of one direction by the bidi algorithm (the controls of
@@ -18,6 +24,9 @@ use docx_rs::{
     Docx, LineSpacing, PageMargin, Paragraph, Pic, Run, RunFonts, Shading, SpecialIndentType,
     Style, StyleType, Table, TableCell, TableLayoutType, TableRow, WidthType,
 };
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read, Write};
+use std::sync::Arc;
 
 /// Pixels per SVG unit of the map's PNG (sharp enough for print).
 const MAP_SCALE: f32 = 1.5;
@@ -28,6 +37,12 @@ const MARGIN_TWIPS: u32 = 1_134;
 const CONTENT_WIDTH_TWIPS: u32 = PAGE_WIDTH_TWIPS - 2 * MARGIN_TWIPS;
 /// The same content width in EMU (one twip is 635 EMU).
 const CONTENT_WIDTH_EMU: f32 = CONTENT_WIDTH_TWIPS as f32 * 635.0;
+/// A photo's size at most: most of the column's width, 11 cm high (two
+/// landscape photos with their captions to a page).
+const PHOTO_WIDTH_EMU: f32 = CONTENT_WIDTH_EMU * 0.85;
+const PHOTO_HEIGHT_EMU: f32 = 11.0 * 360_000.0;
+/// What a photo's part holds until [`with_jpeg_parts`] puts the JPEG in.
+const PLACEHOLDER: &[u8] = b"kartenwand-photo:";
 
 fn heading_style(level: u8, size_half_points: usize, before_twips: u32) -> Style {
     Style::new(format!("Heading{level}"), StyleType::Paragraph)
@@ -116,6 +131,7 @@ pub(crate) fn network_png(svg: &str) -> Result<(Vec<u8>, u32, u32), ExportError>
 }
 
 pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
+    let mut photos: Vec<Arc<Vec<u8>>> = Vec::new();
     let margin = MARGIN_TWIPS as i32;
     let mut docx = Docx::new()
         .page_size(PAGE_WIDTH_TWIPS, PAGE_HEIGHT_TWIPS)
@@ -213,6 +229,43 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                 )
                 .add_paragraph(Paragraph::new())
             }
+            // The tree's drawing: the outline that follows it is the tree
+            // as Word's own nested list (DOCX has no portable SVG).
+            Block::Drawing(_) => docx,
+            Block::Outline(items) => items.iter().fold(docx, |docx, (depth, item)| {
+                let bullet = ["•", "–", "·"][depth % 3];
+                let indent = 360 + 360 * (*depth as i32);
+                docx.add_paragraph(
+                    paragraph(&format!("{bullet}\u{a0}{item}"), false)
+                        .indent(
+                            Some(indent),
+                            Some(SpecialIndentType::Hanging(240)),
+                            None,
+                            None,
+                        )
+                        .line_spacing(LineSpacing::new().after(40)),
+                )
+            }),
+            Block::Photos(figures) => figures.iter().fold(docx, |docx, figure| {
+                let (width, height) = (figure.width.max(1), figure.height.max(1));
+                let aspect = height as f32 / width as f32;
+                let (width_emu, height_emu) = if PHOTO_WIDTH_EMU * aspect > PHOTO_HEIGHT_EMU {
+                    (PHOTO_HEIGHT_EMU / aspect, PHOTO_HEIGHT_EMU)
+                } else {
+                    (PHOTO_WIDTH_EMU, PHOTO_WIDTH_EMU * aspect)
+                };
+                let mut placeholder = PLACEHOLDER.to_vec();
+                placeholder.extend_from_slice(photos.len().to_string().as_bytes());
+                photos.push(figure.jpeg.clone());
+                let picture = Pic::new_with_dimensions(placeholder, width, height)
+                    .size(width_emu as u32, height_emu as u32);
+                docx.add_paragraph(
+                    Paragraph::new()
+                        .add_run(Run::new().add_image(picture))
+                        .keep_next(true),
+                )
+                .add_paragraph(text_paragraph(&figure.caption))
+            }),
             Block::NetworkMap => {
                 let (png, width, height) = network_png(&report.network_svg)?;
                 let width_emu = CONTENT_WIDTH_EMU;
@@ -227,5 +280,98 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
     docx.build()
         .pack(&mut bytes)
         .map_err(|error| ExportError::Docx(error.to_string()))?;
-    Ok(bytes.into_inner())
+    with_jpeg_parts(bytes.into_inner(), &photos)
+}
+
+/// The package with each photo's placeholder part replaced by the JPEG,
+/// as `word/media/{id}.jpeg` (stored, not compressed again), its
+/// relationship pointing there and `[Content_Types].xml` naming JPEG.
+/// Every other part is copied as it is.
+fn with_jpeg_parts(docx: Vec<u8>, photos: &[Arc<Vec<u8>>]) -> Result<Vec<u8>, ExportError> {
+    if photos.is_empty() {
+        return Ok(docx);
+    }
+    let zip_error = |error: zip::result::ZipError| ExportError::Docx(error.to_string());
+    let io_error = |error: std::io::Error| ExportError::Docx(error.to_string());
+    let mut archive = zip::ZipArchive::new(Cursor::new(docx)).map_err(zip_error)?;
+    // The relationship target (`media/….png`) of each photo's part.
+    let mut targets: BTreeMap<String, usize> = BTreeMap::new();
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).map_err(zip_error)?;
+        let name = file.name().to_owned();
+        let Some(target) = name.strip_prefix("word/") else {
+            continue;
+        };
+        if !target.starts_with("media/") || file.size() > 64 {
+            continue;
+        }
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).map_err(io_error)?;
+        let photo = content
+            .strip_prefix(PLACEHOLDER)
+            .and_then(|number| std::str::from_utf8(number).ok())
+            .and_then(|number| number.parse::<usize>().ok());
+        if let Some(photo) = photo {
+            targets.insert(target.to_owned(), photo);
+        }
+    }
+    let jpeg_target = |target: &str| {
+        let stem = target.strip_suffix(".png").unwrap_or(target);
+        format!("{stem}.jpeg")
+    };
+    let options = |method| {
+        zip::write::SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(zip::DateTime::default())
+    };
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let name = archive
+            .by_index_raw(index)
+            .map_err(zip_error)?
+            .name()
+            .to_owned();
+        let photo = name
+            .strip_prefix("word/")
+            .and_then(|target| targets.get(target).map(|photo| (target, *photo)));
+        if let Some((target, photo)) = photo {
+            let jpeg = photos
+                .get(photo)
+                .ok_or_else(|| ExportError::Docx(format!("no photo {photo}")))?;
+            out.start_file(
+                format!("word/{}", jpeg_target(target)),
+                options(zip::CompressionMethod::Stored),
+            )
+            .map_err(zip_error)?;
+            out.write_all(jpeg).map_err(io_error)?;
+        } else if name == "word/_rels/document.xml.rels" || name == "[Content_Types].xml" {
+            let mut xml = String::new();
+            archive
+                .by_index(index)
+                .map_err(zip_error)?
+                .read_to_string(&mut xml)
+                .map_err(io_error)?;
+            let xml = if name == "[Content_Types].xml" {
+                xml.replacen(
+                    "<Default ",
+                    "<Default Extension=\"jpeg\" ContentType=\"image/jpeg\" /><Default ",
+                    1,
+                )
+            } else {
+                targets.keys().fold(xml, |xml, target| {
+                    xml.replace(
+                        &format!("Target=\"{target}\""),
+                        &format!("Target=\"{}\"", jpeg_target(target)),
+                    )
+                })
+            };
+            out.start_file(name, options(zip::CompressionMethod::Deflated))
+                .map_err(zip_error)?;
+            out.write_all(xml.as_bytes()).map_err(io_error)?;
+        } else {
+            out.raw_copy_file(archive.by_index_raw(index).map_err(zip_error)?)
+                .map_err(zip_error)?;
+        }
+    }
+    Ok(out.finish().map_err(zip_error)?.into_inner())
 }

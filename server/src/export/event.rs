@@ -2,7 +2,8 @@
 //! documentation in the event's order, in one Markdown, HTML, PDF, DOCX
 //! or JSON file. Each board's part is that board's report (`report`), one
 //! heading level down; the network maps stay in the boards' own
-//! documentation (a report draws one). Pure, like the rest of `export`.
+//! documentation (a report draws one); their trees and photos are in it,
+//! and each board's JSON holds its photos. Pure, like the rest of `export`.
 
 use super::i18n::{Locale, Text};
 use super::report::{self, Block, Report, human_date, user};
@@ -140,8 +141,8 @@ struct EventInfo<'a> {
 struct BoardEntry {
     kind: &'static str,
     location: String,
-    /// The board's own JSON export, whole.
-    board: serde_json::Value,
+    /// The board's own JSON export, whole (its photos too).
+    board: super::json::BoardFile,
 }
 
 /// Renders one format of the event's documentation.
@@ -154,11 +155,10 @@ pub fn export(
         Format::Json => {
             let mut boards = Vec::with_capacity(input.boards.len());
             for board in &input.boards {
-                let bytes = super::json::render(&board.export, options)?;
                 boards.push(BoardEntry {
                     kind: board.kind.id(),
                     location: board.location.clone(),
-                    board: serde_json::from_slice(&bytes)?,
+                    board: super::json::file(&board.export, options),
                 });
             }
             let file = EventFile {

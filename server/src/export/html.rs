@@ -10,6 +10,7 @@
 use super::bidi::{self, PDI};
 use super::network::escape;
 use super::report::{Block, Report};
+use base64::Engine;
 use std::fmt::Write;
 
 /// Escapes `text` and turns its isolates into `<bdi>` elements: FSI into
@@ -72,6 +73,10 @@ th, td { border: 1px solid #bdbdbd; padding: 0.3rem 0.45rem; text-align: start; 
 th { background: #eeeeee; }
 figure { margin: 1rem 0; }
 figure svg { width: 100%; height: auto; }
+figure.drawing svg { max-height: 95vh; }
+.photos { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: 1rem; }
+figure.photo img { width: 100%; height: auto; }
+figure.photo figcaption { color: #555; font-size: 0.9rem; }
 @media print {
   @page { size: A4; margin: 18mm 16mm; }
   body { max-width: none; margin: 0; font-size: 10.5pt; }
@@ -81,6 +86,35 @@ figure svg { width: 100%; height: auto; }
   a { color: inherit; text-decoration: none; }
 }
 ";
+
+/// Nested lists: each item's list inside the item above it. The depths
+/// are the report's ([`Block::Outline`]): at most one level deeper than
+/// the item before.
+fn outline(out: &mut String, items: &[(usize, String)]) {
+    let mut level = 0usize;
+    for (depth, item) in items {
+        let target = (depth + 1).min(level + 1);
+        if target > level {
+            out.push_str("<ul>\n");
+            level = target;
+        } else {
+            out.push_str("</li>\n");
+            while level > target {
+                out.push_str("</ul></li>\n");
+                level -= 1;
+            }
+        }
+        let _ = write!(out, "<li{}>{}", dir(item), text(item));
+    }
+    if level > 0 {
+        out.push_str("</li>\n");
+        while level > 1 {
+            out.push_str("</ul></li>\n");
+            level -= 1;
+        }
+        out.push_str("</ul>\n");
+    }
+}
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -138,6 +172,28 @@ pub fn render(report: &Report) -> String {
             }
             Block::NetworkMap => {
                 let _ = writeln!(out, "<figure>{}</figure>", report.network_svg);
+            }
+            Block::Drawing(svg) => {
+                let _ = writeln!(out, "<figure class=\"drawing\">{svg}</figure>");
+            }
+            Block::Outline(items) => outline(&mut out, items),
+            Block::Photos(figures) => {
+                // Embedded, so the file stands alone: the stored JPEG as it is.
+                out.push_str("<div class=\"photos\">\n");
+                for figure in figures {
+                    out.push_str("<figure class=\"photo\"><img src=\"data:image/jpeg;base64,");
+                    base64::engine::general_purpose::STANDARD
+                        .encode_string(figure.jpeg.as_slice(), &mut out);
+                    let _ = writeln!(
+                        out,
+                        "\" width=\"{}\" height=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
+                        figure.width,
+                        figure.height,
+                        escape(&bidi::without_controls(&figure.caption)),
+                        text(&figure.caption)
+                    );
+                }
+                out.push_str("</div>\n");
             }
         }
     }

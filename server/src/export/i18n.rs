@@ -132,6 +132,12 @@ pub enum Text {
     BoardWorkshop,
     BoardReflection,
     BoardTree,
+    // the problem–solution tree and the photos
+    TreeIntro,
+    WithoutChallenge,
+    ParentChallenge,
+    Photos,
+    Photo,
 }
 
 impl Text {
@@ -261,6 +267,14 @@ impl Text {
             BoardWorkshop => ("Workshop", "Workshop"),
             BoardReflection => ("Reflexionsgruppe", "Reflection group"),
             BoardTree => ("Problem-Lösungs-Baum", "Problem–solution tree"),
+            TreeIntro => (
+                "Die Frage am Stamm, die Herausforderungen als Äste, die Lösungen an ihrer Herausforderung.",
+                "The question at the trunk, the challenges as branches, the solutions at their challenge.",
+            ),
+            WithoutChallenge => ("Ohne Herausforderung", "Without a challenge"),
+            ParentChallenge => ("Übergeordnete Herausforderung", "Parent challenge"),
+            Photos => ("Fotos", "Photos"),
+            Photo => ("Foto", "Photo"),
         }
     }
 

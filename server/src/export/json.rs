@@ -2,11 +2,17 @@
 //! import`.
 //!
 //! ```json
-//! { "format": "kartenwand-board", "version": 1,
+//! { "format": "kartenwand-board", "version": 2,
 //!   "board": { "id": "...", "title": "...", "district": "...", "createdAt": 0 },
 //!   "contacts": [ { "participant": "...", "name": "...", ... } ],
-//!   "document": { "cards": { "<id>": { "text": "...", ... } }, "votes": { "<p>:<c>": 2 }, ... } }
+//!   "document": { "cards": { "<id>": { "text": "...", ... } }, "votes": { "<p>:<c>": 2 }, ... },
+//!   "photos": [ { "id": "...", "author": "...", "createdAt": 0, "width": 2048,
+//!                 "height": 1536, "jpeg": "<base64>" } ] }
 //! ```
+//!
+//! Version 2 added `photos`: the board's shown photos, each the stored
+//! JPEG in base64 (RFC 4648, with padding). A version 1 file has none, and
+//! imports as a board without photos.
 //!
 //! `document` mirrors the board document field by field (`docs/schema.md`):
 //! every top-level map, every entry (a nested map becomes an object, a
@@ -15,15 +21,18 @@
 //! gives the same bytes. Left out: `meta.joinCode` (import issues a new join
 //! code, and writes it there) and, with `authors=false`, the `author` fields.
 
-use super::{BoardExport, BoardInfo, Contact, ExportError, Options};
-use serde::{Deserialize, Serialize};
+use super::{BoardExport, BoardInfo, Contact, ExportError, Options, Photo};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use yrs::{Any, Doc, Map, MapPrelim, Out, ReadTxn, Transact};
 
 pub const FORMAT: &str = "kartenwand-board";
-pub const VERSION: u32 = 1;
+/// 1: the board, contacts and document; 2: `photos` too.
+pub const VERSION: u32 = 2;
 
 /// Fields never exported: access data, not content.
 const LEFT_OUT_META: [&str; 1] = ["joinCode"];
@@ -55,6 +64,39 @@ pub struct BoardFile {
     pub board: BoardInfo,
     pub contacts: Vec<Contact>,
     pub document: Document,
+    /// Absent in version 1.
+    #[serde(default)]
+    pub photos: Vec<PhotoEntry>,
+}
+
+/// A photo in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PhotoEntry {
+    pub id: String,
+    /// Left out with `authors=false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    pub created_at: i64,
+    pub width: u32,
+    pub height: u32,
+    /// The JPEG, in base64 in the file.
+    #[serde(serialize_with = "base64_out", deserialize_with = "base64_in")]
+    pub jpeg: Arc<Vec<u8>>,
+}
+
+/// Writes the bytes as base64 straight into the output (no copy of a
+/// photo as a string first).
+fn base64_out<S: Serializer>(bytes: &Arc<Vec<u8>>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&base64::display::Base64Display::new(bytes, &STANDARD))
+}
+
+fn base64_in<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<Vec<u8>>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    STANDARD
+        .decode(text.as_bytes())
+        .map(Arc::new)
+        .map_err(serde::de::Error::custom)
 }
 
 fn any_to_json(value: &Any) -> Value {
@@ -174,20 +216,36 @@ impl Document {
     }
 }
 
-pub fn render(input: &BoardExport, options: Options) -> Result<Vec<u8>, ExportError> {
+/// The board as its file holds it (the event's JSON embeds it whole).
+pub fn file(input: &BoardExport, options: Options) -> BoardFile {
     let document = if options.authors {
         input.document.clone()
     } else {
         input.document.clone().without_authors()
     };
-    let file = BoardFile {
+    BoardFile {
         format: FORMAT.to_owned(),
         version: VERSION,
         board: input.info.clone(),
         contacts: input.contacts.clone(),
         document,
-    };
-    let mut bytes = serde_json::to_vec_pretty(&file)?;
+        photos: input
+            .photos
+            .iter()
+            .map(|photo: &Photo| PhotoEntry {
+                id: photo.id.clone(),
+                author: options.authors.then(|| photo.author.clone()),
+                created_at: photo.created_at,
+                width: photo.width,
+                height: photo.height,
+                jpeg: photo.jpeg.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub fn render(input: &BoardExport, options: Options) -> Result<Vec<u8>, ExportError> {
+    let mut bytes = serde_json::to_vec_pretty(&file(input, options))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -217,6 +275,47 @@ pub fn parse(bytes: &[u8]) -> Result<BoardFile, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file of version 1 (before photos) as `kartenwand export` wrote it.
+    const VERSION_1: &str = r#"{
+  "format": "kartenwand-board",
+  "version": 1,
+  "board": { "id": "board0001", "title": "Sandow", "district": "Sandow", "createdAt": 1 },
+  "contacts": [],
+  "document": { "cards": { "c1": { "text": "Kita", "kind": "need" } } }
+}"#;
+
+    #[test]
+    fn a_version_1_file_is_a_board_without_photos() {
+        let file = parse(VERSION_1.as_bytes()).expect("parses");
+        assert_eq!(file.version, 1);
+        assert!(file.photos.is_empty());
+        assert_eq!(file.document.0["cards"].len(), 1);
+        let newer = VERSION_1.replace("\"version\": 1", "\"version\": 3");
+        assert!(matches!(
+            parse(newer.as_bytes()),
+            Err(ImportError::Version(3))
+        ));
+    }
+
+    #[test]
+    fn photos_are_base64_and_come_back_byte_for_byte() {
+        let jpeg = Arc::new(vec![0xFF, 0xD8, 0, 1, 2, 0xFF, 0xD9]);
+        let entry = PhotoEntry {
+            id: "photo0001".into(),
+            author: Some("moderator".into()),
+            created_at: 5,
+            width: 2,
+            height: 1,
+            jpeg: jpeg.clone(),
+        };
+        let text = serde_json::to_string(&entry).expect("serialises");
+        assert!(text.contains("\"jpeg\":\"/9gAAQL/2Q==\""), "{text}");
+        let back: PhotoEntry = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, entry);
+        let broken = text.replace("/9gAAQL/2Q==", "not base64!");
+        assert!(serde_json::from_str::<PhotoEntry>(&broken).is_err());
+    }
 
     #[test]
     fn document_round_trips_through_yrs() {

@@ -81,6 +81,29 @@ pub fn render(report: &Report) -> String {
                 }
                 out.push('\n');
             }
+            // No binary in a text file: the photos are in the PDF, HTML,
+            // DOCX and JSON.
+            Block::Photos(figures) => {
+                for figure in figures {
+                    out.push_str(&format!(
+                        "- {} ({} × {} px)\n",
+                        escape(&figure.caption),
+                        figure.width,
+                        figure.height
+                    ));
+                }
+                out.push('\n');
+            }
+            // The tree's drawing: its outline follows.
+            Block::Drawing(_) => {}
+            Block::Outline(items) => {
+                for (depth, item) in items {
+                    // Two spaces a level: a nested list item in CommonMark.
+                    let indent = "  ".repeat(*depth);
+                    out.push_str(&format!("{indent}- {}\n", escape(item)));
+                }
+                out.push('\n');
+            }
             Block::NetworkMap => {
                 // Markdown cannot embed the SVG safely: one line per node
                 // with its links (and how many things they share).

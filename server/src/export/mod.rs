@@ -13,8 +13,11 @@
 //!   language through [`i18n`]; `markdown`, `html`, `pdf` and `docx` only
 //!   render those blocks.
 //! - [`network`]: who is connected to whom, and its deterministic SVG.
+//! - [`tree`]: the problem–solution tree, and its deterministic SVG.
 //! - `csv`: one row per card. [`json`]: the versioned, complete board that
-//!   `kartenwand import` restores.
+//!   `kartenwand import` restores, photos included.
+//! - Photos ([`Photo`]): the board's shown photos, as the stored JPEGs;
+//!   every format embeds them as they are, none decodes them.
 //!
 //! Everything here is pure: no I/O, no tokio, no axum.
 
@@ -31,11 +34,13 @@ pub mod material;
 pub mod network;
 pub(crate) mod pdf;
 pub mod report;
+pub mod tree;
 
 use crate::board::model::Board;
 use crate::board::schema::board_text;
 use crate::store::{BoardRecord, ParticipantRecord};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use yrs::{Doc, Transact};
 
 /// An export format and its file extension.
@@ -141,6 +146,20 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
+/// A photo of the board as the exports hold it: the stored JPEG
+/// (`crate::photo`: re-encoded from the pixels, no metadata), shared, not
+/// copied, by every format that embeds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    pub id: String,
+    /// The participant id of who uploaded it, or `moderator`.
+    pub author: String,
+    pub created_at: i64,
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Arc<Vec<u8>>,
+}
+
 /// Everything the exports may show about one board.
 #[derive(Debug, Clone)]
 pub struct BoardExport {
@@ -149,6 +168,9 @@ pub struct BoardExport {
     pub document: json::Document,
     /// Only participants who consented and were not removed.
     pub contacts: Vec<Contact>,
+    /// Only photos shown on the board (never a hidden one, nor one that
+    /// awaits the moderator's approval), oldest first.
+    pub photos: Vec<Photo>,
 }
 
 impl BoardExport {
@@ -181,7 +203,15 @@ impl BoardExport {
             board: Board::read(&txn),
             document: json::Document::read(&txn),
             contacts,
+            photos: Vec::new(),
         }
+    }
+
+    /// The board's shown photos (the caller picks them: [`Photo`]s of
+    /// status `shown` only).
+    pub fn with_photos(mut self, photos: Vec<Photo>) -> Self {
+        self.photos = photos;
+        self
     }
 }
 
@@ -557,6 +587,110 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF-"));
         let docx = export(&input, Format::Docx, Options::default()).expect("docx");
         assert!(docx.starts_with(b"PK"), "a zip file");
+    }
+
+    /// A photo as the store holds it: a JPEG made by `photo::take_in`.
+    fn photo(id: &str) -> Photo {
+        let picture =
+            image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+        let mut upload = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut upload)
+            .encode_image(&picture)
+            .expect("encodes");
+        let stored = crate::photo::take_in(&upload).expect("taken in");
+        Photo {
+            id: id.into(),
+            author: "yes00001".into(),
+            created_at: 7,
+            width: stored.width,
+            height: stored.height,
+            jpeg: Arc::new(stored.jpeg),
+        }
+    }
+
+    #[test]
+    fn photos_are_embedded_as_they_are() {
+        use base64::Engine;
+        let first = photo("photo0001");
+        let second = photo("photo0002");
+        let input = sample("de").with_photos(vec![first.clone(), second.clone()]);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(first.jpeg.as_slice());
+        let html = text(&input, Format::Html, Options::default());
+        assert!(html.contains(&format!("src=\"data:image/jpeg;base64,{encoded}\"")));
+        assert!(html.contains("<figcaption>Foto 2/2</figcaption>"), "{html}");
+        let markdown = text(&input, Format::Markdown, Options::default());
+        assert!(markdown.contains("## Fotos") && markdown.contains("- Foto 1/2 (64 × 48 px)"));
+        let json = text(&input, Format::Json, Options::default());
+        assert!(json.contains(&encoded));
+        let file = json::parse(json.as_bytes()).expect("parses");
+        assert_eq!(file.photos[1].jpeg, second.jpeg, "byte for byte");
+        let anonymous = text(&input, Format::Json, Options { authors: false });
+        assert!(!anonymous.contains("\"author\""), "no photo's author");
+
+        let docx = export(&input, Format::Docx, Options::default()).expect("docx");
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&docx)).expect("a zip");
+        let media: Vec<String> = archive
+            .file_names()
+            .filter(|name| name.starts_with("word/media/"))
+            .map(str::to_owned)
+            .collect();
+        let jpegs: Vec<&String> = media
+            .iter()
+            .filter(|name| name.ends_with(".jpeg"))
+            .collect();
+        assert_eq!(jpegs.len(), 2, "{media:?}");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_name(jpegs[0]).expect("part"), &mut bytes)
+            .expect("reads");
+        assert!(bytes == *first.jpeg || bytes == *second.jpeg);
+        let relationships = docx_part(&docx, "word/_rels/document.xml.rels");
+        for name in &jpegs {
+            let target = name.trim_start_matches("word/");
+            assert!(
+                relationships.contains(&format!("Target=\"{target}\"")),
+                "{relationships}"
+            );
+        }
+        let types = docx_part(&docx, "[Content_Types].xml");
+        assert!(
+            types.contains("Extension=\"jpeg\" ContentType=\"image/jpeg\""),
+            "{types}"
+        );
+        roxmltree::Document::parse(&types).expect("well-formed");
+        roxmltree::Document::parse(&relationships).expect("well-formed");
+        docx_parses(&docx).expect("document.xml");
+
+        let pdf = export(&input, Format::Pdf, Options::default()).expect("pdf");
+        assert!(pdf.starts_with(b"%PDF-"));
+        // Without photos, nothing of them.
+        let plain = text(&sample("de"), Format::Html, Options::default());
+        assert!(!plain.contains("data:image/jpeg") && !plain.contains("Fotos"));
+    }
+
+    #[test]
+    fn a_board_with_cards_and_a_tree_lists_each_card_once() {
+        let mut input = sample("de");
+        input.board.cards.push(crate::board::model::Card {
+            id: "challenge1".into(),
+            text: "Wer koordiniert?".into(),
+            kind: "challenge".into(),
+            ..Default::default()
+        });
+        let markdown = plain(&input, Format::Markdown, Options::default());
+        assert!(markdown.contains("## Situationen und Bedarfe im Wortlaut"));
+        assert!(markdown.contains("## Problem-Lösungs-Baum"));
+        assert_eq!(
+            markdown.matches("Wer koordiniert?").count(),
+            1,
+            "{markdown}"
+        );
+        let csv = text(&input, Format::Csv, Options::default());
+        assert!(
+            csv.lines()
+                .next()
+                .is_some_and(|header| header.ends_with("Übergeordnete Herausforderung\r")
+                    || header.ends_with("Übergeordnete Herausforderung"))
+        );
     }
 
     #[test]

@@ -16,10 +16,11 @@ use super::ExportError;
 use super::bidi;
 use super::fonts::{FACES, Fonts, Shaped, Weight};
 use super::i18n::Text;
-use super::report::{Block, Report};
+use super::report::{Block, Figure, Report};
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
@@ -35,6 +36,11 @@ const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 const BOTTOM: f32 = PAGE_HEIGHT - MARGIN;
 const BODY: f32 = 10.5;
 const LEADING: f32 = 1.35;
+/// A photo's height at most (two rows of landscape photos, or one of
+/// portrait ones, to a page).
+const PHOTO_HEIGHT: f32 = 300.0;
+/// How far each level of a nested list is indented.
+const LEVEL_INDENT: f32 = 14.0;
 
 /// One shaped run of a line with the text its glyphs point into.
 struct Run {
@@ -67,7 +73,17 @@ enum Op {
         x2: f32,
         y2: f32,
     },
+    Image {
+        /// Index into the report's photos, in order.
+        image: usize,
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+    },
     Svg {
+        /// Index into the parsed drawings (0: the network map).
+        svg: usize,
         x: f32,
         y: f32,
         width: f32,
@@ -374,29 +390,48 @@ impl Layout<'_> {
 
     /// A bulleted list; a right-to-left item has its bullet on the right.
     fn list(&mut self, items: &[String]) {
-        const INDENT: f32 = 16.0;
         for item in items {
-            self.ensure(BODY * LEADING);
-            let top = self.y;
-            let rtl = bidi::is_rtl(item);
-            if let Some(bullet) = self.wrap("•", Weight::Regular, BODY, CONTENT_WIDTH).pop() {
-                let x = if rtl {
-                    MARGIN + CONTENT_WIDTH - 4.0 - bullet.width
-                } else {
-                    MARGIN + 4.0
-                };
-                self.push(Op::Text {
-                    x,
-                    y: top + BODY * LEADING - BODY * 0.3,
-                    size: BODY,
-                    line: bullet,
-                });
-            }
-            let x = if rtl { MARGIN } else { MARGIN + INDENT };
-            self.text(item, Weight::Regular, BODY, x, CONTENT_WIDTH - INDENT);
-            self.y += 1.5;
+            self.item(0, item);
         }
         self.y += 4.0;
+    }
+
+    /// A nested list: each level indented by [`LEVEL_INDENT`].
+    fn outline(&mut self, items: &[(usize, String)]) {
+        for (depth, item) in items {
+            self.item(*depth, item);
+        }
+        self.y += 4.0;
+    }
+
+    /// One item of a list, `depth` levels in.
+    fn item(&mut self, depth: usize, item: &str) {
+        const INDENT: f32 = 16.0;
+        let level = depth as f32 * LEVEL_INDENT;
+        let width = CONTENT_WIDTH - INDENT - level;
+        self.ensure(BODY * LEADING);
+        let top = self.y;
+        let rtl = bidi::is_rtl(item);
+        let bullet = ["•", "–", "·"][depth % 3];
+        if let Some(bullet) = self
+            .wrap(bullet, Weight::Regular, BODY, CONTENT_WIDTH)
+            .pop()
+        {
+            let x = if rtl {
+                MARGIN + CONTENT_WIDTH - level - 4.0 - bullet.width
+            } else {
+                MARGIN + level + 4.0
+            };
+            self.push(Op::Text {
+                x,
+                y: top + BODY * LEADING - BODY * 0.3,
+                size: BODY,
+                line: bullet,
+            });
+        }
+        let x = if rtl { MARGIN } else { MARGIN + level + INDENT };
+        self.text(item, Weight::Regular, BODY, x, width);
+        self.y += 1.5;
     }
 
     fn table(&mut self, header: &[String], rows: &[Vec<String>]) {
@@ -456,12 +491,81 @@ impl Layout<'_> {
         self.y += 8.0;
     }
 
-    fn svg(&mut self, aspect: f32) {
-        let width = CONTENT_WIDTH;
-        let height = width * aspect;
-        self.ensure(height);
+    /// Photos two to a row, each scaled into its half of the column (and
+    /// to at most [`PHOTO_HEIGHT`]), its caption under it. `first` is the
+    /// index of the first one among all the report's photos.
+    fn photos(&mut self, figures: &[Figure], first: usize) {
+        const GAP: f32 = 12.0;
+        const CAPTION: f32 = 9.0;
+        let column = (CONTENT_WIDTH - GAP) / 2.0;
+        for (row, pair) in figures.chunks(2).enumerate() {
+            let sizes: Vec<(f32, f32)> = pair
+                .iter()
+                .map(|figure| {
+                    let aspect = if figure.width > 0 && figure.height > 0 {
+                        figure.height as f32 / figure.width as f32
+                    } else {
+                        0.75
+                    };
+                    if column * aspect > PHOTO_HEIGHT {
+                        (PHOTO_HEIGHT / aspect, PHOTO_HEIGHT)
+                    } else {
+                        (column, column * aspect)
+                    }
+                })
+                .collect();
+            let tallest = sizes.iter().map(|(_, h)| *h).fold(0.0, f32::max);
+            let height = tallest + CAPTION * LEADING + 4.0;
+            self.ensure(height);
+            let top = self.y;
+            for (index, (figure, (width, image_height))) in pair.iter().zip(sizes).enumerate() {
+                let left = MARGIN + index as f32 * (column + GAP);
+                self.push(Op::Image {
+                    image: first + row * 2 + index,
+                    x: left + (column - width) / 2.0,
+                    y: top + tallest - image_height,
+                    width,
+                    height: image_height,
+                });
+                if let Some(line) = self
+                    .wrap(&figure.caption, Weight::Regular, CAPTION, column)
+                    .into_iter()
+                    .next()
+                {
+                    self.push(Op::Text {
+                        x: left,
+                        y: top + tallest + CAPTION * LEADING - CAPTION * 0.3 + 2.0,
+                        size: CAPTION,
+                        line,
+                    });
+                }
+            }
+            self.y = top + height + GAP;
+        }
+    }
+
+    /// A drawing across the column, on this page if it fits, else on the
+    /// next; one taller than a page is made smaller, centred, to fit the
+    /// rest of this page (when that is at least half a page) or the next.
+    fn svg(&mut self, svg: usize, aspect: f32) {
+        let page = BOTTOM - MARGIN;
+        let full = CONTENT_WIDTH * aspect;
+        let room = BOTTOM - self.y;
+        let height = if full <= room {
+            full
+        } else if full <= page {
+            self.new_page();
+            full
+        } else if room >= page / 2.0 {
+            room
+        } else {
+            self.new_page();
+            page
+        };
+        let width = (height / aspect).min(CONTENT_WIDTH);
         self.push(Op::Svg {
-            x: MARGIN,
+            svg,
+            x: MARGIN + (CONTENT_WIDTH - width) / 2.0,
             y: self.y,
             width,
             height,
@@ -484,8 +588,10 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
         .map(|face| Font::new(face.data.into(), 0))
         .collect::<Option<Vec<Font>>>()
         .ok_or_else(|| ExportError::Pdf("font cannot be read".into()))?;
-    let tree = parse_svg(&report.network_svg)?;
-    let aspect = tree.size().height() / tree.size().width();
+    // The network map, then every drawing of the report, parsed once.
+    let mut drawings = vec![parse_svg(&report.network_svg)?];
+    let aspect = |tree: &resvg::usvg::Tree| tree.size().height() / tree.size().width();
+    let mut images: Vec<Option<Image>> = Vec::new();
 
     let mut layout = Layout {
         fonts: &fonts,
@@ -495,14 +601,41 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
     layout.new_page();
     layout.heading(0, &report.title);
     layout.paragraph(&report.subtitle);
-    for block in &report.blocks {
+    for (index, block) in report.blocks.iter().enumerate() {
         match block {
-            Block::Heading(level, text) => layout.heading(*level, text),
+            Block::Heading(level, text) => {
+                // A section that opens with a drawing (the tree) keeps its
+                // heading and introduction on the drawing's page.
+                if let (Some(Block::Paragraph(_)), Some(Block::Drawing(svg))) =
+                    (report.blocks.get(index + 1), report.blocks.get(index + 2))
+                {
+                    let drawing = parse_svg(svg)?;
+                    let opening = 80.0;
+                    let height = (CONTENT_WIDTH * aspect(&drawing)).min(BOTTOM - MARGIN - opening);
+                    layout.ensure(height + opening);
+                }
+                layout.heading(*level, text)
+            }
             Block::Paragraph(text) => layout.paragraph(text),
             Block::Labelled(label, text) => layout.labelled(label, text),
             Block::List(items) => layout.list(items),
             Block::Table { header, rows } => layout.table(header, rows),
-            Block::NetworkMap => layout.svg(aspect),
+            Block::NetworkMap => layout.svg(0, aspect(&drawings[0])),
+            Block::Drawing(svg) => {
+                let drawing = parse_svg(svg)?;
+                layout.svg(drawings.len(), aspect(&drawing));
+                drawings.push(drawing);
+            }
+            Block::Outline(items) => layout.outline(items),
+            Block::Photos(figures) => {
+                layout.photos(figures, images.len());
+                // The JPEG goes into the PDF as it is (DCTDecode): krilla
+                // reads its header, never its pixels. One it cannot read
+                // is left out; its caption stays.
+                images.extend(figures.iter().map(|figure| {
+                    Image::from_jpeg(krilla::Data::from(figure.jpeg.clone()), true).ok()
+                }));
+            }
         }
     }
 
@@ -544,15 +677,33 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ExportError> {
                         surface.set_fill(Some(black()));
                     }
                 }
+                Op::Image {
+                    image,
+                    x,
+                    y,
+                    width,
+                    height,
+                } => {
+                    if let (Some(Some(image)), Some(size)) =
+                        (images.get(image), Size::from_wh(width, height))
+                    {
+                        surface.push_transform(&Transform::from_translate(x, y));
+                        surface.draw_image(image.clone(), size);
+                        surface.pop();
+                    }
+                }
                 Op::Svg {
+                    svg,
                     x,
                     y,
                     width,
                     height,
                 } => {
                     surface.push_transform(&Transform::from_translate(x, y));
-                    if let Some(size) = Size::from_wh(width, height) {
-                        surface.draw_svg(&tree, size, SvgSettings::default());
+                    if let (Some(size), Some(tree)) =
+                        (Size::from_wh(width, height), drawings.get(svg))
+                    {
+                        surface.draw_svg(tree, size, SvgSettings::default());
                     }
                     surface.pop();
                     surface.set_fill(Some(black()));

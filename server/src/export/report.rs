@@ -8,6 +8,7 @@
 use super::bidi;
 use super::i18n::{self, Locale, Text};
 use super::network::NetworkMap;
+use super::tree::Tree;
 use super::{BoardExport, Options};
 use crate::board::model::{Board, Card};
 use crate::board::schema::{CardKind, NoteCategory, SECTORS};
@@ -27,6 +28,27 @@ pub enum Block {
     },
     /// The network map (the report's `network_svg`).
     NetworkMap,
+    /// A drawing of our own as SVG (the problem–solution tree,
+    /// [`super::tree`]): the PDF and the HTML draw it, the others show the
+    /// [`Block::Outline`] that follows it.
+    Drawing(String),
+    /// A nested list: each item with its depth (0 at the top), in reading
+    /// order; an item is never more than one level deeper than the one
+    /// before it.
+    Outline(Vec<(usize, String)>),
+    /// The board's photos, each with its caption ("Foto 1/7"); the PDF,
+    /// the HTML and the DOCX embed the JPEGs as they are, the Markdown
+    /// lists the captions.
+    Photos(Vec<Figure>),
+}
+
+/// A photo in the documentation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub caption: String,
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: std::sync::Arc<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,7 +167,11 @@ impl Builder<'_> {
             self.paragraph(self.t(Text::NoCards));
             return;
         }
-        for kind in CardKind::ALL {
+        // Challenges and solutions are in the tree's section, whole.
+        for kind in CardKind::ALL
+            .into_iter()
+            .filter(|kind| !is_tree_kind(*kind))
+        {
             let lines: Vec<String> = self
                 .board
                 .cards
@@ -222,11 +248,51 @@ impl Builder<'_> {
             .cards
             .iter()
             .filter(|c| c.cluster.is_none() && c.kind != CardKind::Offer.id())
+            // The tree's cards are shown in the tree.
+            .filter(|c| !is_tree_kind(CardKind::of_card(&c.kind)))
             .map(|c| self.card_line(c))
             .collect();
         if !unsorted.is_empty() {
             self.heading(2, self.t(Text::Unsorted));
             self.blocks.push(Block::List(unsorted));
+        }
+    }
+
+    /// The problem–solution tree, for a board that has one: the drawing,
+    /// then the same tree as a nested list (what a screen reader reads,
+    /// and what the formats without the drawing show), then the
+    /// solutions whose challenge was deleted.
+    fn tree(&mut self, question: &str) {
+        let board = self.board;
+        let tree = Tree::build(board);
+        if tree.is_empty() {
+            return;
+        }
+        self.heading(1, self.t(Text::BoardTree));
+        self.paragraph(self.t(Text::TreeIntro));
+        let drawing = tree.svg(board, question, self.locale);
+        self.blocks.push(Block::Drawing(drawing.svg));
+        let items: Vec<(usize, String)> = tree
+            .entries
+            .iter()
+            .map(|entry| {
+                (
+                    entry.depth.min(OUTLINE_DEPTH),
+                    self.card_line(&board.cards[entry.card]),
+                )
+            })
+            .collect();
+        if !items.is_empty() {
+            self.blocks.push(Block::Outline(items));
+        }
+        if !tree.orphans.is_empty() {
+            self.heading(2, self.t(Text::WithoutChallenge));
+            let lines = tree
+                .orphans
+                .iter()
+                .map(|&card| self.card_line(&board.cards[card]))
+                .collect();
+            self.blocks.push(Block::List(lines));
         }
     }
 
@@ -396,6 +462,27 @@ impl Builder<'_> {
         self.blocks.push(Block::Table { header, rows });
     }
 
+    /// The board's shown photos, numbered as the gallery shows them.
+    fn photos(&mut self, input: &BoardExport) {
+        if input.photos.is_empty() {
+            return;
+        }
+        self.heading(1, self.t(Text::Photos));
+        let count = input.photos.len();
+        let figures = input
+            .photos
+            .iter()
+            .enumerate()
+            .map(|(index, photo)| Figure {
+                caption: format!("{} {}/{count}", self.t(Text::Photo), index + 1),
+                width: photo.width,
+                height: photo.height,
+                jpeg: photo.jpeg.clone(),
+            })
+            .collect();
+        self.blocks.push(Block::Photos(figures));
+    }
+
     fn handout(&mut self) {
         let board = self.board;
         let handout = &board.handout;
@@ -415,6 +502,15 @@ impl Builder<'_> {
         }
     }
 }
+
+/// Whether cards of this kind are entries of the problem–solution tree.
+fn is_tree_kind(kind: CardKind) -> bool {
+    matches!(kind, CardKind::Challenge | CardKind::Solution)
+}
+
+/// The deepest level of a nested list: sub-challenges nested deeper are
+/// listed at this level (after their parent, so in their place).
+pub const OUTLINE_DEPTH: usize = 6;
 
 /// Text a person wrote, as it enters a block: a balanced bidi isolate.
 pub(crate) fn user(text: &str) -> String {
@@ -486,14 +582,31 @@ pub fn build(input: &BoardExport, options: Options) -> Report {
         blocks: Vec::new(),
     };
     builder.agenda();
-    builder.needs_verbatim();
-    builder.summary();
+    // A tree board (Kassel's reflection groups) has no cards of the
+    // conference's kinds and no clusters: its cards are all in the tree.
+    let tree_only = !board.cards.is_empty()
+        && board.clusters.is_empty()
+        && board
+            .cards
+            .iter()
+            .all(|card| is_tree_kind(CardKind::of_card(&card.kind)));
+    if !tree_only {
+        builder.needs_verbatim();
+        builder.summary();
+    }
+    let question = if board.meta.title.trim().is_empty() {
+        &input.info.title
+    } else {
+        &board.meta.title
+    };
+    builder.tree(question);
     builder.cases();
     builder.agreements();
     builder.networks();
     builder.network_map();
     builder.contacts(input);
     builder.handout();
+    builder.photos(input);
 
     let title = if board.meta.title.trim().is_empty() {
         user(&input.info.title)
