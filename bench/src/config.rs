@@ -32,6 +32,9 @@ pub enum Command {
     /// Time and peak memory of taking in a 12-megapixel photo (see
     /// docs/benchmarks.md, "Photos").
     Photo(crate::photo::PhotoArgs),
+    /// Precision and recall of the card suggestions on the labelled set,
+    /// and their time for a board (see docs/benchmarks.md, "Suggestions").
+    Similar(crate::similar::SimilarArgs),
     /// Serve a bare websocket relay: every binary frame goes to the other
     /// connections of the same path, nothing is parsed.
     Relay {

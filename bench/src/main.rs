@@ -14,6 +14,7 @@
 //! - [`abuse`]: what one client may cost everybody else (exports, memory).
 //! - [`event`]: an event's phones joining at once.
 //! - [`photo`]: taking in a 12-megapixel photo.
+//! - [`similar`]: precision and recall of the card suggestions.
 //! - [`report`]: percentiles, server statistics from `/proc`, output lines,
 //!   and the comparison table.
 //! - [`relay`]: the bare relay (every binary frame to the other connections
@@ -30,6 +31,7 @@ mod load;
 mod photo;
 mod relay;
 mod report;
+mod similar;
 mod storm;
 mod wire;
 
@@ -52,6 +54,7 @@ fn main() -> anyhow::Result<()> {
             Command::Abuse(args) => abuse::run(args).await,
             Command::Event(args) => event::run(args).await,
             Command::Photo(args) => photo::run(args).await,
+            Command::Similar(args) => similar::run(args),
             Command::Relay { addr } => relay::serve(addr).await,
             Command::Table { files } => report::print_table(&files),
         }

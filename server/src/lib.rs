@@ -37,6 +37,8 @@
 //!   around every HTTP request.
 //! - [`socket`]: the sending side of a connection (frames, bounded outlet)
 //!   and the close reasons; a leaf that imports nothing of the crate.
+//! - [`similar`]: which cards say the same thing in other words (the
+//!   suggestions of the wall and the series). Pure.
 //! - [`rate`]: the one token bucket every rate limit uses (messages per
 //!   connection, sync requests and awareness per peer).
 
@@ -55,6 +57,7 @@ pub mod photo;
 pub mod protocol;
 pub mod rate;
 pub mod room;
+pub mod similar;
 pub mod socket;
 pub mod store;
 
