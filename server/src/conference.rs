@@ -198,6 +198,29 @@ pub fn load_export(
     let record = store
         .board(board)?
         .ok_or_else(|| ConferenceError::NoSuchBoard(board.to_owned()))?;
+    let doc = document(store, board, live)?;
+    let participants = store.participants(board)?;
+    Ok(BoardExport::new(&record, &doc, &participants).with_photos(shown_photos(store, board)?))
+}
+
+/// The read model of a board: the live room's state if it is open (`live`),
+/// else what the store holds.
+pub fn load_board(
+    store: &dyn Store,
+    board: &str,
+    live: Option<Vec<u8>>,
+) -> Result<crate::board::model::Board, ConferenceError> {
+    let doc = document(store, board, live)?;
+    let txn = yrs::Transact::transact(&doc);
+    Ok(crate::board::model::Board::read(&txn))
+}
+
+/// A board's document: the live room's state (`live`), else the store's.
+fn document(
+    store: &dyn Store,
+    board: &str,
+    live: Option<Vec<u8>>,
+) -> Result<yrs::Doc, ConferenceError> {
     let stored = match live {
         Some(update) => StoredDocument {
             updates: vec![update],
@@ -205,9 +228,7 @@ pub fn load_export(
         },
         None => store.load_document(board)?,
     };
-    let doc = room::build_document(&stored).map_err(ConferenceError::Document)?;
-    let participants = store.participants(board)?;
-    Ok(BoardExport::new(&record, &doc, &participants).with_photos(shown_photos(store, board)?))
+    room::build_document(&stored).map_err(ConferenceError::Document)
 }
 
 /// The photos of a board its documentation holds: those shown, never a

@@ -23,6 +23,7 @@ mod refusals;
 mod registration;
 mod restore;
 mod scripts;
+mod suggestions;
 mod sync;
 mod throttling;
 mod tree;

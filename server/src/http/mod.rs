@@ -9,6 +9,7 @@ pub mod listener;
 pub mod organisers;
 mod photos;
 mod registration;
+mod suggestions;
 pub mod throttle;
 mod ws;
 
@@ -116,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::router())
         .merge(organisers::router())
         .merge(exports::router())
+        .merge(suggestions::router())
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
         .merge(photos::router(state.photo_limits.max_photo_bytes))
         .merge(ws::router())

@@ -29,6 +29,7 @@
 
 mod lexicon;
 
+use crate::board::model::Board;
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -597,6 +598,50 @@ impl Compared {
             None => best,
         }
     }
+}
+
+/// The cards of a board a suggestion looks at, newest first: a
+/// conference writes 40–300; the grouping's time grows with the cube.
+pub const BOARD_CARDS_MAX: usize = 400;
+
+/// A suggestion for the wall: cards that look alike, and a word for them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub cards: Vec<String>,
+    pub label: String,
+}
+
+/// The wall's suggestions (`GET /api/boards/{board}/suggestions`): groups
+/// of Block 1 cards (situations, needs, offers) that look alike, unless
+/// all of them are already in one cluster. Changes nothing.
+pub fn board_suggestions(board: &Board) -> Vec<Suggestion> {
+    let mut cards: Vec<_> = board
+        .cards
+        .iter()
+        .filter(|card| matches!(card.kind.as_str(), "situation" | "need" | "offer"))
+        .collect();
+    // The newest, in writing order.
+    cards.sort_by(|a, b| {
+        b.created_at
+            .total_cmp(&a.created_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    cards.truncate(BOARD_CARDS_MAX);
+    cards.reverse();
+    let texts: Vec<&str> = cards.iter().map(|card| card.text.as_str()).collect();
+    let compared = Compared::new(&Analyser::default(), &texts);
+    compared
+        .groups(THRESHOLD, |_, _| false)
+        .into_iter()
+        .filter(|group| {
+            let first = cards[group[0]].cluster.as_deref();
+            first.is_none() || group.iter().any(|&i| cards[i].cluster.as_deref() != first)
+        })
+        .map(|group| Suggestion {
+            label: compared.label(&group),
+            cards: group.iter().map(|&i| cards[i].id.clone()).collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
