@@ -32,6 +32,10 @@ pub struct Board {
     pub networks: Vec<Network>,
     pub memberships: Vec<Membership>,
     pub handout: Handout,
+    /// Suggestions the moderator dismissed (`dismissals`): the cards of
+    /// each, which are never suggested together again. Not documentation.
+    #[serde(skip)]
+    pub dismissals: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -485,6 +489,15 @@ impl Board {
             networks,
             memberships,
             handout,
+            dismissals: entries(txn, super::schema::DISMISSALS)
+                .into_iter()
+                .map(|(_, f)| {
+                    f.text("cards")
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .collect(),
         }
     }
 

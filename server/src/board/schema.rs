@@ -19,9 +19,11 @@ pub const FOCAL_POINTS: &str = "focalPoints";
 pub const AGREEMENTS: &str = "agreements";
 pub const NETWORKS: &str = "networks";
 pub const MEMBERSHIPS: &str = "memberships";
+/// Suggestions of cards that look alike the moderator dismissed.
+pub const DISMISSALS: &str = "dismissals";
 
 /// Every top-level type the schema has (`docs/schema.md`, "Top-level types").
-pub const ROOTS: [&str; 16] = [
+pub const ROOTS: [&str; 17] = [
     META,
     PARTICIPANTS,
     "groups",
@@ -38,6 +40,7 @@ pub const ROOTS: [&str; 16] = [
     NETWORKS,
     MEMBERSHIPS,
     "handout",
+    DISMISSALS,
 ];
 
 /// Top-level maps keyed by field name rather than by id.

@@ -613,7 +613,8 @@ pub struct Suggestion {
 
 /// The wall's suggestions (`GET /api/boards/{board}/suggestions`): groups
 /// of Block 1 cards (situations, needs, offers) that look alike, unless
-/// all of them are already in one cluster. Changes nothing.
+/// all of them are already in one cluster; never two cards of a suggestion
+/// the moderator dismissed (`dismissals`). Changes nothing.
 pub fn board_suggestions(board: &Board) -> Vec<Suggestion> {
     let mut cards: Vec<_> = board
         .cards
@@ -630,8 +631,22 @@ pub fn board_suggestions(board: &Board) -> Vec<Suggestion> {
     cards.reverse();
     let texts: Vec<&str> = cards.iter().map(|card| card.text.as_str()).collect();
     let compared = Compared::new(&Analyser::default(), &texts);
+    // The dismissals each card is in: two cards of one are kept apart.
+    let mut dismissed: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, dismissal) in board.dismissals.iter().enumerate() {
+        for card in dismissal {
+            dismissed.entry(card.as_str()).or_default().push(index);
+        }
+    }
+    let apart = |a: usize, b: usize| match (
+        dismissed.get(cards[a].id.as_str()),
+        dismissed.get(cards[b].id.as_str()),
+    ) {
+        (Some(x), Some(y)) => x.iter().any(|d| y.contains(d)),
+        _ => false,
+    };
     compared
-        .groups(THRESHOLD, |_, _| false)
+        .groups(THRESHOLD, apart)
         .into_iter()
         .filter(|group| {
             let first = cards[group[0]].cluster.as_deref();

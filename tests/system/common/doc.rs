@@ -17,7 +17,7 @@ pub fn new_doc() -> Doc {
 
 /// Root types the tests use, by name; a root a client never touched is
 /// otherwise of unknown type and reads as null.
-const MAP_ROOTS: [&str; 11] = [
+const MAP_ROOTS: [&str; 12] = [
     "meta",
     "cards",
     "done",
@@ -29,6 +29,7 @@ const MAP_ROOTS: [&str; 11] = [
     "cases",
     "focalPoints",
     "agreements",
+    "dismissals",
 ];
 
 /// Every root type of a document as JSON.

@@ -65,6 +65,9 @@ export class Board {
   get handout(): Y.Map<unknown> {
     return this.doc.getMap(TOP_LEVEL.handout);
   }
+  get dismissals(): Y.Map<Entry> {
+    return this.doc.getMap(TOP_LEVEL.dismissals);
+  }
 
   /** Every shared type this schema version uses (the undo scope). */
   sharedTypes(): Y.AbstractType<unknown>[] {
@@ -85,6 +88,7 @@ export class Board {
       this.networks,
       this.memberships,
       this.handout,
+      this.dismissals,
     ] as Y.AbstractType<unknown>[];
   }
 

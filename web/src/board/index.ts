@@ -30,6 +30,7 @@
  *   agreements.ts    `agreements`, `networks`, `memberships`: Block 3
  *   handout.ts       `handout`: the city's handout
  *   tree.ts          the problem–solution tree: challenges, solutions, merging
+ *   suggestions.ts   the server's suggestions of alike cards: accept, dismiss
  *   returned.ts      own entries the server gave back (for writing again)
  *   undo.ts          the moderator's undo manager
  */
@@ -48,6 +49,7 @@ export * from './cases';
 export * from './agreements';
 export * from './handout';
 export * from './tree';
+export * from './suggestions';
 export * from './returned';
 export { createUndoManager } from './undo';
 export { newId } from './ids';

@@ -27,6 +27,7 @@ export const TOP_LEVEL = {
   networks: 'networks',
   memberships: 'memberships',
   handout: 'handout',
+  dismissals: 'dismissals',
 } as const;
 
 /** `author` of a card the moderator wrote (participant ids never equal it). */

@@ -2,7 +2,7 @@
  * The server's HTTP API (docs/ of the server; DESIGN.md "External contract").
  * Errors come back as JSON `{"error": "..."}` with a 4xx status.
  */
-import type { Locale, Sector } from '../board';
+import type { Locale, Sector, Suggestion } from '../board';
 
 export interface CreateBoardRequest {
   title: string;
@@ -747,6 +747,21 @@ export class Api {
     });
     if (!hasStrings(body, ['viewer_token', 'presenter_url'])) throw new ApiError(502, 'unexpected response');
     return body;
+  }
+
+  /** Cards that look alike, for the moderator to make clusters of (docs/protocol.md, "Suggestions"). */
+  async suggestions(board: string, token: string): Promise<Suggestion[]> {
+    const body = await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/suggestions`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const groups = typeof body === 'object' && body !== null && 'groups' in body ? (body as { groups: unknown }).groups : null;
+    if (!Array.isArray(groups)) throw new ApiError(502, 'unexpected response');
+    return groups.flatMap((group: unknown) => {
+      if (!hasStrings(group, ['label'])) return [];
+      const cards = (group as { cards?: unknown }).cards;
+      if (!Array.isArray(cards) || !cards.every((card) => typeof card === 'string')) return [];
+      return [{ label: group.label, cards: cards as string[] }];
+    });
   }
 
   /** Revokes a participant's token at once; their open connections are closed (moderator). */
