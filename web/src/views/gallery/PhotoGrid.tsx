@@ -44,8 +44,10 @@ export function PhotoGrid({ photos, load }: { photos: readonly GridPhoto[]; load
             height={large.height}
           />
           <figcaption>
-            {t('gallery.slideshow.position', { n: index + 1, total })}
-            {large.caption && <span> · {large.caption}</span>}
+            <span>
+              {t('gallery.slideshow.position', { n: index + 1, total })}
+              {large.caption && ` · ${large.caption}`}
+            </span>
             <button type="button" ref={close} onClick={shut}>
               {t('gallery.close')}
             </button>
