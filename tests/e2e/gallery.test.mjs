@@ -15,6 +15,10 @@
 //   waiting, not sent → back online, it arrives: the moderator's list
 //   shows two photos.
 //
+// A second test: the event page (`/e/{event}`) shows a phone in the plenary
+// the shown photo of a workshop it is not in (and not the hidden one),
+// with the board it comes from; opened large and closed by keyboard.
+//
 // Along the way: axe-core on the phone's gallery, the moderator's panel
 // and the slideshow; screenshots in tests/e2e/artifacts/.
 //
@@ -286,6 +290,64 @@ test('a phone photo waits for approval, reaches the projector without its metada
   const photos = await photosOnServer(server, board, token)
   assert.equal(photos.length, 2)
   for (const photo of photos) assertClean(await photoBytes(server, board, token, photo.photo), `photo ${photo.photo}`)
+
+  assert.deepEqual(problems, [], 'no uncaught errors or unexpected dialogs')
+  assert.deepEqual(axeFindings, [], axeFindings.join('\n'))
+})
+
+test('the event page shows the shown photos of every board of the event', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const problems = []
+  const { server, browser } = await startServerAndBrowser(t)
+  const { axeFindings, checkAxe } = axeCollector()
+  const created = await (await fetch(`${server.url}/api/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      title: 'Kommunen im Dialog',
+      date: '2027-03-31',
+      boards: [{ title: 'Plenum', kind: 'plenary' }, { title: 'Workshop Wohnen', kind: 'workshop' }]
+    })
+  })).json()
+  const [, workshop] = created.boards
+
+  const phone = await openPage(browser, 'phone', 'phone', problems)
+  const page = phone.page
+  await page.goto(created.join_url)
+  // The workshop's moderator adds two photos and hides one (through the API).
+  const send = async (colour) => {
+    const response = await fetch(`${server.url}/api/boards/${workshop.board}/photos`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${workshop.moderator_token}`, 'Content-Type': 'image/jpeg' },
+      body: await canvasJpeg(page, 900, 600, colour)
+    })
+    assert.equal(response.status, 201)
+    return (await response.json()).photo
+  }
+  await send('#1d6b35')
+  const hidden = await send('#a3211b')
+  const hiding = await fetch(`${server.url}/api/boards/${workshop.board}/photos/${hidden}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${workshop.moderator_token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ status: 'hidden' })
+  })
+  assert.equal(hiding.status, 204)
+
+  await visible(page.getByRole('heading', { name: 'Mitmachen' }), 'the event join form')
+  await fillJoinForm(page, { name: 'Bea Krause', organisation: 'Gemeinde Calden', sector: 'behoerde' })
+  await page.getByRole('button', { name: 'Beitreten' }).tap()
+  await page.waitForURL(new RegExp(`/e/${created.event}$`))
+  await visible(page.locator('.topbar .status-online'), 'the phone on the plenary board')
+  // The photos of the workshop, which this phone is not in.
+  await page.getByText('Fotos der Veranstaltung', { exact: true }).tap()
+  const thumbnail = await visible(page.getByRole('button', { name: 'Foto 1 von 1 groß zeigen' }), 'the shown photo as a thumbnail')
+  await visible(page.locator('.event-gallery .photo-caption').getByText('aus Workshop Wohnen', { exact: true }), 'the board it comes from')
+  await thumbnail.tap()
+  const large = await visible(page.locator('.photo-large').getByRole('img', { name: 'Foto 1 von 1' }), 'the photo large')
+  await waitFor(() => large.evaluate((img) => img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0), 'the large photo decoded')
+  await checkAxe('phone (event photos)', page)
+  await screenshot(page, 'gallery-event-phone')
+  await page.getByRole('button', { name: 'Schließen' }).press('Enter')
+  await waitFor(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Foto 1 von 1 groß zeigen'), 'the focus back on the thumbnail')
 
   assert.deepEqual(problems, [], 'no uncaught errors or unexpected dialogs')
   assert.deepEqual(axeFindings, [], axeFindings.join('\n'))
