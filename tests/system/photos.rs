@@ -50,8 +50,21 @@ async fn send(
     content_type: &str,
     body: &[u8],
 ) -> (u16, String, Vec<u8>) {
+    send_with(server, method, path, token, content_type, "", body).await
+}
+
+/// [`send`] with further header lines (`extra`, each ending in `\r\n`).
+async fn send_with(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    extra: &str,
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut raw = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
         server.addr,
         body.len()
     )
@@ -774,4 +787,67 @@ async fn the_event_page_shows_the_shown_photos_of_all_its_boards() {
     assert_eq!(status, 403);
     let (status, _) = http_request_as(server.addr, None, "GET", &list, None).await;
     assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn an_upload_sent_again_with_its_idempotency_key_is_stored_once() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Galerie").await;
+    let (_, ada) = server.join(&board, "Ada").await;
+    let (_, bea) = server.join(&board, "Bea").await;
+    let path = format!("/api/boards/{}/photos", board.id);
+    let photo = jpeg(64, 48);
+    let keyed = |token: &str, key: &str| {
+        let (server, path, photo) = (&server, &path, &photo);
+        let (token, header) = (token.to_owned(), format!("Idempotency-Key: {key}\r\n"));
+        async move {
+            let (status, _, body) =
+                send_with(server, "POST", path, &token, "image/jpeg", &header, photo).await;
+            let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            (status, answer)
+        }
+    };
+    // Ada's phone sends, the answer is lost, it sends again: one photo.
+    let (status, first) = keyed(&ada, "a1b2c3d4e5f6a7b8c9d0e1f2").await;
+    assert_eq!(status, 201, "{first}");
+    let (status, again) = keyed(&ada, "a1b2c3d4e5f6a7b8c9d0e1f2").await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["photo"], first["photo"]);
+    assert_eq!(again["status"], "shown");
+    assert_eq!(
+        listed(&server, &board.id, &board.moderator_token)
+            .await
+            .len(),
+        1
+    );
+    // The same key from someone else, or another key, is another photo.
+    let (status, other) = keyed(&bea, "a1b2c3d4e5f6a7b8c9d0e1f2").await;
+    assert_eq!(status, 201, "{other}");
+    assert_ne!(other["photo"], first["photo"]);
+    let (status, _) = keyed(&ada, "second-photo-of-ada").await;
+    assert_eq!(status, 201);
+    // Two at once with one key: one photo, both answered with it.
+    let (one, two) = tokio::join!(keyed(&ada, "at-once-0001"), keyed(&ada, "at-once-0001"));
+    assert_eq!(one.1["photo"], two.1["photo"], "{one:?} {two:?}");
+    assert!(
+        [one.0, two.0].contains(&201) && [one.0, two.0].iter().all(|s| [200, 201].contains(s)),
+        "{one:?} {two:?}"
+    );
+    assert_eq!(
+        listed(&server, &board.id, &board.moderator_token)
+            .await
+            .len(),
+        4
+    );
+    // A key that is no id is refused before anything is stored.
+    for bad in ["short", "with space in it", "ü-not-ascii-key"] {
+        let (status, answer) = keyed(&ada, bad).await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+    }
+    assert_eq!(
+        listed(&server, &board.id, &board.moderator_token)
+            .await
+            .len(),
+        4
+    );
 }

@@ -6,7 +6,9 @@
 //!   re-encoded without metadata ([`crate::photo`]) and stored; `201
 //!   {"photo", "width", "height", "status"}`. A participant's photo is
 //!   `pending` while the board's `meta.photosNeedApproval` is set, else
-//!   `shown`; the moderator's is always `shown`;
+//!   `shown`; the moderator's is always `shown`. With an `Idempotency-Key`
+//!   a repeat of the same upload (its answer lost on bad Wi-Fi) is stored
+//!   once: `200` with the photo it made;
 //! - `GET /api/boards/{board}/photos`: the board's photos: all of them for
 //!   the moderator, the shown ones and their own for a participant, the
 //!   shown ones for a viewer;
@@ -35,11 +37,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 /// Uploads decoded at once on the whole server.
 const PHOTO_SLOTS: usize = 2;
 static DECODING: Semaphore = Semaphore::const_new(PHOTO_SLOTS);
+
+/// The header that makes sending an upload again safe (its answer was lost):
+/// the photo's id is derived from it ([`keyed_id`]).
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// The types a photo may be sent as.
 const IMAGE_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
@@ -91,6 +98,12 @@ async fn upload(
         Identity::Participant(id) => id.clone(),
         Identity::Viewer => return Err(Error::Forbidden("viewers cannot add photos")),
     };
+    let keyed = keyed_id(&headers, &board, &author)?;
+    if let Some(id) = &keyed {
+        if let Some(done) = made_by(&state, &board, id, &author).await? {
+            return Ok((StatusCode::OK, Json(done)));
+        }
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -135,8 +148,8 @@ async fn upload(
     };
     let info = PhotoInfo {
         board: board.clone(),
-        id: crate::auth::new_link_id(),
-        author,
+        id: keyed.clone().unwrap_or_else(crate::auth::new_link_id),
+        author: author.clone(),
         created_at: super::boards::now(),
         width: processed.width,
         height: processed.height,
@@ -151,12 +164,15 @@ async fn upload(
     let limits = state.photo_limits;
     let store = state.store.clone();
     let stored = record.info.clone();
+    let repeat = keyed.is_some();
     let admission = super::blocking(move || {
         let mut record = record;
         for _ in 0..3 {
             match store.add_photo(&record, limits.max_per_board, limits.max_storage_bytes) {
+                // The same upload, sent twice at once: the first one stored it.
+                Err(StoreError::Conflict) if repeat => return Ok(None),
                 Err(StoreError::Conflict) => record.info.id = crate::auth::new_link_id(),
-                other => return Ok((other?, record.info.id)),
+                other => return Ok(Some((other?, record.info.id))),
             }
         }
         Err(Error::Unavailable(
@@ -164,6 +180,13 @@ async fn upload(
         ))
     })
     .await?;
+    let Some(admission) = admission else {
+        let id = keyed.unwrap_or_default();
+        return match made_by(&state, &board, &id, &author).await? {
+            Some(done) => Ok((StatusCode::OK, Json(done))),
+            None => Err(Error::Conflict("this upload is being stored; try again")),
+        };
+    };
     match admission.0 {
         PhotoAdmission::Stored => {}
         PhotoAdmission::BoardFull => {
@@ -186,6 +209,52 @@ async fn upload(
             status: status.id(),
         }),
     ))
+}
+
+/// The photo id an upload's `Idempotency-Key` stands for: the same key
+/// from the same person on the same board is the same photo. A key is 8 to
+/// 64 letters, digits, `-` or `_` (the app sends the id it queued the
+/// photo under).
+fn keyed_id(headers: &HeaderMap, board: &str, author: &str) -> Result<Option<String>, Error> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|key| crate::board::valid_id(key))
+        .ok_or_else(|| {
+            Error::BadRequest("Idempotency-Key must be 8 to 64 letters, digits, - or _".into())
+        })?;
+    let digest = Sha256::digest(format!("{board}\n{author}\n{key}").as_bytes());
+    Ok(Some(
+        digest[..8]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect(),
+    ))
+}
+
+/// The photo `id` of `author` on `board`, if it is stored: what a repeated
+/// upload answers.
+async fn made_by(
+    state: &AppState,
+    board: &str,
+    id: &str,
+    author: &str,
+) -> Result<Option<Uploaded>, Error> {
+    let (store, board, id) = (state.store.clone(), board.to_owned(), id.to_owned());
+    let found = super::blocking(move || Ok(store.photo(&board, &id, true)?)).await?;
+    Ok(found
+        .filter(|(info, _)| info.author == author)
+        .map(|(info, _)| Uploaded {
+            status: PhotoStatus::from_id(&info.status)
+                .unwrap_or(PhotoStatus::Hidden)
+                .id(),
+            photo: info.id,
+            width: info.width,
+            height: info.height,
+        }))
 }
 
 /// The board's `meta.photosNeedApproval`, from the live room if it is open.
