@@ -19,14 +19,16 @@ function photo(text: string): Blob {
 /** The server's answers in order: a photo id for 201, an ApiError otherwise. */
 function server(answers: (string | ApiError)[]) {
   const sent: string[] = [];
-  const upload = vi.fn(async (blob: Blob) => {
+  const keys: string[] = [];
+  const upload = vi.fn(async (blob: Blob, key: string) => {
     sent.push(await blob.text());
+    keys.push(key);
     const answer = answers.shift();
     if (answer === undefined) return uploaded(`p${sent.length}`);
     if (answer instanceof ApiError) throw answer;
     return uploaded(answer);
   });
-  return { sent, upload };
+  return { sent, upload, keys };
 }
 
 /** Lets the queue's promises (store, upload) settle. */
@@ -34,7 +36,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
-function queue(store: PhotoStore, upload: (blob: Blob) => Promise<UploadedPhoto>, online: { now: boolean }, events = new Events(), onSent?: (u: UploadedPhoto) => void) {
+function queue(store: PhotoStore, upload: (blob: Blob, key: string) => Promise<UploadedPhoto>, online: { now: boolean }, events = new Events(), onSent?: (u: UploadedPhoto) => void) {
   let id = 0;
   return new PhotoQueue({
     board: 'board0001',
@@ -77,7 +79,7 @@ describe('the photo queue', () => {
 
   it('tries again with backoff after a network error or a 5xx, and at once on a kick', async () => {
     const store = memoryPhotoStore();
-    const { sent, upload } = server([new ApiError(0, 'network'), new ApiError(503, 'busy'), 'p9']);
+    const { sent, upload, keys } = server([new ApiError(0, 'network'), new ApiError(503, 'busy'), 'p9']);
     const q = queue(store, upload, { now: true });
     await q.add(photo('pinnwand'));
     await settle();
@@ -95,6 +97,8 @@ describe('the photo queue', () => {
     q.kick();
     await settle();
     expect(sent).toEqual(['pinnwand', 'pinnwand', 'pinnwand']);
+    // Every try under the same key: a lost 201 does not make a second photo.
+    expect(keys).toEqual(['local1', 'local1', 'local1']);
     expect(q.entries.get()).toEqual([]);
     q.destroy();
   });

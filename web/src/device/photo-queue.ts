@@ -3,7 +3,9 @@
  * written to this device (IndexedDB: it survives a reload and a dropped
  * Wi-Fi), then sent, one at a time, oldest first:
  *
- * - 201: it arrived; it leaves the device and the queue.
+ * - 201: it arrived; it leaves the device and the queue. Each is sent with
+ *   its queue id as `Idempotency-Key`: one whose answer was lost is sent
+ *   again and the server answers 200 with the photo it already has.
  * - no answer (offline, a dropped connection), a 5xx, 408 or 429: it stays
  *   and is tried again with backoff (RETRY_MS, doubling up to
  *   RETRY_MAX_MS), and at once when the browser says it is online again or
@@ -154,8 +156,12 @@ export interface QueueOptions {
   board: string;
   participant: string;
   store: PhotoStore | Promise<PhotoStore>;
-  /** Sends one photo; rejects with ApiError (status 0: no answer). */
-  upload: (photo: Blob) => Promise<UploadedPhoto>;
+  /**
+   * Sends one photo under its queue id as the idempotency key (a photo
+   * whose 201 was lost is sent again and stored once); rejects with
+   * ApiError (status 0: no answer).
+   */
+  upload: (photo: Blob, key: string) => Promise<UploadedPhoto>;
   /** Called once a photo arrived (the server answered 201). */
   onSent?: (uploaded: UploadedPhoto) => void;
   /** Whether the browser thinks it is online (default navigator.onLine). */
@@ -322,7 +328,7 @@ export class PhotoQueue {
         // Another tab may have sent it (or had it refused) meanwhile.
         const stored = await this.store?.list(this.options.board, this.options.participant);
         if (stored && !stored.some((p) => p.id === next.id && p.refused === null)) return null;
-        const answer = await this.options.upload(new Blob([next.bytes], { type: next.type }));
+        const answer = await this.options.upload(new Blob([next.bytes], { type: next.type }), next.id);
         await this.store?.remove(next.id).catch(() => undefined);
         return answer;
       });

@@ -116,12 +116,16 @@ export class PhotoApi {
     }
   }
 
-  /** Sends a photo; the server answers 201 with its id and status. */
-  async upload(board: string, token: string, photo: Blob): Promise<UploadedPhoto> {
+  /**
+   * Sends a photo; the server answers 201 with its id and status. With
+   * `key` (`Idempotency-Key`), sending it again after a lost answer is
+   * answered 200 with the same photo, not stored twice.
+   */
+  async upload(board: string, token: string, photo: Blob, key?: string): Promise<UploadedPhoto> {
     const type = (PHOTO_TYPES as readonly string[]).includes(photo.type) ? photo.type : 'image/jpeg';
     const response = await send(this.fetcher, `/api/boards/${enc(board)}/photos`, {
       method: 'POST',
-      headers: { Accept: 'application/json', 'Content-Type': type, ...this.auth(token) },
+      headers: { Accept: 'application/json', 'Content-Type': type, ...this.auth(token), ...(key ? { 'Idempotency-Key': key } : {}) },
       body: photo,
     });
     let body: unknown = null;

@@ -40,7 +40,7 @@ export function usePhotoQueue(boardId: string, participantId: string, token: str
       board: boardId,
       participant: participantId,
       store: openPhotoStore(),
-      upload: (photo) => api.upload(boardId, token, photo),
+      upload: (photo, key) => api.upload(boardId, token, photo, key),
       onSent: () => arrivals.update((n) => n + 1),
     });
     return { queue, arrivals };
