@@ -247,10 +247,20 @@ test('a phone photo waits for approval, reaches the projector without its metada
     slideBodies.push(Buffer.from(await response.body()))
     await route.fulfill({ response })
   })
+  // A countdown runs above the slideshow: the photo takes what is left.
+  await mod.getByRole('button', { name: 'Timer starten' }).click()
+  await visible(screen.locator('.phase-bar'), 'the countdown on the projector')
   await mod.getByRole('button', { name: 'Fotos auf der Leinwand zeigen' }).click()
   await visible(screen.locator('.slide-position').getByText('1/1', { exact: true }), 'the projector slideshow: 1/1')
   const slide = await visible(screen.getByRole('img', { name: 'Foto 1 von 1' }), 'the slide with its alt text')
   await waitFor(() => slide.evaluate((img) => img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0), 'the slide image decoded')
+  const fits = await screen.evaluate(() => {
+    const bottom = document.querySelector('.slide-position')?.getBoundingClientRect().bottom ?? Infinity
+    const fit = document.querySelector('.presenter')?.style.getPropertyValue('--fit') ?? ''
+    return { bottom, height: window.innerHeight, fit }
+  })
+  assert.ok(fits.bottom <= fits.height, `the slideshow fits the projector: ${JSON.stringify(fits)}`)
+  assert.ok(fits.fit === '' || fits.fit === '1', `the projector's type is not shrunk for the photo: ${JSON.stringify(fits)}`)
   await checkAxe('projector (slideshow)', screen)
   await screenshot(screen, 'gallery-projector')
   assert.match(await slide.getAttribute('src'), /^blob:/, 'the slide shows an object URL: no token in an image URL')
