@@ -70,7 +70,7 @@ fn may_see(identity: &Identity, info: &PhotoInfo) -> bool {
     match identity {
         Identity::Moderator => true,
         Identity::Participant(me) if &info.author == me => true,
-        _ => PhotoStatus::from_id(&info.status) == Some(PhotoStatus::Shown),
+        _ => is_shown(info),
     }
 }
 
