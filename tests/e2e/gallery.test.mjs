@@ -7,8 +7,9 @@
 //   in after SOI: a GPS IFD with a position and a unique canary string) →
 //   the phone says it waits for approval → the moderator sees it waiting
 //   and approves it → the phone sees it shown → the moderator puts the
-//   photos on the projector → the slideshow shows it, "1/1" → the bytes of
-//   the shown image (and of the API's full photo and thumbnail) carry
+//   photos on the projector → the slideshow shows it, "1/1", under a
+//   running countdown, and so does a remote attendee's watch view → the
+//   bytes of the shown image (and of the API's full photo and thumbnail) carry
 //   neither the canary nor an Exif APP1 segment → the phone goes offline,
 //   takes a second photo, which waits on the device (IndexedDB) → reloads
 //   offline (the service worker serves the app) and the photo is still
@@ -272,6 +273,15 @@ test('a phone photo waits for approval, reaches the projector without its metada
   assertClean(await photoBytes(server, board, token, stored.photo), 'the stored photo')
   assertClean(await photoBytes(server, board, token, stored.photo, '?size=thumbnail'), 'the stored thumbnail')
   assert.ok(shown.equals(await photoBytes(server, board, token, stored.photo)), 'the projector shows the stored photo')
+
+  // A remote attendee with the watch link follows the projector to the photos.
+  const watchUrl = await mod.locator('a[href*="/watch#token="]').getAttribute('href')
+  const watcher = await openPage(browser, 'laptop', 'watch', problems)
+  await watcher.page.goto(watchUrl)
+  await visible(watcher.page.locator('.follow-display .slide-position').getByText('1/1', { exact: true }), 'the watch view follows to the slideshow')
+  await visible(watcher.page.getByRole('img', { name: 'Foto 1 von 1' }), 'the watch view shows the photo')
+  await checkAxe('watch (slideshow)', watcher.page)
+  await watcher.context.close()
 
   // ------------------------------------------------ a photo taken offline
   await waitFor(() => page.evaluate(async () => (await navigator.serviceWorker.ready).active !== null), 'the service worker is active on the phone')

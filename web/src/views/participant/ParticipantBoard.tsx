@@ -202,7 +202,7 @@ export function ParticipantBoard({
           />
         )}
         {screen === 'info' && <InfoScreen board={board} />}
-        {screen === 'screen' && <FollowDisplay board={board} />}
+        {screen === 'screen' && <FollowDisplay board={board} {...(token ? { photos: { boardId, token } } : {})} />}
         {screen === 'gallery' && photos && token && (
           <PhoneGallery board={board} boardId={boardId} participantId={participantId} token={token} photos={photos} api={photoApi} />
         )}
