@@ -262,3 +262,23 @@ fn shown_photos(
     }
     Ok(photos)
 }
+
+/// Whether a participant's photo on `board` waits for the moderator's
+/// approval (`meta.photosNeedApproval`), read from the live room's document
+/// (`live`, as for [`load_export`]) or else from the store. Blocking.
+pub fn photos_need_approval(
+    store: &dyn Store,
+    board: &str,
+    live: Option<Vec<u8>>,
+) -> Result<bool, ConferenceError> {
+    let stored = match live {
+        Some(update) => StoredDocument {
+            updates: vec![update],
+            ..StoredDocument::default()
+        },
+        None => store.load_document(board)?,
+    };
+    let doc = room::build_document(&stored).map_err(ConferenceError::Document)?;
+    let txn = yrs::Transact::transact(&doc);
+    Ok(crate::board::BoardView::new(&txn).photos_need_approval())
+}

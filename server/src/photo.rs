@@ -27,6 +27,42 @@ pub const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// JPEG quality of the stored photo and the thumbnail.
 const QUALITY: u8 = 85;
 
+/// Where a photo stands (`photos.status`, `docs/protocol.md`, "Photos"),
+/// which decides who sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoStatus {
+    /// Seen by everyone with a token of the board (and of its event).
+    Shown,
+    /// Put away by the moderator: the moderator and who uploaded it.
+    Hidden,
+    /// A participant's upload while the moderator approves photos first
+    /// (`meta.photosNeedApproval`): the moderator and who uploaded it.
+    Pending,
+}
+
+impl PhotoStatus {
+    pub const ALL: [PhotoStatus; 3] = [
+        PhotoStatus::Shown,
+        PhotoStatus::Hidden,
+        PhotoStatus::Pending,
+    ];
+
+    /// The id the store and the API use.
+    pub const fn id(self) -> &'static str {
+        match self {
+            PhotoStatus::Shown => "shown",
+            PhotoStatus::Hidden => "hidden",
+            PhotoStatus::Pending => "pending",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<PhotoStatus> {
+        PhotoStatus::ALL
+            .into_iter()
+            .find(|status| status.id() == id)
+    }
+}
+
 /// What became of an upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Processed {

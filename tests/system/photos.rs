@@ -1,13 +1,16 @@
 //! Photos of a board: only real images are taken, re-encoded without
 //! metadata; every kind of bad upload gets a clear 4xx and stores nothing;
 //! the limits hold one step above and below; a decompression bomb costs
-//! no memory.
+//! no memory; with approval on, a participant's photo waits for the
+//! moderator and only they and its author see it; the event page shows the
+//! shown photos of all the event's boards.
 
 use crate::common::http::exchange;
-use crate::common::{Server, http_request_as};
+use crate::common::{Client, Server, at, http_request_as};
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
-use serde_json::Value;
+use serde_json::{Value, json};
+use yrs::{Any, Map, WriteTxn};
 
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let picture = RgbImage::from_fn(width, height, |x, y| {
@@ -47,8 +50,21 @@ async fn send(
     content_type: &str,
     body: &[u8],
 ) -> (u16, String, Vec<u8>) {
+    send_with(server, method, path, token, content_type, "", body).await
+}
+
+/// [`send`] with further header lines (`extra`, each ending in `\r\n`).
+async fn send_with(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    extra: &str,
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut raw = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
         server.addr,
         body.len()
     )
@@ -436,4 +452,402 @@ fn crc32(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// The photos of a board a token is shown: (photo id, status).
+async fn listed(server: &Server, board: &str, token: &str) -> Vec<(String, String)> {
+    let (status, body) = http_request_as(
+        server.addr,
+        Some(token),
+        "GET",
+        &format!("/api/boards/{board}/photos"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["photos"]
+        .as_array()
+        .expect("photos")
+        .iter()
+        .map(|p| {
+            (
+                p["photo"].as_str().expect("id").to_owned(),
+                p["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Uploads a small JPEG; returns the photo id and the status it got.
+async fn upload(server: &Server, board: &str, token: &str) -> (String, String) {
+    let (status, _, body) = send(
+        server,
+        "POST",
+        &format!("/api/boards/{board}/photos"),
+        token,
+        "image/jpeg",
+        &jpeg(64, 48),
+    )
+    .await;
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let uploaded: Value = serde_json::from_slice(&body).expect("json");
+    (
+        uploaded["photo"].as_str().expect("id").to_owned(),
+        uploaded["status"].as_str().expect("status").to_owned(),
+    )
+}
+
+/// Sets `meta.photosNeedApproval` as the moderator, and waits until a
+/// participant's connection sees it: then the room has it.
+async fn set_approval(moderator: &mut Client, participant: &mut Client, on: bool) {
+    moderator
+        .edit(|_, txn| {
+            txn.get_or_insert_map("meta")
+                .insert(txn, "photosNeedApproval", Any::Bool(on));
+        })
+        .await;
+    participant
+        .pump_until(
+            |c| *at(&c.json(), "/meta/photosNeedApproval") == json!(on),
+            "the approval flag",
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn with_approval_on_a_participants_photo_waits_for_the_moderator() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Galerie").await;
+    let (_, ada) = server.join(&board, "Ada").await;
+    let (_, bea) = server.join(&board, "Bea").await;
+    let path = format!("/api/boards/{}/photos", board.id);
+
+    // Approval off (the default): shown at once.
+    let (early, status) = upload(&server, &board.id, &ada).await;
+    assert_eq!(status, "shown");
+
+    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let mut watcher = Client::connect(&server, &board.id, &bea).await;
+    set_approval(&mut moderator, &mut watcher, true).await;
+
+    // Ada's photo waits; the moderator's own is shown at once.
+    let (waiting, status) = upload(&server, &board.id, &ada).await;
+    assert_eq!(status, "pending");
+    let (_, status) = upload(&server, &board.id, &board.moderator_token).await;
+    assert_eq!(status, "shown");
+    let pending = (waiting.clone(), "pending".to_owned());
+    assert!(listed(&server, &board.id, &ada).await.contains(&pending));
+    assert!(
+        listed(&server, &board.id, &board.moderator_token)
+            .await
+            .contains(&pending)
+    );
+    for other in [&bea, &board.viewer_token] {
+        let seen = listed(&server, &board.id, other).await;
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert!(
+            seen.iter()
+                .all(|(id, status)| id != &waiting && status == "shown")
+        );
+        for query in ["", "?size=thumbnail"] {
+            let (status, _, _) = send(
+                &server,
+                "GET",
+                &format!("{path}/{waiting}{query}"),
+                other,
+                "image/jpeg",
+                b"",
+            )
+            .await;
+            assert_eq!(status, 404, "a pending photo is not shown to others");
+        }
+    }
+    let (status, _, _) = send(
+        &server,
+        "GET",
+        &format!("{path}/{waiting}?size=thumbnail"),
+        &ada,
+        "image/jpeg",
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200, "its author sees the pending photo");
+
+    // Only the moderator approves, and only to shown or hidden.
+    for (token, status, expected) in [
+        (&bea, "shown", 403),
+        (&ada, "shown", 403),
+        (&board.moderator_token, "pending", 400),
+        (&board.moderator_token, "shown", 204),
+    ] {
+        let (answer, body) = http_request_as(
+            server.addr,
+            Some(token),
+            "POST",
+            &format!("{path}/{waiting}"),
+            Some(&json!({ "status": status })),
+        )
+        .await;
+        assert_eq!(answer, expected, "{status}: {body}");
+    }
+    assert!(
+        listed(&server, &board.id, &bea)
+            .await
+            .contains(&(waiting.clone(), "shown".to_owned()))
+    );
+    assert_eq!(
+        send(
+            &server,
+            "GET",
+            &format!("{path}/{waiting}"),
+            &board.viewer_token,
+            "image/jpeg",
+            b""
+        )
+        .await
+        .0,
+        200
+    );
+
+    // A hidden photo stays in its author's list, as hidden.
+    let (status, _) = http_request_as(
+        server.addr,
+        Some(&board.moderator_token),
+        "POST",
+        &format!("{path}/{early}"),
+        Some(&json!({"status": "hidden"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert!(
+        listed(&server, &board.id, &ada)
+            .await
+            .contains(&(early.clone(), "hidden".to_owned()))
+    );
+    assert!(
+        !listed(&server, &board.id, &bea)
+            .await
+            .iter()
+            .any(|(id, _)| id == &early)
+    );
+
+    // With the room closed, the flag is read from the store.
+    moderator.close().await;
+    watcher.close().await;
+    let (_, status) = upload(&server, &board.id, &bea).await;
+    assert_eq!(status, "pending");
+    // Turned off again: shown at once.
+    let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
+    let mut watcher = Client::connect(&server, &board.id, &ada).await;
+    set_approval(&mut moderator, &mut watcher, false).await;
+    let (_, status) = upload(&server, &board.id, &bea).await;
+    assert_eq!(status, "shown");
+    assert_eq!(
+        listed(&server, &board.id, &board.moderator_token)
+            .await
+            .len(),
+        5
+    );
+}
+
+/// An event of a plenary and a workshop; (event id, organiser token,
+/// viewer token, join code, [(board, moderator token)]).
+async fn create_event(server: &Server) -> (String, String, String, String, Vec<(String, String)>) {
+    let (status, created) = server
+        .request(
+            "POST",
+            "/api/events",
+            Some(&json!({
+                "title": "Kommunen im Dialog", "date": "2027-03-31",
+                "boards": [
+                    {"title": "Plenum", "kind": "plenary"},
+                    {"title": "Workshop Wohnen", "kind": "workshop"}
+                ]
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let text = |key: &str| created[key].as_str().expect(key).to_owned();
+    let boards = created["boards"]
+        .as_array()
+        .expect("boards")
+        .iter()
+        .map(|b| {
+            (
+                b["board"].as_str().expect("board").to_owned(),
+                b["moderator_token"].as_str().expect("token").to_owned(),
+            )
+        })
+        .collect();
+    (
+        text("event"),
+        text("organiser_token"),
+        text("viewer_token"),
+        text("join_code"),
+        boards,
+    )
+}
+
+#[tokio::test]
+async fn the_event_page_shows_the_shown_photos_of_all_its_boards() {
+    let server = Server::start(&[]).await;
+    let (event, organiser, viewer, code, boards) = create_event(&server).await;
+    let (other_event, _, _, other_code, other_boards) = create_event(&server).await;
+    let join = |event: String, code: String| {
+        let server = &server;
+        async move {
+            let (status, body) = server
+                .request(
+                    "POST",
+                    &format!("/api/events/{event}/join"),
+                    Some(
+                        &json!({"join_code": code, "name": "Ada", "organisation": "Stadt",
+                        "sector": "behoerde"}),
+                    ),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+            body["token"].as_str().expect("token").to_owned()
+        }
+    };
+    let ada = join(event.clone(), code).await;
+    let stranger = join(other_event.clone(), other_code).await;
+
+    // The plenary's photo is shown, the workshop's one shown and one hidden;
+    // another event's photo is not this event's.
+    let (plenary, plenary_token) = &boards[0];
+    let (workshop, workshop_token) = &boards[1];
+    let (shown_plenary, _) = upload(&server, plenary, plenary_token).await;
+    let (shown_workshop, _) = upload(&server, workshop, workshop_token).await;
+    let (hidden, _) = upload(&server, workshop, workshop_token).await;
+    let (status, _) = http_request_as(
+        server.addr,
+        Some(workshop_token),
+        "POST",
+        &format!("/api/boards/{workshop}/photos/{hidden}"),
+        Some(&json!({"status": "hidden"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (elsewhere, _) = upload(&server, &other_boards[0].0, &other_boards[0].1).await;
+
+    let list = format!("/api/events/{event}/photos");
+    for token in [&ada, &organiser, &viewer] {
+        let (status, body) = http_request_as(server.addr, Some(token), "GET", &list, None).await;
+        assert_eq!(status, 200, "{body}");
+        let photos = body["photos"].as_array().expect("photos");
+        let ids: Vec<&str> = photos.iter().filter_map(|p| p["photo"].as_str()).collect();
+        assert_eq!(
+            ids,
+            [shown_plenary.as_str(), shown_workshop.as_str()],
+            "{body}"
+        );
+        assert_eq!(photos[1]["board"], workshop.as_str());
+        assert_eq!(photos[1]["board_title"], "Workshop Wohnen");
+        assert!(
+            photos[1].get("author").is_none(),
+            "who uploaded is not said"
+        );
+        let (status, head, bytes) = send(
+            &server,
+            "GET",
+            &format!("{list}/{shown_workshop}?size=thumbnail"),
+            token,
+            "image/jpeg",
+            b"",
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(head.contains("content-type: image/jpeg"), "{head}");
+        assert!(image::load_from_memory(&bytes).is_ok());
+        for missing in [&hidden, &elsewhere] {
+            let (status, _, _) = send(
+                &server,
+                "GET",
+                &format!("{list}/{missing}"),
+                token,
+                "image/jpeg",
+                b"",
+            )
+            .await;
+            assert_eq!(status, 404);
+        }
+    }
+    // A participant of another event, this one's on the other event, none.
+    let (status, _) = http_request_as(server.addr, Some(&stranger), "GET", &list, None).await;
+    assert_eq!(status, 403);
+    let (status, _) = http_request_as(
+        server.addr,
+        Some(&ada),
+        "GET",
+        &format!("/api/events/{other_event}/photos"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = http_request_as(server.addr, None, "GET", &list, None).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn an_upload_sent_again_with_its_idempotency_key_is_stored_once() {
+    let server = Server::start(&[]).await;
+    let board = server.create_board("Galerie").await;
+    let (_, ada) = server.join(&board, "Ada").await;
+    let (_, bea) = server.join(&board, "Bea").await;
+    let path = format!("/api/boards/{}/photos", board.id);
+    let photo = jpeg(64, 48);
+    let keyed = |token: &str, key: &str| {
+        let (server, path, photo) = (&server, &path, &photo);
+        let (token, header) = (token.to_owned(), format!("Idempotency-Key: {key}\r\n"));
+        async move {
+            let (status, _, body) =
+                send_with(server, "POST", path, &token, "image/jpeg", &header, photo).await;
+            let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            (status, answer)
+        }
+    };
+    // Ada's phone sends, the answer is lost, it sends again: one photo.
+    let (status, first) = keyed(&ada, "a1b2c3d4e5f6a7b8c9d0e1f2").await;
+    assert_eq!(status, 201, "{first}");
+    let (status, again) = keyed(&ada, "a1b2c3d4e5f6a7b8c9d0e1f2").await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["photo"], first["photo"]);
+    assert_eq!(again["status"], "shown");
+    assert_eq!(
+        listed(&server, &board.id, &board.moderator_token)
+            .await
+            .len(),
+        1
+    );
+    // The same key from someone else, or another key, is another photo.
+    let (status, other) = keyed(&bea, "a1b2c3d4e5f6a7b8c9d0e1f2").await;
+    assert_eq!(status, 201, "{other}");
+    assert_ne!(other["photo"], first["photo"]);
+    let (status, _) = keyed(&ada, "second-photo-of-ada").await;
+    assert_eq!(status, 201);
+    // Two at once with one key: one photo, both answered with it.
+    let (one, two) = tokio::join!(keyed(&ada, "at-once-0001"), keyed(&ada, "at-once-0001"));
+    assert_eq!(one.1["photo"], two.1["photo"], "{one:?} {two:?}");
+    assert!(
+        [one.0, two.0].contains(&201) && [one.0, two.0].iter().all(|s| [200, 201].contains(s)),
+        "{one:?} {two:?}"
+    );
+    assert_eq!(
+        listed(&server, &board.id, &board.moderator_token)
+            .await
+            .len(),
+        4
+    );
+    // A key that is no id is refused before anything is stored.
+    for bad in ["short", "with space in it", "ü-not-ascii-key"] {
+        let (status, answer) = keyed(&ada, bad).await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+    }
+    assert_eq!(
+        listed(&server, &board.id, &board.moderator_token)
+            .await
+            .len(),
+        4
+    );
 }

@@ -122,6 +122,12 @@ impl<'a, T: ReadTxn> BoardView<'a, T> {
         !matches!(self.meta("agreementsOpen"), Some(Any::Bool(false)))
     }
 
+    /// Whether a participant's photo waits for the moderator's approval
+    /// before it is shown (`meta.photosNeedApproval`, off unless set).
+    pub fn photos_need_approval(&self) -> bool {
+        matches!(self.meta("photosNeedApproval"), Some(Any::Bool(true)))
+    }
+
     /// A string field of an entry that is a nested map.
     pub fn entry_field(&self, root: &str, key: &str, field: &str) -> Option<String> {
         match self.root(root)?.get(self.txn, key)? {

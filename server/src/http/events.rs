@@ -426,7 +426,7 @@ fn public_view(loaded: &Loaded, titles: &BTreeMap<String, String>) -> PublicEven
 }
 
 /// The titles of the event's boards (their records hold them).
-async fn board_titles(
+pub(super) async fn board_titles(
     state: &AppState,
     loaded: &Loaded,
 ) -> Result<BTreeMap<String, String>, Error> {
@@ -873,6 +873,30 @@ pub(super) async fn organiser_or_participant(
         }
         Err(error) => Err(error),
     }
+}
+
+/// Whether a request's bearer token is one of the event's: its organiser's
+/// (for a one-board event, its board's moderator), a participant's of the
+/// event, or the event's viewer token (the plenary projector). For what the
+/// whole event may see, such as its shown photos.
+pub(super) async fn event_reader(
+    state: &AppState,
+    event: &str,
+    headers: &HeaderMap,
+) -> Result<Loaded, Error> {
+    const REFUSED: Error = Error::Forbidden("the token is not valid for this event");
+    let token = bearer(headers).ok_or(Error::Unauthorized(
+        "an Authorization: Bearer token is required",
+    ))?;
+    if let Some(TokenClaim::Viewer) = auth::claim(&token) {
+        let loaded = load_event(state, event).await?;
+        let matches = loaded
+            .event
+            .viewer_token_hash
+            .is_some_and(|hash| auth::token_matches(&token, &hash));
+        return if matches { Ok(loaded) } else { Err(REFUSED) };
+    }
+    Ok(organiser_or_participant(state, event, headers).await?.0)
 }
 
 #[derive(Debug, Serialize)]

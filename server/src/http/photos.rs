@@ -4,20 +4,30 @@
 //!   moderator's token and the image as the body (`image/jpeg`,
 //!   `image/png` or `image/webp`, at most `--max-photo-bytes`): decoded,
 //!   re-encoded without metadata ([`crate::photo`]) and stored; `201
-//!   {"photo", "width", "height"}`;
-//! - `GET /api/boards/{board}/photos`: the board's photos (the hidden
-//!   ones for the moderator only);
+//!   {"photo", "width", "height", "status"}`. A participant's photo is
+//!   `pending` while the board's `meta.photosNeedApproval` is set, else
+//!   `shown`; the moderator's is always `shown`. With an `Idempotency-Key`
+//!   a repeat of the same upload (its answer lost on bad Wi-Fi) is stored
+//!   once: `200` with the photo it made;
+//! - `GET /api/boards/{board}/photos`: the board's photos: all of them for
+//!   the moderator, the shown ones and their own for a participant, the
+//!   shown ones for a viewer;
 //! - `GET /api/boards/{board}/photos/{photo}` (`?size=thumbnail`): the
-//!   JPEG, for any token of the board;
+//!   JPEG, for whoever the list shows it to;
 //! - `POST /api/boards/{board}/photos/{photo}` with `{"status": "shown" |
-//!   "hidden"}` (moderator), `DELETE` (moderator or who uploaded it).
+//!   "hidden"}` (moderator: approving a pending photo is showing it),
+//!   `DELETE` (moderator or who uploaded it);
+//! - `GET /api/events/{event}/photos` and
+//!   `GET /api/events/{event}/photos/{photo}` (`?size=thumbnail`), for any
+//!   token of the event ([`super::events::event_reader`]): the shown photos
+//!   of all the event's boards, for the event page.
 //!
 //! Uploads are decoded [`PHOTO_SLOTS`] at a time on blocking threads of
 //! their own, so the memory a decoder may take is bounded server-wide.
 
 use super::{AppState, Error, identify_request};
 use crate::auth::Identity;
-use crate::photo::{self, PhotoError};
+use crate::photo::{self, PhotoError, PhotoStatus};
 use crate::store::{PhotoAdmission, PhotoInfo, PhotoRecord, StoreError};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
@@ -27,11 +37,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 /// Uploads decoded at once on the whole server.
 const PHOTO_SLOTS: usize = 2;
 static DECODING: Semaphore = Semaphore::const_new(PHOTO_SLOTS);
+
+/// The header that makes sending an upload again safe (its answer was lost):
+/// the photo's id is derived from it ([`keyed_id`]).
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// The types a photo may be sent as.
 const IMAGE_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
@@ -44,7 +59,23 @@ pub fn router(max_photo_bytes: usize) -> Router<AppState> {
             "/api/boards/{board}/photos/{photo}",
             get(download).post(set_status).delete(remove),
         )
+        .route("/api/events/{event}/photos", get(event_list))
+        .route("/api/events/{event}/photos/{photo}", get(event_download))
         .layer(DefaultBodyLimit::max(64 * 1024))
+}
+
+/// Whether `identity` may see the photo `info`: the moderator every one,
+/// a participant the shown ones and their own, a viewer the shown ones.
+fn may_see(identity: &Identity, info: &PhotoInfo) -> bool {
+    match identity {
+        Identity::Moderator => true,
+        Identity::Participant(me) if &info.author == me => true,
+        _ => is_shown(info),
+    }
+}
+
+fn is_shown(info: &PhotoInfo) -> bool {
+    PhotoStatus::from_id(&info.status) == Some(PhotoStatus::Shown)
 }
 
 #[derive(Debug, Serialize)]
@@ -52,6 +83,7 @@ struct Uploaded {
     photo: String,
     width: u32,
     height: u32,
+    status: &'static str,
 }
 
 async fn upload(
@@ -66,6 +98,12 @@ async fn upload(
         Identity::Participant(id) => id.clone(),
         Identity::Viewer => return Err(Error::Forbidden("viewers cannot add photos")),
     };
+    let keyed = keyed_id(&headers, &board, &author)?;
+    if let Some(id) = &keyed {
+        if let Some(done) = made_by(&state, &board, id, &author).await? {
+            return Ok((StatusCode::OK, Json(done)));
+        }
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -103,14 +141,19 @@ async fn upload(
             PhotoError::Encode(detail) => Error::Internal(detail),
             refused => Error::UnprocessableEntity(refused.to_string()),
         })?;
+    // Read once the picture is taken in: the flag as the moderator left it.
+    let status = match &identity {
+        Identity::Participant(_) if needs_approval(&state, &board).await? => PhotoStatus::Pending,
+        _ => PhotoStatus::Shown,
+    };
     let info = PhotoInfo {
         board: board.clone(),
-        id: crate::auth::new_link_id(),
-        author,
+        id: keyed.clone().unwrap_or_else(crate::auth::new_link_id),
+        author: author.clone(),
         created_at: super::boards::now(),
         width: processed.width,
         height: processed.height,
-        status: "shown".into(),
+        status: status.id().into(),
         bytes: (processed.jpeg.len() + processed.thumbnail.len()) as u64,
     };
     let record = PhotoRecord {
@@ -121,12 +164,15 @@ async fn upload(
     let limits = state.photo_limits;
     let store = state.store.clone();
     let stored = record.info.clone();
+    let repeat = keyed.is_some();
     let admission = super::blocking(move || {
         let mut record = record;
         for _ in 0..3 {
             match store.add_photo(&record, limits.max_per_board, limits.max_storage_bytes) {
+                // The same upload, sent twice at once: the first one stored it.
+                Err(StoreError::Conflict) if repeat => return Ok(None),
                 Err(StoreError::Conflict) => record.info.id = crate::auth::new_link_id(),
-                other => return Ok((other?, record.info.id)),
+                other => return Ok(Some((other?, record.info.id))),
             }
         }
         Err(Error::Unavailable(
@@ -134,6 +180,13 @@ async fn upload(
         ))
     })
     .await?;
+    let Some(admission) = admission else {
+        let id = keyed.unwrap_or_default();
+        return match made_by(&state, &board, &id, &author).await? {
+            Some(done) => Ok((StatusCode::OK, Json(done))),
+            None => Err(Error::Conflict("this upload is being stored; try again")),
+        };
+    };
     match admission.0 {
         PhotoAdmission::Stored => {}
         PhotoAdmission::BoardFull => {
@@ -146,15 +199,75 @@ async fn upload(
             return Err(Error::Full("the server's room for photos is full".into()));
         }
     }
-    tracing::info!(board = %board, "photo stored");
+    tracing::info!(board = %board, status = status.id(), "photo stored");
     Ok((
         StatusCode::CREATED,
         Json(Uploaded {
             photo: admission.1,
             width: stored.width,
             height: stored.height,
+            status: status.id(),
         }),
     ))
+}
+
+/// The photo id an upload's `Idempotency-Key` stands for: the same key
+/// from the same person on the same board is the same photo. A key is 8 to
+/// 64 letters, digits, `-` or `_` (the app sends the id it queued the
+/// photo under).
+fn keyed_id(headers: &HeaderMap, board: &str, author: &str) -> Result<Option<String>, Error> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|key| crate::board::valid_id(key))
+        .ok_or_else(|| {
+            Error::BadRequest("Idempotency-Key must be 8 to 64 letters, digits, - or _".into())
+        })?;
+    let digest = Sha256::digest(format!("{board}\n{author}\n{key}").as_bytes());
+    Ok(Some(
+        digest[..8]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect(),
+    ))
+}
+
+/// The photo `id` of `author` on `board`, if it is stored: what a repeated
+/// upload answers.
+async fn made_by(
+    state: &AppState,
+    board: &str,
+    id: &str,
+    author: &str,
+) -> Result<Option<Uploaded>, Error> {
+    let (store, board, id) = (state.store.clone(), board.to_owned(), id.to_owned());
+    let found = super::blocking(move || Ok(store.photo(&board, &id, true)?)).await?;
+    Ok(found
+        .filter(|(info, _)| info.author == author)
+        .map(|(info, _)| Uploaded {
+            status: PhotoStatus::from_id(&info.status)
+                .unwrap_or(PhotoStatus::Hidden)
+                .id(),
+            photo: info.id,
+            width: info.width,
+            height: info.height,
+        }))
+}
+
+/// The board's `meta.photosNeedApproval`, from the live room if it is open.
+async fn needs_approval(state: &AppState, board: &str) -> Result<bool, Error> {
+    let live = state.registry.document_state(board).await;
+    let store = state.store.clone();
+    let board = board.to_owned();
+    super::blocking(move || {
+        Ok(crate::conference::photos_need_approval(
+            &*store, &board, live,
+        )?)
+    })
+    .await
 }
 
 #[derive(Debug, Serialize)]
@@ -183,7 +296,7 @@ async fn list(
     Ok(Json(Photos {
         photos: photos
             .into_iter()
-            .filter(|p| identity == Identity::Moderator || p.status == "shown")
+            .filter(|p| may_see(&identity, p))
             .map(|p| Listed {
                 photo: p.id,
                 author: p.author,
@@ -209,18 +322,28 @@ async fn download(
     headers: HeaderMap,
 ) -> Result<Response, Error> {
     let identity = identify_request(&state, &board, &headers).await?;
-    let thumbnail = match size.size.as_deref() {
-        None | Some("full") => false,
-        Some("thumbnail") => true,
-        Some(_) => return Err(Error::BadRequest("size must be full or thumbnail".into())),
-    };
+    let thumbnail = size.thumbnail()?;
     let store = state.store.clone();
     let found = super::blocking(move || Ok(store.photo(&board, &id, thumbnail)?)).await?;
-    let (info, bytes) = found
-        .filter(|(info, _)| identity == Identity::Moderator || info.status == "shown")
+    let (_, bytes) = found
+        .filter(|(info, _)| may_see(&identity, info))
         .ok_or(Error::NotFound("no such photo"))?;
-    let _ = info;
-    Ok((
+    Ok(jpeg_response(bytes))
+}
+
+impl Size {
+    /// Whether the thumbnail is asked for.
+    fn thumbnail(&self) -> Result<bool, Error> {
+        match self.size.as_deref() {
+            None | Some("full") => Ok(false),
+            Some("thumbnail") => Ok(true),
+            Some(_) => Err(Error::BadRequest("size must be full or thumbnail".into())),
+        }
+    }
+}
+
+fn jpeg_response(bytes: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
             (
@@ -234,7 +357,7 @@ async fn download(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -251,7 +374,11 @@ async fn set_status(
 ) -> Result<StatusCode, Error> {
     super::require_moderator(&state, &board, &headers).await?;
     let request = super::boards::json_body(payload)?;
-    if !["shown", "hidden"].contains(&request.status.as_str()) {
+    // A photo is approved by showing it; nothing goes back to pending.
+    if !matches!(
+        PhotoStatus::from_id(&request.status),
+        Some(PhotoStatus::Shown | PhotoStatus::Hidden)
+    ) {
         return Err(Error::BadRequest("status must be shown or hidden".into()));
     }
     let store = state.store.clone();
@@ -293,4 +420,80 @@ async fn remove(
     } else {
         Err(Error::NotFound("no such photo"))
     }
+}
+
+#[derive(Debug, Serialize)]
+struct EventPhoto {
+    photo: String,
+    board: String,
+    board_title: String,
+    created_at: i64,
+    width: u32,
+    height: u32,
+}
+
+#[derive(Debug, Serialize)]
+struct EventPhotos {
+    photos: Vec<EventPhoto>,
+}
+
+/// The shown photos of every board of the event, board by board in the
+/// event's order, oldest first. Who uploaded them is not said.
+async fn event_list(
+    State(state): State<AppState>,
+    Path(event): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<EventPhotos>, Error> {
+    let loaded = super::events::event_reader(&state, &event, &headers).await?;
+    let titles = super::events::board_titles(&state, &loaded).await?;
+    let boards: Vec<String> = loaded.boards.iter().map(|b| b.board.clone()).collect();
+    let store = state.store.clone();
+    let photos = super::blocking(move || {
+        let mut all = Vec::new();
+        for board in boards {
+            all.extend(store.photos(&board)?.into_iter().filter(is_shown));
+        }
+        Ok(all)
+    })
+    .await?;
+    Ok(Json(EventPhotos {
+        photos: photos
+            .into_iter()
+            .map(|p| EventPhoto {
+                board_title: titles.get(&p.board).cloned().unwrap_or_default(),
+                photo: p.id,
+                board: p.board,
+                created_at: p.created_at,
+                width: p.width,
+                height: p.height,
+            })
+            .collect(),
+    }))
+}
+
+/// A shown photo of a board of the event.
+async fn event_download(
+    State(state): State<AppState>,
+    Path((event, id)): Path<(String, String)>,
+    Query(size): Query<Size>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let loaded = super::events::event_reader(&state, &event, &headers).await?;
+    let thumbnail = size.thumbnail()?;
+    let boards: Vec<String> = loaded.boards.iter().map(|b| b.board.clone()).collect();
+    let store = state.store.clone();
+    let found = super::blocking(move || {
+        for board in boards {
+            if let Some((info, bytes)) = store.photo(&board, &id, thumbnail)? {
+                if is_shown(&info) {
+                    return Ok(Some(bytes));
+                }
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    found
+        .map(jpeg_response)
+        .ok_or(Error::NotFound("no such photo"))
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initBoard, selectMeta, setFocus, setRevealed, setWritingOpen } from './meta';
+import { initBoard, selectMeta, setFocus, setPhotosNeedApproval, setRevealed, setWritingOpen } from './meta';
 import { SCHEMA_VERSION } from './schema';
 import { makeBoard } from './test-helpers';
 
@@ -30,5 +30,14 @@ describe('meta', () => {
     setRevealed(board, true);
     setFocus(board, { kind: 'groups' });
     expect(selectMeta(board)).toMatchObject({ writingOpen: false, revealed: true, focus: { kind: 'groups' } });
+  });
+
+  it('approves photos only once the moderator turns it on', () => {
+    const board = makeBoard();
+    expect(selectMeta(board).photosNeedApproval).toBe(false);
+    setPhotosNeedApproval(board, true);
+    setFocus(board, { kind: 'gallery' });
+    expect(selectMeta(board)).toMatchObject({ photosNeedApproval: true, focus: { kind: 'gallery' } });
+    expect(board.meta.get('focus')).toBe('gallery');
   });
 });

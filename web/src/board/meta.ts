@@ -1,6 +1,6 @@
 /**
  * The board's `meta` map: title, district, date, locale, join code, and the
- * moderator's switches (writing, reveal, focus). The agenda's fields of
+ * moderator's switches (writing, reveal, focus, approving photos). The agenda's fields of
  * `meta` (phase, countdown, the locks of Blocks 2 and 3) are written by
  * agenda.ts; votingOpen and voteBudget by votes.ts.
  */
@@ -45,6 +45,8 @@ export function readMeta(meta: Y.Map<unknown>): Meta {
     kind: isBoardKind(kind) ? kind : null,
     challengesOpen: bool(meta, 'challengesOpen') ?? false,
     solutionsOpen: bool(meta, 'solutionsOpen') ?? false,
+    // Photos are shown at once unless the moderator wants to approve them.
+    photosNeedApproval: bool(meta, 'photosNeedApproval') ?? false,
   };
 }
 
@@ -100,6 +102,11 @@ export function setRevealed(board: Board, revealed: boolean): void {
 /** The board's language: its templates, group names and documents. */
 export function setBoardLocale(board: Board, locale: Locale): void {
   board.transact(() => board.meta.set('locale', locale));
+}
+
+/** Whether a participant's photo waits for the moderator before it is shown. */
+export function setPhotosNeedApproval(board: Board, on: boolean): void {
+  board.transact(() => board.meta.set('photosNeedApproval', on));
 }
 
 export function setFocus(board: Board, focus: Focus): void {

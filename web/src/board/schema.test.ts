@@ -40,6 +40,7 @@ describe('ids and keys', () => {
       { kind: 'agenda' },
       { kind: 'agreements' },
       { kind: 'networks' },
+      { kind: 'gallery' },
       { kind: 'case', id },
       { kind: 'focal', id },
     ] as const) {

@@ -115,13 +115,14 @@ export const TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** Focus kinds without an id, and those that name an entry. */
-const PLAIN_FOCUS = ['overview', 'groups', 'votes', 'agenda', 'agreements', 'networks'] as const;
+const PLAIN_FOCUS = ['overview', 'groups', 'votes', 'agenda', 'agreements', 'networks', 'gallery'] as const;
 const ENTRY_FOCUS = ['cluster', 'card', 'case', 'focal'] as const;
 
 /**
  * What the presenter shows (and followers follow); stored as a string in
  * `meta.focus`. `case` is a case map, `focal` the spotlight on one focal
- * point (stored as `focal:{focalPointId}`).
+ * point (stored as `focal:{focalPointId}`), `gallery` the board's shown
+ * photos as a slideshow.
  */
 export type Focus = { kind: (typeof PLAIN_FOCUS)[number] } | { kind: (typeof ENTRY_FOCUS)[number]; id: string };
 
@@ -222,6 +223,8 @@ export interface Meta {
   /** The problem–solution tree's parts: participants write challenges, solutions. */
   challengesOpen: boolean;
   solutionsOpen: boolean;
+  /** A participant's photo waits for the moderator's approval (docs/schema.md). */
+  photosNeedApproval: boolean;
 }
 
 export type Timer =

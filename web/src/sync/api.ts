@@ -136,7 +136,7 @@ export class ApiError extends Error {
   }
 }
 
-type Fetch = typeof fetch;
+export type Fetch = typeof fetch;
 
 function hasStrings<K extends string>(value: unknown, keys: readonly K[]): value is Record<K, string> {
   if (typeof value !== 'object' || value === null) return false;
@@ -148,7 +148,7 @@ function hasStrings<K extends string>(value: unknown, keys: readonly K[]): value
  * Sends one request: an unreachable server is ApiError(0), a status outside
  * 2xx an ApiError with the server's `{"error"}` message (or the status text).
  */
-async function send(fetcher: Fetch, path: string, init: RequestInit): Promise<Response> {
+export async function send(fetcher: Fetch, path: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
     response = await fetcher(path, init);
@@ -754,13 +754,13 @@ export class Api {
     const body = await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/suggestions`, {
       headers: { Authorization: `Bearer ${token}` },
     });
-    const groups = typeof body === 'object' && body !== null && 'groups' in body ? (body as { groups: unknown }).groups : null;
+    const groups = typeof body === 'object' && body !== null && 'groups' in body ? body.groups : null;
     if (!Array.isArray(groups)) throw new ApiError(502, 'unexpected response');
     return groups.flatMap((group: unknown) => {
       if (!hasStrings(group, ['label'])) return [];
       const cards = (group as { cards?: unknown }).cards;
       if (!Array.isArray(cards) || !cards.every((card) => typeof card === 'string')) return [];
-      return [{ label: group.label, cards: cards as string[] }];
+      return [{ label: group.label, cards }];
     });
   }
 

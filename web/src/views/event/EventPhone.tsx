@@ -7,7 +7,8 @@
  * the place moves to another board, the old board's connection is closed
  * and the new one opened; the own profile goes into each board's document
  * the first time the phone enters it. Below: the day's programme, the
- * workshops, and once the event has ended, its results to download.
+ * workshops, the photos of all its boards, and once the event has ended,
+ * its results to download.
  */
 import '../participant/participant.css';
 import './event.css';
@@ -25,6 +26,7 @@ import { saveFile } from '../../ui/download';
 import { apiFailureText } from '../../ui/errors';
 import { Loading, Message } from '../shared/page';
 import { ParticipantBoard } from '../participant/ParticipantBoard';
+import { EventGallery } from '../gallery/EventGallery';
 import { placeText, placesLeft, whereText } from './place-text';
 
 /** How the long poll fares: answering, retrying after a failure, or refused for good. */
@@ -228,7 +230,7 @@ function EventBoard({
     };
   }, [session]);
   if (!ready) return <Loading />;
-  return <ParticipantBoard session={session} boardId={board} participantId={record.participantId} banner={banner} footer={footer} />;
+  return <ParticipantBoard session={session} boardId={board} participantId={record.participantId} token={record.token} banner={banner} footer={footer} />;
 }
 
 /** Opens a board's document and connection (a seam for the tests: openSession). */
@@ -314,6 +316,7 @@ export function EventPhoneApp({
     <div class="event-footer">
       {place?.board && place.part === 'workshops' && <details class="panel change-workshop"><summary>{t('event.choose.change')}</summary>{choice}</details>}
       {place?.part === 'ended' && <Results info={info} token={record.token} api={api} />}
+      <EventGallery key={place?.part === 'ended' ? 'ended' : 'day'} eventId={eventId} token={record.token} initiallyOpen={place?.part === 'ended'} />
       <Programme info={info} open={!place?.board} />
       <Workshops info={info} />
     </div>

@@ -38,6 +38,7 @@ import { AgendaEditor } from './AgendaEditor';
 import { AgreementsEditor } from './AgreementsEditor';
 import { CasesEditor } from './CasesEditor';
 import { DocumentationEditor } from './DocumentationEditor';
+import { ModeratorGallery } from '../gallery/ModeratorGallery';
 import { type Access, GroupsPanel, JoinPanel, PhasePanel } from './Panels';
 import { RegistrationPanel } from './RegistrationPanel';
 import { RunPanel } from './RunPanel';
@@ -46,9 +47,9 @@ import { TreeEditor } from '../tree/TreeEditor';
 
 /**
  * The moderator's work areas; the one of the running phase opens by itself.
- * The documentation (downloads, the city's handout) belongs to no phase.
+ * The documentation (downloads, the city's handout) and the photos belong to no phase.
  */
-const TABS = ['agenda', 'cards', 'cases', 'agreements', 'documentation'] as const;
+const TABS = ['agenda', 'cards', 'cases', 'agreements', 'documentation', 'gallery'] as const;
 type Tab = (typeof TABS)[number];
 
 function isTyping(target: EventTarget | null): boolean {
@@ -226,6 +227,7 @@ export function ModeratorView({
           {tab === 'cases' && <CasesEditor board={board} />}
           {tab === 'agreements' && <AgreementsEditor board={board} />}
           {tab === 'documentation' && <DocumentationEditor board={board} boardId={boardId} token={token} api={api} />}
+          {tab === 'gallery' && <ModeratorGallery board={board} boardId={boardId} token={token} />}
         </main>
       </div>
       <div class="sr-only" aria-live="assertive">

@@ -1,7 +1,8 @@
 /**
  * The phone after joining: the top bar, the connection notice, the phase
  * bar and the choice of screen around the screen itself (CardsScreen,
- * CasesScreen, AgreementsScreen, the agenda, or what the moderation shows).
+ * CasesScreen, AgreementsScreen, the agenda, what the moderation shows, or
+ * the photo gallery).
  * Own entries the server gave back are watched here, whatever screen is
  * open.
  */
@@ -30,6 +31,8 @@ import { useBoard, useReadable } from '../../ui/hooks';
 import { AgendaList } from '../shared/Block23';
 import { FollowDisplay } from '../shared/FollowDisplay';
 import { PhaseBar } from '../shared/PhaseBar';
+import { PhotoApi } from '../../sync/photos';
+import { PhoneGallery, usePhotoQueue } from '../gallery/PhoneGallery';
 import { AgreementsScreen } from './AgreementsScreen';
 import { CardsScreen } from './CardsScreen';
 import { CasesScreen } from './CasesScreen';
@@ -51,15 +54,21 @@ function OfflineNotice({ state }: { state: ConnectionState }) {
 /**
  * Which screen the phone shows: the current phase's kind, unless the person
  * chose another; 'screen' is what the moderation shows (the presenter's
- * display, for a remote attendee following along in a browser).
+ * display, for a remote attendee following along in a browser); 'gallery'
+ * the photos (with a token only).
  */
-type Screen = AgendaKind | 'screen';
+type Screen = AgendaKind | 'screen' | 'gallery';
 
 function isScreen(value: string): value is Screen {
-  return value === 'screen' || isAgendaKind(value);
+  return value === 'screen' || value === 'gallery' || isAgendaKind(value);
 }
 
-function ScreenChoice({ own, onChange, tree }: { own: Screen | null; onChange: (screen: Screen | null) => void; tree: boolean }) {
+/** Screens the next phase does not take the person away from (a photo being taken is not lost). */
+function staysAcrossPhases(screen: Screen | null): boolean {
+  return screen === 'screen' || screen === 'gallery';
+}
+
+function ScreenChoice({ own, onChange, gallery, tree }: { own: Screen | null; onChange: (screen: Screen | null) => void; gallery: boolean; tree: boolean }) {
   return (
     <div class="screen-choice">
       <label for="screen-choice">{t('participant.screen')}</label>
@@ -78,6 +87,7 @@ function ScreenChoice({ own, onChange, tree }: { own: Screen | null; onChange: (
           </option>
         ))}
         <option value="screen">{t('watch.screenChoice')}</option>
+        {gallery && <option value="gallery">{t('gallery.screen')}</option>}
       </select>
       {own !== null && (
         <button type="button" class="primary" onClick={() => onChange(null)}>
@@ -126,12 +136,15 @@ export function ParticipantBoard({
   session,
   boardId,
   participantId,
+  token,
   banner,
   footer,
 }: {
   session: Session;
   boardId: string;
   participantId: string;
+  /** The participant's token, for the photos' HTTP calls; without it no gallery. */
+  token?: string;
   /** Above the board's screens: during an event, where to go now. */
   banner?: ComponentChildren;
   /** Below them: during an event, the day's programme. */
@@ -153,7 +166,9 @@ export function ParticipantBoard({
   const [returned, returnedDone] = useReturned(returnedCardsKey(boardId), RETURNED_CARDS, watchCards);
   const [returnedProposals, proposalDone] = useReturned(returnedProposalsKey(boardId), RETURNED_PROPOSALS, watchProposals);
   const [own, setOwn] = useState<Screen | null>(null);
-  useEffect(() => setOwn((current) => (current === 'screen' ? current : null)), [phase?.id]);
+  useEffect(() => setOwn((current) => (staysAcrossPhases(current) ? current : null)), [phase?.id]);
+  const photoApi = useMemo(() => new PhotoApi(), []);
+  const photos = usePhotoQueue(boardId, participantId, token, session.connection, photoApi);
   const screen: Screen = own ?? phase?.kind ?? 'cards';
   // On a problem–solution tree the tree is where people write.
   const tree = isTreeBoard(board);
@@ -167,7 +182,7 @@ export function ParticipantBoard({
         <OfflineNotice state={state} />
         <PhaseBar board={board} />
         {/* Offered before the first phase too: a remote attendee may follow the moderation in Block 1. */}
-        <ScreenChoice own={own} onChange={setOwn} tree={tree} />
+        <ScreenChoice own={own} onChange={setOwn} gallery={photos !== null} tree={tree} />
         {screen === 'cards' && tree && (
           <TreeScreen
             board={board}
@@ -201,7 +216,10 @@ export function ParticipantBoard({
           />
         )}
         {screen === 'info' && <InfoScreen board={board} />}
-        {screen === 'screen' && <FollowDisplay board={board} />}
+        {screen === 'screen' && <FollowDisplay board={board} {...(token ? { photos: { boardId, token } } : {})} />}
+        {screen === 'gallery' && photos && token && (
+          <PhoneGallery board={board} boardId={boardId} participantId={participantId} token={token} photos={photos} api={photoApi} />
+        )}
         {footer}
       </main>
     </>

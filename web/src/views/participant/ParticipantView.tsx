@@ -66,7 +66,7 @@ function BoardSession({ board, participant, fresh }: { board: string; participan
     };
   }, [session]);
   if (!ready) return <Loading />;
-  return <ParticipantBoard session={session} boardId={board} participantId={participant.participantId} />;
+  return <ParticipantBoard session={session} boardId={board} participantId={participant.participantId} token={participant.token} />;
 }
 
 function ParticipantApp({ code, api, credentials }: { code: string; api: Api; credentials: Credentials }) {

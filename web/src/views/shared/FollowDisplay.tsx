@@ -8,16 +8,24 @@
 import { useState } from 'preact/hooks';
 import { type Board, type Focus, decodeFocus, encodeFocus, selectCases, selectMeta } from '../../board';
 import { t } from '../../i18n';
+import { GallerySlideshow } from '../gallery/Slideshow';
 import { BoardDisplay } from './BoardDisplay';
 
+/** The board and a token of it: the photos come over HTTP, not in the document. */
+export interface PhotoAccess {
+  boardId: string;
+  token: string;
+}
+
 /** What a remote attendee can look at on their own: every screen the presenter can show. */
-function ExploreChoice({ board, focus, onChange }: { board: Board; focus: Focus; onChange: (focus: Focus) => void }) {
+function ExploreChoice({ board, focus, onChange, photos }: { board: Board; focus: Focus; onChange: (focus: Focus) => void; photos: boolean }) {
   const options: { value: string; label: string }[] = [
     { value: 'overview', label: t('watch.showCards') },
     { value: 'agenda', label: t('watch.showAgenda') },
     ...selectCases(board).map((c) => ({ value: encodeFocus({ kind: 'case', id: c.id }), label: c.title })),
     { value: 'agreements', label: t('watch.showAgreements') },
     { value: 'networks', label: t('watch.showNetworks') },
+    ...(photos ? [{ value: 'gallery', label: t('gallery.screen') }] : []),
   ];
   const value = encodeFocus(focus);
   // Left follow mode while the moderator was on a spotlight, a cluster or a card: keep it selectable.
@@ -36,10 +44,11 @@ function ExploreChoice({ board, focus, onChange }: { board: Board; focus: Focus;
   );
 }
 
-export function FollowDisplay({ board }: { board: Board }) {
+export function FollowDisplay({ board, photos }: { board: Board; photos?: PhotoAccess }) {
   const meta = selectMeta(board);
   // null: following the moderator.
   const [own, setOwn] = useState<Focus | null>(null);
+  const focus = own ?? meta.focus;
   return (
     <div class="follow-display" data-following={own === null ? 'true' : 'false'}>
       <div class="segmented" role="group" aria-label={t('watch.title')}>
@@ -50,8 +59,8 @@ export function FollowDisplay({ board }: { board: Board }) {
           {t('watch.explore')}
         </button>
       </div>
-      {own !== null && <ExploreChoice board={board} focus={own} onChange={setOwn} />}
-      <BoardDisplay board={board} focus={own ?? meta.focus} />
+      {own !== null && <ExploreChoice board={board} focus={own} onChange={setOwn} photos={photos !== undefined} />}
+      {focus.kind === 'gallery' && photos ? <GallerySlideshow boardId={photos.boardId} token={photos.token} /> : <BoardDisplay board={board} focus={focus} />}
     </div>
   );
 }

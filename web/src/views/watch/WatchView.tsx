@@ -14,7 +14,7 @@ import { mountSession } from '../shared/page';
  * projector, or looks around on their own and comes back with one tap
  * (FollowDisplay, shared with the participant view's "Leinwand" screen).
  */
-function WatchView({ session }: { session: Session }) {
+function WatchView({ session, boardId, token }: { session: Session; boardId: string; token: string }) {
   useLocale();
   useBoard(session.board);
   const state = useReadable(session.connection.state);
@@ -26,7 +26,7 @@ function WatchView({ session }: { session: Session }) {
       </TopBar>
       <main id="main" class="watch">
         <PhaseBar board={session.board} />
-        <FollowDisplay board={session.board} />
+        <FollowDisplay board={session.board} photos={{ boardId, token }} />
       </main>
     </>
   );
@@ -36,5 +36,5 @@ export function mount(root: HTMLElement, board: string, hashToken: string | null
   const credentials = new Credentials(browserStorage());
   const token = hashToken ?? credentials.token(board, 'viewer');
   if (hashToken) credentials.saveToken(board, 'viewer', hashToken);
-  mountSession(root, board, token, null, (session) => <WatchView session={session} />);
+  mountSession(root, board, token, null, (session, sessionToken) => <WatchView session={session} boardId={board} token={sessionToken} />);
 }
