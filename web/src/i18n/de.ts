@@ -802,6 +802,17 @@ export const de = {
   'tree.notDone': 'Das ging nicht: Der Eintrag hat sich inzwischen geändert.',
   'moderator.tab.tree': 'Problem-Lösungs-Baum',
   'participant.screen.tree': 'Problem-Lösungs-Baum',
+
+  // Suggestions of alike cards (views/moderator/SuggestionsPanel).
+  'suggest.heading': 'Ähnliche Karten',
+  'suggest.ask': 'Ähnliche Karten vorschlagen',
+  'suggest.again': 'Neu vorschlagen',
+  'suggest.asking': 'Der Server vergleicht die Karten …',
+  'suggest.none': 'Keine ähnlichen Karten gefunden, die noch nicht in einem Cluster zusammen sind.',
+  'suggest.look.one': 'Diese {n} Karte sieht ähnlich aus: „{label}“',
+  'suggest.look.other': 'Diese {n} Karten sehen ähnlich aus: „{label}“',
+  'suggest.accept': 'Als Cluster „{label}“ anlegen',
+  'suggest.dismiss': 'Passt nicht zusammen',
 } as const;
 
 export type MessageKey = keyof typeof de;

@@ -799,4 +799,15 @@ export const en: Record<MessageKey, string> = {
   'tree.notDone': 'That did not work: the entry has changed meanwhile.',
   'moderator.tab.tree': 'Problem–solution tree',
   'participant.screen.tree': 'Problem–solution tree',
+
+  // Suggestions of alike cards (views/moderator/SuggestionsPanel).
+  'suggest.heading': 'Cards that look alike',
+  'suggest.ask': 'Suggest cards that look alike',
+  'suggest.again': 'Suggest again',
+  'suggest.asking': 'The server is comparing the cards …',
+  'suggest.none': 'No alike cards found that are not in one cluster already.',
+  'suggest.look.one': 'This {n} card looks alike: “{label}”',
+  'suggest.look.other': 'These {n} cards look alike: “{label}”',
+  'suggest.accept': 'Make the cluster “{label}”',
+  'suggest.dismiss': 'They do not belong together',
 };

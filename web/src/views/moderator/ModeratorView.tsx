@@ -42,6 +42,7 @@ import { ModeratorGallery } from '../gallery/ModeratorGallery';
 import { type Access, GroupsPanel, JoinPanel, PhasePanel } from './Panels';
 import { RegistrationPanel } from './RegistrationPanel';
 import { RunPanel } from './RunPanel';
+import { SuggestionsPanel } from './SuggestionsPanel';
 import { Wall, type WallData } from './Wall';
 import { TreeEditor } from '../tree/TreeEditor';
 
@@ -223,6 +224,7 @@ export function ModeratorView({
           {/* Block 1's actions above the wall, in one or two rows: in view with the wall. */}
           {tab === 'cards' && tree && <TreeEditor board={board} />}
           {tab === 'cards' && !tree && <PhasePanel board={board} meta={meta} />}
+          {tab === 'cards' && !tree && <SuggestionsPanel board={board} boardId={boardId} token={token} api={api} />}
           {tab === 'cards' && !tree && <Wall board={board} data={data} dnd={dnd} setRoot={(el) => (wallRoot.current = el)} />}
           {tab === 'cases' && <CasesEditor board={board} />}
           {tab === 'agreements' && <AgreementsEditor board={board} />}
