@@ -14,7 +14,9 @@
 //   takes a second photo, which waits on the device (IndexedDB) → reloads
 //   offline (the service worker serves the app) and the photo is still
 //   waiting, not sent → back online, it arrives: the moderator's list
-//   shows two photos.
+//   shows two photos → the documentation (HTML, PDF, JSON) holds the
+//   approved photo as stored and not the one awaiting approval, and no
+//   export carries the canary.
 //
 // A second test: the event page (`/e/{event}`) shows a phone in the plenary
 // the shown photo of a workshop it is not in (and not the hidden one),
@@ -310,6 +312,20 @@ test('a phone photo waits for approval, reaches the projector without its metada
   const photos = await photosOnServer(server, board, token)
   assert.equal(photos.length, 2)
   for (const photo of photos) assertClean(await photoBytes(server, board, token, photo.photo), `photo ${photo.photo}`)
+
+  // The documentation holds the approved photo as stored (no metadata), not the one still waiting.
+  const approved = await photoBytes(server, board, token, stored.photo)
+  const pending = photos.find((photo) => photo.photo !== stored.photo)
+  const waitingBytes = await photoBytes(server, board, token, pending.photo)
+  for (const format of ['html', 'pdf', 'json']) {
+    const response = await fetch(`${server.url}/api/boards/${board}/export.${format}`, { headers: { Authorization: `Bearer ${token}` } })
+    assert.equal(response.status, 200, `export.${format}`)
+    const bytes = Buffer.from(await response.arrayBuffer())
+    const holds = (jpeg) => format === 'pdf' ? bytes.includes(jpeg) : bytes.includes(Buffer.from(jpeg.toString('base64')))
+    assert.ok(holds(approved), `export.${format} holds the approved photo as stored`)
+    assert.ok(!holds(waitingBytes), `export.${format} leaves out the photo awaiting approval`)
+    assert.ok(!bytes.includes(Buffer.from(CANARY, 'ascii')), `export.${format} does not carry the canary`)
+  }
 
   assert.deepEqual(problems, [], 'no uncaught errors or unexpected dialogs')
   assert.deepEqual(axeFindings, [], axeFindings.join('\n'))

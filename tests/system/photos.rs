@@ -355,22 +355,15 @@ async fn bad_uploads_get_a_clear_error_store_nothing_and_cost_no_memory() {
     let (status, _) = http_request_as(server.addr, None, "POST", &path, None).await;
     assert_eq!(status, 401);
 
-    // One step below the body limit is taken; two photos per board, not three.
-    let just_below = {
-        let mut side = 300;
-        let mut best = noise_jpeg(side);
-        loop {
-            side += 20;
-            let candidate = noise_jpeg(side);
-            if candidate.len() > limit {
-                break best;
-            }
-            best = candidate;
-        }
-    };
-    assert!(just_below.len() <= limit && oversized.len() > limit);
+    // A body of exactly the limit is taken, one byte more is not; two
+    // photos per board, not three.
+    let exact = padded(&whole, limit);
+    let one_over = padded(&whole, limit + 1);
+    assert_eq!((exact.len(), one_over.len()), (limit, limit + 1));
+    let (status, _, answer) = send(&server, "POST", &path, &token, "image/jpeg", &one_over).await;
+    assert_eq!(status, 413, "{}", String::from_utf8_lossy(&answer));
     assert_eq!(
-        send(&server, "POST", &path, &token, "image/jpeg", &just_below)
+        send(&server, "POST", &path, &token, "image/jpeg", &exact)
             .await
             .0,
         201
@@ -418,6 +411,28 @@ async fn the_servers_room_for_photos_is_a_limit_too() {
         "{answers:?}"
     );
     assert!(answers.len() > 2, "{answers:?}");
+}
+
+/// `jpeg` grown to exactly `total` bytes by comment segments after its
+/// start marker (a comment is no metadata the decoder keeps).
+fn padded(jpeg: &[u8], total: usize) -> Vec<u8> {
+    let mut rest = total - jpeg.len();
+    let mut out = jpeg[..2].to_vec();
+    while rest > 0 {
+        // A segment is its marker (2 bytes), its length (2) and its data.
+        let data = (rest - 4).min(65_533);
+        let data = if rest - 4 - data > 0 && rest - 4 - data < 4 {
+            data - 4
+        } else {
+            data
+        };
+        out.extend_from_slice(&[0xFF, 0xFE]);
+        out.extend_from_slice(&((data + 2) as u16).to_be_bytes());
+        out.extend(std::iter::repeat_n(b'k', data));
+        rest -= data + 4;
+    }
+    out.extend_from_slice(&jpeg[2..]);
+    out
 }
 
 /// A square JPEG of noise: hardly compressible.
