@@ -6,8 +6,9 @@
 //! Needs `pdftotext` and `pdfimages` (poppler-utils).
 
 use crate::common::http::get_bytes;
-use crate::common::server::binary;
+use crate::common::server::{import, kartenwand};
 use crate::common::{Client, Server, at, put};
+use crate::exports::require_tool;
 use serde_json::Value;
 use std::io::Read;
 use std::process::Command;
@@ -81,17 +82,6 @@ fn kept() -> impl Iterator<
     ENTRIES.iter().filter(|(id, ..)| *id != "challengeGone1")
 }
 
-fn require_tool(tool: &str) {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    assert!(
-        found,
-        "{tool} is missing: install poppler-utils (scripts/test.sh does that)"
-    );
-}
-
 fn normalise(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -125,14 +115,6 @@ fn zip_part(docx: &[u8], name: &str) -> Option<Vec<u8>> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).expect("reads");
     Some(bytes)
-}
-
-fn kartenwand(args: &[&str]) -> std::process::Output {
-    Command::new(binary())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the kartenwand binary runs")
 }
 
 async fn export(server: &Server, board: &str, token: &str, format: &str) -> Vec<u8> {
@@ -189,7 +171,7 @@ async fn write_tree(moderator: &mut Client, author: &str) {
 
 #[tokio::test]
 async fn the_tree_in_every_format_and_through_import() {
-    require_tool("pdftotext");
+    require_tool("pdftotext", "poppler-utils");
     let server = Server::start(&[]).await;
     let board = server
         .create_board("Was erschwert die Zusammenarbeit?")
@@ -345,18 +327,7 @@ async fn the_tree_in_every_format_and_through_import() {
     let exported = temp.path().join("board.json");
     std::fs::write(&exported, &json).expect("writes");
     let restored = temp.path().join("restored");
-    let imported = kartenwand(&[
-        "import",
-        "--data-dir",
-        restored.to_str().expect("path"),
-        "--file",
-        exported.to_str().expect("path"),
-    ]);
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
+    import(&restored, &exported);
     let again = temp.path().join("again.json");
     let cli = kartenwand(&[
         "export",
@@ -491,7 +462,7 @@ fn clean(what: &str, bytes: &[u8]) {
 
 #[tokio::test]
 async fn shown_photos_in_every_document_and_hidden_ones_in_none() {
-    require_tool("pdfimages");
+    require_tool("pdfimages", "poppler-utils");
     let server = Server::start(&[]).await;
     let (status, created) = server
         .request(
@@ -617,24 +588,7 @@ async fn shown_photos_in_every_document_and_hidden_ones_in_none() {
     let exported = temp.path().join("board.json");
     std::fs::write(&exported, &json).expect("writes");
     let restored_dir = temp.path().join("restored");
-    let imported = kartenwand(&[
-        "import",
-        "--data-dir",
-        restored_dir.to_str().expect("path"),
-        "--file",
-        exported.to_str().expect("path"),
-    ]);
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
-    let printed = String::from_utf8(imported.stdout).expect("UTF-8");
-    let new_token = printed
-        .lines()
-        .find_map(|line| line.strip_prefix("moderator_token "))
-        .expect("the new moderator token")
-        .to_owned();
+    let new_token = import(&restored_dir, &exported);
     let restored = Server::start_in(&restored_dir, &[]).await;
     let (status, listed) = crate::common::http_request_as(
         restored.addr,
@@ -693,23 +647,7 @@ async fn a_board_file_of_version_1_imports_without_photos() {
     )
     .expect("writes");
     let data_dir = temp.path().join("data");
-    let imported = kartenwand(&[
-        "import",
-        "--data-dir",
-        data_dir.to_str().expect("path"),
-        "--file",
-        file.to_str().expect("path"),
-    ]);
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
-    let token = String::from_utf8(imported.stdout)
-        .expect("UTF-8")
-        .lines()
-        .find_map(|line| line.strip_prefix("moderator_token ").map(str::to_owned))
-        .expect("the moderator token");
+    let token = import(&data_dir, &file);
     let server = Server::start_in(&data_dir, &[]).await;
     let json = export(&server, "b0ardVersion1", &token, "json").await;
     let file: Value = serde_json::from_slice(&json).expect("JSON");

@@ -9,7 +9,7 @@
 //! `scripts/test.sh` installs them. Without them the test fails and says so.
 
 use crate::common::http::{authorization_header, exchange};
-use crate::common::server::binary;
+use crate::common::server::{import, kartenwand};
 use crate::common::{Client, Server};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,7 +83,7 @@ fn sector_of(index: usize) -> &'static str {
     SECTORS[organisation_of(index) / 4]
 }
 
-fn require_tool(tool: &str, package: &str) {
+pub(crate) fn require_tool(tool: &str, package: &str) {
     let found = Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
         .output()
@@ -177,14 +177,6 @@ pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
         rows.push(row);
     }
     rows
-}
-
-fn kartenwand(args: &[&str]) -> std::process::Output {
-    Command::new(binary())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the kartenwand binary runs")
 }
 
 #[tokio::test]
@@ -726,24 +718,7 @@ async fn every_format_of_a_realistic_board() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("exists already"));
 
     let restored_dir = temp.path().join("restored");
-    let imported = kartenwand(&[
-        "import",
-        "--data-dir",
-        restored_dir.to_str().expect("path"),
-        "--file",
-        exported.to_str().expect("path"),
-    ]);
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
-    let printed = String::from_utf8(imported.stdout).expect("UTF-8");
-    let new_token = printed
-        .lines()
-        .find_map(|line| line.strip_prefix("moderator_token "))
-        .expect("the new moderator token is printed")
-        .to_owned();
+    let new_token = import(&restored_dir, &exported);
     assert_ne!(new_token, moderator_token);
     let reexported = temp.path().join("reexported.json");
     let cli = kartenwand(&[

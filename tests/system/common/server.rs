@@ -274,3 +274,35 @@ pub struct Board {
     pub viewer_token: String,
     pub join_code: String,
 }
+
+/// The binary run once with `args` (a command that is not `serve`), with
+/// warnings only in its log.
+pub fn kartenwand(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(binary())
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the kartenwand binary runs")
+}
+
+/// `kartenwand import` of `file` into `data_dir`, which must succeed; the
+/// moderator token it prints.
+pub fn import(data_dir: &Path, file: &Path) -> String {
+    let imported = kartenwand(&[
+        "import",
+        "--data-dir",
+        data_dir.to_str().expect("path"),
+        "--file",
+        file.to_str().expect("path"),
+    ]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    String::from_utf8(imported.stdout)
+        .expect("UTF-8")
+        .lines()
+        .find_map(|line| line.strip_prefix("moderator_token ").map(str::to_owned))
+        .expect("the moderator token is printed")
+}

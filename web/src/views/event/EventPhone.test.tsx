@@ -17,22 +17,7 @@ import { connect } from '../../sync/connection';
 import { Credentials, MemoryStorage } from '../../sync/credentials';
 import type { Session } from '../../sync/session';
 import { EventPhoneApp } from './EventPhone';
-
-/** A WebSocket that never connects: the phone must work before any connection. */
-class NeverSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  readyState = 0;
-  binaryType = 'blob';
-  onopen = null;
-  onclose = null;
-  onerror = null;
-  onmessage = null;
-  send(): void {}
-  close(): void {}
-}
+import { NeverSocket } from '../test-helpers';
 
 const INFO: EventInfo = {
   event: 'ev1',

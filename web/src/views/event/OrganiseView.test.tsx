@@ -6,11 +6,11 @@
  */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setLocale } from '../../i18n';
+import { describe, expect, it, vi } from 'vitest';
 import { Api, type EventDesk } from '../../sync/api';
 import { Credentials, MemoryStorage } from '../../sync/credentials';
 import { OrganiseApp } from './OrganiseView';
+import { testRoot } from '../test-helpers';
 
 const DESK: EventDesk = {
   event: 'ev1',
@@ -37,16 +37,7 @@ const DESK: EventDesk = {
   ],
 };
 
-let root: HTMLElement;
-beforeEach(() => {
-  setLocale('de');
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+const root = testRoot();
 
 function fakeApi(): { api: Api; calls: string[] } {
   const calls: string[] = [];
@@ -71,7 +62,7 @@ function fakeApi(): { api: Api; calls: string[] } {
 }
 
 function button(name: string): HTMLButtonElement | undefined {
-  return [...root.querySelectorAll('button')].find((b) => b.textContent === name);
+  return [...root().querySelectorAll('button')].find((b) => b.textContent === name);
 }
 
 function choose(select: HTMLSelectElement | null, value: string): void {
@@ -94,33 +85,33 @@ describe("the organiser's event page", () => {
       presenter_url: 'http://h/e/ev1/present#token=kwv_x',
       boards: [{ board: 'work0001', title: 'Workshop 1', kind: 'workshop', moderator_token: 'm', viewer_token: 'v', moderator_url: 'http://h/b/work0001/moderate#token=m', presenter_url: 'p' }],
     });
-    await act(() => render(<OrganiseApp eventId="ev1" token="kwo_x" api={api} credentials={credentials} />, root));
-    await vi.waitFor(() => expect(root.textContent).toContain('Code: K7MP Q3XW 9RTB'));
+    await act(() => render(<OrganiseApp eventId="ev1" token="kwo_x" api={api} credentials={credentials} />, root()));
+    await vi.waitFor(() => expect(root().textContent).toContain('Code: K7MP Q3XW 9RTB'));
     expect(calls).toEqual(['desk kwo_x']);
     expect(button('Workshops')?.getAttribute('aria-pressed')).toBe('true');
-    expect(root.textContent).toContain('2 von 2');
-    expect(root.textContent).toContain('Kleinstadt');
-    expect(root.querySelector<HTMLAnchorElement>('a[href="http://h/b/work0001/moderate#token=m"]')?.textContent).toBe('Moderation: Workshop 1');
-    expect(root.querySelector<HTMLAnchorElement>('a[href="http://h/e/ev1/present#token=kwv_x"]')).not.toBeNull();
+    expect(root().textContent).toContain('2 von 2');
+    expect(root().textContent).toContain('Kleinstadt');
+    expect(root().querySelector<HTMLAnchorElement>('a[href="http://h/b/work0001/moderate#token=m"]')?.textContent).toBe('Moderation: Workshop 1');
+    expect(root().querySelector<HTMLAnchorElement>('a[href="http://h/e/ev1/present#token=kwv_x"]')).not.toBeNull();
 
     await act(() => button('Reflexion')?.click());
     await vi.waitFor(() => expect(button('Reflexion')?.getAttribute('aria-pressed')).toBe('true'));
 
-    await act(() => choose(root.querySelector('select[aria-label="Workshop von Ulrike Keller"]'), 'work0002'));
+    await act(() => choose(root().querySelector('select[aria-label="Workshop von Ulrike Keller"]'), 'work0002'));
     await vi.waitFor(() => expect(calls).toContain('assign {"participant":"p1","board":"work0002"}'));
     // One action at a time: the selects wait until the server answered.
-    const group = root.querySelector<HTMLSelectElement>('select[aria-label="Gruppe von Ulrike Keller"]');
+    const group = root().querySelector<HTMLSelectElement>('select[aria-label="Gruppe von Ulrike Keller"]');
     await vi.waitFor(() => expect(group?.disabled).toBe(false));
     await act(() => choose(group, 'group001'));
     await vi.waitFor(() => expect(calls).toContain('assign {"participant":"p1","board":"group001"}'));
-    const workshop = root.querySelector<HTMLSelectElement>('select[aria-label="Workshop von Ulrike Keller"]');
+    const workshop = root().querySelector<HTMLSelectElement>('select[aria-label="Workshop von Ulrike Keller"]');
     await vi.waitFor(() => expect(workshop?.disabled).toBe(false));
     await act(() => choose(workshop, ''));
     await vi.waitFor(() => expect(calls).toContain('assign {"participant":"p1","board":null,"kind":"workshop"}'));
     await vi.waitFor(() => expect(button('Übernehmen')).toBeDefined());
 
-    await act(() => choose(root.querySelector('#organise-grouping-rule'), 'mixed'));
-    await act(() => choose(root.querySelector('#organise-grouping-attribute'), 'sector'));
+    await act(() => choose(root().querySelector('#organise-grouping-rule'), 'mixed'));
+    await act(() => choose(root().querySelector('#organise-grouping-attribute'), 'sector'));
     await act(() => button('Übernehmen')?.click());
     await vi.waitFor(() => expect(calls).toContain('grouping mixed sector'));
   });

@@ -8,16 +8,16 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Board, selectMeta, setProfile } from '../../board';
 import { PhotoQueue, memoryPhotoStore } from '../../device/photo-queue';
-import { setLocale } from '../../i18n';
 import { Observable } from '../../sync/observable';
 import { PhotoApi } from '../../sync/photos';
 import { EventGallery } from './EventGallery';
 import { ModeratorGallery } from './ModeratorGallery';
 import { PhoneGallery } from './PhoneGallery';
 import { GallerySlideshow, SLIDE_MS } from './Slideshow';
+import { testRoot } from '../test-helpers';
 
 interface Call {
   method: string;
@@ -55,15 +55,8 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await act(() => Promise.resolve());
 }
 
-let root: HTMLElement;
-beforeEach(() => {
-  setLocale('de');
-  root = document.createElement('div');
-  document.body.append(root);
-});
+const root = testRoot();
 afterEach(() => {
-  render(null, root);
-  root.remove();
   vi.useRealTimers();
 });
 
@@ -87,24 +80,24 @@ describe('the gallery', () => {
     await act(() =>
       render(
         <PhoneGallery board={board} boardId="board0001" participantId="pa00000001" token="kwp_secret" photos={{ queue, arrivals: new Observable(0) }} api={api} />,
-        root,
+        root(),
       ),
     );
     await settle();
-    const states = [...root.querySelectorAll('.own-photo')].map((li) => li.getAttribute('data-state'));
+    const states = [...root().querySelectorAll('.own-photo')].map((li) => li.getAttribute('data-state'));
     expect(states).toEqual(['pending', 'shown', 'waiting']);
-    expect(root.textContent).toContain('Wartet auf Freigabe');
-    expect(root.textContent).toContain('Wartet auf Verbindung');
-    const thumbs = [...root.querySelectorAll('.photo-grid .photo-thumb')].map((b) => b.getAttribute('aria-label'));
+    expect(root().textContent).toContain('Wartet auf Freigabe');
+    expect(root().textContent).toContain('Wartet auf Verbindung');
+    const thumbs = [...root().querySelectorAll('.photo-grid .photo-thumb')].map((b) => b.getAttribute('aria-label'));
     expect(thumbs).toEqual(['Foto 1 von 2 groß zeigen', 'Foto 2 von 2 groß zeigen']);
-    expect(root.querySelector('input[type=file][capture=environment][accept="image/*"]')).not.toBeNull();
+    expect(root().querySelector('input[type=file][capture=environment][accept="image/*"]')).not.toBeNull();
     expect(calls.every((c) => c.authorization === 'Bearer kwp_secret')).toBe(true);
     expect(calls.some((c) => c.url === '/api/boards/board0001/photos/ph000002?size=thumbnail')).toBe(true);
 
     // Tapped, a thumbnail opens large; closing brings the focus back.
-    await act(() => root.querySelector<HTMLButtonElement>('.photo-thumb')?.click());
+    await act(() => root().querySelector<HTMLButtonElement>('.photo-thumb')?.click());
     await settle();
-    expect(root.querySelector('.photo-large figcaption')?.textContent).toContain('1/2');
+    expect(root().querySelector('.photo-large figcaption')?.textContent).toContain('1/2');
     queue.destroy();
   });
 
@@ -113,13 +106,13 @@ describe('the gallery', () => {
     const board = new Board(new Y.Doc(), null);
     const markup = '<img src=x onerror=alert(1)>';
     setProfile(board, 'pa00000001', { name: markup, organisation: 'Kita', sector: 'stadtteil' });
-    await act(() => render(<ModeratorGallery board={board} boardId="board0001" token="kwm_secret" api={api} />, root));
+    await act(() => render(<ModeratorGallery board={board} boardId="board0001" token="kwm_secret" api={api} />, root()));
     await settle();
-    expect(root.textContent).toContain('Warten auf Freigabe (1)');
-    expect(root.textContent).toContain(`von ${markup}`);
-    expect(root.querySelector('img[src=x]')).toBeNull();
+    expect(root().textContent).toContain('Warten auf Freigabe (1)');
+    expect(root().textContent).toContain(`von ${markup}`);
+    expect(root().querySelector('img[src=x]')).toBeNull();
 
-    const approve = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Freigeben');
+    const approve = [...root().querySelectorAll('button')].find((b) => b.textContent === 'Freigeben');
     await act(() => approve?.click());
     await settle();
     expect(calls.find((c) => c.method === 'POST')).toMatchObject({
@@ -127,12 +120,12 @@ describe('the gallery', () => {
       authorization: 'Bearer kwm_secret',
       body: JSON.stringify({ status: 'shown' }),
     });
-    expect(root.textContent).not.toContain('Warten auf Freigabe');
+    expect(root().textContent).not.toContain('Warten auf Freigabe');
 
-    const approval = root.querySelector<HTMLInputElement>('#gallery-approval');
+    const approval = root().querySelector<HTMLInputElement>('#gallery-approval');
     await act(() => approval?.click());
     expect(selectMeta(board).photosNeedApproval).toBe(true);
-    const project = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Fotos auf der Leinwand zeigen');
+    const project = [...root().querySelectorAll('button')].find((b) => b.textContent === 'Fotos auf der Leinwand zeigen');
     await act(() => project?.click());
     expect(selectMeta(board).focus).toEqual({ kind: 'gallery' });
     expect(project?.getAttribute('aria-pressed')).toBe('true');
@@ -145,21 +138,21 @@ describe('the gallery', () => {
       { photo: 'ph000002', author: 'pa00000001', status: 'hidden' },
       { photo: 'ph000003', author: 'pa00000001', status: 'shown' },
     ]);
-    await act(() => render(<GallerySlideshow boardId="board0001" token="kwv_secret" api={api} />, root));
+    await act(() => render(<GallerySlideshow boardId="board0001" token="kwv_secret" api={api} />, root()));
     await act(async () => {
       await vi.advanceTimersByTimeAsync(10);
     });
-    expect(root.querySelector('.slide-position')?.textContent).toBe('1/2');
+    expect(root().querySelector('.slide-position')?.textContent).toBe('1/2');
     await act(async () => {
       await vi.advanceTimersByTimeAsync(SLIDE_MS);
     });
-    expect(root.querySelector('.slide-position')?.textContent).toBe('2/2');
+    expect(root().querySelector('.slide-position')?.textContent).toBe('2/2');
     await settle();
-    expect(root.querySelector('.slide img')?.getAttribute('alt')).toBe('Foto 2 von 2');
+    expect(root().querySelector('.slide img')?.getAttribute('alt')).toBe('Foto 2 von 2');
     await act(async () => {
       await vi.advanceTimersByTimeAsync(SLIDE_MS);
     });
-    expect(root.querySelector('.slide-position')?.textContent).toBe('1/2');
+    expect(root().querySelector('.slide-position')?.textContent).toBe('1/2');
   });
 
   it('shows the event page the shown photos of all boards once opened, with the board they come from', async () => {
@@ -173,9 +166,9 @@ describe('the gallery', () => {
       }
       return Promise.resolve(new Response(new Blob(['jpeg'], { type: 'image/jpeg' }), { status: 200 }));
     };
-    await act(() => render(<EventGallery eventId="event001" token="kwp_secret" initiallyOpen={false} api={new PhotoApi(fetcher)} />, root));
+    await act(() => render(<EventGallery eventId="event001" token="kwp_secret" initiallyOpen={false} api={new PhotoApi(fetcher)} />, root()));
     expect(urls).toEqual([]);
-    const details = root.querySelector('details');
+    const details = root().querySelector('details');
     if (!details) throw new Error('no details');
     details.open = true;
     await act(() => {
@@ -186,7 +179,7 @@ describe('the gallery', () => {
     await settle();
     expect(urls).toContain('/api/events/event001/photos Bearer kwp_secret');
     expect(urls).toContain('/api/events/event001/photos/ph000001?size=thumbnail Bearer kwp_secret');
-    expect(root.querySelector('.photo-caption')?.textContent).toBe('aus <b>Workshop Wohnen</b>');
-    expect(root.querySelector('b')).toBeNull();
+    expect(root().querySelector('.photo-caption')?.textContent).toBe('aus <b>Workshop Wohnen</b>');
+    expect(root().querySelector('b')).toBeNull();
   });
 });

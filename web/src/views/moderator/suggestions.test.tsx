@@ -6,27 +6,17 @@
  */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCard, createUndoManager, selectCards, selectClusters } from '../../board';
-import { setLocale } from '../../i18n';
 import type { Api } from '../../sync/api';
-import { session } from '../test-helpers';
+import { session, testRoot } from '../test-helpers';
 import { SuggestionsPanel } from './SuggestionsPanel';
 
-let root: HTMLElement;
-beforeEach(() => {
-  setLocale('de');
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+const root = testRoot();
 
 function button(name: string): HTMLButtonElement {
-  const found = [...root.querySelectorAll('button')].find((b) => b.textContent.trim() === name);
-  if (!found) throw new Error(`no button "${name}" in: ${root.textContent}`);
+  const found = [...root().querySelectorAll('button')].find((b) => b.textContent.trim() === name);
+  if (!found) throw new Error(`no button "${name}" in: ${root().textContent}`);
   return found;
 }
 
@@ -49,24 +39,24 @@ describe('suggestions on the wall', () => {
         ]);
       },
     } as unknown as Api;
-    await act(() => render(<SuggestionsPanel board={s.board} boardId="testboard" token="moderator-token" api={api} />, root));
+    await act(() => render(<SuggestionsPanel board={s.board} boardId="testboard" token="moderator-token" api={api} />, root()));
     expect(asked).toBe(0);
     await act(() => button('Ähnliche Karten vorschlagen').click());
     expect(asked).toBe(1);
-    await vi.waitFor(() => expect(root.textContent).toContain('Diese 2 Karten sehen ähnlich aus: „Sprachkurse“'));
-    expect(root.textContent).toContain('Diese 2 Karten sehen ähnlich aus: „Wohnungen“');
-    expect(root.textContent).toContain('Es fehlen Deutschkurse mit Kinderbetreuung');
+    await vi.waitFor(() => expect(root().textContent).toContain('Diese 2 Karten sehen ähnlich aus: „Sprachkurse“'));
+    expect(root().textContent).toContain('Diese 2 Karten sehen ähnlich aus: „Wohnungen“');
+    expect(root().textContent).toContain('Es fehlen Deutschkurse mit Kinderbetreuung');
     undo.clear();
 
     await act(() => button('Als Cluster „Sprachkurse“ anlegen').click());
     const [cluster] = selectClusters(s.board);
     expect(cluster?.title).toBe('Sprachkurse');
     expect(selectCards(s.board).filter((card) => card.cluster === cluster?.id).map((card) => card.id)).toEqual([a, b]);
-    expect(root.textContent).not.toContain('„Sprachkurse“ anlegen');
+    expect(root().textContent).not.toContain('„Sprachkurse“ anlegen');
 
     await act(() => button('Passt nicht zusammen').click());
     expect([...s.board.dismissals.values()].map((entry) => entry.get('cards'))).toEqual([`${c} ${d}`]);
-    expect(root.textContent).toContain('Keine ähnlichen Karten gefunden');
+    expect(root().textContent).toContain('Keine ähnlichen Karten gefunden');
 
     undo.undo();
     expect(s.board.dismissals.size).toBe(0);

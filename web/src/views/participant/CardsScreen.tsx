@@ -299,17 +299,20 @@ function GroupInfo({ board, participantId, noGroupHint }: { board: Board; partic
  * the moderator removed: their text stays on this device until the person
  * writes it again or lets it go.
  */
-function ReturnedCards({ returned, writingOpen, onWriteAgain, onDiscard }: {
+export function ReturnedCards({ returned, writingOpen, onWriteAgain, onDiscard, heading, hint }: {
   returned: ReturnedCard[];
   writingOpen: boolean;
   onWriteAgain: (card: ReturnedCard) => void;
   onDiscard: (card: ReturnedCard) => void;
+  /** Another heading and explanation (the tree's entries). */
+  heading?: string;
+  hint?: string;
 }) {
   if (returned.length === 0) return null;
   return (
     <section class="panel returned" aria-labelledby="returned-heading">
-      <h2 id="returned-heading">{t('participant.returnedHeading')}</h2>
-      <p class="small">{writingOpen ? t('participant.returnedHint') : t('participant.returnedHintClosed')}</p>
+      <h2 id="returned-heading">{heading ?? t('participant.returnedHeading')}</h2>
+      <p class="small">{hint ?? (writingOpen ? t('participant.returnedHint') : t('participant.returnedHintClosed'))}</p>
       <ul class="card-list">
         {returned.map((card) => (
           <li key={card.id} class="card">

@@ -56,6 +56,20 @@ function short(text: string): string {
   return line.length > 60 ? `${line.slice(0, 59)}…` : line;
 }
 
+/** The challenges to choose from, indented by depth. */
+function ChallengeOptions({ all }: { all: { node: TreeNode; depth: number }[] }) {
+  return (
+    <>
+      {all.map(({ node, depth }) => (
+        <option key={node.card.id} value={node.card.id}>
+          {'– '.repeat(depth)}
+          {short(node.card.text)}
+        </option>
+      ))}
+    </>
+  );
+}
+
 function ChallengeRow({
   board,
   node,
@@ -90,14 +104,7 @@ function ChallengeRow({
             }}
           >
             <option value={TRUNK}>{t('tree.trunk')}</option>
-            {all
-              .filter(({ node: other }) => !own.has(other.card.id))
-              .map(({ node: other, depth: d }) => (
-                <option key={other.card.id} value={other.card.id}>
-                  {'– '.repeat(d)}
-                  {short(other.card.text)}
-                </option>
-              ))}
+            <ChallengeOptions all={all.filter(({ node: other }) => !own.has(other.card.id))} />
           </select>
         </label>
         {others.length > 0 && (
@@ -106,12 +113,7 @@ function ChallengeRow({
               {t('tree.mergeWith')}{' '}
               <select value={mergeWith} onChange={(event) => setMergeWith(event.currentTarget.value)}>
                 <option value="">{t('tree.mergeChoose')}</option>
-                {others.map(({ node: other, depth: d }) => (
-                  <option key={other.card.id} value={other.card.id}>
-                    {'– '.repeat(d)}
-                    {short(other.card.text)}
-                  </option>
-                ))}
+                <ChallengeOptions all={others} />
               </select>
             </label>
             <button
@@ -166,12 +168,7 @@ function SolutionRow({ board, card, all, say }: { board: Board; card: Card; all:
             }}
           >
             {card.parent === null && <option value="">{t('tree.orphans')}</option>}
-            {all.map(({ node, depth }) => (
-              <option key={node.card.id} value={node.card.id}>
-                {'– '.repeat(depth)}
-                {short(node.card.text)}
-              </option>
-            ))}
+            <ChallengeOptions all={all} />
           </select>
         </label>
         <button type="button" class="danger" onClick={() => deleteCard(board, card.id)} aria-label={t('tree.deleteEntry', { text: short(card.text) })}>

@@ -26,7 +26,7 @@ import {
 import { CARD_EDIT, cardEditKey } from '../../device/drafts';
 import { TEXT_FORMAT, usePersistedState } from '../../device/persisted-state';
 import { t, tn } from '../../i18n';
-import { ReturnedActions } from '../../ui/components';
+import { ReturnedCards } from '../participant/CardsScreen';
 
 /** Where a new entry goes: a challenge at the trunk, a sub-challenge or a solution under a challenge. */
 type Target = { kind: 'challenge'; parent: null } | { kind: 'sub' | 'solution'; parent: Card };
@@ -247,29 +247,6 @@ function Branch({
   );
 }
 
-function ReturnedEntries({ returned, open, onAgain, onDiscard }: {
-  returned: ReturnedCard[];
-  open: boolean;
-  onAgain: (card: ReturnedCard) => void;
-  onDiscard: (card: ReturnedCard) => void;
-}) {
-  if (returned.length === 0) return null;
-  return (
-    <section class="panel returned" aria-labelledby="tree-returned-heading">
-      <h2 id="tree-returned-heading">{t('tree.returnedHeading')}</h2>
-      <p class="small">{t('tree.returnedHint')}</p>
-      <ul class="card-list">
-        {returned.map((card) => (
-          <li key={card.id} class="card">
-            <p class="card-text">{card.text}</p>
-            <ReturnedActions open={open} againLabel={t('participant.writeAgain')} onAgain={() => onAgain(card)} onDiscard={() => onDiscard(card)} />
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
-
 export function TreeScreen({
   board,
   boardId,
@@ -321,10 +298,12 @@ export function TreeScreen({
           </section>
         )}
       </section>
-      <ReturnedEntries
+      <ReturnedCards
         returned={returned}
-        open={meta.challengesOpen}
-        onAgain={(card) => {
+        writingOpen={meta.challengesOpen}
+        heading={t('tree.returnedHeading')}
+        hint={t('tree.returnedHint')}
+        onWriteAgain={(card) => {
           // Into the challenge form, after what is already typed there.
           const typed = trunkDraft ?? '';
           setTrunkDraft(typed.trim() ? `${typed}\n${card.text}` : card.text);
