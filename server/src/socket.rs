@@ -99,6 +99,10 @@ impl CloseReason {
         code: 4401,
         reason: Cow::Borrowed("access was revoked by the moderator"),
     };
+    pub const DELETED: CloseReason = CloseReason {
+        code: 4404,
+        reason: Cow::Borrowed("this board was deleted"),
+    };
     pub const TOO_MANY_REFUSALS: CloseReason = CloseReason {
         code: 4403,
         reason: Cow::Borrowed("too many refused edits"),

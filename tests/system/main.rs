@@ -8,6 +8,7 @@ mod capacity;
 mod common;
 mod config;
 mod connections;
+mod deletion;
 mod documentation;
 mod durability;
 mod events;

@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/boards", post(create_board))
         .route("/api/codes/{join_code}", get(resolve_join_code))
-        .route("/api/boards/{board}", get(session))
+        .route("/api/boards/{board}", get(session).delete(delete_board))
         .route("/api/boards/{board}/join", post(join_board))
         .route("/api/boards/{board}/join-code", post(rotate_join_code))
         .route(
@@ -535,5 +535,39 @@ async fn erase_contact(
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::NotFound("no such participant"))
+    }
+}
+
+/// `DELETE /api/boards/{board}` (moderator): the board is deleted now, for
+/// real (`Store::delete_board`). Its connections close with 4404 first, so
+/// no write of its room lands after it. A board of an event of several
+/// boards is part of that event and is not deleted alone.
+async fn delete_board(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, Error> {
+    super::require_moderator(&state, &board, &headers).await?;
+    let store = state.store.clone();
+    let id = board.clone();
+    let in_event = blocking(move || {
+        Ok(store
+            .event_board(&id)?
+            .is_some_and(|place| place.kind != crate::event::Kind::Conference.id()))
+    })
+    .await?;
+    if in_event {
+        return Err(Error::BadRequest(
+            "this board belongs to an event of several boards; it is deleted with the event".into(),
+        ));
+    }
+    state.registry.end_deleted(&board).await;
+    let store = state.store.clone();
+    let existed = blocking(move || Ok(store.delete_board(&board)?)).await?;
+    if existed {
+        tracing::info!("board deleted");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound("no such board"))
     }
 }

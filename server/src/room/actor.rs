@@ -233,8 +233,8 @@ impl Room {
             }
             #[cfg(test)]
             RoomCommand::Panic => panic!("a panic injected by a test"),
-            RoomCommand::Shutdown { done } => {
-                self.close_all(CloseReason::GOING_AWAY);
+            RoomCommand::Shutdown { reason, done } => {
+                self.close_all(reason);
                 self.finish().await;
                 let _ = done.send(());
                 return Flow::Stop;
@@ -862,7 +862,7 @@ fn refuse_remaining(inbox: &mut mpsc::Receiver<RoomCommand>) {
             RoomCommand::Join { reply, link, .. } => {
                 let _ = reply.send(Err(JoinRefused::Closing(link)));
             }
-            RoomCommand::Shutdown { done } => {
+            RoomCommand::Shutdown { done, .. } => {
                 let _ = done.send(());
             }
             RoomCommand::Disconnect { done, .. } => {

@@ -27,7 +27,10 @@ pub(crate) enum RoomCommand {
         identity: Identity,
         done: oneshot::Sender<()>,
     },
+    /// Closes every connection with `reason` (1001 when the server stops,
+    /// 4404 when the board was deleted), finishes the writes and ends.
     Shutdown {
+        reason: CloseReason,
         done: oneshot::Sender<()>,
     },
     /// The whole document, encoded as one update (for exports).

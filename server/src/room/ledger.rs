@@ -18,15 +18,19 @@ pub(crate) struct Ledger {
     pub(super) revoked: HashMap<String, RevocationMark>,
     /// Refused edits per identity ([`Identity::owner_key`]).
     pub refusals: HashMap<String, u32>,
+    /// The board was deleted: no join is taken any more.
+    pub deleted: bool,
 }
 
 impl Ledger {
     /// Whether a token of `identity` checked at `checked` has been revoked
     /// since.
     pub fn revoked_since(&self, identity: &Identity, checked: RevocationMark) -> bool {
-        self.revoked
-            .get(&identity.owner_key())
-            .is_some_and(|mark| *mark > checked)
+        self.deleted
+            || self
+                .revoked
+                .get(&identity.owner_key())
+                .is_some_and(|mark| *mark > checked)
     }
 }
 

@@ -6,6 +6,7 @@ use super::{
     RoomSettings, actor,
 };
 use crate::auth::Identity;
+use crate::socket::CloseReason;
 use crate::store::Store;
 use dashmap::DashMap;
 use std::collections::HashSet;
@@ -145,6 +146,30 @@ impl Registry {
         }
     }
 
+    /// Ends the board's room for good: its board is being deleted. Every
+    /// connection closes with 4404, its writes finish, and no join is taken
+    /// from now on (whenever its token was checked). Call before the store
+    /// deletes the board, so no write of the room lands after it.
+    pub async fn end_deleted(&self, board: &str) {
+        self.ledgers.entry(board.to_owned()).or_default().deleted = true;
+        let Some(room) = self.rooms.get(board).map(|handle| handle.clone()) else {
+            return;
+        };
+        let (done, wait) = oneshot::channel();
+        if room
+            .control
+            .send(RoomCommand::Shutdown {
+                reason: CloseReason::DELETED,
+                done,
+            })
+            .await
+            .is_ok()
+        {
+            let _ = wait.await;
+        }
+        self.forget(board, room.instance);
+    }
+
     /// The board's current document as one encoded update, if its room is
     /// live (`None` otherwise: read the store). Never starts a room.
     pub async fn document_state(&self, board: &str) -> Option<Vec<u8>> {
@@ -180,7 +205,10 @@ impl Registry {
                 let (done, wait) = oneshot::channel();
                 if handle
                     .sender
-                    .send(RoomCommand::Shutdown { done })
+                    .send(RoomCommand::Shutdown {
+                        reason: CloseReason::GOING_AWAY,
+                        done,
+                    })
                     .await
                     .is_ok()
                 {

@@ -419,6 +419,12 @@ pub trait Store: Send + Sync + 'static {
     /// Erases a participant's e-mail and phone and withdraws their consent;
     /// returns whether they existed.
     fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError>;
+    /// Deletes a board for real (`DELETE /api/boards/{board}`, retention):
+    /// its document (log, snapshot, client ids), participants and their
+    /// contact data, links, owner, photos, and its one-board event; then
+    /// rewrites the files so no page or log holds any of it. Its room must
+    /// have ended (its writes done). Returns whether it existed.
+    fn delete_board(&self, board: &str) -> Result<bool, StoreError>;
     /// Replaces the board's join code (unique across boards).
     fn set_join_code(&self, board: &str, join_code: &str) -> Result<(), StoreError>;
     /// Replaces the hash of the board's viewer token.

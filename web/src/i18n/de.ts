@@ -813,6 +813,15 @@ export const de = {
   'suggest.look.other': 'Diese {n} Karten sehen ähnlich aus: „{label}“',
   'suggest.accept': 'Als Cluster „{label}“ anlegen',
   'suggest.dismiss': 'Passt nicht zusammen',
+
+  // Deleting a board (views/moderator/DocumentationEditor).
+  'status.deleted': 'Diese Konferenz wurde gelöscht. Auf dem Server ist nichts mehr von ihr gespeichert.',
+  'delete.heading': 'Konferenz löschen',
+  'delete.intro': 'Löscht die Konferenz jetzt endgültig vom Server: alle Karten, Namen, Kontaktdaten, Fotos und den Verlauf. Laden Sie vorher die Dokumentation herunter. Alle Geräte werden getrennt.',
+  'delete.button': 'Konferenz jetzt löschen',
+  'delete.confirm': 'Die Konferenz wird endgültig gelöscht, mit allen Karten, Namen, Kontaktdaten und Fotos. Das lässt sich nicht rückgängig machen. Jetzt löschen?',
+  'delete.done': 'Die Konferenz ist gelöscht.',
+  'delete.failed': 'Das Löschen ging nicht: {reason}',
 } as const;
 
 export type MessageKey = keyof typeof de;

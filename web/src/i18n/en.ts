@@ -810,4 +810,13 @@ export const en: Record<MessageKey, string> = {
   'suggest.look.other': 'These {n} cards look alike: “{label}”',
   'suggest.accept': 'Make the cluster “{label}”',
   'suggest.dismiss': 'They do not belong together',
+
+  // Deleting a board (views/moderator/DocumentationEditor).
+  'status.deleted': 'This conference was deleted. Nothing of it is stored on the server any more.',
+  'delete.heading': 'Delete the conference',
+  'delete.intro': 'Deletes the conference from the server now, for good: every card, name, contact, photo and the history. Download the documentation first. Every device is disconnected.',
+  'delete.button': 'Delete the conference now',
+  'delete.confirm': 'The conference is deleted for good, with every card, name, contact and photo. This cannot be undone. Delete it now?',
+  'delete.done': 'The conference is deleted.',
+  'delete.failed': 'Deleting did not work: {reason}',
 };

@@ -764,6 +764,14 @@ export class Api {
     });
   }
 
+  /** Deletes the board now, for real (moderator); its connections close with 4404. */
+  async deleteBoard(board: string, token: string): Promise<void> {
+    await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+  }
+
   /** Revokes a participant's token at once; their open connections are closed (moderator). */
   async removeParticipant(board: string, token: string, participantId: string): Promise<void> {
     await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}/participants/${encodeURIComponent(participantId)}`, {

@@ -27,6 +27,7 @@ export const TROUBLE_AFTER = 5;
 export function refusedText(code: number | undefined): string {
   if (code === 4401) return t('status.revoked');
   if (code === 4403) return t('status.tooManyRefused');
+  if (code === 4404) return t('status.deleted');
   return t('status.refused');
 }
 

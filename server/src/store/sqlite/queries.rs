@@ -458,6 +458,38 @@ impl Store for SqliteStore {
         })?)
     }
 
+    fn delete_board(&self, board: &str) -> Result<bool, StoreError> {
+        Ok(self.read(|c| {
+            let tx = c.unchecked_transaction()?;
+            // Its event, when the board was an event of its own.
+            let own_event: Option<String> = tx
+                .query_row(
+                    "SELECT event FROM event_boards WHERE board = ?1
+                     AND (SELECT COUNT(*) FROM event_boards AS other WHERE other.event = event_boards.event) = 1",
+                    [board],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            for table in ["updates", "snapshots", "client_ids"] {
+                tx.execute(&format!("DELETE FROM {table} WHERE board = ?1"), [board])?;
+            }
+            // Participants, links, owner, photos and the event's entry go by
+            // ON DELETE CASCADE.
+            let existed = tx.execute("DELETE FROM boards WHERE id = ?1", [board])? > 0;
+            if let Some(event) = own_event {
+                tx.execute("DELETE FROM events WHERE id = ?1", [event])?;
+            }
+            tx.commit()?;
+            // secure_delete zeroed the rows in the pages; the checkpoint
+            // empties the write-ahead log of their copies, and VACUUM
+            // rewrites the file without the freed pages.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            c.execute_batch("VACUUM")?;
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(existed)
+        })?)
+    }
+
     fn set_join_code(&self, board: &str, join_code: &str) -> Result<(), StoreError> {
         let result = self.read(|c| {
             c.execute(

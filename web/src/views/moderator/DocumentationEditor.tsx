@@ -112,11 +112,48 @@ function HandoutForm({ board }: { board: Board }) {
   );
 }
 
+/**
+ * Deleting the conference now, for real (docs/protocol.md, `DELETE
+ * /api/boards/{board}`): after a question, and once the documentation is
+ * downloaded. Every device's connection closes; the page says it is gone.
+ */
+function DeletePanel({ api, boardId, token }: { api: Api; boardId: string; token: string }) {
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' | 'deleted' } | { kind: 'failed'; failure: unknown }>({ kind: 'idle' });
+  const remove = async (): Promise<void> => {
+    if (state.kind === 'busy' || !window.confirm(t('delete.confirm'))) return;
+    setState({ kind: 'busy' });
+    try {
+      await api.deleteBoard(boardId, token);
+      setState({ kind: 'deleted' });
+    } catch (failure) {
+      setState({ kind: 'failed', failure });
+    }
+  };
+  return (
+    <section class="editor-section delete-board" aria-labelledby="delete-heading">
+      <h2 id="delete-heading">{t('delete.heading')}</h2>
+      <p class="muted">{t('delete.intro')}</p>
+      <button type="button" class="danger" disabled={state.kind === 'busy' || state.kind === 'deleted'} onClick={() => void remove()}>
+        {t('delete.button')}
+      </button>
+      <p class="small" role="status">
+        {state.kind === 'deleted' && t('delete.done')}
+      </p>
+      {state.kind === 'failed' && (
+        <p class="error" role="alert">
+          {t('delete.failed', { reason: apiFailureText(state.failure) })}
+        </p>
+      )}
+    </section>
+  );
+}
+
 export function DocumentationEditor({ board, boardId, token, api }: { board: Board; boardId: string; token: string; api: Api }) {
   return (
     <section class="editor" aria-label={t('moderator.tab.documentation')}>
       <ExportPanel api={api} boardId={boardId} token={token} title={selectMeta(board).title} />
       <HandoutForm board={board} />
+      <DeletePanel api={api} boardId={boardId} token={token} />
     </section>
   );
 }
