@@ -301,6 +301,17 @@ pub struct ServeConfig {
     )]
     pub max_photo_bytes: u64,
 
+    /// Days a board is kept after its day (its `"date"`, an event's date,
+    /// else the day it was made) unless its moderator chose another day;
+    /// a sweep at start and every day deletes what is due (1 to 36,500).
+    #[arg(
+        long,
+        env = "KARTENWAND_RETENTION_DAYS",
+        default_value_t = 365,
+        value_parser = ranged::<u32>(1, 36_500)
+    )]
+    pub retention_days: u32,
+
     /// Photos one board may hold (1 to 10,000).
     #[arg(
         long,

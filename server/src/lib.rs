@@ -39,6 +39,8 @@
 //!   and the close reasons; a leaf that imports nothing of the crate.
 //! - [`similar`]: which cards say the same thing in other words (the
 //!   suggestions of the wall and the series). Pure.
+//! - [`retention`]: the sweep that deletes the boards whose day of
+//!   deletion has passed, at start and daily.
 //! - [`rate`]: the one token bucket every rate limit uses (messages per
 //!   connection, sync requests and awareness per peer).
 
@@ -56,6 +58,7 @@ pub mod metrics;
 pub mod photo;
 pub mod protocol;
 pub mod rate;
+pub mod retention;
 pub mod room;
 pub mod similar;
 pub mod socket;
@@ -122,7 +125,13 @@ pub async fn serve(
         link_connections: Arc::default(),
         signals: Arc::default(),
         photo_limits: config.photo_limits(),
+        retention_days: config.retention_days,
     });
+    {
+        let (store, registry, shutdown) = (store.clone(), registry.clone(), shutdown.clone());
+        let days = config.retention_days;
+        tokio::spawn(async move { retention::sweep_daily(store, registry, days, shutdown).await });
+    }
     {
         let (state, shutdown) = (state.clone(), shutdown.clone());
         tokio::spawn(async move { state.throttles.maintain(shutdown).await });

@@ -9,8 +9,8 @@ use serde_json::json;
 use std::path::Path;
 use yrs::Any;
 
-/// Whether any file below `dir` holds `needle`.
-fn any_file_holds(dir: &Path, needle: &[u8]) -> Vec<String> {
+/// The files below `dir` that hold `needle`.
+pub(crate) fn any_file_holds(dir: &Path, needle: &[u8]) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(path) = pending.pop() {

@@ -23,6 +23,7 @@ mod photos;
 mod refusals;
 mod registration;
 mod restore;
+mod retention;
 mod scripts;
 mod suggestions;
 mod sync;

@@ -23,6 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/boards", post(create_board))
         .route("/api/codes/{join_code}", get(resolve_join_code))
         .route("/api/boards/{board}", get(session).delete(delete_board))
+        .route(
+            "/api/boards/{board}/retention",
+            get(retention).post(set_retention),
+        )
         .route("/api/boards/{board}/join", post(join_board))
         .route("/api/boards/{board}/join-code", post(rotate_join_code))
         .route(
@@ -229,10 +233,16 @@ async fn create_board(
     };
     let store = state.store.clone();
     let owner = organiser.map(|organiser| organiser.id);
+    // The day retention counts from (a date in another form is only text
+    // in the document: the day the board was made counts then).
+    let day = date.filter(|date| crate::event::is_date(date));
     let (created, first_update) = blocking(move || {
         let created = conference::create_board(&*store, new_board, |_| (initial, server_client))?;
         if let Some(owner) = &owner {
             store.set_board_owner(&created.0.record.id, owner)?;
+        }
+        if let Some(day) = &day {
+            store.set_board_date(&created.0.record.id, day)?;
         }
         Ok(created)
     })
@@ -570,4 +580,74 @@ async fn delete_board(
     } else {
         Err(Error::NotFound("no such board"))
     }
+}
+
+#[derive(Debug, Serialize)]
+struct RetentionView {
+    /// The board's day, when known.
+    date: Option<String>,
+    /// The day it is deleted on.
+    delete_on: String,
+    /// Whether the moderator chose that day.
+    chosen: bool,
+    /// The server's default (`--retention-days`).
+    retention_days: u32,
+}
+
+async fn retention_view(state: &AppState, board: String) -> Result<Json<RetentionView>, Error> {
+    let store = state.store.clone();
+    let days = state.retention_days;
+    let retention = blocking(move || Ok(store.retention(&board, days)?))
+        .await?
+        .ok_or(Error::NotFound("no such board"))?;
+    Ok(Json(RetentionView {
+        date: retention.date,
+        delete_on: retention.delete_on,
+        chosen: retention.chosen,
+        retention_days: days,
+    }))
+}
+
+/// `GET /api/boards/{board}/retention` (moderator): when the board goes.
+async fn retention(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<RetentionView>, Error> {
+    super::require_moderator(&state, &board, &headers).await?;
+    retention_view(&state, board).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetRetention {
+    /// `YYYY-MM-DD`, or `null` for the default.
+    delete_on: Option<String>,
+}
+
+/// `POST /api/boards/{board}/retention` (moderator) with `{"delete_on"}`.
+async fn set_retention(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    headers: HeaderMap,
+    payload: Result<Json<SetRetention>, JsonRejection>,
+) -> Result<Json<RetentionView>, Error> {
+    super::require_moderator(&state, &board, &headers).await?;
+    let request = json_body(payload)?;
+    let delete_on = request.delete_on.map(|day| day.trim().to_owned());
+    if delete_on
+        .as_deref()
+        .is_some_and(|day| !crate::event::is_date(day))
+    {
+        return Err(Error::BadRequest(
+            "delete_on must be a day as YYYY-MM-DD, or null for the default".into(),
+        ));
+    }
+    let store = state.store.clone();
+    let id = board.clone();
+    let existed = blocking(move || Ok(store.set_delete_on(&id, delete_on.as_deref())?)).await?;
+    if !existed {
+        return Err(Error::NotFound("no such board"));
+    }
+    retention_view(&state, board).await
 }

@@ -264,6 +264,8 @@ async fn create_event(
             if let Some(owner) = &owner {
                 store.set_board_owner(&board.record.id, owner)?;
             }
+            // Retention counts from the event's day.
+            store.set_board_date(&board.record.id, &date)?;
             created.push((board, kind, first));
         }
         Ok((record, created))

@@ -69,6 +69,8 @@ pub struct Shared {
     pub signals: Arc<events::Signals>,
     /// What uploads of photos may take.
     pub photo_limits: PhotoLimits,
+    /// Days a board is kept after its day by default (`--retention-days`).
+    pub retention_days: u32,
 }
 
 /// `--max-photo-bytes`, `--max-photos-per-board`,

@@ -195,6 +195,18 @@ pub struct EventParticipantRecord {
     pub group: Option<String>,
 }
 
+/// When a board's data goes (`docs/operations.md`, "Retention").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    /// The board's day, `YYYY-MM-DD`; `None`: not known (the day it was
+    /// made counts).
+    pub date: Option<String>,
+    /// The day it is deleted on, `YYYY-MM-DD`.
+    pub delete_on: String,
+    /// Whether the moderator chose that day (else it is the default).
+    pub chosen: bool,
+}
+
 /// A photo of a board (`crate::photo`): the stored JPEG and its thumbnail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhotoRecord {
@@ -419,6 +431,16 @@ pub trait Store: Send + Sync + 'static {
     /// Erases a participant's e-mail and phone and withdraws their consent;
     /// returns whether they existed.
     fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError>;
+    /// Records a board's day (`"date"` on creation; an event's date for
+    /// its boards).
+    fn set_board_date(&self, board: &str, date: &str) -> Result<(), StoreError>;
+    /// The day the moderator chose to delete the board on (`None`: the
+    /// default, `retention_days` after its day); false if there is no board.
+    fn set_delete_on(&self, board: &str, delete_on: Option<&str>) -> Result<bool, StoreError>;
+    /// When the board goes, with `retention_days` as the default.
+    fn retention(&self, board: &str, retention_days: u32) -> Result<Option<Retention>, StoreError>;
+    /// The boards whose day of deletion has passed (before today, UTC).
+    fn boards_due(&self, retention_days: u32) -> Result<Vec<String>, StoreError>;
     /// Deletes a board for real (`DELETE /api/boards/{board}`, retention):
     /// its document (log, snapshot, client ids), participants and their
     /// contact data, links, owner, photos, and its one-board event; then

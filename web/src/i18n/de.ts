@@ -822,6 +822,15 @@ export const de = {
   'delete.confirm': 'Die Konferenz wird endgültig gelöscht, mit allen Karten, Namen, Kontaktdaten und Fotos. Das lässt sich nicht rückgängig machen. Jetzt löschen?',
   'delete.done': 'Die Konferenz ist gelöscht.',
   'delete.failed': 'Das Löschen ging nicht: {reason}',
+
+  // Retention (views/moderator/DocumentationEditor).
+  'retention.deleteOn': 'Die Konferenz wird am {date} automatisch endgültig gelöscht',
+  'retention.chosen': '(von der Moderation gewählt).',
+  'retention.default': '({days} Tage nach dem Tag der Konferenz).',
+  'retention.choose': 'Anderer Tag',
+  'retention.save': 'Tag speichern',
+  'retention.reset': 'Zurück zur Voreinstellung',
+  'retention.failed': 'Der Tag ließ sich nicht lesen oder speichern: {reason}',
 } as const;
 
 export type MessageKey = keyof typeof de;

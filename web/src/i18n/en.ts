@@ -819,4 +819,13 @@ export const en: Record<MessageKey, string> = {
   'delete.confirm': 'The conference is deleted for good, with every card, name, contact and photo. This cannot be undone. Delete it now?',
   'delete.done': 'The conference is deleted.',
   'delete.failed': 'Deleting did not work: {reason}',
+
+  // Retention (views/moderator/DocumentationEditor).
+  'retention.deleteOn': 'The conference is deleted for good by itself on {date}',
+  'retention.chosen': '(chosen by the moderation).',
+  'retention.default': '({days} days after the day of the conference).',
+  'retention.choose': 'Another day',
+  'retention.save': 'Save the day',
+  'retention.reset': 'Back to the default',
+  'retention.failed': 'The day could not be read or saved: {reason}',
 };

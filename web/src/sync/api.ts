@@ -180,6 +180,27 @@ async function request(fetcher: Fetch, path: string, init?: Omit<RequestInit, 'h
   }
 }
 
+/** When a board is deleted for real (`GET /api/boards/{board}/retention`). */
+export interface Retention {
+  /** The board's day, or null (the day it was made counts). */
+  date: string | null;
+  deleteOn: string;
+  /** Whether the moderator chose `deleteOn`. */
+  chosen: boolean;
+  retentionDays: number;
+}
+
+function readRetention(body: unknown): Retention {
+  if (!hasStrings(body, ['delete_on'])) throw new ApiError(502, 'unexpected response');
+  const fields = body as { date?: unknown; chosen?: unknown; retention_days?: unknown };
+  return {
+    date: typeof fields.date === 'string' ? fields.date : null,
+    deleteOn: body.delete_on,
+    chosen: fields.chosen === true,
+    retentionDays: typeof fields.retention_days === 'number' ? fields.retention_days : 0,
+  };
+}
+
 /** The export formats the server offers (docs/protocol.md, exports). */
 export const EXPORT_FORMATS = ['md', 'html', 'pdf', 'docx', 'csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -762,6 +783,24 @@ export class Api {
       if (!Array.isArray(cards) || !cards.every((card) => typeof card === 'string')) return [];
       return [{ label: group.label, cards }];
     });
+  }
+
+  /** When the board is deleted for real (moderator; docs/protocol.md, retention). */
+  async retention(board: string, token: string): Promise<Retention> {
+    return readRetention(
+      await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/retention`, { headers: { Authorization: `Bearer ${token}` } }),
+    );
+  }
+
+  /** Chooses the day the board is deleted on; null goes back to the default (moderator). */
+  async setRetention(board: string, token: string, deleteOn: string | null): Promise<Retention> {
+    return readRetention(
+      await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/retention`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ delete_on: deleteOn }),
+      }),
+    );
   }
 
   /** Deletes the board now, for real (moderator); its connections close with 4404. */

@@ -6,8 +6,8 @@ use super::SqliteStore;
 use super::writer::WriteOp;
 use crate::store::{
     BoardLinkRecord, BoardRecord, EventBoardRecord, EventParticipantRecord, EventRecord,
-    InvitationRecord, OrganiserRecord, ParticipantRecord, PendingWrite, SessionRecord, Store,
-    StoreError, StoredDocument,
+    InvitationRecord, OrganiserRecord, ParticipantRecord, PendingWrite, Retention, SessionRecord,
+    Store, StoreError, StoredDocument,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -64,6 +64,11 @@ pub(super) fn is_unique_violation(error: &rusqlite::Error) -> bool {
         rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation
     )
 }
+
+/// The day a board is deleted on (`b`: the board, `r`: its retention row,
+/// `?2`: the default number of days): the moderator's choice, else that
+/// many days after the board's day or, without one, the day it was made.
+const DELETE_ON: &str = "coalesce(r.delete_on, date(coalesce(r.date, date(b.created_at, 'unixepoch')), '+' || ?2 || ' days'))";
 
 impl Store for SqliteStore {
     fn create_board(&self, board: &BoardRecord) -> Result<(), StoreError> {
@@ -455,6 +460,70 @@ impl Store for SqliteStore {
             // the checkpoint removes the copies the write-ahead log held.
             c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
             Ok(changed > 0)
+        })?)
+    }
+
+    fn set_board_date(&self, board: &str, date: &str) -> Result<(), StoreError> {
+        self.read(|c| {
+            c.execute(
+                "INSERT INTO board_retention (board, date) VALUES (?1, ?2)
+                 ON CONFLICT (board) DO UPDATE SET date = excluded.date",
+                [board, date],
+            )
+        })?;
+        Ok(())
+    }
+
+    fn set_delete_on(&self, board: &str, delete_on: Option<&str>) -> Result<bool, StoreError> {
+        Ok(self.read(|c| {
+            let exists: bool = c.query_row(
+                "SELECT count(*) > 0 FROM boards WHERE id = ?1",
+                [board],
+                |row| row.get(0),
+            )?;
+            if exists {
+                c.execute(
+                    "INSERT INTO board_retention (board, delete_on) VALUES (?1, ?2)
+                     ON CONFLICT (board) DO UPDATE SET delete_on = excluded.delete_on",
+                    params![board, delete_on],
+                )?;
+            }
+            Ok(exists)
+        })?)
+    }
+
+    fn retention(&self, board: &str, retention_days: u32) -> Result<Option<Retention>, StoreError> {
+        Ok(self.read(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT r.date, {DELETE_ON}, r.delete_on IS NOT NULL
+                     FROM boards AS b LEFT JOIN board_retention AS r ON r.board = b.id
+                     WHERE b.id = ?1"
+                ),
+                params![board, retention_days],
+                |row| {
+                    Ok(Retention {
+                        date: row.get(0)?,
+                        delete_on: row.get(1)?,
+                        chosen: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })?)
+    }
+
+    fn boards_due(&self, retention_days: u32) -> Result<Vec<String>, StoreError> {
+        Ok(self.read(|c| {
+            let mut statement = c.prepare(&format!(
+                "SELECT b.id FROM boards AS b LEFT JOIN board_retention AS r ON r.board = b.id
+                 WHERE {DELETE_ON} < date('now') ORDER BY b.id"
+            ))?;
+            let rows = statement
+                .query_map(params![Option::<String>::None, retention_days], |row| {
+                    row.get(0)
+                })?;
+            rows.collect()
         })?)
     }
 

@@ -12,8 +12,11 @@ use std::path::Path;
 /// `organisers`, `organiser_sessions`, `organiser_invitations`,
 /// `board_owners`, `board_links`. 4: events (`events`, `event_boards`,
 /// `event_participants`, `event_owners`); every board of before became a
-/// one-board event; and the boards' `photos`. See [`migrate`].
-pub(super) const SCHEMA_VERSION: i64 = 4;
+/// one-board event; and the boards' `photos`. 5: `board_retention` (a
+/// board's day and the day it is deleted on; boards of before have no row
+/// and go `--retention-days` after the day they were created). See
+/// [`migrate`].
+pub(super) const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS boards (
@@ -124,6 +127,14 @@ CREATE TABLE IF NOT EXISTS event_owners (
     organiser TEXT NOT NULL REFERENCES organisers(id)
 );
 CREATE INDEX IF NOT EXISTS events_by_owner ON event_owners (organiser);
+-- When a board's data goes (retention): its day (YYYY-MM-DD) and the day
+-- the moderator chose to delete it on. Without a row, or without a day, the
+-- board goes --retention-days after its day, or after the day it was made.
+CREATE TABLE IF NOT EXISTS board_retention (
+    board TEXT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,
+    date TEXT,
+    delete_on TEXT
+);
 -- Photos of a board, re-encoded without metadata (photo.rs).
 CREATE TABLE IF NOT EXISTS photos (
     board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,

@@ -3,10 +3,11 @@
  * exports in every format (docs/protocol.md, exports), with or without the
  * authors' names, and the city's handout the documentation ends with.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Board, HANDOUT_FIELDS, editHandout, selectHandout, selectMeta } from '../../board';
 import { t } from '../../i18n';
-import { type Api, ApiError, EXPORT_FORMATS, type ExportFormat } from '../../sync/api';
+import { type Api, ApiError, EXPORT_FORMATS, type ExportFormat, type Retention } from '../../sync/api';
+import { formatDate } from '../../ui/components';
 import { apiFailureText } from '../../ui/errors';
 import { saveFile } from '../../ui/download';
 import { InlineEdit } from '../shared/InlineEdit';
@@ -113,6 +114,60 @@ function HandoutForm({ board }: { board: Board }) {
 }
 
 /**
+ * When the conference is deleted by itself (the retention sweep): shown,
+ * and the moderator chooses another day or goes back to the default.
+ */
+function RetentionForm({ api, boardId, token }: { api: Api; boardId: string; token: string }) {
+  const [retention, setRetention] = useState<Retention | null>(null);
+  const [day, setDay] = useState('');
+  const [failure, setFailure] = useState<unknown>(null);
+  const show = (next: Retention): void => {
+    setRetention(next);
+    setDay(next.deleteOn);
+    setFailure(null);
+  };
+  useEffect(() => {
+    api.retention(boardId, token).then(show, setFailure);
+  }, [api, boardId, token]);
+  const save = (deleteOn: string | null): void => {
+    api.setRetention(boardId, token, deleteOn).then(show, setFailure);
+  };
+  return (
+    <div class="retention">
+      {retention && (
+        <p>
+          {t('retention.deleteOn', { date: formatDate(retention.deleteOn) })}{' '}
+          {retention.chosen ? t('retention.chosen') : t('retention.default', { days: retention.retentionDays })}
+        </p>
+      )}
+      <form
+        class="field-row"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (day) save(day);
+        }}
+      >
+        <label for="retention-day">{t('retention.choose')}</label>
+        <input id="retention-day" type="date" value={day} onInput={(event) => setDay(event.currentTarget.value)} />
+        <button type="submit" disabled={!day}>
+          {t('retention.save')}
+        </button>
+        {retention?.chosen && (
+          <button type="button" onClick={() => save(null)}>
+            {t('retention.reset')}
+          </button>
+        )}
+      </form>
+      {failure !== null && (
+        <p class="error" role="alert">
+          {t('retention.failed', { reason: apiFailureText(failure) })}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
  * Deleting the conference now, for real (docs/protocol.md, `DELETE
  * /api/boards/{board}`): after a question, and once the documentation is
  * downloaded. Every device's connection closes; the page says it is gone.
@@ -132,6 +187,7 @@ function DeletePanel({ api, boardId, token }: { api: Api; boardId: string; token
   return (
     <section class="editor-section delete-board" aria-labelledby="delete-heading">
       <h2 id="delete-heading">{t('delete.heading')}</h2>
+      <RetentionForm api={api} boardId={boardId} token={token} />
       <p class="muted">{t('delete.intro')}</p>
       <button type="button" class="danger" disabled={state.kind === 'busy' || state.kind === 'deleted'} onClick={() => void remove()}>
         {t('delete.button')}
