@@ -40,6 +40,7 @@ macro_rules! store_contract {
                 a_compaction_keeps_the_updates_after_it,
                 each_board_has_its_own_log,
                 a_client_id_keeps_its_first_owner,
+                a_board_goes_on_its_day_and_is_deleted_whole,
             );
         }
     };
@@ -786,4 +787,76 @@ pub(crate) async fn a_client_id_keeps_its_first_owner(store: &dyn Store) {
         ]
     );
     assert_eq!(store.load_document("b").expect("loads").client_owners, []);
+}
+
+pub(crate) async fn a_board_goes_on_its_day_and_is_deleted_whole(store: &dyn Store) {
+    // Made on 1970-01-01 (created_at 0) without a day: it goes 365 days after.
+    store
+        .create_board(&board("old", "OLDOLD"))
+        .expect("creates");
+    let made = store
+        .retention("old", 365)
+        .expect("reads")
+        .expect("a board");
+    assert_eq!(
+        (made.date, made.delete_on.as_str(), made.chosen),
+        (None, "1971-01-01", false)
+    );
+    store.set_board_date("old", "2020-03-04").expect("dates");
+    assert_eq!(
+        store
+            .retention("old", 30)
+            .expect("reads")
+            .map(|r| r.delete_on),
+        Some("2020-04-03".to_owned())
+    );
+    // A board whose moderator chose a day far ahead is not due.
+    store
+        .create_board(&board("kept", "KEPTKE"))
+        .expect("creates");
+    assert!(
+        store
+            .set_delete_on("kept", Some("2999-12-31"))
+            .expect("sets")
+    );
+    assert!(
+        !store
+            .set_delete_on("nosuchboard", Some("2999-12-31"))
+            .expect("sets")
+    );
+    assert_eq!(store.boards_due(30).expect("lists"), vec!["old".to_owned()]);
+    assert!(store.set_delete_on("kept", None).expect("sets"));
+    assert!(
+        !store
+            .retention("kept", 30)
+            .expect("reads")
+            .expect("a board")
+            .chosen
+    );
+
+    // Deleting takes the document, the participants and the photos with it.
+    append(store, "old", b"old update").await;
+    store
+        .add_participant(&participant("old", "alice"))
+        .expect("adds");
+    store
+        .add_photo(&photo("old", "photo001", 10), 10, 1 << 20)
+        .expect("stores");
+    assert!(store.delete_board("old").expect("deletes"));
+    assert!(
+        !store.delete_board("old").expect("deletes"),
+        "a second time: nothing"
+    );
+    assert_eq!(store.board("old").expect("reads"), None);
+    assert_eq!(
+        store.load_document("old").expect("loads"),
+        Default::default()
+    );
+    assert!(store.participants("old").expect("reads").is_empty());
+    assert!(store.photos("old").expect("reads").is_empty());
+    assert_eq!(store.retention("old", 30).expect("reads"), None);
+    assert_eq!(
+        store.boards_due(30).expect("lists"),
+        vec!["kept".to_owned()]
+    );
 }

@@ -217,11 +217,11 @@ mod tests {
         drop(store);
         let connection = Connection::open(&path).expect("opens");
         connection
-            .pragma_update(None, "user_version", 5)
+            .pragma_update(None, "user_version", 6)
             .expect("a future version");
         assert!(matches!(
             SqliteStore::open(&path, Synchronous::Normal),
-            Err(StoreError::NewerSchema(5, 4))
+            Err(StoreError::NewerSchema(6, 5))
         ));
     }
 
@@ -295,7 +295,7 @@ mod tests {
             .expect("opens")
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .expect("a version");
-        assert_eq!(version, 4);
+        assert_eq!(version, schema::SCHEMA_VERSION);
     }
 
     /// A database as version 3 wrote it (the release before events), with
