@@ -301,6 +301,14 @@ pub struct ServeConfig {
     )]
     pub max_photo_bytes: u64,
 
+    /// The privacy notice the join screens show before the first field
+    /// (TOML: `[de]` and `[en]` tables of `controller`, `purpose`,
+    /// `legal_basis`, `visibility`, `retention`, `rights`, `contact`; what
+    /// it leaves out keeps the shipped default). Default: the shipped
+    /// German and English texts.
+    #[arg(long, env = "KARTENWAND_PRIVACY_NOTICE")]
+    pub privacy_notice: Option<PathBuf>,
+
     /// Days a board is kept after its day (its `"date"`, an event's date,
     /// else the day it was made) unless its moderator chose another day;
     /// a sweep at start and every day deletes what is due (1 to 36,500).

@@ -39,6 +39,8 @@
 //!   and the close reasons; a leaf that imports nothing of the crate.
 //! - [`similar`]: which cards say the same thing in other words (the
 //!   suggestions of the wall and the series). Pure.
+//! - [`notice`]: the privacy notice before the join form, its defaults and
+//!   the operator's file.
 //! - [`retention`]: the sweep that deletes the boards whose day of
 //!   deletion has passed, at start and daily.
 //! - [`rate`]: the one token bucket every rate limit uses (messages per
@@ -55,6 +57,7 @@ pub mod export;
 pub mod http;
 pub mod logging;
 pub mod metrics;
+pub mod notice;
 pub mod photo;
 pub mod protocol;
 pub mod rate;
@@ -92,6 +95,9 @@ pub async fn serve(
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
     // Held until serve returns: `kartenwand restore` refuses meanwhile.
     let _lock = data_dir::lock(&config.data_dir)?;
+    // A notice file that cannot be read stops the start: phones must never
+    // join under a notice the operator did not mean.
+    let notice = notice::Notices::load(config.privacy_notice.as_deref(), config.retention_days)?;
     let store_config = config.store();
     let backend =
         Backend::open(&store_config).with_context(|| format!("cannot open {store_config}"))?;
@@ -126,6 +132,7 @@ pub async fn serve(
         signals: Arc::default(),
         photo_limits: config.photo_limits(),
         retention_days: config.retention_days,
+        notice: Arc::new(notice),
     });
     {
         let (store, registry, shutdown) = (store.clone(), registry.clone(), shutdown.clone());

@@ -18,6 +18,7 @@ mod limits;
 mod logs;
 mod memory;
 mod metrics;
+mod notice;
 mod organisers;
 mod photos;
 mod refusals;

@@ -71,6 +71,8 @@ pub struct Shared {
     pub photo_limits: PhotoLimits,
     /// Days a board is kept after its day by default (`--retention-days`).
     pub retention_days: u32,
+    /// The privacy notice (`--privacy-notice`, else the defaults).
+    pub notice: Arc<crate::notice::Notices>,
 }
 
 /// `--max-photo-bytes`, `--max-photos-per-board`,
@@ -113,6 +115,7 @@ impl std::ops::Deref for AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/notice", get(notice))
         .route("/metrics", get(metrics))
         .merge(boards::router())
         .merge(registration::router())
@@ -133,6 +136,14 @@ pub fn router(state: AppState) -> Router {
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// `GET /api/notice`: the privacy notice the join screens show before the
+/// first field, in German and English ([`crate::notice`]). No token.
+async fn notice(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Json<crate::notice::Notices> {
+    Json(state.notice.as_ref().clone())
 }
 
 /// Counts only, in the Prometheus text format (see [`crate::metrics`]);

@@ -831,6 +831,20 @@ export const de = {
   'retention.save': 'Tag speichern',
   'retention.reset': 'Zurück zur Voreinstellung',
   'retention.failed': 'Der Tag ließ sich nicht lesen oder speichern: {reason}',
+
+  // The privacy notice (views/participant/PrivacyNotice).
+  'notice.heading': 'Datenschutz: was mit Ihren Angaben geschieht',
+  'notice.loading': 'Die Hinweise zum Datenschutz werden geladen …',
+  'notice.failed': 'Die Hinweise zum Datenschutz ließen sich nicht laden.',
+  'notice.retry': 'Noch einmal laden',
+  'notice.controller': 'Verantwortlich',
+  'notice.visibility': 'Wer was sieht',
+  'notice.retention': 'Wie lange es gespeichert bleibt',
+  'notice.more': 'Zweck, Rechtsgrundlage, Ihre Rechte und Kontakt',
+  'notice.purpose': 'Zweck',
+  'notice.legalBasis': 'Rechtsgrundlage',
+  'notice.rights': 'Ihre Rechte',
+  'notice.contact': 'Datenschutzkontakt',
 } as const;
 
 export type MessageKey = keyof typeof de;

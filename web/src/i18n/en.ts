@@ -828,4 +828,18 @@ export const en: Record<MessageKey, string> = {
   'retention.save': 'Save the day',
   'retention.reset': 'Back to the default',
   'retention.failed': 'The day could not be read or saved: {reason}',
+
+  // The privacy notice (views/participant/PrivacyNotice).
+  'notice.heading': 'Privacy: what happens with what you enter',
+  'notice.loading': 'Loading the privacy notice …',
+  'notice.failed': 'The privacy notice could not be loaded.',
+  'notice.retry': 'Load again',
+  'notice.controller': 'Responsible',
+  'notice.visibility': 'Who sees what',
+  'notice.retention': 'How long it is kept',
+  'notice.more': 'Purpose, legal basis, your rights and contact',
+  'notice.purpose': 'Purpose',
+  'notice.legalBasis': 'Legal basis',
+  'notice.rights': 'Your rights',
+  'notice.contact': 'Data protection contact',
 };

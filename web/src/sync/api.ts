@@ -180,6 +180,14 @@ async function request(fetcher: Fetch, path: string, init?: Omit<RequestInit, 'h
   }
 }
 
+/** The fields of the privacy notice, in the order the join screens show them. */
+export const NOTICE_FIELDS = ['controller', 'purpose', 'legal_basis', 'visibility', 'retention', 'rights', 'contact'] as const;
+export type Notice = Record<(typeof NOTICE_FIELDS)[number], string>;
+export interface Notices {
+  de: Notice;
+  en: Notice;
+}
+
 /** When a board is deleted for real (`GET /api/boards/{board}/retention`). */
 export interface Retention {
   /** The board's day, or null (the day it was made counts). */
@@ -783,6 +791,18 @@ export class Api {
       if (!Array.isArray(cards) || !cards.every((card) => typeof card === 'string')) return [];
       return [{ label: group.label, cards }];
     });
+  }
+
+  /** The privacy notice the join screens show first (docs/protocol.md, "Privacy notice"). */
+  async notice(): Promise<Notices> {
+    const body = await request(this.fetcher, '/api/notice');
+    const read = (language: unknown): Notice => {
+      if (!hasStrings(language, NOTICE_FIELDS)) throw new ApiError(502, 'unexpected response');
+      return language;
+    };
+    if (typeof body !== 'object' || body === null) throw new ApiError(502, 'unexpected response');
+    const { de, en } = body as { de?: unknown; en?: unknown };
+    return { de: read(de), en: read(en) };
   }
 
   /** When the board is deleted for real (moderator; docs/protocol.md, retention). */

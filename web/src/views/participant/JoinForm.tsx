@@ -2,7 +2,8 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { LIMITS, SECTORS, type Sector, isSector } from '../../board';
 import { t, useLocale } from '../../i18n';
-import { ApiError, type EventAttribute, type JoinRequest, type Joined } from '../../sync/api';
+import { ApiError, type EventAttribute, type JoinRequest, type Joined, type Notices } from '../../sync/api';
+import { PrivacyNotice } from './PrivacyNotice';
 import { labelIn } from '../event/place-text';
 import { apiFailureText } from '../../ui/errors';
 import type { Profile } from '../../board';
@@ -32,6 +33,7 @@ export function JoinForm({
   attributes = [],
   join,
   onJoined,
+  loadNotice,
 }: {
   code: string;
   title: string;
@@ -40,6 +42,8 @@ export function JoinForm({
   attributes?: readonly EventAttribute[];
   join: (request: JoinRequest, attributes: Record<string, string>) => Promise<Joined>;
   onJoined: (result: JoinResult) => void;
+  /** The privacy notice (the server's, by default). */
+  loadNotice?: () => Promise<Notices>;
 }) {
   const language = useLocale();
   const [chosen, setChosen] = useState<Record<string, string>>({});
@@ -97,6 +101,8 @@ export function JoinForm({
         {title}
         {subtitle && subtitle !== title ? ` · ${subtitle}` : ''}
       </p>
+      {/* Before the first field: what happens with what the person types. */}
+      <PrivacyNotice load={loadNotice} />
       <label for="join-name">{t('join.name')}</label>
       <input
         id="join-name"
