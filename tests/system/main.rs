@@ -20,6 +20,7 @@ mod memory;
 mod metrics;
 mod notice;
 mod organisers;
+mod personal_data;
 mod photos;
 mod refusals;
 mod registration;

@@ -14,6 +14,7 @@ use crate::store::{ParticipantRecord, StoreError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/boards/{board}/participants/{participant}/contact",
             delete(erase_contact),
+        )
+        .route(
+            "/api/boards/{board}/participants/{participant}/data",
+            get(personal_data),
         )
 }
 
@@ -650,4 +655,81 @@ async fn set_retention(
         return Err(Error::NotFound("no such board"));
     }
     retention_view(&state, board).await
+}
+
+/// `GET /api/boards/{board}/participants/{participant}/data` (that
+/// participant, or the moderator): everything the server holds about the
+/// person on this board, as one JSON file to keep (GDPR Art. 15 and 20):
+/// what they gave at the join (with contact data and consent), their
+/// profile in the document, and every card, vote, placement, membership
+/// and proposal of theirs.
+async fn personal_data(
+    State(state): State<AppState>,
+    Path((board, participant)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, Error> {
+    match identify_request(&state, &board, &headers).await? {
+        Identity::Moderator => {}
+        Identity::Participant(me) if me == participant => {}
+        _ => {
+            return Err(Error::Forbidden(
+                "only the participant or the moderator may do this",
+            ));
+        }
+    }
+    let live = state.registry.document_state(&board).await;
+    let store = state.store.clone();
+    let data = blocking(move || {
+        let record = store
+            .board(&board)?
+            .ok_or(Error::NotFound("no such board"))?;
+        let person = store
+            .participant(&board, &participant)?
+            .ok_or(Error::NotFound("no such participant"))?;
+        let model = conference::load_board(&*store, &board, live)?;
+        let mine = |id: &str| id == participant;
+        Ok(serde_json::json!({
+            "format": "kartenwand-personal-data",
+            "version": 1,
+            "board": {
+                "board": record.id,
+                "title": record.title,
+                "district": record.district,
+                "date": model.meta.date,
+            },
+            "participant": {
+                "participant_id": person.id,
+                "name": person.name,
+                "organisation": person.organisation,
+                "sector": person.sector,
+                "email": person.email,
+                "phone": person.phone,
+                "contact_consent": person.contact_consent,
+                "joined_at": person.created_at,
+                "removed": person.removed,
+                "personal_code": person.personal_code,
+            },
+            "profile": model.participants.iter().find(|p| mine(&p.id)),
+            "cards": model.cards.iter().filter(|c| mine(&c.author)).collect::<Vec<_>>(),
+            "votes": model.votes.iter().filter(|v| mine(&v.participant)).collect::<Vec<_>>(),
+            "placements": model.placements.iter().filter(|p| mine(&p.participant)).collect::<Vec<_>>(),
+            "memberships": model.memberships.iter().filter(|m| mine(&m.participant)).collect::<Vec<_>>(),
+            "agreements": model.agreements.iter().filter(|a| mine(&a.author)).collect::<Vec<_>>(),
+        }))
+    })
+    .await?;
+    let body =
+        serde_json::to_vec_pretty(&data).map_err(|error| Error::Internal(error.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"kartenwand-meine-daten.json\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -845,6 +845,13 @@ export const de = {
   'notice.legalBasis': 'Rechtsgrundlage',
   'notice.rights': 'Ihre Rechte',
   'notice.contact': 'Datenschutzkontakt',
+
+  // My data (views/participant/MyData).
+  'myData.heading': 'Meine Daten',
+  'myData.intro': 'Alles, was der Server über Sie in dieser Konferenz gespeichert hat (Ihre Angaben, Kontaktdaten, Einwilligung, Karten, Punkte, Zuordnungen, Vorschläge), als Datei zum Aufbewahren.',
+  'myData.download': 'Meine Daten herunterladen',
+  'myData.done': 'Die Datei ist heruntergeladen.',
+  'myData.failed': 'Das Herunterladen ging nicht: {reason}',
 } as const;
 
 export type MessageKey = keyof typeof de;

@@ -842,4 +842,11 @@ export const en: Record<MessageKey, string> = {
   'notice.legalBasis': 'Legal basis',
   'notice.rights': 'Your rights',
   'notice.contact': 'Data protection contact',
+
+  // My data (views/participant/MyData).
+  'myData.heading': 'My data',
+  'myData.intro': 'Everything the server holds about you in this conference (what you entered, contact details, consent, cards, dots, placements, proposals), as a file to keep.',
+  'myData.download': 'Download my data',
+  'myData.done': 'The file is downloaded.',
+  'myData.failed': 'The download did not work: {reason}',
 };

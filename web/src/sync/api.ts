@@ -758,6 +758,20 @@ export class Api {
     return { blob, fileName: dispositionFileName(response.headers.get('Content-Disposition')) ?? 'material.pdf' };
   }
 
+  /** Everything the server holds about one person on the board, as a JSON file (that person, or the moderator). */
+  async personalData(board: string, participantId: string, token: string): Promise<ExportFile> {
+    const response = await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}/participants/${encodeURIComponent(participantId)}/data`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    let blob: Blob;
+    try {
+      blob = await response.blob();
+    } catch {
+      throw new ApiError(0, 'network');
+    }
+    return { blob, fileName: dispositionFileName(response.headers.get('Content-Disposition')) ?? 'kartenwand-meine-daten.json' };
+  }
+
   /** Has the server issue a new join code; the old one stops working (moderator). */
   async rotateJoinCode(board: string, token: string): Promise<{ join_code: string; join_url: string }> {
     const body = await request(this.fetcher, `/api/boards/${encodeURIComponent(board)}/join-code`, {

@@ -37,6 +37,7 @@ import { AgreementsScreen } from './AgreementsScreen';
 import { CardsScreen } from './CardsScreen';
 import { CasesScreen } from './CasesScreen';
 import { TreeScreen } from '../tree/TreeScreen';
+import { MyData } from './MyData';
 
 function OfflineNotice({ state }: { state: ConnectionState }) {
   if (state.status === 'online') return null;
@@ -220,6 +221,7 @@ export function ParticipantBoard({
         {screen === 'gallery' && photos && token && (
           <PhoneGallery board={board} boardId={boardId} participantId={participantId} token={token} photos={photos} api={photoApi} />
         )}
+        {token !== undefined && <MyData boardId={boardId} participantId={participantId} token={token} />}
         {footer}
       </main>
     </>
