@@ -535,15 +535,7 @@ async fn erase_contact(
     Path((board, participant)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, Error> {
-    match identify_request(&state, &board, &headers).await? {
-        Identity::Moderator => {}
-        Identity::Participant(me) if me == participant => {}
-        _ => {
-            return Err(Error::Forbidden(
-                "only the participant or the moderator may do this",
-            ));
-        }
-    }
+    require_self_or_moderator(&state, &board, &participant, &headers).await?;
     let store = state.store.clone();
     let existed = blocking(move || Ok(store.erase_contact(&board, &participant)?)).await?;
     if existed {
@@ -668,15 +660,7 @@ async fn personal_data(
     Path((board, participant)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<axum::response::Response, Error> {
-    match identify_request(&state, &board, &headers).await? {
-        Identity::Moderator => {}
-        Identity::Participant(me) if me == participant => {}
-        _ => {
-            return Err(Error::Forbidden(
-                "only the participant or the moderator may do this",
-            ));
-        }
-    }
+    require_self_or_moderator(&state, &board, &participant, &headers).await?;
     let live = state.registry.document_state(&board).await;
     let store = state.store.clone();
     let data = blocking(move || {
@@ -732,4 +716,20 @@ async fn personal_data(
         body,
     )
         .into_response())
+}
+
+/// Only the participant `participant` themself, or the moderator.
+async fn require_self_or_moderator(
+    state: &AppState,
+    board: &str,
+    participant: &str,
+    headers: &HeaderMap,
+) -> Result<(), Error> {
+    match identify_request(state, board, headers).await? {
+        Identity::Moderator => Ok(()),
+        Identity::Participant(me) if me == participant => Ok(()),
+        _ => Err(Error::Forbidden(
+            "only the participant or the moderator may do this",
+        )),
+    }
 }

@@ -746,30 +746,28 @@ export class Api {
 
   /** The printed material of the registered people, as a PDF (moderator). */
   async material(board: string, token: string): Promise<ExportFile> {
-    const response = await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}/material.pdf`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
+    return this.file(`/api/boards/${encodeURIComponent(board)}/material.pdf`, token, 'material.pdf');
+  }
+
+  /** A file the server sends as a download, with the name it gives (else `fallback`). */
+  private async file(path: string, token: string, fallback: string): Promise<ExportFile> {
+    const response = await send(this.fetcher, path, { headers: { Authorization: `Bearer ${token}` } });
     let blob: Blob;
     try {
       blob = await response.blob();
     } catch {
       throw new ApiError(0, 'network');
     }
-    return { blob, fileName: dispositionFileName(response.headers.get('Content-Disposition')) ?? 'material.pdf' };
+    return { blob, fileName: dispositionFileName(response.headers.get('Content-Disposition')) ?? fallback };
   }
 
   /** Everything the server holds about one person on the board, as a JSON file (that person, or the moderator). */
   async personalData(board: string, participantId: string, token: string): Promise<ExportFile> {
-    const response = await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}/participants/${encodeURIComponent(participantId)}/data`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    let blob: Blob;
-    try {
-      blob = await response.blob();
-    } catch {
-      throw new ApiError(0, 'network');
-    }
-    return { blob, fileName: dispositionFileName(response.headers.get('Content-Disposition')) ?? 'kartenwand-meine-daten.json' };
+    return this.file(
+      `/api/boards/${encodeURIComponent(board)}/participants/${encodeURIComponent(participantId)}/data`,
+      token,
+      'kartenwand-meine-daten.json',
+    );
   }
 
   /** Has the server issue a new join code; the old one stops working (moderator). */
