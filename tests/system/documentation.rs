@@ -5,6 +5,7 @@
 //!
 //! Needs `pdftotext` and `pdfimages` (poppler-utils).
 
+use crate::common::doc::with_segment;
 use crate::common::http::get_bytes;
 use crate::common::server::{import, kartenwand};
 use crate::common::{Client, Server, at, put};
@@ -374,16 +375,7 @@ fn jpeg_with_gps(width: u32, height: u32, shade: u8) -> Vec<u8> {
     let mut segment =
         b"Exif\0\0II*\0\x08\0\0\0\0\0GPSLatitude 51.3127N GPSLongitude 9.4797E ".to_vec();
     segment.extend_from_slice(CANARY.as_bytes());
-    let mut out = plain[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(
-        &u16::try_from(segment.len() + 2)
-            .expect("short")
-            .to_be_bytes(),
-    );
-    out.extend_from_slice(&segment);
-    out.extend_from_slice(&plain[2..]);
-    out
+    with_segment(&plain, 0xE1, &segment)
 }
 
 /// Uploads a JPEG; returns the photo's id.

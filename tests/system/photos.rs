@@ -5,6 +5,7 @@
 //! moderator and only they and its author see it; the event page shows the
 //! shown photos of all the event's boards.
 
+use crate::common::doc::with_segment;
 use crate::common::http::exchange;
 use crate::common::{Client, Server, at, http_request_as};
 use image::codecs::jpeg::JpegEncoder;
@@ -25,20 +26,10 @@ fn jpeg(width: u32, height: u32) -> Vec<u8> {
 
 /// A JPEG with an Exif segment naming a GPS position and a camera serial.
 fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
-    let plain = jpeg(width, height);
     let mut segment = b"Exif\0\0II*\0\x08\0\0\0\0\0".to_vec();
     segment
         .extend_from_slice(b"GPSLatitude 51.3127N GPSLongitude 9.4797E BodySerialNumber CAM-4711");
-    let mut out = plain[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(
-        &u16::try_from(segment.len() + 2)
-            .expect("short")
-            .to_be_bytes(),
-    );
-    out.extend_from_slice(&segment);
-    out.extend_from_slice(&plain[2..]);
-    out
+    with_segment(&jpeg(width, height), 0xE1, &segment)
 }
 
 /// A raw request with a binary body: status, headers (lower case), body.
@@ -416,22 +407,18 @@ async fn the_servers_room_for_photos_is_a_limit_too() {
 /// `jpeg` grown to exactly `total` bytes by comment segments after its
 /// start marker (a comment is no metadata the decoder keeps).
 fn padded(jpeg: &[u8], total: usize) -> Vec<u8> {
-    let mut rest = total - jpeg.len();
-    let mut out = jpeg[..2].to_vec();
-    while rest > 0 {
-        // A segment is its marker (2 bytes), its length (2) and its data.
-        let data = (rest - 4).min(65_533);
-        let data = if rest - 4 - data > 0 && rest - 4 - data < 4 {
-            data - 4
+    let mut out = jpeg.to_vec();
+    while out.len() < total {
+        // A segment is its marker (2 bytes), its length (2) and its data;
+        // the last one must have room for its own 4.
+        let rest = total - out.len() - 4;
+        let data = if rest > 65_533 {
+            (rest - 4).min(65_533)
         } else {
-            data
+            rest
         };
-        out.extend_from_slice(&[0xFF, 0xFE]);
-        out.extend_from_slice(&((data + 2) as u16).to_be_bytes());
-        out.extend(std::iter::repeat_n(b'k', data));
-        rest -= data + 4;
+        out = with_segment(&out, 0xFE, &vec![b'k'; data]);
     }
-    out.extend_from_slice(&jpeg[2..]);
     out
 }
 

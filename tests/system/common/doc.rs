@@ -103,3 +103,16 @@ pub fn set(txn: &mut TransactionMut<'_>, root: &str, key: &str, field: &str, val
         other => panic!("the test expects {root}[{key}] to be a map, found {other:?}"),
     }
 }
+
+/// `jpeg` with a segment (`marker`, e.g. 0xE1 for APP1 or 0xFE for a
+/// comment, and its `data`, at most 65,533 bytes) right after its start
+/// marker: how the tests hide metadata in an upload or pad it.
+pub fn with_segment(jpeg: &[u8], marker: u8, data: &[u8]) -> Vec<u8> {
+    let length = u16::try_from(data.len() + 2).expect("a segment of at most 65,533 bytes");
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, marker]);
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}

@@ -25,6 +25,7 @@ import { usePersistedState } from '../../device/persisted-state';
 import { t } from '../../i18n';
 import { ReturnedActions, formatDate } from '../../ui/components';
 import { PeopleOptions, StatusTag } from '../shared/Block23';
+import type { WritingScreenProps } from './screen-props';
 
 /**
  * The three fields of an agreement; `idPrefix` keeps label ids unique when
@@ -262,14 +263,7 @@ export function AgreementsScreen({
   whenStored,
   returned,
   onReturnedDone,
-}: {
-  board: Board;
-  boardId: string;
-  participantId: string;
-  whenStored: () => Promise<boolean>;
-  returned: ReturnedProposal[];
-  onReturnedDone: (proposal: ReturnedProposal) => void;
-}) {
+}: WritingScreenProps<ReturnedProposal>) {
   const meta = selectMeta(board);
   const agreements = selectAgreements(board);
   // Held here, not in the form: while proposals are closed the form is gone

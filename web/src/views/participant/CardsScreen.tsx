@@ -31,6 +31,7 @@ import { CARD_DRAFT, CARD_EDIT, type CardDraft, cardDraftKey, cardEditKey } from
 import { usePersistedState } from '../../device/persisted-state';
 import { t } from '../../i18n';
 import { KindTag, ReturnedActions } from '../../ui/components';
+import type { WritingScreenProps } from './screen-props';
 
 /** Enter sends, Shift+Enter makes a new line; never while an IME is composing. */
 function isSendKey(event: KeyboardEvent): boolean {
@@ -331,13 +332,7 @@ export function ReturnedCards({ returned, writingOpen, onWriteAgain, onDiscard, 
   );
 }
 
-export function CardsScreen({ board, boardId, participantId, whenStored, returned, onReturnedDone, noGroupHint = true }: {
-  board: Board;
-  boardId: string;
-  participantId: string;
-  whenStored: () => Promise<boolean>;
-  returned: ReturnedCard[];
-  onReturnedDone: (card: ReturnedCard) => void;
+export function CardsScreen({ board, boardId, participantId, whenStored, returned, onReturnedDone, noGroupHint = true }: WritingScreenProps<ReturnedCard> & {
   /**
    * Say so when the moderator has not put the person into a small group
    * yet. Not on an event's boards: the workshop or reflection group is the

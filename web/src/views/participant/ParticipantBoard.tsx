@@ -173,6 +173,7 @@ export function ParticipantBoard({
   const screen: Screen = own ?? phase?.kind ?? 'cards';
   // On a problem–solution tree the tree is where people write.
   const tree = isTreeBoard(board);
+  const cardScreen = { board, boardId, participantId, whenStored: session.connection.whenStored, returned, onReturnedDone: returnedDone };
   return (
     <>
       <TopBar title={meta.title}>
@@ -184,24 +185,10 @@ export function ParticipantBoard({
         <PhaseBar board={board} />
         {/* Offered before the first phase too: a remote attendee may follow the moderation in Block 1. */}
         <ScreenChoice own={own} onChange={setOwn} gallery={photos !== null} tree={tree} />
-        {screen === 'cards' && tree && (
-          <TreeScreen
-            board={board}
-            boardId={boardId}
-            participantId={participantId}
-            whenStored={session.connection.whenStored}
-            returned={returned}
-            onReturnedDone={returnedDone}
-          />
-        )}
+        {screen === 'cards' && tree && <TreeScreen {...cardScreen} />}
         {screen === 'cards' && !tree && (
           <CardsScreen
-            board={board}
-            boardId={boardId}
-            participantId={participantId}
-            whenStored={session.connection.whenStored}
-            returned={returned}
-            onReturnedDone={returnedDone}
+            {...cardScreen}
             noGroupHint={!inEvent}
           />
         )}

@@ -27,6 +27,7 @@ import { CARD_EDIT, cardEditKey } from '../../device/drafts';
 import { TEXT_FORMAT, usePersistedState } from '../../device/persisted-state';
 import { t, tn } from '../../i18n';
 import { ReturnedCards } from '../participant/CardsScreen';
+import type { WritingScreenProps } from '../participant/screen-props';
 
 /** Where a new entry goes: a challenge at the trunk, a sub-challenge or a solution under a challenge. */
 type Target = { kind: 'challenge'; parent: null } | { kind: 'sub' | 'solution'; parent: Card };
@@ -254,14 +255,7 @@ export function TreeScreen({
   whenStored,
   returned,
   onReturnedDone,
-}: {
-  board: Board;
-  boardId: string;
-  participantId: string;
-  whenStored: () => Promise<boolean>;
-  returned: ReturnedCard[];
-  onReturnedDone: (card: ReturnedCard) => void;
-}) {
+}: WritingScreenProps<ReturnedCard>) {
   const meta = selectMeta(board);
   const tree = selectTree(board);
   const trunk = usePersistedState(targetKey(boardId, { kind: 'challenge', parent: null }), TEXT_FORMAT);
