@@ -170,7 +170,8 @@ async fn missing_wrong_and_foreign_tokens_are_refused_before_the_upgrade() {
         "ws://{}/ws/doesnotexist?token={}",
         server.addr, board.moderator_token
     );
-    assert_eq!(refused_upgrade_status(&unknown).await, 403);
+    // An unknown board (never made, deleted, past its day) is 404.
+    assert_eq!(refused_upgrade_status(&unknown).await, 404);
 }
 
 #[tokio::test]

@@ -123,7 +123,7 @@ async fn a_deleted_board_is_gone_from_every_file_and_its_tokens_open_nothing() {
     assert_eq!(moderator.expect_close().await.0, 4404);
     for token in [&board.moderator_token, &participant, &board.viewer_token] {
         let (status, body) = http_request_as(server.addr, Some(token), "GET", &path, None).await;
-        assert!(status == 403 || status == 404, "{status} {body}");
+        assert!(status == 404, "{status} {body}");
         let upgrade = crate::common::refused_upgrade_status(&server.ws_url(&board.id, token)).await;
         assert!(
             (400..500).contains(&upgrade),
@@ -153,7 +153,7 @@ async fn a_deleted_board_is_gone_from_every_file_and_its_tokens_open_nothing() {
         None,
     )
     .await;
-    assert!(status == 403 || status == 404);
+    assert!(status == 404);
     for canary in [card_canary, name_canary, mail_canary] {
         assert!(
             any_file_holds(&server.data_dir, canary.as_bytes()).is_empty(),

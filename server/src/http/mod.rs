@@ -281,8 +281,10 @@ pub(crate) async fn identify_with_link(
     const REFUSED: Error = Error::Forbidden("the token is not valid for this board");
     let store = state.store.clone();
     blocking(move || {
+        // Board ids are random and secret like tokens: saying a board is
+        // gone (deleted, past its day) tells nothing a guess could use.
         let Some(record) = store.board(&board)? else {
-            return Err(REFUSED);
+            return Err(Error::NotFound("no such board"));
         };
         // A further link's token: looked up by its hash (unique), live only.
         let link = |role: &str| -> Result<Option<String>, Error> {
