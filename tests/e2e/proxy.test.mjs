@@ -9,7 +9,8 @@
 //   Markdown and PDF exports download through nginx with their content
 //   types → the app's scripts and styles come gzipped, API answers not →
 //   nginx's access log recorded the websocket upgrades without their
-//   tokens.
+//   tokens, and no address the phone asked for holds one (the web app
+//   sends its token as a websocket subprotocol, never in a URL).
 //
 // nginx: ./nginx.mjs (Debian's nginx, `apt-get install nginx`).
 //
@@ -58,6 +59,9 @@ test('Through nginx: create, join by the link, a live card, exports', { timeout:
 
   // ------------------------------------------------ a phone writes a card
   const phone = await openPage(browser, 'phone', 'phone', problems)
+  const requested = [] // every address the phone asked for, websockets too
+  phone.page.on('request', (request) => requested.push(request.url()))
+  phone.page.on('websocket', (socket) => requested.push(socket.url()))
   await phone.page.goto(joinUrl)
   await fillJoinForm(phone.page, AUTHOR)
   await phone.page.getByRole('button', { name: 'Beitreten' }).tap()
@@ -67,6 +71,9 @@ test('Through nginx: create, join by the link, a live card, exports', { timeout:
   // → nginx → moderator, both over websockets.
   await visible(mod.locator('.wall .card-text').getByText(CARD, { exact: true }), 'the card on the moderator wall, live through nginx')
   await phone.context.close()
+  assert.ok(requested.some((url) => url.includes(`/ws/${board}`)), `the phone opened the board's websocket: ${requested.join('\n')}`)
+  const withToken = requested.filter((url) => /token=|kw[a-z]_/.test(url))
+  assert.deepEqual(withToken, [], 'no address the phone asked for holds a token')
 
   // ------------------------------------------------ exports through nginx
   const markdown = await download(proxy, board, 'md', moderatorToken)

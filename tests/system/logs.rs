@@ -2,12 +2,19 @@
 //! request gets exactly one `request` line (method, route, status,
 //! duration) in a span with a request id that the response names in
 //! `x-request-id`; board events carry the board id; tokens, join codes,
-//! names and addresses appear nowhere.
+//! names and addresses appear nowhere. And at every level, in the text
+//! format too: no address, token, card text, name or contact data.
 
-use crate::common::http::{exchange, http_request, http_request_as};
-use crate::common::server::{binary, listening_address, terminate_and_read_stderr};
+use crate::common::client::Client;
+use crate::common::doc::create_card;
+use crate::common::http::{
+    authorization_header, exchange, get_bytes, http_request, http_request_as,
+    refused_upgrade_status,
+};
+use crate::common::server::{Server, binary, listening_address, terminate_and_read_stderr};
 use serde_json::{Value, json};
 use std::process::Stdio;
+use yrs::{Map, WriteTxn};
 
 #[tokio::test]
 async fn json_logs_have_one_line_per_request_with_an_id_and_nothing_secret() {
@@ -135,5 +142,110 @@ async fn json_logs_have_one_line_per_request_with_an_id_and_nothing_secret() {
         "token=",
     ] {
         assert!(!stderr.contains(secret), "{secret:?} was logged: {stderr}");
+    }
+}
+
+#[tokio::test]
+async fn nothing_personal_or_secret_is_logged_at_any_level() {
+    let server = Server::start_logged("trace").await;
+    let board = server.create_board("Spielplätze Sandow").await;
+    let (email, phone) = ("w.quast@kita-sonnenschein.example", "+49 355 7364219");
+    let (status, joined) = server
+        .request(
+            "POST",
+            &format!("/api/boards/{}/join", board.id),
+            Some(
+                &json!({"join_code": board.join_code, "name": "Wilhelmine Quast",
+                         "organisation": "Kita Sonnenschein", "sector": "stadtteil",
+                         "email": email, "phone": phone, "contact_consent": true}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{joined}");
+    let participant = joined["participant_id"].as_str().expect("id").to_owned();
+    let token = joined["token"].as_str().expect("token").to_owned();
+
+    // The web app's way (the token as a subprotocol) and a Bearer header.
+    let (mut phone_client, chosen) = Client::connect_with_header(
+        &server,
+        &board.id,
+        "sec-websocket-protocol",
+        &format!("kartenwand, kartenwand.token.{token}"),
+    )
+    .await;
+    assert_eq!(chosen.as_deref(), Some("kartenwand"));
+    let (mut moderator, chosen) = Client::connect_with_header(
+        &server,
+        &board.id,
+        "authorization",
+        &format!("Bearer {}", board.moderator_token),
+    )
+    .await;
+    assert_eq!(chosen, None, "no subprotocol offered, none chosen");
+    let card = "Ein Bolzplatz fehlt hinter der Turnhalle";
+    phone_client
+        .edit(|_, txn| create_card(txn, "logcard01", &participant, card))
+        .await;
+    moderator
+        .pump_until(|c| c.json().to_string().contains("Bolzplatz"), "the card")
+        .await;
+    // A refused edit (only the moderator reveals) and a refused token.
+    phone_client
+        .edit(|_, txn| {
+            txn.get_or_insert_map("meta").insert(txn, "revealed", true);
+        })
+        .await;
+    phone_client
+        .pump_until(|c| !c.seen.denied.is_empty(), "the refusal")
+        .await;
+    let wrong = format!("kwp_{participant}_{}", "0".repeat(64));
+    assert_eq!(
+        refused_upgrade_status(&server.ws_url(&board.id, &wrong)).await,
+        403
+    );
+    // The person's data, the contact list in an export, a wrong bearer.
+    let data = format!("/api/boards/{}/participants/{participant}/data", board.id);
+    let (status, _) = get_bytes(&server, &data, &token).await;
+    assert_eq!(status, 200);
+    let (status, csv) = get_bytes(
+        &server,
+        &format!("/api/boards/{}/export.csv", board.id),
+        &board.moderator_token,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&csv).contains("Bolzplatz"));
+    let raw = format!(
+        "GET /api/boards/{}/export.md HTTP/1.1\r\nHost: {}\r\n{}Connection: close\r\n\r\n",
+        board.id,
+        server.addr,
+        authorization_header(Some(&wrong))
+    );
+    let refused = String::from_utf8_lossy(&exchange(server.addr, raw.as_bytes()).await).to_string();
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    // A malformed frame closes the phone's connection.
+    phone_client.send_frame(vec![0, 2, 0xff, 0xff]).await;
+    let _ = phone_client.expect_close().await;
+    moderator.close().await;
+
+    let log = server.terminate_and_read_log().await;
+    assert!(log.contains("refused"), "the refusals were logged: {log}");
+    for secret in [
+        board.moderator_token.as_str(),
+        board.viewer_token.as_str(),
+        &token,
+        &wrong,
+        &board.join_code,
+        "Wilhelmine",
+        "Quast",
+        "Sonnenschein",
+        email,
+        "7364219",
+        "Bolzplatz",
+        "Spielplätze",
+        "127.0.0.1",
+        "token=",
+    ] {
+        assert!(!log.contains(secret), "{secret:?} was logged: {log}");
     }
 }

@@ -3,7 +3,7 @@
 //! connection's socket itself (see [`crate::socket`]).
 
 use super::listener::{Accepted, ConnectionSlot};
-use super::{AppState, ConnectionLimits, Error, identify_with_link};
+use super::{AppState, ConnectionLimits, Error, bearer, identify_with_link};
 use crate::auth::Identity;
 use crate::metrics::{self, METRICS};
 use crate::protocol::Message as SyncMessage;
@@ -36,6 +36,12 @@ use tokio_tungstenite::tungstenite::error::{
 };
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+
+/// The subprotocol the web app offers, with its token as a second one
+/// ([`TOKEN_PROTOCOL_PREFIX`]): a token in a header stays out of the
+/// request line that reverse proxies log. The answer names this one.
+const SUBPROTOCOL: &str = "kartenwand";
+const TOKEN_PROTOCOL_PREFIX: &str = "kartenwand.token.";
 
 /// Read buffer per connection. tungstenite's default (128 KiB, zero-filled on
 /// the first read) would cost ~137 KiB per idle connection.
@@ -73,9 +79,12 @@ async fn upgrade(
     Query(params): Query<Params>,
     upgrade: Upgrade,
 ) -> Result<Response, Error> {
+    // Stock y-websocket clients send `?token=`; the web app sends it as a
+    // subprotocol; other clients may send `Authorization: Bearer`.
     let token = params
         .token
         .filter(|token| !token.is_empty())
+        .or_else(|| upgrade.token.clone())
         .ok_or(Error::Unauthorized("a token is required"))?;
     // Taken before the check: a revocation between the check and the join
     // refuses the join (see `Registry::revocation_mark`).
@@ -86,7 +95,12 @@ async fn upgrade(
             Error::Unavailable("the server has too many connections; try again later")
         })?;
     let tasks = state.tasks.clone();
-    let Upgrade { key, on_upgrade } = upgrade;
+    let Upgrade {
+        key,
+        on_upgrade,
+        offers_subprotocol,
+        ..
+    } = upgrade;
     tokio::spawn(tasks.track_future(async move {
         let Ok(upgraded) = on_upgrade.await else {
             return;
@@ -113,14 +127,22 @@ async fn upgrade(
             Err(_) => tracing::error!("an upgraded connection is not a TCP stream"),
         }
     }));
-    Response::builder()
+    let mut response = Response::builder()
         .status(StatusCode::SWITCHING_PROTOCOLS)
         .header(header::CONNECTION, HeaderValue::from_static("upgrade"))
         .header(header::UPGRADE, HeaderValue::from_static("websocket"))
         .header(
             header::SEC_WEBSOCKET_ACCEPT,
             derive_accept_key(key.as_bytes()),
-        )
+        );
+    // A browser that offered subprotocols fails a handshake naming none.
+    if offers_subprotocol {
+        response = response.header(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            HeaderValue::from_static(SUBPROTOCOL),
+        );
+    }
+    response
         .body(axum::body::Body::empty())
         .map_err(|error| Error::Internal(error.to_string()))
 }
@@ -129,6 +151,10 @@ async fn upgrade(
 struct Upgrade {
     key: HeaderValue,
     on_upgrade: OnUpgrade,
+    /// From `Authorization: Bearer` or a `kartenwand.token.` subprotocol.
+    token: Option<String>,
+    /// The client offered [`SUBPROTOCOL`].
+    offers_subprotocol: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
@@ -157,8 +183,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
             .extensions
             .remove::<OnUpgrade>()
             .ok_or_else(|| refuse("the connection cannot be upgraded"))?;
-        Ok(Upgrade { key, on_upgrade })
+        let offers_subprotocol =
+            header_has_token(&parts.headers, header::SEC_WEBSOCKET_PROTOCOL, SUBPROTOCOL);
+        let token = bearer(&parts.headers).or_else(|| protocol_token(&parts.headers));
+        Ok(Upgrade {
+            key,
+            on_upgrade,
+            token,
+            offers_subprotocol,
+        })
     }
+}
+
+/// The token offered as a subprotocol `kartenwand.token.<token>`, if any.
+fn protocol_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .find_map(|item| item.trim().strip_prefix(TOKEN_PROTOCOL_PREFIX))
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned)
 }
 
 /// True if the header's comma-separated list holds `token` (any case).

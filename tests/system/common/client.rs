@@ -88,11 +88,50 @@ impl Client {
         Self::connect_raw_url(&server.ws_url(board, token), doc).await
     }
 
+    /// Connects to `/ws/{board}` with no token in the address, one header
+    /// set instead (`Authorization`, or `Sec-WebSocket-Protocol` as the web
+    /// app sends it), and syncs. Returns the subprotocol the server chose.
+    pub async fn connect_with_header(
+        server: &Server,
+        board: &str,
+        name: &'static str,
+        value: &str,
+    ) -> (Client, Option<String>) {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}/ws/{board}", server.addr)
+            .into_client_request()
+            .expect("a websocket request");
+        request
+            .headers_mut()
+            .insert(name, value.parse().expect("a header value the test chose"));
+        let (socket, response) =
+            tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+                .await
+                .expect("connects within the wait")
+                .expect("websocket upgrade accepted");
+        let chosen = response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let mut client = Client::from_socket(socket, new_doc());
+        let state_vector = client.doc.transact().state_vector().encode_v1();
+        client
+            .send_message(YMessage::SyncStep1(&state_vector))
+            .await;
+        client.pump_until(|c| c.seen.synced, "initial sync").await;
+        (client, chosen)
+    }
+
     async fn connect_raw_url(url: &str, doc: Doc) -> Client {
         let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url))
             .await
             .expect("connects within the wait")
             .expect("websocket upgrade accepted");
+        Client::from_socket(socket, doc)
+    }
+
+    fn from_socket(socket: Socket, doc: Doc) -> Client {
         Client {
             socket,
             doc,

@@ -21,7 +21,10 @@ class FakeSocket {
   onclose: ((event: { code: number; reason: string }) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
   onmessage: ((event: { data: ArrayBuffer }) => void) | null = null;
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols: string[] = [],
+  ) {
     FakeSocket.instances.push(this);
   }
   send(data: Uint8Array): void {
@@ -49,10 +52,10 @@ describe('connect', () => {
     vi.useRealTimers();
   });
 
-  function open(): { states: ConnectionState[]; destroy: () => void } {
+  function open(token = 'kwp_p1_5ecret'): { states: ConnectionState[]; destroy: () => void } {
     const connection = connect({
       board: 'b0ard1d',
-      token: 'secret token',
+      token,
       doc: new Y.Doc(),
       serverUrl: 'ws://example.test/ws',
       persist: false,
@@ -95,9 +98,17 @@ describe('connect', () => {
     vi.unstubAllGlobals();
   });
 
-  it('connects to /ws/{board} with the token as a query parameter', () => {
+  it('connects to /ws/{board} with the token as a subprotocol, not in the address', () => {
     const { destroy } = open();
+    expect(FakeSocket.instances[0]?.url).toBe('ws://example.test/ws/b0ard1d');
+    expect(FakeSocket.instances[0]?.protocols).toEqual(['kartenwand', 'kartenwand.token.kwp_p1_5ecret']);
+    destroy();
+  });
+
+  it('puts a token no subprotocol can hold into the query instead', () => {
+    const { destroy } = open('secret token');
     expect(FakeSocket.instances[0]?.url).toBe('ws://example.test/ws/b0ard1d?token=secret%20token');
+    expect(FakeSocket.instances[0]?.protocols).toEqual([]);
     destroy();
   });
 

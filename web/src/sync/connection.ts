@@ -2,7 +2,9 @@
  * Wires one board document to the server and to the browser's IndexedDB.
  *
  * - WebsocketProvider (y-websocket, unmodified protocol) to
- *   `ws(s)://{origin}/ws/{board}?token=...`.
+ *   `ws(s)://{origin}/ws/{board}`, the token offered as the subprotocol
+ *   `kartenwand.token.{token}` beside `kartenwand`: a header, so it stays
+ *   out of the request lines reverse proxies log (docs/protocol.md).
  * - The device's offline store (offline.ts, IndexedDB) keyed by board id:
  *   every local change is stored on the device first, so a card typed while
  *   the venue Wi-Fi is down survives a reload and is sent when the
@@ -74,6 +76,17 @@ export interface Connection {
 /** How long a refused edit's message stays on screen. */
 const DENIED_SHOWN_MS = 20_000;
 
+/** Characters a subprotocol may hold (RFC 7230 `tchar`). */
+const SUBPROTOCOL_CHARS = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * How the provider carries the token: as a subprotocol, or (for a token a
+ * subprotocol cannot hold, which the server never issues) in the query.
+ */
+export function tokenTransport(token: string): { protocols: string[] } | { params: { token: string } } {
+  return SUBPROTOCOL_CHARS.test(token) ? { protocols: ['kartenwand', `kartenwand.token.${token}`] } : { params: { token } };
+}
+
 export function defaultServerUrl(origin: string = location.origin): string {
   return `${origin.replace(/^http/, 'ws')}/ws`;
 }
@@ -99,7 +112,7 @@ export function connect(options: ConnectionOptions): Connection {
   const localReady = stores.then((ok) => patch({ localReady: true, storesLocally: ok }));
 
   const provider = new WebsocketProvider(options.serverUrl ?? defaultServerUrl(), board, doc, {
-    params: { token },
+    ...tokenTransport(token),
     disableBc: options.crossTab === false,
     ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
   });
