@@ -37,6 +37,9 @@
 //!   around every HTTP request.
 //! - [`socket`]: the sending side of a connection (frames, bounded outlet)
 //!   and the close reasons; a leaf that imports nothing of the crate.
+//! - [`series`]: a series of conferences compared for the council: the
+//!   organiser's comparison (topics of clusters of several boards), what
+//!   each topic gathers, and the suggestions across boards. Pure.
 //! - [`similar`]: which cards say the same thing in other words (the
 //!   suggestions of the wall and the series). Pure.
 //! - [`notice`]: the privacy notice before the join form, its defaults and
@@ -63,6 +66,7 @@ pub mod protocol;
 pub mod rate;
 pub mod retention;
 pub mod room;
+pub mod series;
 pub mod similar;
 pub mod socket;
 pub mod store;

@@ -27,6 +27,7 @@ mod registration;
 mod restore;
 mod retention;
 mod scripts;
+mod series;
 mod suggestions;
 mod sync;
 mod throttling;

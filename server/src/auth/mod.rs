@@ -9,7 +9,9 @@
 //! - `kwv_<secret>`: the board's viewer (presenter screen, watch-only);
 //! - `kwp_<participant id>_<secret>`: one participant (on every board of
 //!   an event that admits them);
-//! - `kwo_<secret>`: an event's organiser (a moderator on all its boards).
+//! - `kwo_<secret>`: an event's organiser (a moderator on all its boards);
+//! - `kws_<secret>`: a series' organiser (reads its conferences, never
+//!   writes to them).
 //!
 //! [`ownership`] checks every update a participant sends against the
 //! ownership rule of the board document.
@@ -25,6 +27,7 @@ const MODERATOR_PREFIX: &str = "kwm_";
 const VIEWER_PREFIX: &str = "kwv_";
 const PARTICIPANT_PREFIX: &str = "kwp_";
 const ORGANISER_PREFIX: &str = "kwo_";
+const SERIES_PREFIX: &str = "kws_";
 
 /// Letters and digits that cannot be confused when read aloud or typed on a
 /// phone (no 0/O, 1/I/L).
@@ -102,6 +105,11 @@ pub fn new_moderator_token() -> String {
 /// An event's organiser token.
 pub fn new_organiser_token() -> String {
     format!("{ORGANISER_PREFIX}{}", random_hex(32))
+}
+
+/// A series' organiser token.
+pub fn new_series_token() -> String {
+    format!("{SERIES_PREFIX}{}", random_hex(32))
 }
 
 /// A new event id: 80 random bits, lowercase hex, as a board's.

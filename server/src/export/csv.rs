@@ -33,7 +33,7 @@ fn field(value: &str) -> String {
     }
 }
 
-fn row(out: &mut String, cells: &[String]) {
+pub(super) fn row(out: &mut String, cells: &[String]) {
     let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
     out.push_str(&line.join(","));
     out.push_str("\r\n");

@@ -138,6 +138,24 @@ pub enum Text {
     ParentChallenge,
     Photos,
     Photo,
+    // a series' report
+    SeriesConference,
+    SeriesConferences,
+    SeriesParticipants,
+    SeriesClusters,
+    SeriesMatrix,
+    SeriesMatrixIntro,
+    SeriesNoTopics,
+    SeriesTopic,
+    SeriesTopics,
+    SeriesDistrictsOf,
+    SeriesCityWide,
+    SeriesDistricts,
+    SeriesNetwork,
+    SeriesNetworkIntro,
+    SeriesAllAgreements,
+    SeriesWhat,
+    SeriesText,
 }
 
 impl Text {
@@ -275,6 +293,35 @@ impl Text {
             ParentChallenge => ("Übergeordnete Herausforderung", "Parent challenge"),
             Photos => ("Fotos", "Photos"),
             Photo => ("Foto", "Photo"),
+            SeriesConference => ("Konferenz", "Conference"),
+            SeriesConferences => ("Die Konferenzen", "The conferences"),
+            SeriesParticipants => ("Teilnehmende", "Participants"),
+            SeriesClusters => ("Cluster", "Clusters"),
+            SeriesMatrix => ("Themen und Stadtteile", "Topics and districts"),
+            SeriesMatrixIntro => (
+                "● heißt: das Thema kam in diesem Stadtteil auf; die Zahl zählt die Bedarfe, die dort dazu geschrieben wurden.",
+                "● means: the topic came up in this district; the number counts the needs written there about it.",
+            ),
+            SeriesNoTopics => ("Noch keine Themen verknüpft.", "No topics linked yet."),
+            SeriesTopic => ("Thema", "Topic"),
+            SeriesTopics => ("Die Themen", "The topics"),
+            SeriesDistrictsOf => ("Stadtteile", "Districts"),
+            SeriesCityWide => ("stadtweit", "city-wide"),
+            SeriesDistricts => ("stadtteilspezifisch", "specific to districts"),
+            SeriesNetwork => (
+                "Netzwerk über die Stadtteile",
+                "Network across the districts",
+            ),
+            SeriesNetworkIntro => (
+                "Organisationen, die in mehreren Stadtteilen mitgearbeitet haben; verbunden, wo sie sich in einem Stadtteil begegnet sind.",
+                "Organisations that took part in several districts; linked where they met in a district.",
+            ),
+            SeriesAllAgreements => (
+                "Verabredungen aller Konferenzen",
+                "Agreements of every conference",
+            ),
+            SeriesWhat => ("Art", "Kind"),
+            SeriesText => ("Text", "Text"),
         }
     }
 

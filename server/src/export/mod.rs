@@ -34,6 +34,7 @@ pub mod material;
 pub mod network;
 pub(crate) mod pdf;
 pub mod report;
+pub mod series;
 pub mod tree;
 
 use crate::board::model::Board;

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/boards/{board}/{file}", get(export_board))
         .route("/api/events/{event}/{file}", get(export_event))
+        .route("/api/series/{series}/{file}", get(export_series))
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,51 +71,21 @@ async fn export_board(
     let options = Options {
         authors: query.authors.unwrap_or(true),
     };
-    let turn = BoardTurn::take(&state, &board)?;
-    let slot = tokio::time::timeout(SLOT_WAIT, EXPORTS.acquire())
-        .await
-        .map_err(|_| Error::Busy {
-            what: "the server is busy making other exports",
-            retry_after: RETRY_AFTER,
-        })?
-        .map_err(|error| Error::Internal(error.to_string()))?;
+    let turn = Turn::take(&state, &board).await?;
     // The live room's state if the board is open, else what the store holds.
     let live = state.registry.document_state(&board).await;
-    let store = state.store.clone();
-    let work = tokio::task::spawn_blocking(move || {
-        // Released when the work is done, not when the request is.
-        let (_turn, _slot) = (turn, slot);
-        // Loading the board counts: it is part of what the moderator waits for.
-        let started = Instant::now();
-        let input = conference::load_export(&*store, &board, live)?;
+    turn.make(format, move |store| {
+        let input = conference::load_export(store, &board, live)?;
         let Some(format) = format else {
-            let bytes = material(&*store, &input, &base)?;
+            let bytes = material(store, &input, &base)?;
             let name = export::file_name(&input, Format::Pdf).replacen(".pdf", "-material.pdf", 1);
-            return Ok::<_, Error>((bytes, name, Format::Pdf.content_type()));
+            return Ok((bytes, name));
         };
         let bytes = export::export(&input, format, options)
             .map_err(|error| Error::Internal(error.to_string()))?;
-        METRICS.export(format).observe(started.elapsed());
-        Ok::<_, Error>((
-            bytes,
-            export::file_name(&input, format),
-            format.content_type(),
-        ))
-    });
-    let (bytes, file_name, content_type) = work
-        .await
-        .map_err(|error| Error::Internal(error.to_string()))??;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-        .map_err(|error| Error::Internal(error.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        bytes,
-    )
-        .into_response())
+        Ok((bytes, export::file_name(&input, format)))
+    })
+    .await
 }
 
 /// `GET /api/events/{event}/export.{pdf,docx,md,json}`: every board of
@@ -144,22 +115,12 @@ async fn export_event(
     let options = Options {
         authors: query.authors.unwrap_or(true),
     };
-    let turn = BoardTurn::take(&state, &format!("event:{event}"))?;
-    let slot = tokio::time::timeout(SLOT_WAIT, EXPORTS.acquire())
-        .await
-        .map_err(|_| Error::Busy {
-            what: "the server is busy making other exports",
-            retry_after: RETRY_AFTER,
-        })?
-        .map_err(|error| Error::Internal(error.to_string()))?;
+    let turn = Turn::take(&state, &format!("event:{event}")).await?;
     let mut live = Vec::with_capacity(loaded.boards.len());
     for board in &loaded.boards {
         live.push(state.registry.document_state(&board.board).await);
     }
-    let store = state.store.clone();
-    let work = tokio::task::spawn_blocking(move || {
-        let (_turn, _slot) = (turn, slot);
-        let started = Instant::now();
+    turn.make(Some(format), move |store| {
         let mut boards = Vec::with_capacity(loaded.boards.len());
         for (place, live) in loaded.boards.iter().zip(live) {
             let Some(kind) = crate::event::Kind::of(place) else {
@@ -168,7 +129,7 @@ async fn export_event(
             boards.push(export::event::EventBoard {
                 kind,
                 location: place.location.clone(),
-                export: conference::load_export(&*store, &place.board, live)?,
+                export: conference::load_export(store, &place.board, live)?,
             });
         }
         let input = export::event::EventExport {
@@ -182,27 +143,101 @@ async fn export_event(
         };
         let bytes = export::event::export(&input, format, options)
             .map_err(|error| Error::Internal(error.to_string()))?;
-        METRICS.export(format).observe(started.elapsed());
-        Ok::<_, Error>((
+        Ok((bytes, export::event::file_name(&input, format)))
+    })
+    .await
+}
+
+/// `GET /api/series/{series}/export.{pdf,docx,md,csv,json}`: the
+/// consolidated report of a series (`export::series`), for the series'
+/// organiser.
+async fn export_series(
+    State(state): State<AppState>,
+    Path((series, file)): Path<(String, String)>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let format = file
+        .strip_prefix("export.")
+        .and_then(Format::from_extension)
+        .filter(|format| export::series::FORMATS.contains(format))
+        .ok_or(Error::NotFound("no such export"))?;
+    let record = super::series::require_organiser(&state, &series, &headers).await?;
+    let options = Options {
+        authors: query.authors.unwrap_or(true),
+    };
+    let turn = Turn::take(&state, &format!("series:{series}")).await?;
+    let live = super::series::live_documents(&state, &record.id).await?;
+    turn.make(Some(format), move |store| {
+        let input = super::series::gather(store, &record, live)?;
+        let bytes = export::series::export(&input, format, options)
+            .map_err(|error| Error::Internal(error.to_string()))?;
+        Ok((bytes, export::series::file_name(&input, format)))
+    })
+    .await
+}
+
+/// An export's turn: one at a time per board (event, series), and a slot
+/// of the [`EXPORT_SLOTS`], both held until its thread is done.
+struct Turn {
+    state: AppState,
+    _running: Running,
+    _slot: tokio::sync::SemaphorePermit<'static>,
+}
+
+impl Turn {
+    async fn take(state: &AppState, key: &str) -> Result<Turn, Error> {
+        let running = Running::take(state, key)?;
+        let slot = tokio::time::timeout(SLOT_WAIT, EXPORTS.acquire())
+            .await
+            .map_err(|_| Error::Busy {
+                what: "the server is busy making other exports",
+                retry_after: RETRY_AFTER,
+            })?
+            .map_err(|error| Error::Internal(error.to_string()))?;
+        Ok(Turn {
+            state: state.clone(),
+            _running: running,
+            _slot: slot,
+        })
+    }
+
+    /// Runs `work` on a blocking thread of its own (loading the boards
+    /// counts: it is part of what the organiser waits for) and answers with
+    /// the file it made, a download. `format` `None` is a PDF that is not
+    /// an export (the printed material), timed in no export's histogram.
+    async fn make(
+        self,
+        format: Option<Format>,
+        work: impl FnOnce(&dyn crate::store::Store) -> Result<(Vec<u8>, String), Error> + Send + 'static,
+    ) -> Result<Response, Error> {
+        let store = self.state.store.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            // Released when the work is done, not when the request is.
+            let _turn = self;
+            let started = Instant::now();
+            let made = work(&*store)?;
+            if let Some(format) = format {
+                METRICS.export(format).observe(started.elapsed());
+            }
+            Ok::<_, Error>(made)
+        });
+        let (bytes, file_name) = job
+            .await
+            .map_err(|error| Error::Internal(error.to_string()))??;
+        let content_type = format.unwrap_or(Format::Pdf).content_type();
+        let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+            .map_err(|error| Error::Internal(error.to_string()))?;
+        Ok((
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CONTENT_DISPOSITION, disposition),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
             bytes,
-            export::event::file_name(&input, format),
-            format.content_type(),
-        ))
-    });
-    let (bytes, file_name, content_type) = work
-        .await
-        .map_err(|error| Error::Internal(error.to_string()))??;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-        .map_err(|error| Error::Internal(error.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        bytes,
-    )
-        .into_response())
+        )
+            .into_response())
+    }
 }
 
 /// The printed material (`export::material`): a page per participant
@@ -249,28 +284,28 @@ fn material(
     export::material::render(&material).map_err(|error| Error::Internal(error.to_string()))
 }
 
-/// A board's export being made: one at a time per board.
-struct BoardTurn {
+/// A board's (event's, series') export being made: one at a time each.
+struct Running {
     running: Arc<dashmap::DashSet<String>>,
     board: String,
 }
 
-impl BoardTurn {
-    fn take(state: &AppState, board: &str) -> Result<BoardTurn, Error> {
+impl Running {
+    fn take(state: &AppState, board: &str) -> Result<Running, Error> {
         if !state.exports_running.insert(board.to_owned()) {
             return Err(Error::Busy {
                 what: "an export of this board is being made",
                 retry_after: RETRY_AFTER,
             });
         }
-        Ok(BoardTurn {
+        Ok(Running {
             running: state.exports_running.clone(),
             board: board.to_owned(),
         })
     }
 }
 
-impl Drop for BoardTurn {
+impl Drop for Running {
     fn drop(&mut self) {
         self.running.remove(&self.board);
     }

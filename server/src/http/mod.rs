@@ -9,6 +9,7 @@ pub mod listener;
 pub mod organisers;
 mod photos;
 mod registration;
+mod series;
 mod suggestions;
 pub mod throttle;
 mod ws;
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::router())
         .merge(organisers::router())
         .merge(exports::router())
+        .merge(series::router())
         .merge(suggestions::router())
         .layer(DefaultBodyLimit::max(MAX_API_BODY))
         .merge(photos::router(state.photo_limits.max_photo_bytes))

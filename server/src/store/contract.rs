@@ -14,7 +14,7 @@
 
 use super::{
     BoardRecord, EventBoardRecord, EventParticipantRecord, EventRecord, OrganiserRecord,
-    ParticipantRecord, PhotoAdmission, PhotoInfo, PhotoRecord, Store, StoreError,
+    ParticipantRecord, PhotoAdmission, PhotoInfo, PhotoRecord, SeriesRecord, Store, StoreError,
 };
 
 /// Runs every case of the contract against the store `$make` opens.
@@ -41,6 +41,7 @@ macro_rules! store_contract {
                 each_board_has_its_own_log,
                 a_client_id_keeps_its_first_owner,
                 a_board_goes_on_its_day_and_is_deleted_whole,
+                series_hold_boards_and_a_versioned_comparison,
             );
         }
     };
@@ -859,4 +860,84 @@ pub(crate) async fn a_board_goes_on_its_day_and_is_deleted_whole(store: &dyn Sto
         store.boards_due(30).expect("lists"),
         vec!["kept".to_owned()]
     );
+}
+
+pub(crate) async fn series_hold_boards_and_a_versioned_comparison(store: &dyn Store) {
+    let series = SeriesRecord {
+        id: "cottbus".into(),
+        title: "Stadtteilkonferenzen Cottbus".into(),
+        locale: "de".into(),
+        organiser_token_hash: [7; 32],
+        owner: None,
+        created_at: 5,
+        comparison: "{}".into(),
+        version: 0,
+    };
+    store.create_series(&series).expect("creates");
+    assert!(matches!(
+        store.create_series(&series),
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.series("cottbus").expect("reads"),
+        Some(series.clone())
+    );
+    assert_eq!(store.series("nosuchseries").expect("reads"), None);
+    for (id, code) in [("stroebitz", "STROEB"), ("sachsendorf", "SACHSE")] {
+        store.create_board(&board(id, code)).expect("creates");
+    }
+    assert!(
+        store
+            .add_series_board("cottbus", "sachsendorf", 2)
+            .expect("adds")
+    );
+    assert!(
+        store
+            .add_series_board("cottbus", "stroebitz", 1)
+            .expect("adds")
+    );
+    assert!(
+        !store
+            .add_series_board("cottbus", "stroebitz", 3)
+            .expect("again")
+    );
+    assert!(matches!(
+        store.add_series_board("cottbus", "nosuchboard", 4),
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.series_boards("cottbus").expect("lists"),
+        ["stroebitz", "sachsendorf"]
+    );
+    // A write names the version it read; a stale one changes nothing.
+    assert_eq!(
+        store
+            .set_series_comparison("cottbus", r#"{"topics":[]}"#, 0)
+            .expect("writes"),
+        Some(1)
+    );
+    assert_eq!(
+        store
+            .set_series_comparison("cottbus", r#"{"stale":true}"#, 0)
+            .expect("writes"),
+        None
+    );
+    let read = store.series("cottbus").expect("reads").expect("a series");
+    assert_eq!(
+        (read.comparison.as_str(), read.version),
+        (r#"{"topics":[]}"#, 1)
+    );
+    assert!(
+        store
+            .remove_series_board("cottbus", "stroebitz")
+            .expect("removes")
+    );
+    assert!(
+        !store
+            .remove_series_board("cottbus", "stroebitz")
+            .expect("removes")
+    );
+    // A deleted board leaves every series.
+    assert!(store.delete_board("sachsendorf").expect("deletes"));
+    assert!(store.series_boards("cottbus").expect("lists").is_empty());
 }

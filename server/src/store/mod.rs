@@ -127,6 +127,24 @@ pub struct BoardLinkRecord {
     pub revoked: bool,
 }
 
+/// A series of conferences compared for the council (issue 15).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesRecord {
+    pub id: String,
+    pub title: String,
+    /// `de` or `en`: the report's language.
+    pub locale: String,
+    /// SHA-256 of the series' organiser token.
+    pub organiser_token_hash: [u8; 32],
+    /// The organiser account that made it, if one did.
+    pub owner: Option<String>,
+    pub created_at: i64,
+    /// The organiser's comparison (`series::Comparison` as JSON).
+    pub comparison: String,
+    /// Counts the comparison's writes: a write names the version it read.
+    pub version: i64,
+}
+
 /// An event: a day of several boards the participants join once
 /// (`crate::event`). A board made alone is a one-board event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -403,6 +421,28 @@ pub trait Store: Send + Sync + 'static {
     fn set_photo_status(&self, board: &str, id: &str, status: &str) -> Result<bool, StoreError>;
     /// Deletes a photo; false if there was none.
     fn delete_photo(&self, board: &str, id: &str) -> Result<bool, StoreError>;
+    fn create_series(&self, series: &SeriesRecord) -> Result<(), StoreError>;
+    fn series(&self, id: &str) -> Result<Option<SeriesRecord>, StoreError>;
+    /// Adds a board to a series; false if it was in it already.
+    fn add_series_board(
+        &self,
+        series: &str,
+        board: &str,
+        added_at: i64,
+    ) -> Result<bool, StoreError>;
+    /// False if the board was not in the series.
+    fn remove_series_board(&self, series: &str, board: &str) -> Result<bool, StoreError>;
+    /// The series' boards, in the order they were added.
+    fn series_boards(&self, series: &str) -> Result<Vec<String>, StoreError>;
+    /// Writes the comparison if the stored version is `read_version`:
+    /// the new version, or `None` (someone wrote in between; nothing
+    /// changed).
+    fn set_series_comparison(
+        &self,
+        series: &str,
+        comparison: &str,
+        read_version: i64,
+    ) -> Result<Option<i64>, StoreError>;
     fn load_document(&self, board: &str) -> Result<StoredDocument, StoreError>;
     /// Appends an update to the board's log, with the client ids it
     /// introduces and their owners, in one transaction; resolves once

@@ -9,6 +9,7 @@
 //! - [`client`]: the y-websocket peer ([`Client`]) and what it saw
 //!   ([`Seen`]).
 //! - [`doc`]: documents as the web app writes and the tests read them.
+//! - [`files`]: the text of a PDF or a DOCX export.
 //! - [`frames`]: protocol frames built by hand (awareness under any id).
 //! - [`party`]: a board with its moderator, Alice and Bob, all synced.
 //! - [`rights`]: the authorization scene, on which one illegal edit after
@@ -18,6 +19,7 @@
 
 pub mod client;
 pub mod doc;
+pub mod files;
 pub mod frames;
 pub mod http;
 pub mod party;

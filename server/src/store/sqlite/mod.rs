@@ -20,6 +20,7 @@ mod events;
 mod organisers;
 mod queries;
 mod schema;
+mod series;
 mod writer;
 
 use super::{PendingWrite, StoreError};
@@ -217,11 +218,11 @@ mod tests {
         drop(store);
         let connection = Connection::open(&path).expect("opens");
         connection
-            .pragma_update(None, "user_version", 6)
+            .pragma_update(None, "user_version", 7)
             .expect("a future version");
         assert!(matches!(
             SqliteStore::open(&path, Synchronous::Normal),
-            Err(StoreError::NewerSchema(6, 5))
+            Err(StoreError::NewerSchema(7, 6))
         ));
     }
 
@@ -362,6 +363,48 @@ mod tests {
                 .map(|b| b.id),
             Some("b".to_owned())
         );
+    }
+
+    /// A database as version 5 wrote it (the release before series): its
+    /// boards stay, and series can be made.
+    #[tokio::test]
+    async fn a_version_5_database_gains_series() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("k.db");
+        {
+            let store = SqliteStore::open(&path, Synchronous::Normal).expect("opens");
+            store
+                .create_board(&crate::store::contract::board("a", "CODEA"))
+                .expect("creates");
+        }
+        {
+            let v5 = Connection::open(&path).expect("opens");
+            v5.execute_batch(
+                "DROP TABLE series_boards; DROP TABLE series; PRAGMA user_version = 5;",
+            )
+            .expect("a version 5 database");
+        }
+        let store = SqliteStore::open(&path, Synchronous::Normal).expect("migrates");
+        assert!(store.board("a").expect("reads").is_some());
+        store
+            .create_series(&crate::store::SeriesRecord {
+                id: "s".into(),
+                title: "Cottbus".into(),
+                locale: "de".into(),
+                organiser_token_hash: [1; 32],
+                owner: None,
+                created_at: 0,
+                comparison: "{}".into(),
+                version: 0,
+            })
+            .expect("a series");
+        assert!(store.add_series_board("s", "a", 1).expect("adds"));
+        drop(store);
+        let connection = Connection::open(&path).expect("opens");
+        let version: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .expect("reads");
+        assert_eq!(version, 6);
     }
 
     /// The tables of schema version 3, as that release created them.

@@ -6,8 +6,8 @@ use super::SqliteStore;
 use super::writer::WriteOp;
 use crate::store::{
     BoardLinkRecord, BoardRecord, EventBoardRecord, EventParticipantRecord, EventRecord,
-    InvitationRecord, OrganiserRecord, ParticipantRecord, PendingWrite, Retention, SessionRecord,
-    Store, StoreError, StoredDocument,
+    InvitationRecord, OrganiserRecord, ParticipantRecord, PendingWrite, Retention, SeriesRecord,
+    SessionRecord, Store, StoreError, StoredDocument,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -156,6 +156,40 @@ impl Store for SqliteStore {
             .query_map([board], participant_from_row)?
             .collect()
         })?)
+    }
+
+    fn create_series(&self, series: &SeriesRecord) -> Result<(), StoreError> {
+        self.insert_series(series)
+    }
+
+    fn series(&self, id: &str) -> Result<Option<SeriesRecord>, StoreError> {
+        self.series_by_id(id)
+    }
+
+    fn add_series_board(
+        &self,
+        series: &str,
+        board: &str,
+        added_at: i64,
+    ) -> Result<bool, StoreError> {
+        self.insert_series_board(series, board, added_at)
+    }
+
+    fn remove_series_board(&self, series: &str, board: &str) -> Result<bool, StoreError> {
+        self.delete_series_board(series, board)
+    }
+
+    fn series_boards(&self, series: &str) -> Result<Vec<String>, StoreError> {
+        self.boards_of_series(series)
+    }
+
+    fn set_series_comparison(
+        &self,
+        series: &str,
+        comparison: &str,
+        read_version: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        self.update_series_comparison(series, comparison, read_version)
     }
 
     fn create_event(&self, event: &EventRecord) -> Result<(), StoreError> {

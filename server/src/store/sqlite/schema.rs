@@ -16,7 +16,7 @@ use std::path::Path;
 /// board's day and the day it is deleted on; boards of before have no row
 /// and go `--retention-days` after the day they were created). See
 /// [`migrate`].
-pub(super) const SCHEMA_VERSION: i64 = 5;
+pub(super) const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS boards (
@@ -135,6 +135,25 @@ CREATE TABLE IF NOT EXISTS board_retention (
     date TEXT,
     delete_on TEXT
 );
+-- Series of conferences (issue 15): the organiser's comparison as JSON,
+-- written with the version it was read at.
+CREATE TABLE IF NOT EXISTS series (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    organiser_token_hash BLOB NOT NULL,
+    owner TEXT,
+    created_at INTEGER NOT NULL,
+    comparison TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS series_boards (
+    series TEXT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (series, board)
+);
+CREATE INDEX IF NOT EXISTS series_by_board ON series_boards (board);
 -- Photos of a board, re-encoded without metadata (photo.rs).
 CREATE TABLE IF NOT EXISTS photos (
     board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
