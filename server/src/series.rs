@@ -453,15 +453,20 @@ pub fn suggestions(comparison: &Comparison, conferences: &[Conference]) -> Vec<S
             if in_topic.contains(&reference) {
                 continue;
             }
-            let mut text = board_text(&cluster.title).into_owned();
-            for card in conference
+            // In an order of their own (not the random ids): the label
+            // and any tie depend only on what was written.
+            let mut cards: Vec<&str> = conference
                 .model
                 .cards
                 .iter()
                 .filter(|c| c.cluster.as_deref() == Some(cluster.id.as_str()))
-            {
+                .map(|c| c.text.as_str())
+                .collect();
+            cards.sort_unstable();
+            let mut text = board_text(&cluster.title).into_owned();
+            for card in cards {
                 text.push_str(". ");
-                text.push_str(&card.text);
+                text.push_str(card);
             }
             clusters.push(reference);
             texts.push(text);

@@ -45,6 +45,9 @@ switch (route.view) {
   case 'event-present':
     void import('./views/event/EventPresenter').then((view) => view.mount(root, route.event, route.token));
     break;
+  case 'series':
+    void import('./views/series/SeriesView').then((view) => view.mount(root, route.series, route.token));
+    break;
   case 'not-found':
     void import('./views/shared/page').then((view) => view.mountNotFound(root));
     break;

@@ -33,6 +33,13 @@ describe('parseRoute', () => {
     expect(parseRoute('/e/ev1/present/more', '')).toEqual({ view: 'not-found' });
   });
 
+  it('routes a series page, the token from the fragment', () => {
+    expect(parseRoute('/s/0a1b2c3d4e5f60718293', '#token=kws_abc')).toEqual({ view: 'series', series: '0a1b2c3d4e5f60718293', token: 'kws_abc' });
+    expect(parseRoute('/s/se1', '')).toEqual({ view: 'series', series: 'se1', token: null });
+    expect(parseRoute('/s/se1/more', '')).toEqual({ view: 'not-found' });
+    expect(parseRoute('/s', '')).toEqual({ view: 'not-found' });
+  });
+
   it('refuses anything else', () => {
     expect(parseRoute('/b/abc/delete', '')).toEqual({ view: 'not-found' });
     expect(parseRoute('/b/a%2Fb/moderate', '')).toEqual({ view: 'not-found' });

@@ -17,6 +17,8 @@
  *   /e/{event}/organise#token  the event's organiser (kwo_… token)
  *   /e/{event}/present#token   the plenary projector: every workshop live
  *                              (the event's viewer token)
+ *   /s/{series}#token          a series' organiser: the districts compared,
+ *                              the report for the council (kws_… token)
  */
 export type Route =
   | { view: 'start' }
@@ -26,6 +28,7 @@ export type Route =
   | { view: 'organiser'; invitation: string | null }
   | { view: 'event'; event: string }
   | { view: 'event-organise' | 'event-present'; event: string; token: string | null }
+  | { view: 'series'; series: string; token: string | null }
   | { view: 'not-found' };
 
 const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
@@ -52,6 +55,9 @@ export function parseRoute(pathname: string, hash: string): Route {
     if (parts.length === 2) return { view: 'event', event: second };
     if (parts.length === 3 && third === 'organise') return { view: 'event-organise', event: second, token: tokenFromHash(hash) };
     if (parts.length === 3 && third === 'present') return { view: 'event-present', event: second, token: tokenFromHash(hash) };
+  }
+  if (first === 's' && parts.length === 2 && second && SEGMENT.test(second)) {
+    return { view: 'series', series: second, token: tokenFromHash(hash) };
   }
   return { view: 'not-found' };
 }

@@ -77,6 +77,7 @@ fn is_app_route(path: &str) -> bool {
             | ["b", _, "moderate" | "present" | "watch" | "join"]
             | ["e", _]
             | ["e", _, "organise" | "present"]
+            | ["s", _]
     )
 }
 
@@ -267,6 +268,7 @@ mod tests {
             "e/abc",
             "e/abc/organise",
             "e/abc/present",
+            "s/abc",
         ] {
             assert!(is_app_route(path), "{path}");
         }
@@ -277,6 +279,7 @@ mod tests {
             "join/a/b",
             "e",
             "e/abc/moderate",
+            "s/abc/other",
             "favicon.ico",
         ] {
             assert!(!is_app_route(path), "{path}");

@@ -138,7 +138,7 @@ export class ApiError extends Error {
 
 export type Fetch = typeof fetch;
 
-function hasStrings<K extends string>(value: unknown, keys: readonly K[]): value is Record<K, string> {
+export function hasStrings<K extends string>(value: unknown, keys: readonly K[]): value is Record<K, string> {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return keys.every((key) => typeof record[key] === 'string');
@@ -168,7 +168,7 @@ export async function send(fetcher: Fetch, path: string, init: RequestInit): Pro
   return response;
 }
 
-async function request(fetcher: Fetch, path: string, init?: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> }): Promise<unknown> {
+export async function request(fetcher: Fetch, path: string, init?: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> }): Promise<unknown> {
   const response = await send(fetcher, path, {
     ...init,
     headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}), ...init?.headers },

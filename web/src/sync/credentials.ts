@@ -190,6 +190,16 @@ export class Credentials {
     write(this.storage, `event-${role}-token.${event}`, token);
   }
 
+  /** A series' organiser token (`kws_…`), kept on this device. */
+  seriesToken(series: string): string | null {
+    const value = read(this.storage, `series-token.${series}`);
+    return typeof value === 'string' ? value : null;
+  }
+
+  saveSeriesToken(series: string, token: string): void {
+    write(this.storage, `series-token.${series}`, token);
+  }
+
   moderatorLinks(board: string): ModeratorLinks | null {
     const value = read(this.storage, `moderator.${board}`);
     return isRecordOf(value, ['board', 'join_code', 'join_url', 'presenter_url', 'viewer_token'])

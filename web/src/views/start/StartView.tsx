@@ -7,6 +7,8 @@ import { apiFailureText } from '../../ui/errors';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { TopBar } from '../../ui/components';
 import { NewEvent } from '../event/CreateEvent';
+import { NewSeries } from '../series/NewSeries';
+import { SeriesApi } from '../../sync/series-api';
 
 function today(): string {
   const now = new Date();
@@ -118,6 +120,7 @@ function StartPage() {
         <CreateConference api={api} credentials={credentials} />
         <NewEvent api={api} credentials={credentials} />
         <JoinByCode />
+        <NewSeries api={new SeriesApi()} credentials={credentials} />
         <p class="muted">
           <a href="/organiser">{t('start.organiserLink')}</a>
         </p>
