@@ -30,6 +30,11 @@ pub struct SimilarArgs {
     /// least alike of the same (to see where the analysis fails).
     #[arg(long, default_value_t = 0)]
     pub explain: usize,
+    /// A thesaurus in OpenThesaurus' text format (Debian's
+    /// `openthesaurus-de-text`: /usr/share/openthesaurus-de/openthesaurus.txt):
+    /// adds rows with its synonym sets as features, to measure what it adds.
+    #[arg(long)]
+    pub thesaurus: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,8 +56,12 @@ struct Quality {
 }
 
 fn quality(cards: &[Card], steps: Steps, threshold: f32) -> Quality {
+    quality_of(cards, &Analyser::new(steps), threshold)
+}
+
+fn quality_of(cards: &[Card], analyser: &Analyser, threshold: f32) -> Quality {
     let texts: Vec<&str> = cards.iter().map(|card| card.text.as_str()).collect();
-    let compared = Compared::new(&Analyser::new(steps), &texts);
+    let compared = Compared::new(analyser, &texts);
     let groups = compared.groups(threshold, |_, _| false);
     let mut suggested = HashSet::new();
     for group in &groups {
@@ -198,6 +207,25 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
             q.precision, q.recall, q.suggested, q.groups
         );
         lines.push(json!({"steps": name, "precision": q.precision, "recall": q.recall}));
+    }
+    if let Some(path) = &args.thesaurus {
+        let thesaurus = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the thesaurus {path}"))?;
+        for weight in [0.3f32, 0.6, 1.0] {
+            for senses in [1usize, 3, 8] {
+                let analyser = Analyser::new(all).with_thesaurus(&thesaurus, weight, senses);
+                let name = format!("thesaurus {weight} ≤{senses}");
+                for threshold in [0.3f32, 0.35, 0.4] {
+                    let q = quality_of(&set.cards, &analyser, threshold);
+                    println!(
+                        "{name:<16} @{threshold:<5} {:>9.3} {:>9.3} {:>7} {:>7}",
+                        q.precision, q.recall, q.suggested, q.groups
+                    );
+                    lines.push(json!({"steps": name, "threshold": threshold,
+                                      "precision": q.precision, "recall": q.recall}));
+                }
+            }
+        }
     }
     println!(
         "{:<24} {:>9} {:>9}",
