@@ -547,3 +547,82 @@ async fn an_organisers_events_are_on_the_desk_with_a_new_organiser_link() {
     .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn an_organisers_series_are_on_the_desk_with_a_new_organiser_link() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert!(add_organiser(dir.path(), EMAIL, PASSWORD).status.success());
+    let server = crate::common::Server::start_in(dir.path(), &[]).await;
+    let (status, head, _) = sign_in(server.addr, EMAIL, PASSWORD).await;
+    assert_eq!(status, 200);
+    let cookie = session_cookie(&head);
+    let with_cookie = [("Cookie", cookie.as_str())];
+    let (status, _, created) = request(
+        server.addr,
+        "POST",
+        "/api/series",
+        &with_cookie,
+        json_body(json!({"title": "Stadtteilkonferenzen Cottbus"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let series = created["series"].as_str().expect("series");
+    // Another one made without a session is nobody's.
+    let (status, _, _) = request(
+        server.addr,
+        "POST",
+        "/api/series",
+        &[],
+        json_body(json!({"title": "Fremde Reihe"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _, desk) = request(server.addr, "GET", "/api/organiser", &with_cookie, None).await;
+    assert_eq!(status, 200, "{desk}");
+    assert_eq!(desk["series"].as_array().map(Vec::len), Some(1), "{desk}");
+    assert_eq!(desk["series"][0]["series"], series);
+    assert_eq!(desk["series"][0]["title"], "Stadtteilkonferenzen Cottbus");
+    assert_eq!(desk["series"][0]["boards"], 0);
+
+    let path = format!("/api/organiser/series/{series}/organiser-link");
+    let (status, _, link) = request(server.addr, "POST", &path, &with_cookie, None).await;
+    assert_eq!(status, 201, "{link}");
+    let new_token = link["token"].as_str().expect("token");
+    assert!(
+        link["url"]
+            .as_str()
+            .is_some_and(|url| url.ends_with(&format!("/s/{series}#token={new_token}")))
+    );
+    let overview = format!("/api/series/{series}");
+    let old = created["organiser_token"].as_str().expect("token");
+    let bearer = |token: &str| format!("Bearer {token}");
+    let (status, _, _) = request(
+        server.addr,
+        "GET",
+        &overview,
+        &[("Authorization", &bearer(old))],
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "the old organiser link stops working");
+    let (status, _, _) = request(
+        server.addr,
+        "GET",
+        &overview,
+        &[("Authorization", &bearer(new_token))],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _, _) = request(server.addr, "POST", &path, &[], None).await;
+    assert_eq!(status, 401);
+    let (status, _, _) = request(
+        server.addr,
+        "POST",
+        "/api/organiser/series/00000000000000000000/organiser-link",
+        &with_cookie,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}

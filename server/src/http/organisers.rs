@@ -65,6 +65,10 @@ pub fn router() -> Router<AppState> {
             post(new_organiser_link),
         )
         .route(
+            "/api/organiser/series/{series}/organiser-link",
+            post(new_series_link),
+        )
+        .route(
             "/api/organiser/boards/{board}/links/{link}",
             delete(revoke_link),
         )
@@ -339,6 +343,17 @@ struct Desk {
     name: String,
     boards: Vec<DeskBoard>,
     events: Vec<DeskEvent>,
+    series: Vec<DeskSeries>,
+}
+
+/// A series of the organiser on the desk.
+#[derive(Debug, Serialize)]
+struct DeskSeries {
+    series: String,
+    title: String,
+    /// How many conferences it holds.
+    boards: usize,
+    created_at: i64,
 }
 
 /// An event of several boards on the desk (one-board events are their
@@ -442,12 +457,28 @@ async fn desk(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<
         Ok(events)
     })
     .await?;
+    let store = state.store.clone();
+    let id = me.id.clone();
+    let series = blocking(move || {
+        let mut series = Vec::new();
+        for record in store.series_of(&id)? {
+            series.push(DeskSeries {
+                boards: store.series_boards(&record.id)?.len(),
+                series: record.id,
+                title: record.title,
+                created_at: record.created_at,
+            });
+        }
+        Ok(series)
+    })
+    .await?;
     Ok(Json(Desk {
         id: me.id,
         email: me.email,
         name: me.name,
         boards,
         events,
+        series,
     }))
 }
 
@@ -479,6 +510,39 @@ async fn new_organiser_link(
         StatusCode::CREATED,
         Json(OrganiserLink {
             url: format!("{base}/e/{event}/organise#token={token}"),
+            token,
+        }),
+    ))
+}
+
+/// A new organiser link for one of the organiser's series: the old one
+/// stops working.
+async fn new_series_link(
+    State(state): State<AppState>,
+    Path(series): Path<String>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<OrganiserLink>), Error> {
+    same_origin(&state, &headers)?;
+    let me = organiser(&state, &headers).await?;
+    let token = auth::new_series_token();
+    let hash = auth::hash_token(&token);
+    let store = state.store.clone();
+    let id = series.clone();
+    blocking(move || {
+        let owned = store
+            .series(&id)?
+            .is_some_and(|s| s.owner.as_deref() == Some(me.id.as_str()));
+        if !owned || !store.set_series_token_hash(&id, &hash)? {
+            return Err(Error::NotFound("you have no such series"));
+        }
+        Ok(())
+    })
+    .await?;
+    let base = super::boards::base_url(&state, &headers);
+    Ok((
+        StatusCode::CREATED,
+        Json(OrganiserLink {
+            url: format!("{base}/s/{series}#token={token}"),
             token,
         }),
     ))

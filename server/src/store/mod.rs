@@ -434,6 +434,11 @@ pub trait Store: Send + Sync + 'static {
     fn remove_series_board(&self, series: &str, board: &str) -> Result<bool, StoreError>;
     /// The series' boards, in the order they were added.
     fn series_boards(&self, series: &str) -> Result<Vec<String>, StoreError>;
+    /// The series an organiser made, newest first.
+    fn series_of(&self, owner: &str) -> Result<Vec<SeriesRecord>, StoreError>;
+    /// Replaces the organiser token's hash (a new link); false if there is
+    /// no such series.
+    fn set_series_token_hash(&self, series: &str, hash: &[u8; 32]) -> Result<bool, StoreError>;
     /// Writes the comparison if the stored version is `read_version`:
     /// the new version, or `None` (someone wrote in between; nothing
     /// changed).

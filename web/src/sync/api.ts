@@ -70,6 +70,16 @@ export interface OrganiserDesk {
   boards: DeskBoard[];
   /** The organiser's events (docs/protocol.md, "Events"); absent on older servers. */
   events?: DeskEvent[];
+  /** The organiser's series (docs/protocol.md, "Series"); absent on older servers. */
+  series?: DeskSeries[];
+}
+
+export interface DeskSeries {
+  series: string;
+  title: string;
+  /** How many conferences it holds. */
+  boards: number;
+  created_at: number;
 }
 
 export interface DeskEvent {
@@ -995,6 +1005,13 @@ export class Api {
     const blob = await blobOf(response);
     const fileName = dispositionFileName(response.headers.get('Content-Disposition')) ?? fallbackFileName(title, event, format);
     return { blob, fileName };
+  }
+
+  /** A new organiser link of the organiser's series; the old one stops working (session cookie). */
+  async newSeriesLink(series: string): Promise<{ token: string; url: string }> {
+    const body = await request(this.fetcher, `/api/organiser/series/${encodeURIComponent(series)}/organiser-link`, { method: 'POST' });
+    if (!hasStrings(body, ['token', 'url'])) throw new ApiError(502, 'unexpected response');
+    return body;
   }
 
   /** A new organiser link of the organiser's event; the old one stops working (session cookie). */

@@ -183,6 +183,14 @@ impl Store for SqliteStore {
         self.boards_of_series(series)
     }
 
+    fn series_of(&self, owner: &str) -> Result<Vec<SeriesRecord>, StoreError> {
+        self.series_owned_by(owner)
+    }
+
+    fn set_series_token_hash(&self, series: &str, hash: &[u8; 32]) -> Result<bool, StoreError> {
+        self.update_series_token_hash(series, hash)
+    }
+
     fn set_series_comparison(
         &self,
         series: &str,

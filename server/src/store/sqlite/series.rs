@@ -112,6 +112,30 @@ impl SqliteStore {
         })?)
     }
 
+    pub(super) fn series_owned_by(&self, owner: &str) -> Result<Vec<SeriesRecord>, StoreError> {
+        Ok(self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {SERIES_COLUMNS} FROM series WHERE owner = ?1 ORDER BY created_at DESC, id"
+            ))?
+            .query_map([owner], series_from_row)?
+            .collect()
+        })?)
+    }
+
+    pub(super) fn update_series_token_hash(
+        &self,
+        series: &str,
+        hash: &[u8; 32],
+    ) -> Result<bool, StoreError> {
+        let changed = self.read(|c| {
+            c.execute(
+                "UPDATE series SET organiser_token_hash = ?2 WHERE id = ?1",
+                params![series, hash],
+            )
+        })?;
+        Ok(changed > 0)
+    }
+
     pub(super) fn update_series_comparison(
         &self,
         series: &str,

@@ -9,16 +9,18 @@
  * organiser links it opens.
  */
 import './organiser.css';
-import { render } from 'preact';
+import { type ComponentChildren, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t, tn, useLocale } from '../../i18n';
-import { Api, ApiError, type CreatedLink, type DeskBoard, type DeskEvent, type OrganiserDesk } from '../../sync/api';
+import { Api, ApiError, type CreatedLink, type DeskBoard, type DeskEvent, type DeskSeries, type OrganiserDesk } from '../../sync/api';
 import { Credentials, browserStorage } from '../../sync/credentials';
 import { TopBar } from '../../ui/components';
 import { apiFailureText } from '../../ui/errors';
 import { formatJoinCode } from '../../ui/join-code';
 import { CreateConference } from '../start/StartView';
 import { NewEvent } from '../event/CreateEvent';
+import { NewSeries } from '../series/NewSeries';
+import { SeriesApi } from '../../sync/series-api';
 import { formatDate as formatIsoDate } from '../../ui/components';
 import { Loading, Message } from '../shared/page';
 
@@ -239,40 +241,55 @@ function Conference({ api, credentials, board, reload }: { api: Api; credentials
 }
 
 /**
- * One of the organiser's events. Its organiser page needs the organiser
+ * An event or series of the organiser. Its organiser page needs its
  * token, which the server shows only once: this browser keeps the one it
  * got; a new link (the old one stops working) opens it anywhere else.
  */
-function DeskEventItem({ api, credentials, event }: { api: Api; credentials: Credentials; event: DeskEvent }) {
+function DeskLinkItem({
+  id,
+  title,
+  details,
+  children,
+  openHref,
+  openLabel,
+  makeLink,
+}: {
+  id: string;
+  title: string;
+  details: string;
+  children?: ComponentChildren;
+  /** The page with the token this browser kept, if it kept one. */
+  openHref: string | null;
+  openLabel: string;
+  /** Makes a new link, keeps its token on this device and returns its address. */
+  makeLink: () => Promise<string>;
+}) {
   useLocale();
   const [link, setLink] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const stored = credentials.eventToken(event.event, 'organiser');
   const newLink = async (): Promise<void> => {
     if (busy || !window.confirm(t('organiser.eventLinkConfirm'))) return;
     setBusy(true);
     setError(null);
     try {
-      const created = await api.newOrganiserLink(event.event);
-      credentials.saveEventToken(event.event, 'organiser', created.token);
-      setLink(created.url);
+      setLink(await makeLink());
     } catch (failure) {
       setError(failureText(failure));
     } finally {
       setBusy(false);
     }
   };
-  const headingId = `event-${event.event}`;
+  const headingId = `desk-${id}`;
   return (
     <article class="panel conference" aria-labelledby={headingId}>
-      <h3 id={headingId}>{event.title}</h3>
-      <p class="muted">{[formatIsoDate(event.date), event.venue, tn('organiser.boardsCount', event.boards.length)].filter((part) => part.length > 0).join(' · ')}</p>
-      <p class="join-code">{formatJoinCode(event.join_code)}</p>
+      <h3 id={headingId}>{title}</h3>
+      <p class="muted">{details}</p>
+      {children}
       <div class="button-row">
-        {stored !== null && (
-          <a class="button-link primary" href={`/e/${encodeURIComponent(event.event)}/organise#token=${encodeURIComponent(stored)}`}>
-            {t('organiser.openEvent')}
+        {openHref !== null && (
+          <a class="button-link primary" href={openHref}>
+            {openLabel}
           </a>
         )}
         <button type="button" disabled={busy} onClick={() => void newLink()}>
@@ -290,6 +307,46 @@ function DeskEventItem({ api, credentials, event }: { api: Api; credentials: Cre
         </p>
       )}
     </article>
+  );
+}
+
+function DeskEventItem({ api, credentials, event }: { api: Api; credentials: Credentials; event: DeskEvent }) {
+  useLocale();
+  const stored = credentials.eventToken(event.event, 'organiser');
+  return (
+    <DeskLinkItem
+      id={`event-${event.event}`}
+      title={event.title}
+      details={[formatIsoDate(event.date), event.venue, tn('organiser.boardsCount', event.boards.length)].filter((part) => part.length > 0).join(' · ')}
+      openHref={stored === null ? null : `/e/${encodeURIComponent(event.event)}/organise#token=${encodeURIComponent(stored)}`}
+      openLabel={t('organiser.openEvent')}
+      makeLink={async () => {
+        const created = await api.newOrganiserLink(event.event);
+        credentials.saveEventToken(event.event, 'organiser', created.token);
+        return created.url;
+      }}
+    >
+      <p class="join-code">{formatJoinCode(event.join_code)}</p>
+    </DeskLinkItem>
+  );
+}
+
+function DeskSeriesItem({ api, credentials, series }: { api: Api; credentials: Credentials; series: DeskSeries }) {
+  useLocale();
+  const stored = credentials.seriesToken(series.series);
+  return (
+    <DeskLinkItem
+      id={`series-${series.series}`}
+      title={series.title}
+      details={tn('organiser.conferencesCount', series.boards)}
+      openHref={stored === null ? null : `/s/${encodeURIComponent(series.series)}#token=${encodeURIComponent(stored)}`}
+      openLabel={t('organiser.openSeries')}
+      makeLink={async () => {
+        const created = await api.newSeriesLink(series.series);
+        credentials.saveSeriesToken(series.series, created.token);
+        return created.url;
+      }}
+    />
   );
 }
 
@@ -346,11 +403,19 @@ function Desk({ api, credentials, desk, reload, signedOut }: { api: Api; credent
         <p class="muted">{t('organiser.hello', { name: desk.name, email: desk.email })}</p>
         <CreateConference api={api} credentials={credentials} />
         <NewEvent api={api} credentials={credentials} />
+        <NewSeries api={new SeriesApi()} credentials={credentials} />
         <section aria-labelledby="events-heading">
           <h2 id="events-heading">{t('organiser.events')}</h2>
           {(desk.events ?? []).length === 0 && <p class="muted">{t('organiser.noEvents')}</p>}
           {(desk.events ?? []).map((event) => (
             <DeskEventItem key={event.event} api={api} credentials={credentials} event={event} />
+          ))}
+        </section>
+        <section aria-labelledby="series-heading">
+          <h2 id="series-heading">{t('organiser.series')}</h2>
+          {(desk.series ?? []).length === 0 && <p class="muted">{t('organiser.noSeries')}</p>}
+          {(desk.series ?? []).map((series) => (
+            <DeskSeriesItem key={series.series} api={api} credentials={credentials} series={series} />
           ))}
         </section>
         <section aria-labelledby="conferences-heading">
@@ -368,7 +433,7 @@ function Desk({ api, credentials, desk, reload, signedOut }: { api: Api; credent
 
 type State = { kind: 'loading' } | { kind: 'signed-out' } | { kind: 'failed'; reason: string } | { kind: 'desk'; desk: OrganiserDesk };
 
-function OrganiserApp({ api, credentials, invitation }: { api: Api; credentials: Credentials; invitation: string | null }) {
+export function OrganiserApp({ api, credentials, invitation }: { api: Api; credentials: Credentials; invitation: string | null }) {
   useLocale();
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [pendingInvitation, setPendingInvitation] = useState(invitation);
