@@ -41,6 +41,7 @@ macro_rules! store_contract {
                 each_board_has_its_own_log,
                 a_client_id_keeps_its_first_owner,
                 a_board_goes_on_its_day_and_is_deleted_whole,
+                an_erased_person_leaves_every_record_and_photo,
             );
         }
     };
@@ -858,5 +859,59 @@ pub(crate) async fn a_board_goes_on_its_day_and_is_deleted_whole(store: &dyn Sto
     assert_eq!(
         store.boards_due(30).expect("lists"),
         vec!["kept".to_owned()]
+    );
+}
+
+/// `erase_participant`: their records on each board and in the event and
+/// the photos they uploaded go; everyone else's stay.
+pub(crate) async fn an_erased_person_leaves_every_record_and_photo(store: &dyn Store) {
+    store
+        .create_event(&event("ev", Some("EVCODE1")))
+        .expect("creates");
+    for (id, code) in [("b1", "ERASE1"), ("b2", "ERASE2")] {
+        store.create_board(&board(id, code)).expect("creates");
+        store
+            .add_event_board(&EventBoardRecord {
+                event: "ev".into(),
+                board: id.into(),
+                kind: "workshop".into(),
+                position: 0,
+                capacity: None,
+                location: String::new(),
+                description: String::new(),
+            })
+            .expect("adds");
+        for who in ["alice", "bob"] {
+            store.add_participant(&participant(id, who)).expect("adds");
+            let mut photo = photo(id, &format!("photo-{who}"), 10);
+            photo.info.author = who.into();
+            store.add_photo(&photo, 10, 1 << 20).expect("stores");
+        }
+    }
+    for who in ["alice", "bob"] {
+        store
+            .add_event_participant(&event_participant("ev", who, 1))
+            .expect("adds");
+    }
+    store
+        .erase_participant(Some("ev"), &["b1".to_owned(), "b2".to_owned()], "alice")
+        .expect("erases");
+    for id in ["b1", "b2"] {
+        assert_eq!(store.participant(id, "alice").expect("reads"), None);
+        assert!(store.participant(id, "bob").expect("reads").is_some());
+        let photos: Vec<String> = store
+            .photos(id)
+            .expect("reads")
+            .into_iter()
+            .map(|photo| photo.author)
+            .collect();
+        assert_eq!(photos, ["bob"]);
+    }
+    assert_eq!(store.event_participant("ev", "alice").expect("reads"), None);
+    assert!(
+        store
+            .event_participant("ev", "bob")
+            .expect("reads")
+            .is_some()
     );
 }

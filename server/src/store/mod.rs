@@ -431,6 +431,18 @@ pub trait Store: Send + Sync + 'static {
     /// Erases a participant's e-mail and phone and withdraws their consent;
     /// returns whether they existed.
     fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError>;
+    /// Erases a person once their rooms erased them from the documents
+    /// (`DELETE /api/boards/{board}/participants/{id}`): their record on
+    /// each of `boards` (with contact data and personal code), the photos
+    /// they uploaded there, and their record in `event`; then rewrites
+    /// the files as [`Store::delete_board`] does, so none holds a copy of
+    /// anything erased (the compactions the rooms made included).
+    fn erase_participant(
+        &self,
+        event: Option<&str>,
+        boards: &[String],
+        id: &str,
+    ) -> Result<(), StoreError>;
     /// Records a board's day (`"date"` on creation; an event's date for
     /// its boards).
     fn set_board_date(&self, board: &str, date: &str) -> Result<(), StoreError>;
