@@ -140,6 +140,7 @@ export function ParticipantBoard({
   token,
   banner,
   footer,
+  onErased,
 }: {
   session: Session;
   boardId: string;
@@ -150,6 +151,8 @@ export function ParticipantBoard({
   banner?: ComponentChildren;
   /** Below them: during an event, the day's programme. */
   footer?: ComponentChildren;
+  /** After the person erased themself ("Meine Daten"): the device forgets the board. */
+  onErased?: () => void;
 }) {
   // During an event the banner says which group (workshop, reflection group) the person is in.
   const inEvent = banner !== undefined;
@@ -208,7 +211,7 @@ export function ParticipantBoard({
         {screen === 'gallery' && photos && token && (
           <PhoneGallery board={board} boardId={boardId} participantId={participantId} token={token} photos={photos} api={photoApi} />
         )}
-        {token !== undefined && <MyData boardId={boardId} participantId={participantId} token={token} />}
+        {token !== undefined && <MyData boardId={boardId} participantId={participantId} token={token} {...(onErased ? { onErased } : {})} />}
         {footer}
       </main>
     </>
