@@ -399,7 +399,7 @@ test('Block 1 with a moderator, a projector and three phones', { timeout: TEST_T
   await mod.getByRole('button', { name: 'Jonas Weber löschen' }).click()
   await mod.getByLabel('Karten und Vorschläge ohne Namen behalten').check()
   await mod.getByRole('button', { name: 'Endgültig löschen' }).click()
-  await visible(jonas.page.getByText('Die Moderation hat diesen Zugang beendet.', { exact: false }), 'the removed phone is told, in words')
+  await visible(jonas.page.getByRole('heading', { name: 'Ihre Daten sind gelöscht' }), 'the erased phone is told, in words')
   await gone(mod.locator('.member-list').getByText('Jonas Weber'), 'the removed participant left the moderator list')
   await visible(wallCard(mod, PEOPLE[1].cards[0].text), 'the erased participant\'s cards stay without his name')
 

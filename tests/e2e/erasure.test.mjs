@@ -10,7 +10,8 @@
 //   forgotten the board (no IndexedDB copy, no credentials) → the moderator
 //   sees the person gone from the participant list and their card gone from
 //   the wall, and the export holds neither. A second person is erased by
-//   the moderator from the participant list, keeping the cards.
+//   the moderator from the participant list, keeping the cards: his phone
+//   says so and forgets the board too.
 //   Artifacts: phone-my-data.png, phone-erased.png.
 //
 // Run: cd tests/e2e && node --test erasure.test.mjs   (binary:
@@ -145,7 +146,7 @@ test('A person\'s rights: privacy notice first, withdrawing consent, their data 
   await mod.getByLabel('Karten und Vorschläge ohne Namen behalten').check()
   await mod.getByRole('button', { name: 'Endgültig löschen' }).click()
   await gone(memberList.getByText(BEN.name), 'Ben left the participant list')
-  await visible(ben.page.getByText('Die Moderation hat diesen Zugang beendet.', { exact: false }), 'Ben\'s phone is told, in words')
+  await visible(ben.page.getByRole('heading', { name: 'Ihre Daten sind gelöscht' }), 'Ben\'s phone is told, in words, and forgets the board')
   await visible(mod.getByText(BEN_CARD), 'his card stays on the wall')
   const report = await exportMarkdown(server, board, token)
   assert.ok(report.includes(BEN_CARD) && !report.includes(BEN.name), 'the report keeps his card without his name')

@@ -862,7 +862,7 @@ export const de = {
   'myData.erase': 'Meine Daten löschen',
   'myData.eraseFailed': 'Das Löschen ging nicht: {reason}',
   'myData.erased': 'Ihre Daten sind gelöscht',
-  'myData.erasedText': 'Der Server hat alles gelöscht, was er über Sie in dieser Konferenz gespeichert hatte, und dieses Gerät hat die Konferenz vergessen. Sie können die Seite jetzt schließen.',
+  'myData.erasedText': 'Ihre Daten in dieser Konferenz sind auf dem Server gelöscht, und dieses Gerät hat die Konferenz vergessen. Sie können die Seite jetzt schließen.',
   'erasure.legendOwn': 'Ihre Daten endgültig löschen?',
   'erasure.legend': '{name} endgültig löschen?',
   'erasure.whatOwn': 'Gelöscht werden Ihr Name, Ihre Angaben und Kontaktdaten, Ihre Punkte, Zuordnungen, Netzwerke und Fotos. Das lässt sich nicht rückgängig machen.',

@@ -859,7 +859,7 @@ export const en: Record<MessageKey, string> = {
   'myData.erase': 'Delete my data',
   'myData.eraseFailed': 'Deleting did not work: {reason}',
   'myData.erased': 'Your data is deleted',
-  'myData.erasedText': 'The server deleted everything it held about you in this conference, and this device has forgotten the conference. You can close the page now.',
+  'myData.erasedText': 'Your data in this conference is deleted on the server, and this device has forgotten the conference. You can close the page now.',
   'erasure.legendOwn': 'Delete your data for good?',
   'erasure.legend': 'Delete {name} for good?',
   'erasure.whatOwn': 'Your name, your details and contact details, your dots, placements, networks and photos are deleted. This cannot be undone.',

@@ -236,6 +236,7 @@ function EventBoard({
   // The server erased the person from every board of the event: the phone
   // forgets the event, this board and the copies of the others it visited.
   const forget = (): void => {
+    if (forgotten.current) return;
     forgotten.current = true;
     const ownCards = selectCardsBy(session.board, record.participantId).map((card) => card.id);
     const visited = credentials.eventParticipant(eventId)?.profileWritten ?? [];

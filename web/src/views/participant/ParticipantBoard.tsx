@@ -39,6 +39,9 @@ import { CasesScreen } from './CasesScreen';
 import { TreeScreen } from '../tree/TreeScreen';
 import { MyData } from './MyData';
 
+/** The close reason of a participant's connections when they were erased (docs/protocol.md, close codes). */
+const ERASED_REASON = 'this participant was erased';
+
 function OfflineNotice({ state }: { state: ConnectionState }) {
   if (state.status === 'online') return null;
   if (state.status === 'refused') {
@@ -160,6 +163,11 @@ export function ParticipantBoard({
   const { board } = session;
   useBoard(board);
   const state = useReadable(session.connection.state);
+  // Erased by the moderator (or from another device): forget the board here too.
+  const erasedByServer = state.status === 'refused' && state.refused?.reason === ERASED_REASON;
+  useEffect(() => {
+    if (erasedByServer) onErased?.();
+  }, [erasedByServer]);
   const meta = selectMeta(board);
   const phase = selectPhase(board);
   const watchCards = useMemo(() => (onReturned: (card: ReturnedCard) => void) => watchReturnedCards(board, participantId, onReturned), [board, participantId]);

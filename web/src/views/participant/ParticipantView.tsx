@@ -81,6 +81,7 @@ function BoardSession({
   }, [session]);
   // The server erased the person: the device forgets the board too.
   const forget = (): void => {
+    if (forgotten.current) return;
     forgotten.current = true;
     const ownCards = selectCardsBy(session.board, participant.participantId).map((card) => card.id);
     void session.connection.forget();
