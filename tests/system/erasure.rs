@@ -586,7 +586,7 @@ async fn a_participant_of_an_event_is_erased_from_every_board_of_it() {
         }
     };
     let (ada, ada_token) = join(NAME_AT_JOIN, MAIL_AT_JOIN).await;
-    let (_cem, cem_token) = join("Cem", "cem@example.org").await;
+    let (cem, cem_token) = join("Cem", "cem@example.org").await;
     let (status, place) = http_request_as(
         server.addr,
         Some(&ada_token),
@@ -663,6 +663,21 @@ async fn a_participant_of_an_event_is_erased_from_every_board_of_it() {
         let holders = any_file_holds(&server.data_dir, canary.as_bytes());
         assert!(holders.is_empty(), "{canary} is still in {holders:?}");
     }
+    // Cem withdraws his consent from the plenary: his contact data leave
+    // the event's records too, not only this board's.
+    assert!(!any_file_holds(&server.data_dir, b"cem@example.org").is_empty());
+    let (status, body) = http_request_as(
+        server.addr,
+        Some(&cem_token),
+        "DELETE",
+        &format!("/api/boards/{}/participants/{cem}/contact", boards[0].0),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let holders = any_file_holds(&server.data_dir, b"cem@example.org");
+    assert!(holders.is_empty(), "Cem's address is still in {holders:?}");
+
     // The event goes on: the desk lists Cem alone, Cem still gets in, a
     // new participant joins.
     let (status, desk) = http_request_as(

@@ -507,6 +507,38 @@ async fn rotate_viewer_token(
     }))
 }
 
+/// The boards that hold a person, and their event: every board of an event
+/// of several boards (one identity across them, also where they never
+/// went: a retried erasure finds them all again), else `board` alone.
+/// `NotFound` if neither the board nor the event knows them.
+fn boards_of_person(
+    store: &dyn crate::store::Store,
+    board: &str,
+    participant: &str,
+) -> Result<(Option<String>, Vec<String>), Error> {
+    let on_board = store.participant(board, participant)?.is_some();
+    let event = store
+        .event_board(board)?
+        .filter(|place| place.kind != crate::event::Kind::Conference.id())
+        .map(|place| place.event);
+    let in_event = match &event {
+        Some(event) => store.event_participant(event, participant)?.is_some(),
+        None => false,
+    };
+    if !on_board && !in_event {
+        return Err(Error::NotFound("no such participant"));
+    }
+    let boards = match &event {
+        Some(event) => store
+            .event_boards(event)?
+            .into_iter()
+            .map(|place| place.board)
+            .collect(),
+        None => vec![board.to_owned()],
+    };
+    Ok((event, boards))
+}
+
 /// What `DELETE /api/boards/{board}/participants/{id}` may ask for (an
 /// empty body asks for none of it).
 #[derive(Debug, Default, Deserialize)]
@@ -548,30 +580,8 @@ async fn erase_participant(
     };
     let store = state.store.clone();
     let (id, who) = (board.clone(), participant.clone());
-    // Which boards hold the person: every board of an event of several
-    // boards (one identity across them, also where they never went: a
-    // retried erasure finds them all again), else this one.
     let (event, boards) = blocking(move || {
-        let on_board = store.participant(&id, &who)?.is_some();
-        let event = store
-            .event_board(&id)?
-            .filter(|place| place.kind != crate::event::Kind::Conference.id())
-            .map(|place| place.event);
-        let in_event = match &event {
-            Some(event) => store.event_participant(event, &who)?.is_some(),
-            None => false,
-        };
-        if !on_board && !in_event {
-            return Err(Error::NotFound("no such participant"));
-        }
-        let boards = match &event {
-            Some(event) => store
-                .event_boards(event)?
-                .into_iter()
-                .map(|place| place.board)
-                .collect(),
-            None => vec![id],
-        };
+        let (event, boards) = boards_of_person(&*store, &id, &who)?;
         // Their token stops working now, before any room hears of it.
         for board in &boards {
             store.remove_participant(board, &who)?;
@@ -596,7 +606,8 @@ async fn erase_participant(
 
 /// Erases a participant's contact data and withdraws their consent: the
 /// participant themselves or the moderator may. Contact data never entered
-/// the shared document, so the store is the only place it lived.
+/// the shared document, so the store is the only place it lived: the
+/// records on every board of their event, and the event's own.
 async fn erase_contact(
     State(state): State<AppState>,
     Path((board, participant)): Path<(String, String)>,
@@ -604,7 +615,11 @@ async fn erase_contact(
 ) -> Result<StatusCode, Error> {
     require_self_or_moderator(&state, &board, &participant, &headers).await?;
     let store = state.store.clone();
-    let existed = blocking(move || Ok(store.erase_contact(&board, &participant)?)).await?;
+    let existed = blocking(move || {
+        let (event, boards) = boards_of_person(&*store, &board, &participant)?;
+        Ok(store.erase_contact(event.as_deref(), &boards, &participant)?)
+    })
+    .await?;
     if existed {
         Ok(StatusCode::NO_CONTENT)
     } else {

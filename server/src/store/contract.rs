@@ -179,10 +179,14 @@ pub(crate) async fn participants_are_kept_removed_and_erased(store: &dyn Store) 
     assert!(!store.remove_participant("a", "nobody00").expect("answers"));
     assert!(
         store
-            .erase_contact("a", "participantAlice")
+            .erase_contact(None, &["a".to_owned()], "participantAlice")
             .expect("erases")
     );
-    assert!(!store.erase_contact("a", "nobody00").expect("answers"));
+    assert!(
+        !store
+            .erase_contact(None, &["a".to_owned()], "nobody00")
+            .expect("answers")
+    );
     // Ordered by id, removed ones included.
     let removed = ParticipantRecord {
         removed: true,

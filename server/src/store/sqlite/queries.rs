@@ -449,13 +449,30 @@ impl Store for SqliteStore {
         })?)
     }
 
-    fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+    fn erase_contact(
+        &self,
+        event: Option<&str>,
+        boards: &[String],
+        id: &str,
+    ) -> Result<bool, StoreError> {
         Ok(self.read(|c| {
-            let changed = c.execute(
-                "UPDATE participants SET email = NULL, phone = NULL, contact_consent = 0
-                 WHERE board = ?1 AND id = ?2",
-                [board, id],
-            )?;
+            let tx = c.unchecked_transaction()?;
+            let mut changed = 0;
+            for board in boards {
+                changed += tx.execute(
+                    "UPDATE participants SET email = NULL, phone = NULL, contact_consent = 0
+                     WHERE board = ?1 AND id = ?2",
+                    [board, id],
+                )?;
+            }
+            if let Some(event) = event {
+                changed += tx.execute(
+                    "UPDATE event_participants SET email = NULL, phone = NULL, contact_consent = 0
+                     WHERE event = ?1 AND id = ?2",
+                    [event, id],
+                )?;
+            }
+            tx.commit()?;
             rewrite_files(c)?;
             Ok(changed > 0)
         })?)
