@@ -99,6 +99,12 @@ impl CloseReason {
         code: 4401,
         reason: Cow::Borrowed("access was revoked by the moderator"),
     };
+    /// The participant was erased (`DELETE .../participants/{id}`): the
+    /// same code as a revocation, so every client treats it alike.
+    pub const ERASED: CloseReason = CloseReason {
+        code: 4401,
+        reason: Cow::Borrowed("this participant was erased"),
+    };
     pub const DELETED: CloseReason = CloseReason {
         code: 4404,
         reason: Cow::Borrowed("this board was deleted"),

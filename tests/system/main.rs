@@ -11,6 +11,7 @@ mod connections;
 mod deletion;
 mod documentation;
 mod durability;
+mod erasure;
 mod events;
 mod exports;
 mod hostile;

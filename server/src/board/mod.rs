@@ -3,6 +3,7 @@
 //! authorization uses ([`BoardView`], [`places`]) and the typed read model
 //! of the whole board the exports use ([`model::Board`]).
 
+pub mod erasure;
 pub mod model;
 pub mod places;
 pub mod schema;

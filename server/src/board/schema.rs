@@ -22,6 +22,17 @@ pub const MEMBERSHIPS: &str = "memberships";
 /// Suggestions of cards that look alike the moderator dismissed.
 pub const DISMISSALS: &str = "dismissals";
 
+/// The `author` of a card or proposal whose author was erased and that
+/// was kept without their name (`DELETE .../participants/{id}` with
+/// `keep_cards`). No participant id is ever this (they are 22 random
+/// characters); exports show no name for it, and only the moderator may
+/// change such an entry.
+pub const ANONYMOUS_AUTHOR: &str = "anonymous";
+
+/// `meta` field the server sets (ms) whenever it erased a person: apps
+/// drop their undo history then, so no undo brings erased text back.
+pub const ERASED_AT: &str = "erasedAt";
+
 /// Every top-level type the schema has (`docs/schema.md`, "Top-level types").
 pub const ROOTS: [&str; 17] = [
     META,

@@ -4,6 +4,7 @@ use super::throttle::Client;
 use super::{AppState, Error, blocking, identify_request, require_moderator};
 use crate::auth;
 use crate::auth::Identity;
+use crate::board::erasure::Authored;
 use crate::board::schema::{
     DATE_MAX, DISTRICT_MAX, NAME_MAX, ORGANISATION_MAX, SECTORS, Sector, TITLE_MAX,
 };
@@ -36,7 +37,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/boards/{board}/participants/{participant}",
-            delete(remove_participant),
+            delete(erase_participant),
         )
         .route(
             "/api/boards/{board}/participants/{participant}/contact",
@@ -506,30 +507,107 @@ async fn rotate_viewer_token(
     }))
 }
 
-/// Removes a participant: the token stops working at once and open
-/// connections close with 4401. Their cards stay on the board.
-async fn remove_participant(
+/// The boards that hold a person, and their event: every board of an event
+/// of several boards (one identity across them, also where they never
+/// went: a retried erasure finds them all again), else `board` alone.
+/// `NotFound` if neither the board nor the event knows them.
+fn boards_of_person(
+    store: &dyn crate::store::Store,
+    board: &str,
+    participant: &str,
+) -> Result<(Option<String>, Vec<String>), Error> {
+    let on_board = store.participant(board, participant)?.is_some();
+    let event = store
+        .event_board(board)?
+        .filter(|place| place.kind != crate::event::Kind::Conference.id())
+        .map(|place| place.event);
+    let in_event = match &event {
+        Some(event) => store.event_participant(event, participant)?.is_some(),
+        None => false,
+    };
+    if !on_board && !in_event {
+        return Err(Error::NotFound("no such participant"));
+    }
+    let boards = match &event {
+        Some(event) => store
+            .event_boards(event)?
+            .into_iter()
+            .map(|place| place.board)
+            .collect(),
+        None => vec![board.to_owned()],
+    };
+    Ok((event, boards))
+}
+
+/// What `DELETE /api/boards/{board}/participants/{id}` may ask for (an
+/// empty body asks for none of it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ErasureOptions {
+    /// Keep the cards and proposals they wrote, without their name.
+    #[serde(default)]
+    keep_cards: bool,
+}
+
+/// Erases a person (the participant themself, or the moderator): their
+/// profile, cards, proposals, votes, placements and memberships leave the
+/// document (each board of their event, for a participant of an event of
+/// several boards), each board's stored history is rewritten from the
+/// collected document, their records, contact data and photos leave the
+/// store, and the files are rewritten so none keeps a copy
+/// (docs/protocol.md, "Erasing a person"). Their token stops working at
+/// once and their connections close with 4401.
+async fn erase_participant(
     State(state): State<AppState>,
     Path((board, participant)): Path<(String, String)>,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, Error> {
-    require_moderator(&state, &board, &headers).await?;
+    require_self_or_moderator(&state, &board, &participant, &headers).await?;
+    let options: ErasureOptions = if body.iter().all(u8::is_ascii_whitespace) {
+        ErasureOptions::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|error| {
+            Error::BadRequest(format!(
+                "the body must be {{\"keep_cards\": true|false}}: {error}"
+            ))
+        })?
+    };
+    let authored = if options.keep_cards {
+        Authored::KeepAnonymous
+    } else {
+        Authored::Erase
+    };
     let store = state.store.clone();
     let (id, who) = (board.clone(), participant.clone());
-    let existed = blocking(move || Ok(store.remove_participant(&id, &who)?)).await?;
-    if !existed {
-        return Err(Error::NotFound("no such participant"));
+    let (event, boards) = blocking(move || {
+        let (event, boards) = boards_of_person(&*store, &id, &who)?;
+        // Their token stops working now, before any room hears of it.
+        for board in &boards {
+            store.remove_participant(board, &who)?;
+        }
+        Ok((event, boards))
+    })
+    .await?;
+    for board in &boards {
+        state
+            .registry
+            .erase(board, &participant, authored)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, board, "could not erase a participant");
+                Error::Unavailable("the erasure could not finish; try again")
+            })?;
     }
-    state
-        .registry
-        .disconnect(&board, Identity::Participant(participant))
-        .await;
+    let store = state.store.clone();
+    blocking(move || Ok(store.erase_participant(event.as_deref(), &boards, &participant)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Erases a participant's contact data and withdraws their consent: the
 /// participant themselves or the moderator may. Contact data never entered
-/// the shared document, so the store is the only place it lived.
+/// the shared document, so the store is the only place it lived: the
+/// records on every board of their event, and the event's own.
 async fn erase_contact(
     State(state): State<AppState>,
     Path((board, participant)): Path<(String, String)>,
@@ -537,7 +615,11 @@ async fn erase_contact(
 ) -> Result<StatusCode, Error> {
     require_self_or_moderator(&state, &board, &participant, &headers).await?;
     let store = state.store.clone();
-    let existed = blocking(move || Ok(store.erase_contact(&board, &participant)?)).await?;
+    let existed = blocking(move || {
+        let (event, boards) = boards_of_person(&*store, &board, &participant)?;
+        Ok(store.erase_contact(event.as_deref(), &boards, &participant)?)
+    })
+    .await?;
     if existed {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -10,6 +10,7 @@
 
 use super::admission::{Admission, Verdict};
 use super::awareness::AwarenessTable;
+use super::command::ErasureFailed;
 use super::compaction::StoredLog;
 use super::delivery::{Delivery, Recipient, WriteKind, WriteResult};
 use super::peers::{AwarenessRate, Peers};
@@ -21,6 +22,7 @@ use super::{
 };
 use crate::auth::{Identity, ownership};
 use crate::board::BoardView;
+use crate::board::erasure::{self, Authored, Erased};
 use crate::board::places::{Place, PlaceIndex};
 use crate::metrics::{METRICS, Refusal};
 use crate::protocol::update::{DeleteRange, UpdateSummary};
@@ -33,6 +35,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
 use yrs::{ClientID, Doc, ID, IdSet, ReadTxn, StateVector, Transact, Update};
 
 /// How often expiry and idleness are checked.
@@ -224,6 +227,18 @@ impl Room {
                 }
                 let _ = done.send(());
             }
+            RoomCommand::Erase {
+                participant,
+                authored,
+                reply,
+            } => {
+                let result = self.erase(&participant, authored).await;
+                let failed = result.is_err();
+                let _ = reply.send(result);
+                if failed {
+                    return Flow::Stop;
+                }
+            }
             RoomCommand::DocumentState { reply } => {
                 let state = self
                     .doc
@@ -298,6 +313,7 @@ impl Room {
                 self.deliver_after_writes(Recipient::One(peer), answer);
             }
             Inbound::Update { payload, summary } => {
+                let (payload, summary) = self.without_known(payload, summary);
                 self.on_update(peer, &identity, payload, &summary)
             }
             Inbound::Awareness(update) => self.on_awareness(peer, &identity, &update),
@@ -707,6 +723,96 @@ impl Room {
         Flow::Continue
     }
 
+    /// An update cut down to what the document does not have yet, when it
+    /// repeats some of it. yrs would skip the known part anyway, but the
+    /// raw bytes would be stored and relayed: a client that still holds
+    /// erased text (a stale phone, a modified client sending its whole
+    /// state) must not bring it back into the log or to other screens.
+    /// Stock clients send only what is new, so this is rare.
+    fn without_known(&self, payload: Bytes, summary: UpdateSummary) -> (Bytes, UpdateSummary) {
+        let repeats = summary
+            .clients
+            .iter()
+            .any(|range| range.start < self.state.get(&ClientID::new(range.client)));
+        if !repeats {
+            return (payload, summary);
+        }
+        let trimmed = yrs::diff_updates_v1(&payload, &self.state.encode_v1())
+            .ok()
+            .and_then(|update| Some((UpdateSummary::parse(&update).ok()?, update)));
+        match trimmed {
+            Some((summary, update)) => (Bytes::from(update), summary),
+            // Cannot happen for an update the parser accepted; the
+            // update then goes on as it came.
+            None => (payload, summary),
+        }
+    }
+
+    /// Erases `participant` (see [`RoomCommand::Erase`]): their
+    /// connections close, the document loses everything of theirs in one
+    /// transaction of the server, which is written and relayed, and the
+    /// store's history is then replaced by a snapshot of the collected
+    /// document (the log rows through it deleted, not appended to).
+    async fn erase(
+        &mut self,
+        participant: &str,
+        authored: Authored,
+    ) -> Result<Erased, ErasureFailed> {
+        let identity = Identity::Participant(participant.to_owned());
+        for peer in self.peers.of_identity(&identity) {
+            self.drop_peer(peer, CloseReason::ERASED);
+        }
+        // Everything before this command is written first, so the
+        // snapshot below covers all of it.
+        self.write_staged();
+        self.settle().await?;
+        if self.needs_reload {
+            self.load().await.map_err(|_| ErasureFailed::Store)?;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |elapsed| elapsed.as_millis() as f64);
+        let (erased, update, deleted) = {
+            let mut txn = self.doc.transact_mut();
+            let erased = erasure::erase_participant(&mut txn, participant, authored, now);
+            let deleted = txn.delete_set().clone();
+            (erased, txn.encode_update_v1(), deleted)
+        };
+        self.deleted.merge_with(deleted);
+        self.state = self.doc.transact().state_vector();
+        if let Ok(summary) = UpdateSummary::parse(&update) {
+            self.places.record_update(&summary);
+        }
+        let new_clients = self.unbound_server_client().into_iter().collect();
+        self.commit(vec![update], new_clients);
+        self.write_staged();
+        self.settle().await?;
+        // Garbage collection dropped the erased content from the document
+        // at commit; the snapshot is written from it and replaces every
+        // log row, the erasure's own included.
+        self.compact();
+        self.settle().await?;
+        self.sync.clear();
+        tracing::info!(
+            cards_erased = erased.cards_erased,
+            cards_kept = erased.cards_kept,
+            "participant erased"
+        );
+        Ok(erased)
+    }
+
+    /// Waits until every write in flight is done (and what they released
+    /// is sent). Fails if one failed: the room has then closed its
+    /// connections and stops.
+    async fn settle(&mut self) -> Result<(), ErasureFailed> {
+        while let Some((result, kind)) = self.delivery.next_write().await {
+            if let Flow::Stop = self.on_write_done(result, kind) {
+                return Err(ErasureFailed::Store);
+            }
+        }
+        Ok(())
+    }
+
     /// What decides whether an update may enter (see `admission`).
     fn admission(&self) -> Admission<'_> {
         Admission {
@@ -871,6 +977,9 @@ fn refuse_remaining(inbox: &mut mpsc::Receiver<RoomCommand>) {
             RoomCommand::Inbound { .. }
             | RoomCommand::Leave { .. }
             | RoomCommand::DocumentState { .. } => {}
+            RoomCommand::Erase { reply, .. } => {
+                let _ = reply.send(Err(ErasureFailed::Closing));
+            }
             #[cfg(test)]
             RoomCommand::Panic => {}
         }

@@ -33,6 +33,16 @@ pub(crate) enum RoomCommand {
         reason: CloseReason,
         done: oneshot::Sender<()>,
     },
+    /// Erases a participant from the document as the server, closes
+    /// their connections with [`CloseReason::ERASED`], then rewrites the
+    /// stored history from the collected document (a compaction) and
+    /// answers once that is durable. Sent on the inbox, in order with the
+    /// updates before it.
+    Erase {
+        participant: String,
+        authored: crate::board::erasure::Authored,
+        reply: oneshot::Sender<Result<crate::board::erasure::Erased, ErasureFailed>>,
+    },
     /// The whole document, encoded as one update (for exports).
     DocumentState {
         reply: oneshot::Sender<Vec<u8>>,
@@ -40,6 +50,15 @@ pub(crate) enum RoomCommand {
     /// Makes the room task panic, to test that only this room goes down.
     #[cfg(test)]
     Panic,
+}
+
+/// Why a room could not erase: its store write failed, or it is ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ErasureFailed {
+    #[error("the board's store write failed")]
+    Store,
+    #[error("the board's room is ending; try again")]
+    Closing,
 }
 
 /// A room's answer to a join it cannot take.

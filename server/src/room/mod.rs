@@ -43,7 +43,7 @@ mod sync;
 mod test_harness;
 
 pub use actor::build_document;
-pub use command::JoinError;
+pub use command::{ErasureFailed, JoinError};
 pub(crate) use command::{JoinRefused, RoomCommand};
 pub use handle::{Membership, RoomHandle};
 pub use inbound::Inbound;

@@ -1,11 +1,13 @@
 //! Finds or starts the room of a board (never check, await, then insert),
 //! refuses joins once shutdown began, and shuts every room down.
 
+use super::command::ErasureFailed;
 use super::{
     JoinError, JoinRefused, Ledgers, Membership, PeerLink, RevocationMark, RoomCommand, RoomHandle,
     RoomSettings, actor,
 };
 use crate::auth::Identity;
+use crate::board::erasure::{Authored, Erased};
 use crate::socket::CloseReason;
 use crate::store::Store;
 use dashmap::DashMap;
@@ -126,12 +128,7 @@ impl Registry {
     /// room has done so. Joins whose token was checked before are refused
     /// from now on, whether the board's room is live or not.
     pub async fn disconnect(&self, board: &str, identity: Identity) {
-        let mark = self.revocations.fetch_add(1, Ordering::SeqCst) + 1;
-        self.ledgers
-            .entry(board.to_owned())
-            .or_default()
-            .revoked
-            .insert(identity.owner_key(), mark);
+        self.revoke(board, &identity);
         let Some(room) = self.rooms.get(board).map(|handle| handle.clone()) else {
             return;
         };
@@ -168,6 +165,40 @@ impl Registry {
             let _ = wait.await;
         }
         self.forget(board, room.instance);
+    }
+
+    /// Erases a participant from the board's document (see
+    /// [`RoomCommand::Erase`]), starting its room if none is live, and
+    /// waits until the rewritten history is durable. Like
+    /// [`Registry::disconnect`], joins whose token was checked before are
+    /// refused from now on; call it after the store refuses their token.
+    pub async fn erase(
+        &self,
+        board: &str,
+        participant: &str,
+        authored: Authored,
+    ) -> Result<Erased, ErasureFailed> {
+        self.revoke(board, &Identity::Participant(participant.to_owned()));
+        // A room that is just evicting itself refuses; the retry then
+        // starts a fresh one, which loads the board from the store.
+        for _ in 0..3 {
+            let room = self.room(board);
+            let (reply, answer) = oneshot::channel();
+            let command = RoomCommand::Erase {
+                participant: participant.to_owned(),
+                authored,
+                reply,
+            };
+            if room.sender.send(command).await.is_err() {
+                self.forget(board, room.instance);
+                continue;
+            }
+            match answer.await {
+                Ok(Err(ErasureFailed::Closing)) | Err(_) => self.forget(board, room.instance),
+                Ok(result) => return result,
+            }
+        }
+        Err(ErasureFailed::Closing)
     }
 
     /// The board's current document as one encoded update, if its room is
@@ -219,6 +250,17 @@ impl Registry {
                 let _ = wait.await;
             }
         }
+    }
+
+    /// Records a revocation before any room hears of it (see
+    /// [`Registry::revocation_mark`]).
+    fn revoke(&self, board: &str, identity: &Identity) {
+        let mark = self.revocations.fetch_add(1, Ordering::SeqCst) + 1;
+        self.ledgers
+            .entry(board.to_owned())
+            .or_default()
+            .revoked
+            .insert(identity.owner_key(), mark);
     }
 
     fn forget(&self, board: &str, instance: u64) {

@@ -42,6 +42,7 @@ macro_rules! store_contract {
                 a_client_id_keeps_its_first_owner,
                 a_board_goes_on_its_day_and_is_deleted_whole,
                 series_hold_boards_and_a_versioned_comparison,
+                an_erased_person_leaves_every_record_and_photo,
             );
         }
     };
@@ -179,10 +180,14 @@ pub(crate) async fn participants_are_kept_removed_and_erased(store: &dyn Store) 
     assert!(!store.remove_participant("a", "nobody00").expect("answers"));
     assert!(
         store
-            .erase_contact("a", "participantAlice")
+            .erase_contact(None, &["a".to_owned()], "participantAlice")
             .expect("erases")
     );
-    assert!(!store.erase_contact("a", "nobody00").expect("answers"));
+    assert!(
+        !store
+            .erase_contact(None, &["a".to_owned()], "nobody00")
+            .expect("answers")
+    );
     // Ordered by id, removed ones included.
     let removed = ParticipantRecord {
         removed: true,
@@ -940,4 +945,58 @@ pub(crate) async fn series_hold_boards_and_a_versioned_comparison(store: &dyn St
     // A deleted board leaves every series.
     assert!(store.delete_board("sachsendorf").expect("deletes"));
     assert!(store.series_boards("cottbus").expect("lists").is_empty());
+}
+
+/// `erase_participant`: their records on each board and in the event and
+/// the photos they uploaded go; everyone else's stay.
+pub(crate) async fn an_erased_person_leaves_every_record_and_photo(store: &dyn Store) {
+    store
+        .create_event(&event("ev", Some("EVCODE1")))
+        .expect("creates");
+    for (id, code) in [("b1", "ERASE1"), ("b2", "ERASE2")] {
+        store.create_board(&board(id, code)).expect("creates");
+        store
+            .add_event_board(&EventBoardRecord {
+                event: "ev".into(),
+                board: id.into(),
+                kind: "workshop".into(),
+                position: 0,
+                capacity: None,
+                location: String::new(),
+                description: String::new(),
+            })
+            .expect("adds");
+        for who in ["alice", "bob"] {
+            store.add_participant(&participant(id, who)).expect("adds");
+            let mut photo = photo(id, &format!("photo-{who}"), 10);
+            photo.info.author = who.into();
+            store.add_photo(&photo, 10, 1 << 20).expect("stores");
+        }
+    }
+    for who in ["alice", "bob"] {
+        store
+            .add_event_participant(&event_participant("ev", who, 1))
+            .expect("adds");
+    }
+    store
+        .erase_participant(Some("ev"), &["b1".to_owned(), "b2".to_owned()], "alice")
+        .expect("erases");
+    for id in ["b1", "b2"] {
+        assert_eq!(store.participant(id, "alice").expect("reads"), None);
+        assert!(store.participant(id, "bob").expect("reads").is_some());
+        let photos: Vec<String> = store
+            .photos(id)
+            .expect("reads")
+            .into_iter()
+            .map(|photo| photo.author)
+            .collect();
+        assert_eq!(photos, ["bob"]);
+    }
+    assert_eq!(store.event_participant("ev", "alice").expect("reads"), None);
+    assert!(
+        store
+            .event_participant("ev", "bob")
+            .expect("reads")
+            .is_some()
+    );
 }

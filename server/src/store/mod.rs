@@ -473,9 +473,28 @@ pub trait Store: Send + Sync + 'static {
     fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite;
     /// Marks a participant removed; returns whether they existed.
     fn remove_participant(&self, board: &str, id: &str) -> Result<bool, StoreError>;
-    /// Erases a participant's e-mail and phone and withdraws their consent;
-    /// returns whether they existed.
-    fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError>;
+    /// Erases a participant's e-mail and phone and withdraws their consent
+    /// on each of `boards` and in `event` (a participant of an event has a
+    /// record on every board that admitted them, each with the contact
+    /// data), then rewrites the files; returns whether any record existed.
+    fn erase_contact(
+        &self,
+        event: Option<&str>,
+        boards: &[String],
+        id: &str,
+    ) -> Result<bool, StoreError>;
+    /// Erases a person once their rooms erased them from the documents
+    /// (`DELETE /api/boards/{board}/participants/{id}`): their record on
+    /// each of `boards` (with contact data and personal code), the photos
+    /// they uploaded there, and their record in `event`; then rewrites
+    /// the files as [`Store::delete_board`] does, so none holds a copy of
+    /// anything erased (the compactions the rooms made included).
+    fn erase_participant(
+        &self,
+        event: Option<&str>,
+        boards: &[String],
+        id: &str,
+    ) -> Result<(), StoreError>;
     /// Records a board's day (`"date"` on creation; an event's date for
     /// its boards).
     fn set_board_date(&self, board: &str, date: &str) -> Result<(), StoreError>;

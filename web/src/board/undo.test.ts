@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { Board } from './board';
-import { createCard, selectCards, setCardCluster } from './cards';
+import { createCard, deleteCard, selectCards, setCardCluster } from './cards';
 import { createCluster, mergeClusters, selectClusters } from './clusters';
 import { selectGroupMembers } from './groups';
 import { initBoard, selectMeta, setJoinCode } from './meta';
@@ -76,5 +76,29 @@ describe('moderator undo', () => {
 
   it('refuses a board without its own origin', () => {
     expect(() => createUndoManager(new Board(new Y.Doc()))).toThrow(/origin/);
+  });
+
+  it('forgets every step when the server erased a person, so no undo writes their text anew', () => {
+    const laptop = new Board(new Y.Doc(), {});
+    const server = new Board(new Y.Doc(), null);
+    const undo = createUndoManager(laptop);
+    const card = createCard(laptop, { text: 'Kanarienvogel-Karte', kind: 'need', author: 'pa00000001' });
+    sync(laptop.doc, server.doc);
+    deleteCard(laptop, card);
+    expect(undo.undoStack).toHaveLength(2);
+    // The server's erasure: the person's entries go and meta.erasedAt is set.
+    server.doc.transact(() => server.meta.set('erasedAt', 1_741_079_400_000));
+    sync(laptop.doc, server.doc);
+    expect(undo.canUndo()).toBe(false);
+    const sent: Uint8Array[] = [];
+    laptop.doc.on('update', (update: Uint8Array) => sent.push(update));
+    undo.undo();
+    expect(selectCards(laptop)).toEqual([]);
+    expect(sent, 'nothing goes out to the server').toEqual([]);
+    // Steps after the erasure are undone as before.
+    createCluster(laptop, 'Wohnen');
+    undo.undo();
+    expect(selectClusters(laptop)).toEqual([]);
+    undo.destroy();
   });
 });

@@ -33,7 +33,7 @@ export const TEXT_FORMAT: StoredFormat<string | null> = {
   encode: (value) => value,
 };
 
-type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 /** The value stored under `key`, or the format's initial value. Never throws. */
 export function loadStored<T>(storage: KeyValueStorage | null, key: string, format: StoredFormat<T>): T {

@@ -45,9 +45,15 @@ describe('Api', () => {
       if (init) seen.init = init;
       return Promise.resolve(new Response(null, { status: 204 }));
     });
-    await removal.removeParticipant('b1', 'kwm_secret', 'pa01');
+    await removal.eraseParticipant('b1', 'kwm_secret', 'pa01', { keepCards: true });
     expect(seen.url).toBe('/api/boards/b1/participants/pa01');
     expect(seen.init?.method).toBe('DELETE');
+    expect(seen.init?.body).toBe('{"keep_cards":true}');
+    await removal.withdrawContactConsent('b1', 'kwp_own', 'pa01');
+    expect(seen.url).toBe('/api/boards/b1/participants/pa01/contact');
+    expect(seen.init?.method).toBe('DELETE');
+    expect(new Headers(seen.init?.headers).get('Authorization')).toBe('Bearer kwp_own');
+    await removal.eraseParticipant('b1', 'kwm_secret', 'pa01', { keepCards: false });
     expect(new Headers(seen.init?.headers).get('Authorization')).toBe('Bearer kwm_secret');
 
     await expect(new Api(fakeFetch(403, { error: 'not the moderator' })).rotateJoinCode('b1', 'wrong')).rejects.toMatchObject({ status: 403 });

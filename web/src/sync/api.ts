@@ -853,9 +853,24 @@ export class Api {
     });
   }
 
-  /** Revokes a participant's token at once; their open connections are closed (moderator). */
-  async removeParticipant(board: string, token: string, participantId: string): Promise<void> {
+  /**
+   * Erases a person for real (that participant, or the moderator;
+   * docs/protocol.md, "Erasing a person"): their profile, cards, proposals,
+   * votes, placements, memberships, contact data and photos; with
+   * `keepCards` their cards and proposals stay without their name. Their
+   * token stops working and their connections close with 4401.
+   */
+  async eraseParticipant(board: string, token: string, participantId: string, options: { keepCards: boolean }): Promise<void> {
     await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}/participants/${encodeURIComponent(participantId)}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ keep_cards: options.keepCards }),
+    });
+  }
+
+  /** Erases the person's contact data and withdraws their consent to the contact list (that participant, or the moderator). */
+  async withdrawContactConsent(board: string, token: string, participantId: string): Promise<void> {
+    await send(this.fetcher, `/api/boards/${encodeURIComponent(board)}/participants/${encodeURIComponent(participantId)}/contact`, {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${token}` },
     });

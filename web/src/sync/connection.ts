@@ -71,6 +71,8 @@ export interface Connection {
    */
   readonly whenStored: () => Promise<boolean>;
   destroy(): void;
+  /** Destroys the connection and deletes the board's copy on this device (after an erasure). */
+  forget(): Promise<void>;
 }
 
 /** How long a refused edit's message stays on screen. */
@@ -181,6 +183,13 @@ export function connect(options: ConnectionOptions): Connection {
       clearTimeout(deniedTimer);
       provider.destroy();
       offline?.destroy();
+    },
+    async forget() {
+      events?.removeEventListener('offline', wentOffline);
+      events?.removeEventListener('online', cameOnline);
+      clearTimeout(deniedTimer);
+      provider.destroy();
+      await offline?.clear();
     },
   };
 }

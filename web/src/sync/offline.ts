@@ -32,6 +32,8 @@ export interface OfflineStore {
    */
   whenStored(): Promise<boolean>;
   destroy(): void;
+  /** Closes the store and deletes this board's copy from the device. */
+  clear(): Promise<void>;
 }
 
 /** Keeps `doc` in this device's IndexedDB, or (without IndexedDB) in memory only. */
@@ -80,6 +82,13 @@ export function openOfflineStore(board: string, doc: Y.Doc): OfflineStore {
     whenStored,
     destroy() {
       void persistence?.destroy();
+    },
+    async clear() {
+      try {
+        await persistence?.clearData();
+      } catch {
+        // The database was never opened (no IndexedDB): nothing is kept.
+      }
     },
   };
 }

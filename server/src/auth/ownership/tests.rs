@@ -601,3 +601,39 @@ fn the_tree_takes_challenges_and_solutions_only_in_their_parts_and_under_a_chall
     });
     assert!(server.check("alice", &both).is_clean());
 }
+
+#[test]
+fn a_card_kept_without_its_author_is_the_moderators_and_still_takes_solutions() {
+    use crate::board::schema::ANONYMOUS_AUTHOR;
+    let mut server = Server::new();
+    let moderator = Doc::with_client_id(1);
+    let bob = Doc::with_client_id(22);
+    open_parts(&mut server, &moderator, true, true);
+    // What an erasure with `keep_cards` leaves: a challenge of nobody's.
+    let kept = edit(&moderator, |txn| {
+        tree_card(txn, "challenge01", ANONYMOUS_AUTHOR, "challenge", None)
+    });
+    server.apply(&kept);
+    sync(&moderator, &bob);
+    let solution = edit(&bob, |txn| {
+        tree_card(txn, "solution01", "bob", "solution", Some("challenge01"))
+    });
+    assert!(server.check("bob", &solution).is_clean());
+    let change = edit(&bob, |txn| {
+        let cards = txn.get_or_insert_map(CARDS);
+        if let Some(Out::YMap(card)) = cards.get(txn, "challenge01") {
+            card.insert(txn, "text", "umgeschrieben");
+        }
+    });
+    assert!(
+        !server.check("bob", &change).is_clean(),
+        "not Bob's to change"
+    );
+    let claim = edit(&bob, |txn| {
+        tree_card(txn, "challenge02", ANONYMOUS_AUTHOR, "challenge", None)
+    });
+    assert!(
+        !server.check("bob", &claim).is_clean(),
+        "nobody writes under the marker but the moderator"
+    );
+}

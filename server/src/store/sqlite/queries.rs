@@ -9,7 +9,7 @@ use crate::store::{
     InvitationRecord, OrganiserRecord, ParticipantRecord, PendingWrite, Retention, SeriesRecord,
     SessionRecord, Store, StoreError, StoredDocument,
 };
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub(super) fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardRecord> {
     Ok(BoardRecord {
@@ -491,16 +491,31 @@ impl Store for SqliteStore {
         })?)
     }
 
-    fn erase_contact(&self, board: &str, id: &str) -> Result<bool, StoreError> {
+    fn erase_contact(
+        &self,
+        event: Option<&str>,
+        boards: &[String],
+        id: &str,
+    ) -> Result<bool, StoreError> {
         Ok(self.read(|c| {
-            let changed = c.execute(
-                "UPDATE participants SET email = NULL, phone = NULL, contact_consent = 0
-                 WHERE board = ?1 AND id = ?2",
-                [board, id],
-            )?;
-            // secure_delete zeroes the old values in the database pages;
-            // the checkpoint removes the copies the write-ahead log held.
-            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            let tx = c.unchecked_transaction()?;
+            let mut changed = 0;
+            for board in boards {
+                changed += tx.execute(
+                    "UPDATE participants SET email = NULL, phone = NULL, contact_consent = 0
+                     WHERE board = ?1 AND id = ?2",
+                    [board, id],
+                )?;
+            }
+            if let Some(event) = event {
+                changed += tx.execute(
+                    "UPDATE event_participants SET email = NULL, phone = NULL, contact_consent = 0
+                     WHERE event = ?1 AND id = ?2",
+                    [event, id],
+                )?;
+            }
+            tx.commit()?;
+            rewrite_files(c)?;
             Ok(changed > 0)
         })?)
     }
@@ -591,13 +606,37 @@ impl Store for SqliteStore {
                 tx.execute("DELETE FROM events WHERE id = ?1", [event])?;
             }
             tx.commit()?;
-            // secure_delete zeroed the rows in the pages; the checkpoint
-            // empties the write-ahead log of their copies, and VACUUM
-            // rewrites the file without the freed pages.
-            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            c.execute_batch("VACUUM")?;
-            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            rewrite_files(c)?;
             Ok(existed)
+        })?)
+    }
+
+    fn erase_participant(
+        &self,
+        event: Option<&str>,
+        boards: &[String],
+        id: &str,
+    ) -> Result<(), StoreError> {
+        Ok(self.read(|c| {
+            let tx = c.unchecked_transaction()?;
+            for board in boards {
+                tx.execute(
+                    "DELETE FROM participants WHERE board = ?1 AND id = ?2",
+                    [board, id],
+                )?;
+                tx.execute(
+                    "DELETE FROM photos WHERE board = ?1 AND author = ?2",
+                    [board, id],
+                )?;
+            }
+            if let Some(event) = event {
+                tx.execute(
+                    "DELETE FROM event_participants WHERE event = ?1 AND id = ?2",
+                    [event, id],
+                )?;
+            }
+            tx.commit()?;
+            rewrite_files(c)
         })?)
     }
 
@@ -629,4 +668,17 @@ impl Store for SqliteStore {
             done,
         })
     }
+}
+
+/// After something was erased: no file keeps a copy. secure_delete zeroed
+/// the deleted rows in the pages; the checkpoint empties the write-ahead
+/// log of their earlier copies (TRUNCATE: the file is cut to nothing),
+/// VACUUM rewrites the database without the freed pages, and a second
+/// checkpoint empties the log VACUUM wrote through. The `-shm` file holds
+/// only the log's index, never content.
+fn rewrite_files(c: &Connection) -> rusqlite::Result<()> {
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    c.execute_batch("VACUUM")?;
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
 }

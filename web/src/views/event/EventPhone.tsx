@@ -15,7 +15,9 @@ import './event.css';
 import { render } from 'preact';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { selectParticipant, setProfile } from '../../board';
+import { selectCardsBy, selectParticipant, setProfile } from '../../board';
+import { deleteOfflineCopy, forgetBoard } from '../../device/forget';
+import { openPhotoStore } from '../../device/photo-queue';
 import { t, tn, useLocale } from '../../i18n';
 import { Api, ApiError, type EventExportFormat, type EventInfo, type Place } from '../../sync/api';
 import { Credentials, type EventParticipantRecord, browserStorage } from '../../sync/credentials';
@@ -211,6 +213,8 @@ function EventBoard({
 }) {
   const session: Session = useMemo(() => open(board, record.token), [board, record.token]);
   const [ready, setReady] = useState(false);
+  const [erased, setErased] = useState(false);
+  const forgotten = useRef(false);
   useEffect(() => {
     let live = true;
     void session.connection.localReady.then(() => {
@@ -226,11 +230,41 @@ function EventBoard({
     });
     return () => {
       live = false;
-      session.connection.destroy();
+      if (!forgotten.current) session.connection.destroy();
     };
   }, [session]);
+  // The server erased the person from every board of the event: the phone
+  // forgets the event, this board and the copies of the others it visited.
+  const forget = (): void => {
+    if (forgotten.current) return;
+    forgotten.current = true;
+    const ownCards = selectCardsBy(session.board, record.participantId).map((card) => card.id);
+    const visited = credentials.eventParticipant(eventId)?.profileWritten ?? [];
+    void session.connection.forget();
+    void forgetBoard({ board, participantId: record.participantId, ownCards }, { credentials, storage: browserStorage(), photos: openPhotoStore() });
+    for (const other of visited) if (other !== board) deleteOfflineCopy(other);
+    credentials.forgetEventParticipant(eventId);
+    setErased(true);
+  };
+  if (erased) {
+    return (
+      <Message title={t('myData.erased')}>
+        <p role="status">{t('myData.erasedText')}</p>
+      </Message>
+    );
+  }
   if (!ready) return <Loading />;
-  return <ParticipantBoard session={session} boardId={board} participantId={record.participantId} token={record.token} banner={banner} footer={footer} />;
+  return (
+    <ParticipantBoard
+      session={session}
+      boardId={board}
+      participantId={record.participantId}
+      token={record.token}
+      banner={banner}
+      footer={footer}
+      onErased={forget}
+    />
+  );
 }
 
 /** Opens a board's document and connection (a seam for the tests: openSession). */

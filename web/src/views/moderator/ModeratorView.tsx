@@ -11,7 +11,6 @@ import {
   createUndoManager,
   initBoard,
   isTreeBoard,
-  markRemoved,
   selectCardsByCluster,
   selectClusters,
   selectGroupMembers,
@@ -99,10 +98,9 @@ export function ModeratorView({
         credentials.saveModeratorLinks(next);
         setLinks(next);
       },
-      remove: async (participant) => {
-        await api.removeParticipant(boardId, token, participant.id);
-        markRemoved(board, participant.id);
-      },
+      // The server deletes the person's entries itself, in the document
+      // every screen syncs; nothing to write here.
+      erase: (participant, keepCards) => api.eraseParticipant(boardId, token, participant.id, { keepCards }),
     }),
     [api, board, boardId, credentials, token],
   );

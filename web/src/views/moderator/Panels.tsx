@@ -22,6 +22,7 @@ import type { ModeratorLinks } from '../../sync/credentials';
 import { apiFailureText } from '../../ui/errors';
 import { SectorTag, colourClass } from '../../ui/components';
 import { formatJoinCode } from '../../ui/join-code';
+import { ErasureChoice } from '../../ui/ErasureChoice';
 import { QrCode } from '../../ui/qr';
 import { InlineEdit } from '../shared/InlineEdit';
 
@@ -31,8 +32,11 @@ export interface Access {
   rotateJoinCode(): Promise<void>;
   /** A new presenter link; screens with the old one are closed. */
   newPresenterLink(): Promise<void>;
-  /** Revokes a participant's token and closes their connections. */
-  remove(participant: Participant): Promise<void>;
+  /**
+   * Erases a participant for real, on their request (docs/protocol.md,
+   * "Erasing a person"); with `keepCards` their cards stay without a name.
+   */
+  erase(participant: Participant, keepCards: boolean): Promise<void>;
 }
 
 /** Runs one access action: busy while it runs, the failure said in words. */
@@ -201,23 +205,25 @@ function GroupSelect({ board, participant, groups }: { board: Board; participant
   );
 }
 
-function RemoveButton({ participant, access }: { participant: Participant; access: Access }) {
+/** Erasing a person on their request: the button, then what goes and the one choice, then the erasure. */
+function EraseButton({ participant, access }: { participant: Participant; access: Access }) {
   const { busy, error, run } = useAction();
+  const [asking, setAsking] = useState(false);
   const label = t('access.remove', { name: participant.name });
   return (
     <>
-      <button
-        type="button"
-        class="icon-button danger"
-        aria-label={label}
-        title={label}
-        disabled={busy}
-        onClick={() => {
-          if (window.confirm(t('access.removeConfirm', { name: participant.name }))) run(() => access.remove(participant));
-        }}
-      >
+      <button type="button" class="icon-button danger" aria-label={label} title={label} aria-expanded={asking} disabled={busy} onClick={() => setAsking(!asking)}>
         <span aria-hidden="true">✕</span>
       </button>
+      {asking && (
+        <ErasureChoice
+          own={false}
+          name={participant.name}
+          busy={busy}
+          onCancel={() => setAsking(false)}
+          onConfirm={(keepCards) => run(() => access.erase(participant, keepCards))}
+        />
+      )}
       {error !== null && (
         <span class="error" role="alert">
           {error}
@@ -235,7 +241,7 @@ function MemberList({ board, members, groups, access }: { board: Board; members:
           <span class="member-name">{p.name}</span>
           <SectorTag sector={p.sector} />
           <GroupSelect board={board} participant={p} groups={groups} />
-          <RemoveButton participant={p} access={access} />
+          <EraseButton participant={p} access={access} />
         </li>
       ))}
     </ul>

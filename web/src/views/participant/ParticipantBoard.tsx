@@ -39,6 +39,9 @@ import { CasesScreen } from './CasesScreen';
 import { TreeScreen } from '../tree/TreeScreen';
 import { MyData } from './MyData';
 
+/** The close reason of a participant's connections when they were erased (docs/protocol.md, close codes). */
+const ERASED_REASON = 'this participant was erased';
+
 function OfflineNotice({ state }: { state: ConnectionState }) {
   if (state.status === 'online') return null;
   if (state.status === 'refused') {
@@ -140,6 +143,7 @@ export function ParticipantBoard({
   token,
   banner,
   footer,
+  onErased,
 }: {
   session: Session;
   boardId: string;
@@ -150,6 +154,8 @@ export function ParticipantBoard({
   banner?: ComponentChildren;
   /** Below them: during an event, the day's programme. */
   footer?: ComponentChildren;
+  /** After the person erased themself ("Meine Daten"): the device forgets the board. */
+  onErased?: () => void;
 }) {
   // During an event the banner says which group (workshop, reflection group) the person is in.
   const inEvent = banner !== undefined;
@@ -157,6 +163,11 @@ export function ParticipantBoard({
   const { board } = session;
   useBoard(board);
   const state = useReadable(session.connection.state);
+  // Erased by the moderator (or from another device): forget the board here too.
+  const erasedByServer = state.status === 'refused' && state.refused?.reason === ERASED_REASON;
+  useEffect(() => {
+    if (erasedByServer) onErased?.();
+  }, [erasedByServer]);
   const meta = selectMeta(board);
   const phase = selectPhase(board);
   const watchCards = useMemo(() => (onReturned: (card: ReturnedCard) => void) => watchReturnedCards(board, participantId, onReturned), [board, participantId]);
@@ -208,7 +219,7 @@ export function ParticipantBoard({
         {screen === 'gallery' && photos && token && (
           <PhoneGallery board={board} boardId={boardId} participantId={participantId} token={token} photos={photos} api={photoApi} />
         )}
-        {token !== undefined && <MyData boardId={boardId} participantId={participantId} token={token} />}
+        {token !== undefined && <MyData boardId={boardId} participantId={participantId} token={token} {...(onErased ? { onErased } : {})} />}
         {footer}
       </main>
     </>

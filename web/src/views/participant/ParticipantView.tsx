@@ -7,8 +7,10 @@
  */
 import './participant.css';
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { isSector, setProfile } from '../../board';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { isSector, selectCardsBy, setProfile } from '../../board';
+import { forgetBoard } from '../../device/forget';
+import { openPhotoStore } from '../../device/photo-queue';
 import { t, useLocale } from '../../i18n';
 import { Api, ApiError, type CodeLookup, type PersonalPreview } from '../../sync/api';
 import { Credentials, type ParticipantCredentials, browserStorage } from '../../sync/credentials';
@@ -48,9 +50,21 @@ function ToEvent({ event }: { event: string }) {
   return <Loading />;
 }
 
-function BoardSession({ board, participant, fresh }: { board: string; participant: ParticipantCredentials; fresh: JoinResult | null }) {
+function BoardSession({
+  board,
+  participant,
+  fresh,
+  credentials,
+}: {
+  board: string;
+  participant: ParticipantCredentials;
+  fresh: JoinResult | null;
+  credentials: Credentials;
+}) {
   const session: Session = useMemo(() => openSession(board, participant.token), [board, participant.token]);
   const [ready, setReady] = useState(false);
+  const [erased, setErased] = useState(false);
+  const forgotten = useRef(false);
   useEffect(() => {
     let live = true;
     void session.connection.localReady.then(() => {
@@ -62,11 +76,30 @@ function BoardSession({ board, participant, fresh }: { board: string; participan
     });
     return () => {
       live = false;
-      session.connection.destroy();
+      if (!forgotten.current) session.connection.destroy();
     };
   }, [session]);
+  // The server erased the person: the device forgets the board too.
+  const forget = (): void => {
+    if (forgotten.current) return;
+    forgotten.current = true;
+    const ownCards = selectCardsBy(session.board, participant.participantId).map((card) => card.id);
+    void session.connection.forget();
+    void forgetBoard(
+      { board, participantId: participant.participantId, ownCards },
+      { credentials, storage: browserStorage(), photos: openPhotoStore() },
+    );
+    setErased(true);
+  };
+  if (erased) {
+    return (
+      <Message title={t('myData.erased')}>
+        <p role="status">{t('myData.erasedText')}</p>
+      </Message>
+    );
+  }
   if (!ready) return <Loading />;
-  return <ParticipantBoard session={session} boardId={board} participantId={participant.participantId} token={participant.token} />;
+  return <ParticipantBoard session={session} boardId={board} participantId={participant.participantId} token={participant.token} onErased={forget} />;
 }
 
 function ParticipantApp({ code, api, credentials }: { code: string; api: Api; credentials: Credentials }) {
@@ -146,7 +179,7 @@ function ParticipantApp({ code, api, credentials }: { code: string; api: Api; cr
         </>
       );
     case 'board':
-      return <BoardSession board={step.board} participant={step.participant} fresh={step.fresh} />;
+      return <BoardSession board={step.board} participant={step.participant} fresh={step.fresh} credentials={credentials} />;
     case 'event-join':
       return <EventJoin api={api} credentials={credentials} code={code} event={step.event} />;
     case 'event':
@@ -309,7 +342,7 @@ function PersonalApp({ board, code, api, credentials }: { board: string; code: s
       );
     }
     case 'board':
-      return <BoardSession board={board} participant={step.participant} fresh={step.fresh} />;
+      return <BoardSession board={board} participant={step.participant} fresh={step.fresh} credentials={credentials} />;
   }
 }
 

@@ -37,4 +37,33 @@ describe('my data', () => {
     click.mockRestore();
     vi.unstubAllGlobals();
   });
+
+  it('withdraws the consent and erases the person with the choice they made', async () => {
+    const seen: { url: string; method: string; body: unknown }[] = [];
+    const api = new Api((input, init) => {
+      seen.push({ url: input instanceof Request ? input.url : input.toString(), method: init?.method ?? 'GET', body: init?.body ?? null });
+      return Promise.resolve(new Response(null, { status: 204 }));
+    });
+    const erased = vi.fn();
+    vi.stubGlobal('confirm', () => true);
+    await act(() => render(<MyData boardId="testboard" participantId="pa00000001" token="kwp_secret" api={api} onErased={erased} />, root()));
+    const button = (text: string) => [...root().querySelectorAll('button')].find((b) => b.textContent === text);
+    await act(() => button('Einwilligung widerrufen')?.click());
+    await vi.waitFor(() => expect(root().textContent).toContain('Ihre Kontaktdaten sind gelöscht'));
+    expect(seen.at(-1)).toMatchObject({ url: '/api/boards/testboard/participants/pa00000001/contact', method: 'DELETE' });
+
+    await act(() => button('Meine Daten löschen')?.click());
+    const keep = [...root().querySelectorAll('label')].find((l) => l.textContent.includes('Karten ohne meinen Namen behalten'));
+    await act(() => keep?.querySelector('input')?.click());
+    expect(erased).not.toHaveBeenCalled();
+    await act(() => button('Endgültig löschen')?.click());
+    await vi.waitFor(() => expect(erased).toHaveBeenCalledOnce());
+    expect(seen.at(-1)).toEqual({ url: '/api/boards/testboard/participants/pa00000001', method: 'DELETE', body: '{"keep_cards":true}' });
+    vi.unstubAllGlobals();
+  });
+
+  it('offers no erasure where the phone cannot forget the board', async () => {
+    await act(() => render(<MyData boardId="testboard" participantId="pa00000001" token="kwp_secret" />, root()));
+    expect(root().textContent).not.toContain('Meine Daten löschen');
+  });
 });
