@@ -432,7 +432,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
     /// False if the board was not in the series.
     fn remove_series_board(&self, series: &str, board: &str) -> Result<bool, StoreError>;
-    /// The series' boards, in the order they were added.
+    /// The series' boards, in the order they were added (by `added_at`,
+    /// then as they came).
     fn series_boards(&self, series: &str) -> Result<Vec<String>, StoreError>;
     /// The series an organiser made, newest first.
     fn series_of(&self, owner: &str) -> Result<Vec<SeriesRecord>, StoreError>;

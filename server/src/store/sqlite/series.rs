@@ -105,7 +105,7 @@ impl SqliteStore {
     pub(super) fn boards_of_series(&self, series: &str) -> Result<Vec<String>, StoreError> {
         Ok(self.read(|c| {
             c.prepare_cached(
-                "SELECT board FROM series_boards WHERE series = ?1 ORDER BY added_at, board",
+                "SELECT board FROM series_boards WHERE series = ?1 ORDER BY added_at, rowid",
             )?
             .query_map([series], |row| row.get(0))?
             .collect()
