@@ -60,11 +60,7 @@ async fn export_board(
     let format = if file == "material.pdf" {
         None
     } else {
-        Some(
-            file.strip_prefix("export.")
-                .and_then(Format::from_extension)
-                .ok_or(Error::NotFound("no such export"))?,
-        )
+        Some(format_of(&file, &Format::ALL)?)
     };
     require_moderator(&state, &board, &headers).await?;
     let base = super::boards::base_url(&state, &headers);
@@ -97,11 +93,7 @@ async fn export_event(
     Query(query): Query<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let format = file
-        .strip_prefix("export.")
-        .and_then(Format::from_extension)
-        .filter(|format| export::event::FORMATS.contains(format))
-        .ok_or(Error::NotFound("no such export"))?;
+    let format = format_of(&file, &export::event::FORMATS)?;
     let (loaded, organiser) =
         super::events::organiser_or_participant(&state, &event, &headers).await?;
     if !organiser {
@@ -157,11 +149,7 @@ async fn export_series(
     Query(query): Query<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let format = file
-        .strip_prefix("export.")
-        .and_then(Format::from_extension)
-        .filter(|format| export::series::FORMATS.contains(format))
-        .ok_or(Error::NotFound("no such export"))?;
+    let format = format_of(&file, &export::series::FORMATS)?;
     let record = super::series::require_organiser(&state, &series, &headers).await?;
     let options = Options {
         authors: query.authors.unwrap_or(true),
@@ -175,6 +163,14 @@ async fn export_series(
         Ok((bytes, export::series::file_name(&input, format)))
     })
     .await
+}
+
+/// The format of `export.{ext}` if it is one of `allowed`, else 404.
+fn format_of(file: &str, allowed: &[Format]) -> Result<Format, Error> {
+    file.strip_prefix("export.")
+        .and_then(Format::from_extension)
+        .filter(|format| allowed.contains(format))
+        .ok_or(Error::NotFound("no such export"))
 }
 
 /// An export's turn: one at a time per board (event, series), and a slot

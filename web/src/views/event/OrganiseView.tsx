@@ -18,7 +18,6 @@ import {
   EVENT_EXPORT_FORMATS,
   EVENT_PARTS,
   type EventDesk,
-  type EventExportFormat,
   type EventPart,
   GROUPING_RULES,
   type GroupingRule,
@@ -26,10 +25,10 @@ import {
 } from '../../sync/api';
 import { Credentials, type EventLinks, browserStorage } from '../../sync/credentials';
 import { TopBar, formatDate } from '../../ui/components';
-import { saveFile } from '../../ui/download';
 import { apiFailureText } from '../../ui/errors';
 import { formatJoinCode } from '../../ui/join-code';
 import { QrCode } from '../../ui/qr';
+import { Downloads } from '../shared/Downloads';
 import { Loading, Message } from '../shared/page';
 import { labelIn } from './place-text';
 
@@ -319,44 +318,15 @@ function GroupingSection({ desk, busy, save }: { desk: EventDesk; busy: boolean;
 
 function ExportsSection({ desk, api, token }: { desk: EventDesk; api: Api; token: string }) {
   useLocale();
-  const [state, setState] = useState<{ kind: 'idle' } | { kind: 'busy'; format: EventExportFormat } | { kind: 'done'; file: string } | { kind: 'failed'; reason: string }>({
-    kind: 'idle',
-  });
-  const inFlight = useRef(false);
-  const download = async (format: EventExportFormat): Promise<void> => {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setState({ kind: 'busy', format });
-    try {
-      const file = await api.exportEvent(desk.event, token, format, desk.title);
-      saveFile(file.blob, file.fileName);
-      setState({ kind: 'done', file: file.fileName });
-    } catch (failure) {
-      setState({ kind: 'failed', reason: apiFailureText(failure) });
-    } finally {
-      inFlight.current = false;
-    }
-  };
   return (
     <section class="panel" aria-labelledby="event-exports-heading">
       <h2 id="event-exports-heading">{t('event.organise.exports')}</h2>
       <p class="muted small">{t('event.organise.exportsHint')}</p>
-      <div class="button-row" role="group" aria-label={t('exports.formats')}>
-        {EVENT_EXPORT_FORMATS.map((format) => (
-          <button key={format} type="button" aria-disabled={state.kind === 'busy' ? 'true' : undefined} onClick={() => void download(format)}>
-            {t(`exports.format.${format}`)}
-          </button>
-        ))}
-      </div>
-      <p class="small" role="status">
-        {state.kind === 'busy' && t('exports.busy', { format: t(`exports.format.${state.format}`) })}
-        {state.kind === 'done' && t('exports.done', { file: state.file })}
-      </p>
-      {state.kind === 'failed' && (
-        <p class="error" role="alert">
-          {t('exports.failed', { reason: state.reason })}
-        </p>
-      )}
+      <Downloads
+        formats={EVENT_EXPORT_FORMATS}
+        label={(format) => t(`exports.format.${format}`)}
+        fetchFile={(format) => api.exportEvent(desk.event, token, format, desk.title)}
+      />
     </section>
   );
 }

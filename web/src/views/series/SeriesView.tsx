@@ -37,7 +37,6 @@ import {
   SERIES_EXPORT_FORMATS,
   SeriesApi,
   type SeriesConference,
-  type SeriesExportFormat,
   type SeriesOverview,
   type SeriesSuggestion,
   TOPIC_SCOPES,
@@ -45,8 +44,8 @@ import {
   type TopicView,
 } from '../../sync/series-api';
 import { TopBar, formatDate } from '../../ui/components';
-import { saveFile } from '../../ui/download';
 import { apiFailureText } from '../../ui/errors';
+import { Downloads } from '../shared/Downloads';
 import { Loading, Message } from '../shared/page';
 
 /** How often the series is read again while the page is visible (the boards change live). */
@@ -440,45 +439,15 @@ function sectorName(sector: string): string {
 
 function ReportSection({ api, series, token }: { api: SeriesApi; series: string; token: string }) {
   useLocale();
-  const [state, setState] = useState<{ kind: 'idle' } | { kind: 'busy'; format: SeriesExportFormat } | { kind: 'done'; file: string } | { kind: 'failed'; reason: string }>({
-    kind: 'idle',
-  });
-  const inFlight = useRef(false);
-  const label = (format: SeriesExportFormat): string => (format === 'csv' ? t('series.format.csv') : t(`exports.format.${format}`));
-  const download = async (format: SeriesExportFormat): Promise<void> => {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setState({ kind: 'busy', format });
-    try {
-      const file = await api.report(series, token, format);
-      saveFile(file.blob, file.fileName);
-      setState({ kind: 'done', file: file.fileName });
-    } catch (failure) {
-      setState({ kind: 'failed', reason: apiFailureText(failure) });
-    } finally {
-      inFlight.current = false;
-    }
-  };
   return (
     <section class="panel" aria-labelledby="series-report-heading">
       <h2 id="series-report-heading">{t('series.report')}</h2>
       <p class="muted small">{t('series.reportHint')}</p>
-      <div class="button-row" role="group" aria-label={t('exports.formats')}>
-        {SERIES_EXPORT_FORMATS.map((format) => (
-          <button key={format} type="button" aria-disabled={state.kind === 'busy' ? 'true' : undefined} onClick={() => void download(format)}>
-            {label(format)}
-          </button>
-        ))}
-      </div>
-      <p class="small" role="status">
-        {state.kind === 'busy' && t('exports.busy', { format: label(state.format) })}
-        {state.kind === 'done' && t('exports.done', { file: state.file })}
-      </p>
-      {state.kind === 'failed' && (
-        <p class="error" role="alert">
-          {t('exports.failed', { reason: state.reason })}
-        </p>
-      )}
+      <Downloads
+        formats={SERIES_EXPORT_FORMATS}
+        label={(format) => (format === 'csv' ? t('series.format.csv') : t(`exports.format.${format}`))}
+        fetchFile={(format) => api.report(series, token, format)}
+      />
     </section>
   );
 }
