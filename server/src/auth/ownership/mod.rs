@@ -229,7 +229,7 @@ fn check_insert<'u, T: ReadTxn>(
             PARTICIPANTS => profile::insert_field(context, key, field, value),
             _ => Err(MODERATOR_ONLY),
         },
-        Place::Other => Err(MODERATOR_ONLY),
+        Place::Inside { .. } | Place::Other => Err(MODERATOR_ONLY),
     }
 }
 
@@ -258,7 +258,7 @@ fn check_delete<T: ReadTxn>(
                 _ => false,
             }
         }
-        Place::Other => false,
+        Place::Inside { .. } | Place::Other => false,
     }
 }
 
