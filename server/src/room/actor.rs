@@ -14,6 +14,7 @@ use super::compaction::StoredLog;
 use super::delivery::{Delivery, Recipient, WriteKind, WriteResult};
 use super::peers::{AwarenessRate, Peers};
 use super::repair::{self, Prior};
+use super::secrecy::{self, Cards, Class, Secrets};
 use super::sync::SyncCache;
 use super::{
     CloseReason, Inbound, JoinRefused, Ledgers, PeerId, PeerLink, RevocationMark, RoomCommand,
@@ -73,6 +74,9 @@ pub(crate) struct Room {
     places: PlaceIndex,
     /// Which identity introduced each Yjs client id.
     client_owners: HashMap<u64, String>,
+    /// Whether the cards were revealed as of the last commit: when that
+    /// turns true, the server writes the hidden texts anew (`secrecy`).
+    revealed: bool,
     /// The document may hold state the store does not: reload once the
     /// writes in flight are done.
     needs_reload: bool,
@@ -109,6 +113,7 @@ impl Room {
             deleted: IdSet::new(),
             places: PlaceIndex::default(),
             client_owners: HashMap::new(),
+            revealed: false,
             needs_reload: false,
             peers: Peers::new(Instant::now()),
             awareness: AwarenessTable::default(),
@@ -190,6 +195,7 @@ impl Room {
         self.client_owners = stored.client_owners.iter().cloned().collect();
         self.deleted = self.doc.transact().snapshot().delete_set;
         self.state = self.doc.transact().state_vector();
+        self.revealed = BoardView::new(&self.doc.transact()).revealed();
         self.log.loaded(
             stored.bytes,
             stored.last_sequence,
@@ -294,7 +300,7 @@ impl Room {
                     self.drop_peer(peer, CloseReason::TOO_MANY_SYNC_REQUESTS);
                     return;
                 }
-                let answer = self.sync.step2(&self.doc, &state_vector);
+                let answer = self.step2_for(&identity, &state_vector);
                 self.deliver_after_writes(Recipient::One(peer), answer);
             }
             Inbound::Update { payload, summary } => {
@@ -317,6 +323,25 @@ impl Room {
         summary: &UpdateSummary,
     ) {
         METRICS.updates_received.increment();
+        // What the sender's copy says about hidden text it never read (it
+        // holds those items as deleted) is not a deletion: left out.
+        let unreadable = {
+            let txn = self.doc.transact();
+            secrecy::unreadable_deletes(&Cards::new(&txn), &self.places, identity, &summary.deletes)
+        };
+        let filtered;
+        let (payload, summary) = match unreadable {
+            None => (payload, summary),
+            Some(kept) => {
+                let rewritten = summary.rewrite(&payload, &vec![false; summary.items.len()], &kept);
+                let Ok(parsed) = UpdateSummary::parse(&rewritten) else {
+                    return;
+                };
+                tracing::debug!(peer, "left out deletions of hidden text");
+                filtered = parsed;
+                (Bytes::from(rewritten), &filtered)
+            }
+        };
         let verdict = match self.admission().verdict(identity, payload.len(), summary) {
             // A deletion since the last snapshot may have made room.
             Verdict::TooLarge => {
@@ -379,7 +404,8 @@ impl Room {
         if verdict.is_clean() {
             if let Some(changed) = self.apply(peer, &payload, summary, &places, &before) {
                 if changed {
-                    self.commit(vec![payload.to_vec()], new_clients);
+                    let secrets = self.secrets_of(summary.clone(), &places);
+                    self.commit_guarded(vec![(payload.to_vec(), secrets)], new_clients);
                 }
             }
             return;
@@ -506,14 +532,121 @@ impl Room {
     /// they introduce) for the next write, and relays each once that write
     /// is committed.
     fn commit(&mut self, updates: Vec<Vec<u8>>, new_clients: Vec<(u64, String)>) {
+        let updates = updates
+            .into_iter()
+            .map(|update| {
+                let secrets = UpdateSummary::parse(&update).ok().and_then(|summary| {
+                    let places = self.places.resolve(&summary);
+                    self.secrets_of(summary, &places)
+                });
+                (update, secrets)
+            })
+            .collect();
+        self.commit_guarded(updates, new_clients);
+    }
+
+    /// [`Room::commit`] for updates whose hidden text is already known
+    /// (`secrets_of`). A commit that reveals the cards also writes their
+    /// texts anew (`secrecy::republish`), relayed right after.
+    fn commit_guarded(
+        &mut self,
+        mut updates: Vec<(Vec<u8>, Option<Arc<Secrets>>)>,
+        mut new_clients: Vec<(u64, String)>,
+    ) {
         if updates.is_empty() {
             return;
         }
+        let revealed = BoardView::new(&self.doc.transact()).revealed();
+        if revealed && !self.revealed {
+            if let Some(update) = self.republish_hidden() {
+                new_clients.extend(self.unbound_server_client());
+                updates.push((update, None));
+            }
+        }
+        self.revealed = revealed;
         for (client, owner) in &new_clients {
             self.client_owners.insert(*client, owner.clone());
         }
         self.sync.clear();
-        self.delivery.stage(updates, new_clients, Instant::now());
+        self.delivery
+            .stage_guarded(updates, new_clients, Instant::now());
+    }
+
+    /// What of an update just applied (its summary and its items' places)
+    /// is hidden card text, if anything.
+    fn secrets_of(&self, summary: UpdateSummary, places: &[Place]) -> Option<Arc<Secrets>> {
+        if self.revealed_now() {
+            return None;
+        }
+        if !places
+            .iter()
+            .any(|place| secrecy::card_of_text(place).is_some())
+        {
+            return None;
+        }
+        let txn = self.doc.transact();
+        Secrets::find(&mut Cards::new(&txn), summary, places).map(Arc::new)
+    }
+
+    fn revealed_now(&self) -> bool {
+        BoardView::new(&self.doc.transact()).revealed()
+    }
+
+    /// At the reveal: writes every card's text anew as the server, so the
+    /// peers that hold it redacted get it (see `secrecy`), and indexes it.
+    fn republish_hidden(&mut self) -> Option<Vec<u8>> {
+        let keys = secrecy::texts_to_reveal(&self.doc.transact());
+        let (update, deleted) = secrecy::republish(&self.doc, &keys)?;
+        if !deleted.is_empty() {
+            self.log.deleted();
+        }
+        self.deleted.merge_with(deleted);
+        self.state = self.doc.transact().state_vector();
+        let summary = UpdateSummary::parse(&update).ok()?;
+        self.places.record_update(&summary);
+        Some(update)
+    }
+
+    /// The sync step 2 answering `identity`'s step 1: the whole answer for
+    /// a moderator or while nothing is hidden, else as much as it may read.
+    fn step2_for(&mut self, identity: &Identity, state_vector: &[u8]) -> Frame {
+        let answer = self.sync.step2(&self.doc, state_vector);
+        if matches!(identity, Identity::Moderator) || self.revealed_now() {
+            return answer.frame;
+        }
+        let known = answer
+            .full_state
+            .then(|| self.sync.full_state_secrets())
+            .flatten();
+        let secrets = match known {
+            Some(secrets) => secrets,
+            None => {
+                let secrets = match UpdateSummary::parse(&answer.update) {
+                    Ok(summary) => {
+                        let places = self.places.resolve(&summary);
+                        let txn = self.doc.transact();
+                        Secrets::find(&mut Cards::new(&txn), summary, &places).map(Arc::new)
+                    }
+                    Err(error) => {
+                        // Our own encoding: never expected. Nothing goes out
+                        // that might hold hidden text.
+                        tracing::error!(%error, "could not read our own sync answer");
+                        return Frame::binary(&Message::SyncStep2(&[0, 0]).encode());
+                    }
+                };
+                if answer.full_state {
+                    self.sync.set_full_state_secrets(secrets.clone());
+                }
+                secrets
+            }
+        };
+        match secrets {
+            None => answer.frame,
+            Some(secrets) => {
+                let class = secrets.class(identity);
+                self.sync.redacted(&answer, &secrets, class)
+            }
+        }
     }
 
     /// Writes the staged updates in one transaction.
@@ -812,7 +945,7 @@ impl Room {
     fn flush_deliveries(&mut self) {
         for (recipient, frame) in self.delivery.release() {
             // Only relays of committed updates go to everyone from here.
-            if let Recipient::All = recipient {
+            if let Recipient::All | Recipient::Readers(_) = recipient {
                 METRICS.updates_relayed.add(self.peers.len() as u64);
             }
             self.deliver(recipient, frame);
@@ -823,6 +956,25 @@ impl Room {
         match recipient {
             Recipient::All => self.broadcast_now(frame),
             Recipient::One(peer) => self.send(peer, frame),
+            Recipient::Readers(guarded) => {
+                // One encoding per class of peer (the moderators, each
+                // group, the others), not per peer.
+                let mut frames: HashMap<Class, Vec<Frame>> = HashMap::new();
+                for (peer, identity) in self.peers.identities() {
+                    let class = guarded.class(&identity);
+                    if class.iter().all(|reads| *reads) {
+                        self.send(peer, frame.clone());
+                        continue;
+                    }
+                    let redacted = frames
+                        .entry(class)
+                        .or_insert_with_key(|class| guarded.frames(class))
+                        .clone();
+                    for frame in redacted {
+                        self.send(peer, frame);
+                    }
+                }
+            }
         }
     }
 
