@@ -507,6 +507,7 @@ export const de = {
   'participant.writingClosed': 'Das Schreiben ist gerade geschlossen.',
   'participant.myCards': 'Ihre Karten ({n})',
   'participant.noCards': 'Sie haben noch keine Karten geschrieben.',
+  'participant.hiddenCards': 'Karten anderer Gruppen, noch verdeckt: {n}',
   'participant.edit': 'Bearbeiten',
   'participant.save': 'Speichern',
   'participant.cancel': 'Abbrechen',

@@ -504,6 +504,7 @@ export const en: Record<MessageKey, string> = {
   'participant.writingClosed': 'Writing is closed at the moment.',
   'participant.myCards': 'Your cards ({n})',
   'participant.noCards': 'You have not written any cards yet.',
+  'participant.hiddenCards': 'Cards of other groups, still hidden: {n}',
   'participant.edit': 'Edit',
   'participant.save': 'Save',
   'participant.cancel': 'Cancel',
