@@ -382,6 +382,7 @@ impl Room {
         let before = self.state.clone();
         let known = |client: u64| before.get(&ClientID::new(client));
         let places = self.places.resolve(summary);
+        let private_before = self.private_kinds(&places);
         let verdict = match identity {
             Identity::Participant(me) => {
                 let deleted = &self.deleted;
@@ -405,7 +406,8 @@ impl Room {
             if let Some(changed) = self.apply(peer, &payload, summary, &places, &before) {
                 if changed {
                     let secrets = self.secrets_of(summary.clone(), &places);
-                    self.commit_guarded(vec![(payload.to_vec(), secrets)], new_clients);
+                    let public = self.made_public(private_before);
+                    self.commit_guarded(vec![(payload.to_vec(), secrets)], new_clients, public);
                 }
             }
             return;
@@ -453,7 +455,8 @@ impl Room {
                 updates = vec![merged];
             }
         }
-        self.commit(updates, new_clients);
+        let public = self.made_public(private_before);
+        self.commit_publishing(updates, new_clients, public);
         if let Some(reason) = verdict.reason {
             tracing::debug!(peer, reason, "refused part of an update");
             METRICS.refused(Refusal::Ownership).increment();
@@ -532,6 +535,17 @@ impl Room {
     /// they introduce) for the next write, and relays each once that write
     /// is committed.
     fn commit(&mut self, updates: Vec<Vec<u8>>, new_clients: Vec<(u64, String)>) {
+        self.commit_publishing(updates, new_clients, Vec::new());
+    }
+
+    /// [`Room::commit`], and the texts of the cards in `public` written
+    /// anew (see [`Room::commit_guarded`]).
+    fn commit_publishing(
+        &mut self,
+        updates: Vec<Vec<u8>>,
+        new_clients: Vec<(u64, String)>,
+        public: Vec<String>,
+    ) {
         let updates = updates
             .into_iter()
             .map(|update| {
@@ -542,26 +556,32 @@ impl Room {
                 (update, secrets)
             })
             .collect();
-        self.commit_guarded(updates, new_clients);
+        self.commit_guarded(updates, new_clients, public);
     }
 
     /// [`Room::commit`] for updates whose hidden text is already known
-    /// (`secrets_of`). A commit that reveals the cards also writes their
-    /// texts anew (`secrecy::republish`), relayed right after.
+    /// (`secrets_of`). The texts of the cards in `public` and, when the
+    /// commit reveals the cards, of every card are written anew
+    /// (`secrecy::republish`), relayed right after: a peer that holds them
+    /// redacted cannot take their content otherwise.
     fn commit_guarded(
         &mut self,
         mut updates: Vec<(Vec<u8>, Option<Arc<Secrets>>)>,
         mut new_clients: Vec<(u64, String)>,
+        mut public: Vec<String>,
     ) {
         if updates.is_empty() {
             return;
         }
         let revealed = BoardView::new(&self.doc.transact()).revealed();
         if revealed && !self.revealed {
-            if let Some(update) = self.republish_hidden() {
-                new_clients.extend(self.unbound_server_client());
-                updates.push((update, None));
-            }
+            public = secrecy::texts_to_reveal(&self.doc.transact());
+        } else if revealed {
+            public.clear();
+        }
+        if let Some(update) = self.republish(&public) {
+            new_clients.extend(self.unbound_server_client());
+            updates.push((update, None));
         }
         self.revealed = revealed;
         for (client, owner) in &new_clients {
@@ -588,15 +608,41 @@ impl Room {
         Secrets::find(&mut Cards::new(&txn), summary, places).map(Arc::new)
     }
 
+    /// Before an update (its items' places) is applied: the cards whose
+    /// `kind` it writes that are hidden now.
+    fn private_kinds(&self, places: &[Place]) -> Vec<String> {
+        let keys = secrecy::kinds_written(places);
+        if keys.is_empty() {
+            return keys;
+        }
+        let txn = self.doc.transact();
+        let cards = Cards::new(&txn);
+        keys.into_iter().filter(|key| cards.hidden(key)).collect()
+    }
+
+    /// Of the cards that were hidden before the update (`private_kinds`),
+    /// those whose text is public now though the cards are not revealed:
+    /// a card turned into a challenge or solution.
+    fn made_public(&self, private_before: Vec<String>) -> Vec<String> {
+        if private_before.is_empty() {
+            return private_before;
+        }
+        let txn = self.doc.transact();
+        let cards = Cards::new(&txn);
+        private_before
+            .into_iter()
+            .filter(|key| cards.hiding() && !cards.hidden(key))
+            .collect()
+    }
+
     fn revealed_now(&self) -> bool {
         BoardView::new(&self.doc.transact()).revealed()
     }
 
-    /// At the reveal: writes every card's text anew as the server, so the
-    /// peers that hold it redacted get it (see `secrecy`), and indexes it.
-    fn republish_hidden(&mut self) -> Option<Vec<u8>> {
-        let keys = secrecy::texts_to_reveal(&self.doc.transact());
-        let (update, deleted) = secrecy::republish(&self.doc, &keys)?;
+    /// Writes the texts of these cards anew as the server, so the peers
+    /// that hold them redacted get them (see `secrecy`), and indexes them.
+    fn republish(&mut self, keys: &[String]) -> Option<Vec<u8>> {
+        let (update, deleted) = secrecy::republish(&self.doc, keys)?;
         if !deleted.is_empty() {
             self.log.deleted();
         }

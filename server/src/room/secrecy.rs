@@ -309,6 +309,24 @@ pub(super) fn unreadable_deletes<T: ReadTxn>(
     dropped_any.then_some(kept)
 }
 
+/// The cards whose `kind` one of `places` writes.
+pub(super) fn kinds_written(places: &[Place]) -> Vec<String> {
+    let mut keys: Vec<String> = places
+        .iter()
+        .filter_map(|place| match place {
+            Place::Field { root, key, field }
+                if root.as_ref() == CARDS && field.as_ref() == "kind" =>
+            {
+                Some(key.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// The cards whose text a reveal makes public: every card with a text that
 /// is not part of the tree.
 pub(super) fn texts_to_reveal<T: ReadTxn>(txn: &T) -> Vec<String> {
@@ -662,5 +680,57 @@ mod room_tests {
         );
         assert!(carla.denied.is_empty(), "no refusal: {:?}", carla.denied);
         assert!(viewer.denied.is_empty(), "no refusal: {:?}", viewer.denied);
+    }
+
+    #[tokio::test]
+    async fn a_card_turned_into_a_challenge_reaches_everyone_before_the_reveal() {
+        let harness = harness(RoomSettings::default());
+        let mut moderator = TestPeer::join(&harness, "board").await;
+        moderator
+            .change(|txn| {
+                txn.get_or_insert_map(META)
+                    .insert(txn, "challengesOpen", true);
+            })
+            .await;
+        let mut anna = TestPeer::join_as(&harness, "board", participant("annaAnna01")).await;
+        let mut viewer = TestPeer::join_as(&harness, "board", Identity::Viewer).await;
+        anna.change(|txn| {
+            let cards = txn.get_or_insert_map(CARDS);
+            let card = cards.insert(txn, CARD, MapPrelim::default());
+            card.insert(txn, "text", SECRET);
+            card.insert(txn, "kind", "need");
+            card.insert(txn, "author", "annaAnna01");
+        })
+        .await;
+        viewer
+            .pump_until_doc("the card", |doc| {
+                let txn = doc.transact();
+                txn.get_map(CARDS)
+                    .is_some_and(|cards| cards.contains_key(&txn, CARD))
+            })
+            .await;
+        assert_eq!(card(&viewer), Some((Some("need".into()), None)));
+
+        anna.change(|txn| {
+            let cards = txn.get_or_insert_map(CARDS);
+            if let Some(Out::YMap(card)) = cards.get(txn, CARD) {
+                card.insert(txn, "kind", "challenge");
+            }
+        })
+        .await;
+        viewer
+            .pump_until_doc("the text of the challenge", |doc| {
+                let txn = doc.transact();
+                matches!(
+                    txn.get_map(CARDS).and_then(|cards| cards.get(&txn, CARD)),
+                    Some(Out::YMap(card)) if card.get(&txn, "text") == Some(Out::Any(SECRET.into()))
+                )
+            })
+            .await;
+        assert!(anna.denied.is_empty(), "{:?}", anna.denied);
+        assert_eq!(
+            card(&anna),
+            Some((Some("challenge".into()), Some(SECRET.into())))
+        );
     }
 }
