@@ -335,6 +335,11 @@ impl Room {
             Some(kept) => {
                 let rewritten = summary.rewrite(&payload, &vec![false; summary.items.len()], &kept);
                 let Ok(parsed) = UpdateSummary::parse(&rewritten) else {
+                    // Our own encoding of a valid update: never expected.
+                    tracing::error!(
+                        peer,
+                        "could not read an update without its hidden deletions"
+                    );
                     return;
                 };
                 tracing::debug!(peer, "left out deletions of hidden text");
@@ -405,7 +410,7 @@ impl Room {
         if verdict.is_clean() {
             if let Some(changed) = self.apply(peer, &payload, summary, &places, &before) {
                 if changed {
-                    let secrets = self.secrets_of(summary.clone(), &places);
+                    let secrets = self.secrets_of(summary, &places);
                     let public = self.made_public(private_before);
                     self.commit_guarded(vec![(payload.to_vec(), secrets)], new_clients, public);
                 }
@@ -551,7 +556,7 @@ impl Room {
             .map(|update| {
                 let secrets = UpdateSummary::parse(&update).ok().and_then(|summary| {
                     let places = self.places.resolve(&summary);
-                    self.secrets_of(summary, &places)
+                    self.secrets_of(&summary, &places)
                 });
                 (update, secrets)
             })
@@ -594,7 +599,7 @@ impl Room {
 
     /// What of an update just applied (its summary and its items' places)
     /// is hidden card text, if anything.
-    fn secrets_of(&self, summary: UpdateSummary, places: &[Place]) -> Option<Arc<Secrets>> {
+    fn secrets_of(&self, summary: &UpdateSummary, places: &[Place]) -> Option<Arc<Secrets>> {
         if self.revealed_now() {
             return None;
         }
@@ -605,7 +610,7 @@ impl Room {
             return None;
         }
         let txn = self.doc.transact();
-        Secrets::find(&mut Cards::new(&txn), summary, places).map(Arc::new)
+        Secrets::find(&mut Cards::new(&txn), summary.clone(), places).map(Arc::new)
     }
 
     /// Before an update (its items' places) is applied: the cards whose
