@@ -743,6 +743,8 @@ export const de = {
   'event.present.people.one': '{n} Person',
   'event.present.people.other': '{n} Personen',
   'event.present.noCards': 'Noch keine Karten.',
+  'event.present.hidden.one': '{n} Karte, noch verdeckt',
+  'event.present.hidden.other': '{n} Karten, noch verdeckt',
   'event.present.none': 'Diese Veranstaltung hat keine Workshops.',
   'event.present.retry': 'Noch einmal versuchen',
 

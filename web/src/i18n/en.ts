@@ -740,6 +740,8 @@ export const en: Record<MessageKey, string> = {
   'event.present.people.one': '{n} person',
   'event.present.people.other': '{n} people',
   'event.present.noCards': 'No cards yet.',
+  'event.present.hidden.one': '{n} card, still hidden',
+  'event.present.hidden.other': '{n} cards, still hidden',
   'event.present.none': 'This event has no workshops.',
   'event.present.retry': 'Try again',
 
