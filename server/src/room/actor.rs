@@ -77,6 +77,10 @@ pub(crate) struct Room {
     /// Whether the cards were revealed as of the last commit: when that
     /// turns true, the server writes the hidden texts anew (`secrecy`).
     revealed: bool,
+    /// Per card whose text the server wrote anew: the item that write
+    /// replaced. An author's edit built on that same item lost to the
+    /// server's copy only by the order of client ids; it is written again.
+    republished: HashMap<String, Option<crate::protocol::update::Id>>,
     /// The document may hold state the store does not: reload once the
     /// writes in flight are done.
     needs_reload: bool,
@@ -114,6 +118,7 @@ impl Room {
             places: PlaceIndex::default(),
             client_owners: HashMap::new(),
             revealed: false,
+            republished: HashMap::new(),
             needs_reload: false,
             peers: Peers::new(Instant::now()),
             awareness: AwarenessTable::default(),
@@ -187,6 +192,7 @@ impl Room {
             .map_err(|error| error.to_string())?;
         self.doc = build_document(&stored)?;
         self.places = PlaceIndex::default();
+        self.republished.clear();
         for update in stored.snapshot.iter().chain(stored.updates.iter()) {
             if let Ok(summary) = UpdateSummary::parse(update) {
                 self.places.record_update(&summary);
@@ -410,8 +416,19 @@ impl Room {
         if verdict.is_clean() {
             if let Some(changed) = self.apply(peer, &payload, summary, &places, &before) {
                 if changed {
-                    let secrets = self.secrets_of(summary, &places);
                     let public = self.made_public(private_before);
+                    let kept = vec![false; summary.items.len()];
+                    if let Some(rescued) = self.rescue_lost_texts(summary, &places, &kept) {
+                        let mut new_clients = new_clients;
+                        new_clients.extend(self.unbound_server_client());
+                        self.commit_publishing(
+                            vec![payload.to_vec(), rescued],
+                            new_clients,
+                            public,
+                        );
+                        return;
+                    }
+                    let secrets = self.secrets_of(summary, &places);
                     self.commit_guarded(vec![(payload.to_vec(), secrets)], new_clients, public);
                 }
             }
@@ -449,11 +466,13 @@ impl Room {
             .collect();
         let written = self.write_back(&priors);
         let restored = self.restore_deleted(&refused_deletes);
-        if written.is_some() || restored.is_some() {
+        let rescued = self.rescue_lost_texts(summary, &places, &verdict.dropped);
+        if written.is_some() || restored.is_some() || rescued.is_some() {
             new_clients.extend(self.unbound_server_client());
         }
         updates.extend(written);
         updates.extend(restored);
+        updates.extend(rescued);
         // One relayed update, so no screen shows the value gone and back.
         if updates.len() >= 2 {
             if let Ok(merged) = yrs::merge_updates_v1(updates.iter().map(Vec::as_slice)) {
@@ -651,6 +670,48 @@ impl Room {
         if !deleted.is_empty() {
             self.log.deleted();
         }
+        self.deleted.merge_with(deleted);
+        self.state = self.doc.transact().state_vector();
+        let summary = UpdateSummary::parse(&update).ok()?;
+        let places = self.places.resolve(&summary);
+        for (item, place) in summary.items.iter().zip(&places) {
+            if let Place::Field { root, key, field } = place {
+                if root.as_ref() == crate::board::CARDS && field.as_ref() == "text" {
+                    self.republished.insert(key.to_string(), item.origin);
+                }
+            }
+        }
+        self.places.record(&summary, &places);
+        Some(update)
+    }
+
+    /// After an update (its summary and places) was applied: the texts it
+    /// wrote that lost to the server's rewrite of the same card (both built
+    /// on the same item: an edit made offline while the cards were
+    /// revealed), written again as the server, so the author's edit stays.
+    /// Items marked in `dropped` (refused) are never written.
+    fn rescue_lost_texts(
+        &mut self,
+        summary: &UpdateSummary,
+        places: &[Place],
+        dropped: &[bool],
+    ) -> Option<Vec<u8>> {
+        if self.republished.is_empty() {
+            return None;
+        }
+        let deleted = &self.deleted;
+        let is_deleted = |id: crate::protocol::update::Id| {
+            deleted.contains(&ID::new(ClientID::new(id.client), id.clock))
+        };
+        let lost: Vec<(String, Option<String>)> = secrecy::texts_written(summary, places, dropped)
+            .into_iter()
+            .filter(|written| {
+                is_deleted(written.last)
+                    && self.republished.get(&written.card) == Some(&written.built_on)
+            })
+            .map(|written| (written.card, Some(written.text)))
+            .collect();
+        let (update, deleted) = secrecy::write_texts(&self.doc, &lost)?;
         self.deleted.merge_with(deleted);
         self.state = self.doc.transact().state_vector();
         let summary = UpdateSummary::parse(&update).ok()?;

@@ -23,7 +23,7 @@ use crate::auth::Identity;
 use crate::board::BoardView;
 use crate::board::places::{Place, PlaceIndex};
 use crate::board::schema::{CARDS, CardKind, PARTICIPANTS};
-use crate::protocol::update::{ContentKind, DeleteRange, UpdateSummary};
+use crate::protocol::update::{ContentKind, DeleteRange, Id, UpdateSummary, Value};
 use std::collections::{HashMap, HashSet};
 use yrs::{Any, Doc, GetString, IdSet, Map, Out, ReadTxn, Transact, WriteTxn};
 
@@ -309,6 +309,74 @@ pub(super) fn unreadable_deletes<T: ReadTxn>(
     dropped_any.then_some(kept)
 }
 
+/// The last text an update writes into one card, and the item (not in the
+/// update) its chain of overwrites within the update builds on.
+#[derive(Debug, PartialEq)]
+pub(super) struct TextWritten {
+    pub card: String,
+    pub text: String,
+    /// The item that holds `text`.
+    pub last: Id,
+    pub built_on: Option<Id>,
+}
+
+/// The last text each card gets from an update (`places` of its items;
+/// items marked in `dropped` left out). An offline phone that edited a
+/// text twice sends the first value as deleted content, the second built
+/// on it: the chain is followed back to the item before the update.
+pub(super) fn texts_written(
+    summary: &UpdateSummary,
+    places: &[Place],
+    dropped: &[bool],
+) -> Vec<TextWritten> {
+    let mut by_card: HashMap<&str, Vec<&crate::protocol::update::ItemRecord>> = HashMap::new();
+    for (position, (item, place)) in summary.items.iter().zip(places).enumerate() {
+        if dropped.get(position).copied().unwrap_or(true) {
+            continue;
+        }
+        if let Place::Field { root, key, field } = place {
+            if root.as_ref() == CARDS && field.as_ref() == TEXT {
+                by_card.entry(key).or_default().push(item);
+            }
+        }
+    }
+    let mut written = Vec::new();
+    for (card, items) in by_card {
+        let Some(last) = items
+            .iter()
+            .filter(|item| matches!(item.value, Some(Value::String(_))))
+            .max_by_key(|item| (item.id.client, item.id.clock))
+        else {
+            continue;
+        };
+        let Some(Value::String(text)) = &last.value else {
+            continue;
+        };
+        let inside = |id: Id| {
+            items.iter().find(|item| {
+                item.id.client == id.client
+                    && id.clock >= item.id.clock
+                    && u64::from(id.clock) < u64::from(item.id.clock) + u64::from(item.len)
+            })
+        };
+        let mut built_on = last.origin;
+        // Bounded by the update's items: each step goes to another one.
+        for _ in 0..items.len() {
+            match built_on.and_then(inside) {
+                Some(earlier) => built_on = earlier.origin,
+                None => break,
+            }
+        }
+        written.push(TextWritten {
+            card: card.to_owned(),
+            text: text.clone(),
+            last: last.id,
+            built_on,
+        });
+    }
+    written
+}
+
 /// The cards whose `kind` one of `places` writes.
 pub(super) fn kinds_written(places: &[Place]) -> Vec<String> {
     let mut keys: Vec<String> = places
@@ -354,21 +422,35 @@ pub(super) fn texts_to_reveal<T: ReadTxn>(txn: &T) -> Vec<String> {
 /// can take in. Returns the transaction's update and what it deleted (the
 /// values it replaced), or `None` if there was nothing to write.
 pub(super) fn republish(doc: &Doc, keys: &[String]) -> Option<(Vec<u8>, IdSet)> {
-    if keys.is_empty() {
+    let texts: Vec<(String, Option<String>)> = keys.iter().map(|key| (key.clone(), None)).collect();
+    write_texts(doc, &texts)
+}
+
+/// Writes card texts as the server: each card's given text, or (`None`)
+/// its current one anew. Returns the update and what it deleted.
+pub(super) fn write_texts(
+    doc: &Doc,
+    texts: &[(String, Option<String>)],
+) -> Option<(Vec<u8>, IdSet)> {
+    if texts.is_empty() {
         return None;
     }
     let mut txn = doc.transact_mut();
     let cards = txn.get_or_insert_map(CARDS);
     let mut wrote = false;
-    let written: HashSet<&str> = keys.iter().map(String::as_str).collect();
-    for key in written {
+    let mut written: HashSet<&str> = HashSet::new();
+    for (key, given) in texts {
+        if !written.insert(key) {
+            continue;
+        }
         let Some(Out::YMap(card)) = cards.get(&txn, key) else {
             continue;
         };
-        let text = match card.get(&txn, TEXT) {
-            Some(Out::Any(Any::String(text))) => text.to_string(),
-            Some(Out::YText(text)) => text.get_string(&txn),
-            _ => continue,
+        let text = match (given, card.get(&txn, TEXT)) {
+            (Some(given), _) => given.clone(),
+            (None, Some(Out::Any(Any::String(text)))) => text.to_string(),
+            (None, Some(Out::YText(text))) => text.get_string(&txn),
+            (None, _) => continue,
         };
         card.insert(&mut txn, TEXT, text);
         wrote = true;
@@ -680,6 +762,72 @@ mod room_tests {
         );
         assert!(carla.denied.is_empty(), "no refusal: {:?}", carla.denied);
         assert!(viewer.denied.is_empty(), "no refusal: {:?}", viewer.denied);
+    }
+
+    fn text_is(doc: &yrs::Doc, text: &str) -> bool {
+        let txn = doc.transact();
+        matches!(
+            txn.get_map(CARDS).and_then(|cards| cards.get(&txn, CARD)),
+            Some(Out::YMap(card)) if card.get(&txn, "text") == Some(Out::Any(text.into()))
+        )
+    }
+
+    #[tokio::test]
+    async fn an_edit_made_offline_while_the_cards_were_revealed_is_kept() {
+        let harness = harness(RoomSettings::default());
+        let mut moderator = TestPeer::join(&harness, "board").await;
+        let mut anna = TestPeer::join_as(&harness, "board", participant("annaAnna01")).await;
+        // Anna's copy writes under the lowest client id, so the server's
+        // rewrite at the reveal wins the tie of two writes of one key over
+        // her offline edit: the case the room repairs.
+        let low = yrs::Doc::with_client_id(1);
+        let state = anna
+            .doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        low.transact_mut()
+            .apply_update(
+                <yrs::Update as yrs::updates::decoder::Decode>::decode_v1(&state).expect("decodes"),
+            )
+            .expect("applies");
+        anna.doc = low;
+        anna.change(|txn| {
+            let cards = txn.get_or_insert_map(CARDS);
+            let card = cards.insert(txn, CARD, MapPrelim::default());
+            card.insert(txn, "text", "erste Fassung");
+            card.insert(txn, "kind", "need");
+            card.insert(txn, "author", "annaAnna01");
+        })
+        .await;
+        // Offline: an edit the server does not see yet. (Two edits would
+        // send the first as deleted content, which the ownership rule
+        // refuses today, with the second.)
+        let offline_from = anna.doc.transact().state_vector();
+        {
+            let mut txn = anna.doc.transact_mut();
+            let cards = txn.get_or_insert_map(CARDS);
+            if let Some(Out::YMap(card)) = cards.get(&txn, CARD) {
+                card.insert(&mut txn, "text", "dritte Fassung");
+            }
+        }
+        moderator
+            .change(|txn| {
+                txn.get_or_insert_map(META).insert(txn, "revealed", true);
+            })
+            .await;
+        // Back online: what a reconnect's sync step 2 carries.
+        let offline = anna.doc.transact().encode_state_as_update_v1(&offline_from);
+        anna.send(Message::SyncStep2(&offline)).await;
+        moderator
+            .pump_until_doc("the offline edit", |doc| text_is(doc, "dritte Fassung"))
+            .await;
+        anna.pump_until_doc("the offline edit kept", |doc| {
+            text_is(doc, "dritte Fassung")
+        })
+        .await;
+        let late = TestPeer::join_as(&harness, "board", Identity::Viewer).await;
+        assert!(text_is(&late.doc, "dritte Fassung"));
+        assert!(anna.denied.is_empty(), "{:?}", anna.denied);
     }
 
     #[tokio::test]
