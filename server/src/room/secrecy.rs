@@ -799,15 +799,14 @@ mod room_tests {
             card.insert(txn, "author", "annaAnna01");
         })
         .await;
-        // Offline: an edit the server does not see yet. (Two edits would
-        // send the first as deleted content, which the ownership rule
-        // refuses today, with the second.)
+        // Offline: two edits the server does not see yet (the first goes
+        // out as deleted content, the second built on it).
         let offline_from = anna.doc.transact().state_vector();
-        {
+        for text in ["zweite Fassung", "dritte Fassung"] {
             let mut txn = anna.doc.transact_mut();
             let cards = txn.get_or_insert_map(CARDS);
             if let Some(Out::YMap(card)) = cards.get(&txn, CARD) {
-                card.insert(&mut txn, "text", "dritte Fassung");
+                card.insert(&mut txn, "text", text);
             }
         }
         moderator
