@@ -77,10 +77,17 @@ pub(crate) struct Room {
     /// Whether the cards were revealed as of the last commit: when that
     /// turns true, the server writes the hidden texts anew (`secrecy`).
     revealed: bool,
-    /// Per card whose text the server wrote anew: the item that write
-    /// replaced. An author's edit built on that same item lost to the
-    /// server's copy only by the order of client ids; it is written again.
-    republished: HashMap<String, Option<crate::protocol::update::Id>>,
+    /// Per card whose text the server wrote anew: its item and the item it
+    /// replaced. An author's edit built on that same item that lost to the
+    /// server's copy (still the value) lost only by the order of client
+    /// ids; it is written again.
+    republished: HashMap<
+        String,
+        (
+            crate::protocol::update::Id,
+            Option<crate::protocol::update::Id>,
+        ),
+    >,
     /// The document may hold state the store does not: reload once the
     /// writes in flight are done.
     needs_reload: bool,
@@ -677,7 +684,8 @@ impl Room {
         for (item, place) in summary.items.iter().zip(&places) {
             if let Place::Field { root, key, field } = place {
                 if root.as_ref() == crate::board::CARDS && field.as_ref() == "text" {
-                    self.republished.insert(key.to_string(), item.origin);
+                    self.republished
+                        .insert(key.to_string(), (item.id, item.origin));
                 }
             }
         }
@@ -706,8 +714,13 @@ impl Room {
         let lost: Vec<(String, Option<String>)> = secrecy::texts_written(summary, places, dropped)
             .into_iter()
             .filter(|written| {
-                is_deleted(written.last)
-                    && self.republished.get(&written.card) == Some(&written.built_on)
+                self.republished
+                    .get(&written.card)
+                    .is_some_and(|(copy, replaced)| {
+                        *replaced == written.built_on
+                            && is_deleted(written.last)
+                            && !is_deleted(*copy)
+                    })
             })
             .map(|written| (written.card, Some(written.text)))
             .collect();
