@@ -285,8 +285,18 @@ test('An event: a Kassel day with a plenary, four workshops and reflection group
     await visible(column.getByRole('heading', { name: workshop.title }), `${workshop.title} on the plenary projector`)
     const people = CHOICES.filter((choice) => choice === index).length
     await visible(column.getByText(`${workshop.location} · ${people} ${people === 1 ? 'Person' : 'Personen'}`), `${workshop.title}: ${people} there`)
-    for (const text of written[index]) await visible(column.getByText(text, { exact: true }), `"${text}" in its workshop's column`)
-    await count(column.locator('[data-card]'), written[index].length, `${workshop.title}: its cards only`)
+    if (index === 1) {
+      // Revealed above: the texts.
+      for (const text of written[index]) await visible(column.getByText(text, { exact: true }), `"${text}" in its workshop's column`)
+      await count(column.locator('[data-card]'), written[index].length, `${workshop.title}: its cards only`)
+    } else {
+      // Not revealed: the projector's viewer token receives no card text
+      // (docs/schema.md, "Hidden cards"), only how many there are.
+      const n = written[index].length
+      if (n > 0) await visible(column.getByText(`${n} ${n === 1 ? 'Karte' : 'Karten'}, noch verdeckt`), `${workshop.title}: ${n} hidden cards`)
+      for (const text of written[index]) assert.equal(await column.getByText(text).count(), 0, `"${text}" (not revealed) on the plenary projector`)
+      await count(column.locator('[data-card]'), 0, `${workshop.title}: no card shown before the reveal`)
+    }
   }
   const smallest = await screen.evaluate(() => {
     let min = Infinity
@@ -302,10 +312,13 @@ test('An event: a Kassel day with a plenary, four workshops and reflection group
   assert.ok(scroll, 'the plenary projector does not scroll')
   await checkAxe('plenary projector', screen)
   await screenshot(screen, 'event-plenary-projector')
-  // It is live: a card written now appears in its column.
+  // It is live: a card written now is counted in its column at once (its
+  // text waits for that workshop's reveal).
   const late = cardText(phones[3].person, 'Nachtrag')
   await writeCard(phones[3], late)
-  await visible(columns.nth(CHOICES[3]).getByText(late, { exact: true }), 'a new card appears on the plenary projector live')
+  const before = written[CHOICES[3]].length
+  await visible(columns.nth(CHOICES[3]).getByText(`${before + 1} ${before + 1 === 1 ? 'Karte' : 'Karten'}, noch verdeckt`), 'a new card appears on the plenary projector live')
+  assert.equal(await columns.nth(CHOICES[3]).getByText(late).count(), 0, 'the new card\'s text is not on the plenary projector before the reveal')
   written[CHOICES[3]].push(late)
   await plenaryScreen.context.close()
 

@@ -125,8 +125,8 @@ test('authorization: an unmodified client cannot write under another participant
     await attemptEach(s, viewer, [
       ['write a card as a viewer', (doc) => addCard(doc, 'cardBeamer0001', 'vom Beamer'),
         (json) => json.cards.cardBeamer0001 === undefined, ['vom Beamer']],
-      ['add a meta field as a viewer', (doc) => doc.getMap('meta').set('revealed', true),
-        (json) => json.meta.revealed === undefined]
+      ['add a meta field as a viewer', (doc) => doc.getMap('meta').set('focus', 'votes'),
+        (json) => json.meta.focus === undefined]
     ])
 
     // Awareness: Alice is online; a connection with Bob's token claims her

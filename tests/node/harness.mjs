@@ -143,6 +143,8 @@ export function tapFrames (sink, ws) {
       f = { error: e.message }
     }
     f.at = Date.now()
+    // The bytes as received, for searches of what reached a client.
+    f.raw = new Uint8Array(ev.data)
     sink.frames.push(f)
     if (f.error || f.trailing > 0 || f.unknown) sink.badFrames.push(f)
     if (f.type === MSG_AUTH) sink.authFrames.push(f)

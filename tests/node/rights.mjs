@@ -60,6 +60,10 @@ export async function rightsScene (t) {
     meta.set('voteBudget', 3)
     meta.set('phase', RIGHTS.phase)
     meta.set('timerEndsAt', RIGHTS.timerEndsAt)
+    // Revealed, so each participant reads the other's card (before the
+    // reveal a card's text reaches only its author's group:
+    // hidden-cards.test.mjs).
+    meta.set('revealed', true)
   })
   const a = await synced(client(scope, server, b.board, alice.token, 'Alice'))
   await waitFor(() => a.doc.getMap('meta').get('phase') === RIGHTS.phase, 'Alice to have the set-up')

@@ -227,15 +227,15 @@ async fn a_participant_may_edit_and_delete_only_their_own_card() {
     // A moderator edit as a marker: after it, everyone agrees.
     s.moderator
         .edit(|_, txn| {
-            txn.get_or_insert_map("meta").insert(txn, "revealed", true);
+            txn.get_or_insert_map("meta").insert(txn, "focus", "votes");
         })
         .await;
     s.bob
-        .pump_until(|c| c.json()["meta"]["revealed"] == true, "the marker")
+        .pump_until(|c| c.json()["meta"]["focus"] == "votes", "the marker")
         .await;
     s.moderator
         .pump_until(
-            |c| c.json()["meta"]["revealed"] == true,
+            |c| c.json()["meta"]["focus"] == "votes",
             "the marker's echo",
         )
         .await;
@@ -262,9 +262,9 @@ async fn a_viewer_writes_nothing() {
         Attempt::new(
             "add a meta field as a viewer",
             |txn| {
-                txn.get_or_insert_map("meta").insert(txn, "revealed", true);
+                txn.get_or_insert_map("meta").insert(txn, "focus", "votes");
             },
-            |json| at(json, "/meta/revealed").is_null(),
+            |json| at(json, "/meta/focus").is_null(),
         ),
         Attempt::new(
             "add a field to a card as a viewer",

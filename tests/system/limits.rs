@@ -467,6 +467,12 @@ async fn a_venue_behind_one_address_is_not_locked_out() {
     let server = Server::start(&[]).await;
     let board = server.create_board("Stadtteilkonferenz").await;
     let mut moderator = Client::connect(&server, &board.id, &board.moderator_token).await;
+    // Revealed, so every phone reads every card.
+    moderator
+        .edit(|_, txn| {
+            txn.get_or_insert_map("meta").insert(txn, "revealed", true);
+        })
+        .await;
     let mut phones = Vec::new();
     for n in 0..PEOPLE {
         let (id, token) = server.join(&board, &format!("Person {n}")).await;

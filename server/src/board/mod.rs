@@ -105,6 +105,12 @@ impl<'a, T: ReadTxn> BoardView<'a, T> {
         !matches!(self.meta("writingOpen"), Some(Any::Bool(false)))
     }
 
+    /// Whether the moderator revealed the cards (`meta.revealed`); until
+    /// then their texts are hidden (`room/secrecy.rs`).
+    pub fn revealed(&self) -> bool {
+        matches!(self.meta("revealed"), Some(Any::Bool(true)))
+    }
+
     /// The tree's challenges part: closed unless the moderator opened it.
     pub fn challenges_open(&self) -> bool {
         matches!(self.meta("challengesOpen"), Some(Any::Bool(true)))

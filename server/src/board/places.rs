@@ -22,6 +22,15 @@ pub enum Place {
         key: Arc<str>,
         field: Arc<str>,
     },
+    /// Content nested in a field's shared type: the characters of a
+    /// `Y.Text` at `root[key][field]`, and anything deeper in it. The
+    /// schema has no such content (participants may not write it); the
+    /// hidden cards' text must still be found there (`room/secrecy.rs`).
+    Inside {
+        root: Arc<str>,
+        key: Arc<str>,
+        field: Arc<str>,
+    },
     /// Anything else: text or array content, deeper nesting.
     Other,
 }
@@ -142,6 +151,9 @@ impl Resolver<'_> {
                     key,
                     field: Arc::from(field.as_str()),
                 },
+                (Place::Field { root, key, field } | Place::Inside { root, key, field }, _) => {
+                    Place::Inside { root, key, field }
+                }
                 _ => Place::Other,
             },
             // Same parent and key as the neighbour it was inserted next to.

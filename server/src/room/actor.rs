@@ -15,6 +15,7 @@ use super::compaction::StoredLog;
 use super::delivery::{Delivery, Recipient, WriteKind, WriteResult};
 use super::peers::{AwarenessRate, Peers};
 use super::repair::{self, Prior};
+use super::secrecy::{self, Cards, Class, Secrets};
 use super::sync::SyncCache;
 use super::{
     CloseReason, Inbound, JoinRefused, Ledgers, PeerId, PeerLink, RevocationMark, RoomCommand,
@@ -76,6 +77,20 @@ pub(crate) struct Room {
     places: PlaceIndex,
     /// Which identity introduced each Yjs client id.
     client_owners: HashMap<u64, String>,
+    /// Whether the cards were revealed as of the last commit: when that
+    /// turns true, the server writes the hidden texts anew (`secrecy`).
+    revealed: bool,
+    /// Per card whose text the server wrote anew: its item and the item it
+    /// replaced. An author's edit built on that same item that lost to the
+    /// server's copy (still the value) lost only by the order of client
+    /// ids; it is written again.
+    republished: HashMap<
+        String,
+        (
+            crate::protocol::update::Id,
+            Option<crate::protocol::update::Id>,
+        ),
+    >,
     /// The document may hold state the store does not: reload once the
     /// writes in flight are done.
     needs_reload: bool,
@@ -112,6 +127,8 @@ impl Room {
             deleted: IdSet::new(),
             places: PlaceIndex::default(),
             client_owners: HashMap::new(),
+            revealed: false,
+            republished: HashMap::new(),
             needs_reload: false,
             peers: Peers::new(Instant::now()),
             awareness: AwarenessTable::default(),
@@ -185,6 +202,7 @@ impl Room {
             .map_err(|error| error.to_string())?;
         self.doc = build_document(&stored)?;
         self.places = PlaceIndex::default();
+        self.republished.clear();
         for update in stored.snapshot.iter().chain(stored.updates.iter()) {
             if let Ok(summary) = UpdateSummary::parse(update) {
                 self.places.record_update(&summary);
@@ -193,6 +211,7 @@ impl Room {
         self.client_owners = stored.client_owners.iter().cloned().collect();
         self.deleted = self.doc.transact().snapshot().delete_set;
         self.state = self.doc.transact().state_vector();
+        self.revealed = BoardView::new(&self.doc.transact()).revealed();
         self.log.loaded(
             stored.bytes,
             stored.last_sequence,
@@ -309,7 +328,7 @@ impl Room {
                     self.drop_peer(peer, CloseReason::TOO_MANY_SYNC_REQUESTS);
                     return;
                 }
-                let answer = self.sync.step2(&self.doc, &state_vector);
+                let answer = self.step2_for(&identity, &state_vector);
                 self.deliver_after_writes(Recipient::One(peer), answer);
             }
             Inbound::Update { payload, summary } => {
@@ -333,6 +352,30 @@ impl Room {
         summary: &UpdateSummary,
     ) {
         METRICS.updates_received.increment();
+        // What the sender's copy says about hidden text it never read (it
+        // holds those items as deleted) is not a deletion: left out.
+        let unreadable = {
+            let txn = self.doc.transact();
+            secrecy::unreadable_deletes(&Cards::new(&txn), &self.places, identity, &summary.deletes)
+        };
+        let filtered;
+        let (payload, summary) = match unreadable {
+            None => (payload, summary),
+            Some(kept) => {
+                let rewritten = summary.rewrite(&payload, &vec![false; summary.items.len()], &kept);
+                let Ok(parsed) = UpdateSummary::parse(&rewritten) else {
+                    // Our own encoding of a valid update: never expected.
+                    tracing::error!(
+                        peer,
+                        "could not read an update without its hidden deletions"
+                    );
+                    return;
+                };
+                tracing::debug!(peer, "left out deletions of hidden text");
+                filtered = parsed;
+                (Bytes::from(rewritten), &filtered)
+            }
+        };
         let verdict = match self.admission().verdict(identity, payload.len(), summary) {
             // A deletion since the last snapshot may have made room.
             Verdict::TooLarge => {
@@ -373,6 +416,7 @@ impl Room {
         let before = self.state.clone();
         let known = |client: u64| before.get(&ClientID::new(client));
         let places = self.places.resolve(summary);
+        let private_before = self.private_kinds(&places);
         let verdict = match identity {
             Identity::Participant(me) => {
                 let deleted = &self.deleted;
@@ -395,7 +439,20 @@ impl Room {
         if verdict.is_clean() {
             if let Some(changed) = self.apply(peer, &payload, summary, &places, &before) {
                 if changed {
-                    self.commit(vec![payload.to_vec()], new_clients);
+                    let public = self.made_public(private_before);
+                    let kept = vec![false; summary.items.len()];
+                    if let Some(rescued) = self.rescue_lost_texts(summary, &places, &kept) {
+                        let mut new_clients = new_clients;
+                        new_clients.extend(self.unbound_server_client());
+                        self.commit_publishing(
+                            vec![payload.to_vec(), rescued],
+                            new_clients,
+                            public,
+                        );
+                        return;
+                    }
+                    let secrets = self.secrets_of(summary, &places);
+                    self.commit_guarded(vec![(payload.to_vec(), secrets)], new_clients, public);
                 }
             }
             return;
@@ -432,18 +489,21 @@ impl Room {
             .collect();
         let written = self.write_back(&priors);
         let restored = self.restore_deleted(&refused_deletes);
-        if written.is_some() || restored.is_some() {
+        let rescued = self.rescue_lost_texts(summary, &places, &verdict.dropped);
+        if written.is_some() || restored.is_some() || rescued.is_some() {
             new_clients.extend(self.unbound_server_client());
         }
         updates.extend(written);
         updates.extend(restored);
+        updates.extend(rescued);
         // One relayed update, so no screen shows the value gone and back.
         if updates.len() >= 2 {
             if let Ok(merged) = yrs::merge_updates_v1(updates.iter().map(Vec::as_slice)) {
                 updates = vec![merged];
             }
         }
-        self.commit(updates, new_clients);
+        let public = self.made_public(private_before);
+        self.commit_publishing(updates, new_clients, public);
         if let Some(reason) = verdict.reason {
             tracing::debug!(peer, reason, "refused part of an update");
             METRICS.refused(Refusal::Ownership).increment();
@@ -522,14 +582,212 @@ impl Room {
     /// they introduce) for the next write, and relays each once that write
     /// is committed.
     fn commit(&mut self, updates: Vec<Vec<u8>>, new_clients: Vec<(u64, String)>) {
+        self.commit_publishing(updates, new_clients, Vec::new());
+    }
+
+    /// [`Room::commit`], and the texts of the cards in `public` written
+    /// anew (see [`Room::commit_guarded`]).
+    fn commit_publishing(
+        &mut self,
+        updates: Vec<Vec<u8>>,
+        new_clients: Vec<(u64, String)>,
+        public: Vec<String>,
+    ) {
+        let updates = updates
+            .into_iter()
+            .map(|update| {
+                let secrets = UpdateSummary::parse(&update).ok().and_then(|summary| {
+                    let places = self.places.resolve(&summary);
+                    self.secrets_of(&summary, &places)
+                });
+                (update, secrets)
+            })
+            .collect();
+        self.commit_guarded(updates, new_clients, public);
+    }
+
+    /// [`Room::commit`] for updates whose hidden text is already known
+    /// (`secrets_of`). The texts of the cards in `public` and, when the
+    /// commit reveals the cards, of every card are written anew
+    /// (`secrecy::republish`), relayed right after: a peer that holds them
+    /// redacted cannot take their content otherwise.
+    fn commit_guarded(
+        &mut self,
+        mut updates: Vec<(Vec<u8>, Option<Arc<Secrets>>)>,
+        mut new_clients: Vec<(u64, String)>,
+        mut public: Vec<String>,
+    ) {
         if updates.is_empty() {
             return;
         }
+        let revealed = BoardView::new(&self.doc.transact()).revealed();
+        if revealed && !self.revealed {
+            public = secrecy::texts_to_reveal(&self.doc.transact());
+        } else if revealed {
+            public.clear();
+        }
+        if let Some(update) = self.republish(&public) {
+            new_clients.extend(self.unbound_server_client());
+            updates.push((update, None));
+        }
+        self.revealed = revealed;
         for (client, owner) in &new_clients {
             self.client_owners.insert(*client, owner.clone());
         }
         self.sync.clear();
-        self.delivery.stage(updates, new_clients, Instant::now());
+        self.delivery
+            .stage_guarded(updates, new_clients, Instant::now());
+    }
+
+    /// What of an update just applied (its summary and its items' places)
+    /// is hidden card text, if anything.
+    fn secrets_of(&self, summary: &UpdateSummary, places: &[Place]) -> Option<Arc<Secrets>> {
+        if self.revealed_now() {
+            return None;
+        }
+        if !places
+            .iter()
+            .any(|place| secrecy::card_of_text(place).is_some())
+        {
+            return None;
+        }
+        let txn = self.doc.transact();
+        Secrets::find(&mut Cards::new(&txn), summary.clone(), places).map(Arc::new)
+    }
+
+    /// Before an update (its items' places) is applied: the cards whose
+    /// `kind` it writes that are hidden now.
+    fn private_kinds(&self, places: &[Place]) -> Vec<String> {
+        let keys = secrecy::kinds_written(places);
+        if keys.is_empty() {
+            return keys;
+        }
+        let txn = self.doc.transact();
+        let cards = Cards::new(&txn);
+        keys.into_iter().filter(|key| cards.hidden(key)).collect()
+    }
+
+    /// Of the cards that were hidden before the update (`private_kinds`),
+    /// those whose text is public now though the cards are not revealed:
+    /// a card turned into a challenge or solution.
+    fn made_public(&self, private_before: Vec<String>) -> Vec<String> {
+        if private_before.is_empty() {
+            return private_before;
+        }
+        let txn = self.doc.transact();
+        let cards = Cards::new(&txn);
+        private_before
+            .into_iter()
+            .filter(|key| cards.hiding() && !cards.hidden(key))
+            .collect()
+    }
+
+    fn revealed_now(&self) -> bool {
+        BoardView::new(&self.doc.transact()).revealed()
+    }
+
+    /// Writes the texts of these cards anew as the server, so the peers
+    /// that hold them redacted get them (see `secrecy`), and indexes them.
+    fn republish(&mut self, keys: &[String]) -> Option<Vec<u8>> {
+        let (update, deleted) = secrecy::republish(&self.doc, keys)?;
+        if !deleted.is_empty() {
+            self.log.deleted();
+        }
+        self.deleted.merge_with(deleted);
+        self.state = self.doc.transact().state_vector();
+        let summary = UpdateSummary::parse(&update).ok()?;
+        let places = self.places.resolve(&summary);
+        for (item, place) in summary.items.iter().zip(&places) {
+            if let Place::Field { root, key, field } = place {
+                if root.as_ref() == crate::board::CARDS && field.as_ref() == "text" {
+                    self.republished
+                        .insert(key.to_string(), (item.id, item.origin));
+                }
+            }
+        }
+        self.places.record(&summary, &places);
+        Some(update)
+    }
+
+    /// After an update (its summary and places) was applied: the texts it
+    /// wrote that lost to the server's rewrite of the same card (both built
+    /// on the same item: an edit made offline while the cards were
+    /// revealed), written again as the server, so the author's edit stays.
+    /// Items marked in `dropped` (refused) are never written.
+    fn rescue_lost_texts(
+        &mut self,
+        summary: &UpdateSummary,
+        places: &[Place],
+        dropped: &[bool],
+    ) -> Option<Vec<u8>> {
+        if self.republished.is_empty() {
+            return None;
+        }
+        let deleted = &self.deleted;
+        let is_deleted = |id: crate::protocol::update::Id| {
+            deleted.contains(&ID::new(ClientID::new(id.client), id.clock))
+        };
+        let lost: Vec<(String, Option<String>)> = secrecy::texts_written(summary, places, dropped)
+            .into_iter()
+            .filter(|written| {
+                self.republished
+                    .get(&written.card)
+                    .is_some_and(|(copy, replaced)| {
+                        *replaced == written.built_on
+                            && is_deleted(written.last)
+                            && !is_deleted(*copy)
+                    })
+            })
+            .map(|written| (written.card, Some(written.text)))
+            .collect();
+        let (update, deleted) = secrecy::write_texts(&self.doc, &lost)?;
+        self.deleted.merge_with(deleted);
+        self.state = self.doc.transact().state_vector();
+        let summary = UpdateSummary::parse(&update).ok()?;
+        self.places.record_update(&summary);
+        Some(update)
+    }
+
+    /// The sync step 2 answering `identity`'s step 1: the whole answer for
+    /// a moderator or while nothing is hidden, else as much as it may read.
+    fn step2_for(&mut self, identity: &Identity, state_vector: &[u8]) -> Frame {
+        let answer = self.sync.step2(&self.doc, state_vector);
+        if matches!(identity, Identity::Moderator) || self.revealed_now() {
+            return answer.frame;
+        }
+        let known = answer
+            .full_state
+            .then(|| self.sync.full_state_secrets())
+            .flatten();
+        let secrets = match known {
+            Some(secrets) => secrets,
+            None => {
+                let secrets = match UpdateSummary::parse(&answer.update) {
+                    Ok(summary) => {
+                        let places = self.places.resolve(&summary);
+                        let txn = self.doc.transact();
+                        Secrets::find(&mut Cards::new(&txn), summary, &places).map(Arc::new)
+                    }
+                    Err(error) => {
+                        // Our own encoding: never expected. Nothing goes out
+                        // that might hold hidden text.
+                        tracing::error!(%error, "could not read our own sync answer");
+                        return Frame::binary(&Message::SyncStep2(&[0, 0]).encode());
+                    }
+                };
+                if answer.full_state {
+                    self.sync.set_full_state_secrets(secrets.clone());
+                }
+                secrets
+            }
+        };
+        match secrets {
+            None => answer.frame,
+            Some(secrets) => {
+                let class = secrets.class(identity);
+                self.sync.redacted(&answer, &secrets, class)
+            }
+        }
     }
 
     /// Writes the staged updates in one transaction.
@@ -918,7 +1176,7 @@ impl Room {
     fn flush_deliveries(&mut self) {
         for (recipient, frame) in self.delivery.release() {
             // Only relays of committed updates go to everyone from here.
-            if let Recipient::All = recipient {
+            if let Recipient::All | Recipient::Readers(_) = recipient {
                 METRICS.updates_relayed.add(self.peers.len() as u64);
             }
             self.deliver(recipient, frame);
@@ -929,6 +1187,25 @@ impl Room {
         match recipient {
             Recipient::All => self.broadcast_now(frame),
             Recipient::One(peer) => self.send(peer, frame),
+            Recipient::Readers(guarded) => {
+                // One encoding per class of peer (the moderators, each
+                // group, the others), not per peer.
+                let mut frames: HashMap<Class, Vec<Frame>> = HashMap::new();
+                for (peer, identity) in self.peers.identities() {
+                    let class = guarded.class(&identity);
+                    if class.iter().all(|reads| *reads) {
+                        self.send(peer, frame.clone());
+                        continue;
+                    }
+                    let redacted = frames
+                        .entry(class)
+                        .or_insert_with_key(|class| guarded.frames(class))
+                        .clone();
+                    for frame in redacted {
+                        self.send(peer, frame);
+                    }
+                }
+            }
         }
     }
 

@@ -9,6 +9,8 @@
 //! sends what [`Delivery`] releases, in the order released.
 
 use super::PeerId;
+use super::secrecy::{Class, Secrets};
+use crate::auth::Identity;
 use crate::metrics::METRICS;
 use crate::protocol::Message;
 use crate::socket::Frame;
@@ -17,6 +19,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
@@ -36,6 +39,48 @@ const COALESCE_WINDOW: Duration = Duration::from_millis(8);
 pub(super) enum Recipient {
     All,
     One(PeerId),
+    /// Everyone, each peer the relay as it may read it: the frame as it is
+    /// to those who may read all of it, redacted for the others.
+    Readers(Guarded),
+}
+
+/// Relays released together of which some hold hidden card text
+/// (`secrecy`). The frame they come with is for those who may read all.
+pub(super) struct Guarded {
+    relays: Vec<(Bytes, Option<Arc<Secrets>>)>,
+}
+
+impl Guarded {
+    /// Which of the relays' audiences admit `identity`, all relays' in a row.
+    pub fn class(&self, identity: &Identity) -> Class {
+        self.relays
+            .iter()
+            .filter_map(|(_, secrets)| secrets.as_ref())
+            .flat_map(|secrets| secrets.class(identity))
+            .collect()
+    }
+
+    /// The frames for a peer of `class` (as [`Guarded::class`] made it):
+    /// the relays, each redacted as that class may read it, merged.
+    pub fn frames(&self, class: &[bool]) -> Vec<Frame> {
+        let mut rest = class;
+        let updates: Vec<Bytes> = self
+            .relays
+            .iter()
+            .map(|(update, secrets)| {
+                let Some(secrets) = secrets else {
+                    return update.clone();
+                };
+                let width = secrets.audiences();
+                let (own, later) = rest.split_at(width.min(rest.len()));
+                rest = later;
+                secrets
+                    .redact(update, own)
+                    .map_or_else(|| update.clone(), Bytes::from)
+            })
+            .collect();
+        merged_frames(&updates)
+    }
 }
 
 struct Queued {
@@ -50,16 +95,17 @@ struct Queued {
 enum Payload {
     /// A ready frame.
     Frame(Frame),
-    /// A document update to relay. Relays that become ready together are
-    /// merged into one update (one frame per receiver instead of many).
-    Update(Bytes),
+    /// A document update to relay, with what of it is hidden. Relays that
+    /// become ready together are merged into one update (one frame per
+    /// receiver instead of many).
+    Update(Bytes, Option<Arc<Secrets>>),
 }
 
 impl Payload {
     fn into_frame(self) -> Frame {
         match self {
             Payload::Frame(frame) => frame,
-            Payload::Update(update) => Frame::binary(&Message::Update(&update).encode()),
+            Payload::Update(update, _) => Frame::binary(&Message::Update(&update).encode()),
         }
     }
 }
@@ -155,7 +201,20 @@ impl Delivery {
     /// Stages updates already applied to the document (with the client ids
     /// they introduce) for the next write, and queues each to be relayed to
     /// everyone once that write is committed.
+    #[cfg(test)]
     pub fn stage(&mut self, updates: Vec<Vec<u8>>, new_clients: Vec<(u64, String)>, now: Instant) {
+        let updates = updates.into_iter().map(|update| (update, None)).collect();
+        self.stage_guarded(updates, new_clients, now);
+    }
+
+    /// [`Delivery::stage`] for updates that may hold hidden text: each is
+    /// relayed as its [`Secrets`] allow.
+    pub fn stage_guarded(
+        &mut self,
+        updates: Vec<(Vec<u8>, Option<Arc<Secrets>>)>,
+        new_clients: Vec<(u64, String)>,
+        now: Instant,
+    ) {
         if updates.is_empty() {
             return;
         }
@@ -166,7 +225,7 @@ impl Delivery {
             self.staged.since = Some(now);
         }
         self.staged.new_clients.extend(new_clients);
-        for update in updates {
+        for (update, secrets) in updates {
             self.staged.bytes += update.len() as u64;
             let relay = Bytes::from(update.clone());
             self.staged.updates.push(update);
@@ -175,7 +234,7 @@ impl Delivery {
                 after_write: self.writes_issued,
                 queued_at: now,
                 recipient: Recipient::All,
-                payload: Payload::Update(relay),
+                payload: Payload::Update(relay, secrets),
             });
         }
     }
@@ -238,9 +297,9 @@ impl Delivery {
                 break;
             };
             match (queued.recipient, queued.payload) {
-                (Recipient::All, Payload::Update(update)) => {
+                (Recipient::All, Payload::Update(update, secrets)) => {
                     METRICS.fan_out.observe(queued.queued_at.elapsed());
-                    relays.push(update);
+                    relays.push((update, secrets));
                 }
                 (recipient, payload) => {
                     relay(std::mem::take(&mut relays), &mut released);
@@ -253,26 +312,51 @@ impl Delivery {
     }
 }
 
-/// Broadcasts updates that became durable together, merged into one.
-fn relay(updates: Vec<Bytes>, released: &mut Vec<(Recipient, Frame)>) {
+/// Broadcasts updates that became durable together, merged into one. The
+/// common case (nothing hidden) is one frame for everyone; relays with
+/// hidden text go to each peer as it may read them.
+fn relay(relays: Vec<(Bytes, Option<Arc<Secrets>>)>, released: &mut Vec<(Recipient, Frame)>) {
+    if relays.is_empty() {
+        return;
+    }
+    let updates: Vec<Bytes> = relays.iter().map(|(update, _)| update.clone()).collect();
+    let frames = merged_frames(&updates);
+    if relays.iter().all(|(_, secrets)| secrets.is_none()) {
+        released.extend(frames.into_iter().map(|frame| (Recipient::All, frame)));
+        return;
+    }
+    // Merged as one (the usual case), the frame goes with the relays; else
+    // one at a time, each with its own.
+    if let [frame] = frames.as_slice() {
+        released.push((Recipient::Readers(Guarded { relays }), frame.clone()));
+    } else {
+        for (update, secrets) in relays {
+            let frame = Frame::binary(&Message::Update(&update).encode());
+            let recipient = match secrets {
+                Some(secrets) => Recipient::Readers(Guarded {
+                    relays: vec![(update, Some(secrets))],
+                }),
+                None => Recipient::All,
+            };
+            released.push((recipient, frame));
+        }
+    }
+}
+
+/// Updates as frames: one merged update, or one frame each if they do
+/// not merge.
+fn merged_frames(updates: &[Bytes]) -> Vec<Frame> {
     let merged = match updates.len() {
-        0 => return,
+        0 => return Vec::new(),
         1 => None,
         _ => yrs::merge_updates_v1(updates.iter().map(Bytes::as_ref)).ok(),
     };
     match merged {
-        Some(update) => released.push((
-            Recipient::All,
-            Frame::binary(&Message::Update(&update).encode()),
-        )),
-        None => {
-            for update in updates {
-                released.push((
-                    Recipient::All,
-                    Frame::binary(&Message::Update(&update).encode()),
-                ));
-            }
-        }
+        Some(update) => vec![Frame::binary(&Message::Update(&update).encode())],
+        None => updates
+            .iter()
+            .map(|update| Frame::binary(&Message::Update(update).encode()))
+            .collect(),
     }
 }
 
@@ -302,7 +386,7 @@ mod tests {
         released
             .iter()
             .map(|(recipient, frame)| match recipient {
-                Recipient::All => (None, frame.clone()),
+                Recipient::All | Recipient::Readers(_) => (None, frame.clone()),
                 Recipient::One(peer) => (Some(*peer), frame.clone()),
             })
             .collect()

@@ -22,6 +22,8 @@
 //! - `repair`: bringing a sender back in line after a refusal.
 //! - `delivery`: staged writes, and sending after commit, in order.
 //! - `sync`: the sync step 1/step 2 answers and their cache.
+//! - `secrecy`: hidden cards: what of an update or answer a peer may not
+//!   read, the deletions it makes of what it never read, the reveal.
 //! - `peers`, `awareness`, `compaction`: the room's peers and their
 //!   allowances, the awareness states, what the store holds of the board.
 //! - `inbound`: frames decoded and validated on the peer's own task.
@@ -38,6 +40,7 @@ mod ledger;
 mod peers;
 mod registry;
 mod repair;
+mod secrecy;
 mod sync;
 #[cfg(test)]
 mod test_harness;

@@ -116,6 +116,14 @@ impl Peers {
         self.peers.get(&peer).map(|state| &state.identity)
     }
 
+    /// Every peer and its identity.
+    pub fn identities(&self) -> Vec<(PeerId, Identity)> {
+        self.peers
+            .iter()
+            .map(|(id, peer)| (*id, peer.identity.clone()))
+            .collect()
+    }
+
     /// The peers connected as `identity`.
     pub fn of_identity(&self, identity: &Identity) -> Vec<PeerId> {
         self.peers

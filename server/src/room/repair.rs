@@ -76,7 +76,7 @@ pub(super) fn read_place(doc: &Doc, place: &Place) -> Option<Prior> {
     let (root, key, field) = match place {
         Place::Entry { root, key } => (root, key, None),
         Place::Field { root, key, field } => (root, key, Some(field)),
-        Place::Other => return None,
+        Place::Inside { .. } | Place::Other => return None,
     };
     let value = txn.get_map(root.as_ref())?.get(&txn, key);
     let value = match field {

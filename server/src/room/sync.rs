@@ -5,9 +5,17 @@
 //! vector), the step 2 answer for an empty state vector (a new or reset
 //! client: the whole document), and the step 2 answer for a client that is
 //! up to date. The room clears the cache whenever the document changes.
+//!
+//! While card texts are hidden (`secrecy`), a peer that may not read all
+//! of them gets the answer redacted; the whole document's redactions are
+//! cached per class of peer, never shared across classes.
 
+use super::secrecy::{Class, Secrets};
 use crate::protocol::Message;
 use crate::socket::Frame;
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::sync::Arc;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, ReadTxn, StateVector, Transact};
@@ -16,8 +24,21 @@ use yrs::{Doc, ReadTxn, StateVector, Transact};
 #[derive(Default)]
 pub(super) struct SyncCache {
     step1: Option<Frame>,
-    full_state_step2: Option<Frame>,
-    up_to_date_step2: Option<(StateVector, Frame)>,
+    full_state_step2: Option<Step2>,
+    up_to_date_step2: Option<(StateVector, Step2)>,
+    /// What of the whole document is hidden (`None` inside: nothing).
+    full_state_secrets: Option<Option<Arc<Secrets>>>,
+    /// The whole document as each class of peer may read it.
+    full_state_redacted: HashMap<Class, Frame>,
+}
+
+/// A sync step 2 answer: the frame, and the update it carries.
+#[derive(Clone)]
+pub(super) struct Step2 {
+    pub frame: Frame,
+    pub update: Bytes,
+    /// Whether it is the whole document (an empty state vector).
+    pub full_state: bool,
 }
 
 impl SyncCache {
@@ -38,12 +59,12 @@ impl SyncCache {
 
     /// The sync step 2 answering a peer's step 1 with state vector `remote`
     /// (validated on the peer's task).
-    pub fn step2(&mut self, doc: &Doc, remote: &[u8]) -> Frame {
+    pub fn step2(&mut self, doc: &Doc, remote: &[u8]) -> Step2 {
         let remote: StateVector = StateVector::decode_v1(remote).unwrap_or_default();
         // The common case (a new client) without computing our state vector.
         if remote.is_empty() {
-            if let Some(frame) = &self.full_state_step2 {
-                return frame.clone();
+            if let Some(answer) = &self.full_state_step2 {
+                return answer.clone();
             }
         }
         let txn = doc.transact();
@@ -61,22 +82,53 @@ impl SyncCache {
         }
         let remote = normalized;
         if remote.is_empty() {
-            if let Some(frame) = &self.full_state_step2 {
-                return frame.clone();
+            if let Some(answer) = &self.full_state_step2 {
+                return answer.clone();
             }
         }
-        if let Some((state, frame)) = &self.up_to_date_step2 {
+        if let Some((state, answer)) = &self.up_to_date_step2 {
             if *state == remote {
-                return frame.clone();
+                return answer.clone();
             }
         }
         let update = txn.encode_state_as_update_v1(&remote);
-        let frame = Frame::binary(&Message::SyncStep2(&update).encode());
+        let answer = Step2 {
+            frame: Frame::binary(&Message::SyncStep2(&update).encode()),
+            update: Bytes::from(update),
+            full_state: remote.is_empty(),
+        };
         drop(txn);
         if remote.is_empty() {
-            self.full_state_step2 = Some(frame.clone());
+            self.full_state_step2 = Some(answer.clone());
         } else if current == remote {
-            self.up_to_date_step2 = Some((remote, frame.clone()));
+            self.up_to_date_step2 = Some((remote, answer.clone()));
+        }
+        answer
+    }
+
+    /// What of the whole document is hidden, if known since the last change.
+    pub fn full_state_secrets(&self) -> Option<Option<Arc<Secrets>>> {
+        self.full_state_secrets.clone()
+    }
+
+    pub fn set_full_state_secrets(&mut self, secrets: Option<Arc<Secrets>>) {
+        self.full_state_secrets = Some(secrets);
+    }
+
+    /// `answer` as a peer of `class` may read it (`secrets` are the
+    /// answer's): cached for the whole document.
+    pub fn redacted(&mut self, answer: &Step2, secrets: &Secrets, class: Class) -> Frame {
+        if answer.full_state {
+            if let Some(frame) = self.full_state_redacted.get(&class) {
+                return frame.clone();
+            }
+        }
+        let frame = match secrets.redact(&answer.update, &class) {
+            Some(update) => Frame::binary(&Message::SyncStep2(&update).encode()),
+            None => answer.frame.clone(),
+        };
+        if answer.full_state {
+            self.full_state_redacted.insert(class, frame.clone());
         }
         frame
     }
@@ -142,10 +194,10 @@ mod tests {
     fn unknown_clients_and_clocks_beyond_ours_get_the_full_state() {
         let doc = doc_with(&[("a", "eins"), ("b", "zwei")]);
         let mut cache = SyncCache::default();
-        let full = cache.step2(&doc, &StateVector::default().encode_v1());
+        let full = cache.step2(&doc, &StateVector::default().encode_v1()).frame;
         let mut crafted = StateVector::default();
         crafted.set_max(ClientID::new(123_456), 7);
-        assert_eq!(cache.step2(&doc, &crafted.encode_v1()), full);
+        assert_eq!(cache.step2(&doc, &crafted.encode_v1()).frame, full);
         let fresh = Doc::new();
         fresh
             .transact_mut()
@@ -171,20 +223,20 @@ mod tests {
             .insert(&mut doc.transact_mut(), "b", "zwei");
         let mut cache = SyncCache::default();
         let behind = peer.transact().state_vector().encode_v1();
-        let answer = cache.step2(&doc, &behind);
+        let answer = cache.step2(&doc, &behind).frame;
         peer.transact_mut()
             .apply_update(Update::decode_v1(&update_of(&answer)).expect("decodes"))
             .expect("applies");
         assert_eq!(card(&peer, "b").as_deref(), Some("zwei"));
 
         let current = doc.transact().state_vector().encode_v1();
-        let up_to_date = cache.step2(&doc, &current);
-        assert_eq!(cache.step2(&doc, &current), up_to_date);
+        let up_to_date = cache.step2(&doc, &current).frame;
+        assert_eq!(cache.step2(&doc, &current).frame, up_to_date);
         // Cached, so a change goes unseen until the room clears the cache.
         doc.get_or_insert_map("cards")
             .insert(&mut doc.transact_mut(), "c", "drei");
-        assert_eq!(cache.step2(&doc, &current), up_to_date);
+        assert_eq!(cache.step2(&doc, &current).frame, up_to_date);
         cache.clear();
-        assert_ne!(cache.step2(&doc, &current), up_to_date);
+        assert_ne!(cache.step2(&doc, &current).frame, up_to_date);
     }
 }

@@ -58,6 +58,8 @@ pub(super) struct TestPeer {
     pub(super) received: Vec<u8>,
     pub(super) doc: Doc,
     pub(super) denied: Vec<String>,
+    /// Every message received so far, as it came.
+    pub(super) messages: Vec<Vec<u8>>,
 }
 
 impl TestPeer {
@@ -70,6 +72,20 @@ impl TestPeer {
         board: &str,
         outbox: OutletLimits,
     ) -> TestPeer {
+        Self::join_as_with(harness, board, Identity::Moderator, outbox).await
+    }
+
+    /// Joins as `identity` with a fresh document.
+    pub(super) async fn join_as(harness: &Harness, board: &str, identity: Identity) -> TestPeer {
+        Self::join_as_with(harness, board, identity, RoomSettings::default().outbox).await
+    }
+
+    async fn join_as_with(
+        harness: &Harness,
+        board: &str,
+        identity: Identity,
+        outbox: OutletLimits,
+    ) -> TestPeer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let addr = listener.local_addr().expect("has an address");
         let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
@@ -79,7 +95,7 @@ impl TestPeer {
             .registry
             .join(
                 board,
-                Identity::Moderator,
+                identity,
                 PeerLink::new(outlet.clone()),
                 harness.registry.revocation_mark(),
             )
@@ -92,6 +108,7 @@ impl TestPeer {
             received: Vec::new(),
             doc: Doc::new(),
             denied: Vec::new(),
+            messages: Vec::new(),
         };
         let state_vector = StateVector::default().encode_v1();
         peer.send(Message::SyncStep1(&state_vector)).await;
@@ -129,6 +146,60 @@ impl TestPeer {
         .await;
     }
 
+    /// Makes a change in this peer's document, sends it and waits for its
+    /// echo (the room relays it once committed).
+    pub(super) async fn change(&mut self, change: impl FnOnce(&mut yrs::TransactionMut<'_>)) {
+        let before = self.doc.transact().state_vector();
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            change(&mut txn);
+            txn.encode_update_v1()
+        };
+        let client = self.doc.client_id().get();
+        let end = self
+            .doc
+            .transact()
+            .state_vector()
+            .get(&self.doc.client_id());
+        assert!(
+            end > before.get(&self.doc.client_id()),
+            "the change inserts"
+        );
+        self.send(Message::Update(&update)).await;
+        self.pump_until("the echo of the change", |message| match message {
+            Message::Update(update) => crate::protocol::update::UpdateSummary::parse(update)
+                .is_ok_and(|summary| {
+                    summary
+                        .clients
+                        .iter()
+                        .any(|range| range.client == client && range.end == end)
+                }),
+            _ => false,
+        })
+        .await;
+    }
+
+    /// Reads frames until `done` holds for this peer's document.
+    pub(super) async fn pump_until_doc(&mut self, what: &str, done: impl Fn(&Doc) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !done(&self.doc) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
+            self.pump_until(what, |_| true).await;
+        }
+    }
+
+    /// Whether any message received so far holds `needle`.
+    pub(super) fn received_bytes(&self, needle: &str) -> bool {
+        self.messages.iter().any(|message| {
+            message
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes())
+        })
+    }
+
     pub(super) fn card(&self, key: &str) -> Option<String> {
         let txn = self.doc.transact();
         txn.get_map("cards")
@@ -146,6 +217,7 @@ impl TestPeer {
         loop {
             while let Some((payload, used)) = parse_frame(&self.received) {
                 self.received.drain(..used);
+                self.messages.push(payload.clone());
                 let message = Message::decode(&payload).expect("the room sends valid frames");
                 match &message {
                     Message::SyncStep2(update) | Message::Update(update) => {

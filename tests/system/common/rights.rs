@@ -144,6 +144,10 @@ pub async fn scene() -> Scene {
             meta.insert(txn, "voteBudget", 3.0);
             meta.insert(txn, "phase", PHASE_1);
             meta.insert(txn, "timerEndsAt", TIMER_ENDS_AT);
+            // Revealed, so each participant reads the other's card (before
+            // the reveal a card's text reaches only its author's group:
+            // tests/node/hidden-cards.test.mjs).
+            meta.insert(txn, "revealed", true);
         })
         .await;
     for client in [&mut alice, &mut bob] {

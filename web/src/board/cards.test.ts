@@ -1,12 +1,26 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { createCard, deleteCard, editCard, selectCards, selectPublicCards } from './cards';
+import { createCard, deleteCard, editCard, selectCards, selectHiddenCardCount, selectPublicCards } from './cards';
 import { setRevealed } from './meta';
 import { LIMITS, MODERATOR_AUTHOR } from './schema';
 import { makeBoard, updatesDuring } from './test-helpers';
 import { BoardError } from './write';
 
 describe('cards', () => {
+  it('counts the cards that arrived without their text (hidden until the reveal) and shows none of them', () => {
+    const board = makeBoard();
+    createCard(board, { text: 'Meine Karte', kind: 'need', author: 'p1abcdefgh' });
+    // What a phone of another group receives: the entry without `text`.
+    board.doc.transact(() => {
+      const hidden = new Y.Map<unknown>();
+      hidden.set('kind', 'offer');
+      hidden.set('author', 'p2abcdefgh');
+      board.cards.set('hiddenCard01', hidden);
+    });
+    expect(selectCards(board).map((card) => card.text)).toEqual(['Meine Karte']);
+    expect(selectHiddenCardCount(board)).toBe(1);
+  });
+
   it('creates, edits and deletes a card in one update each', () => {
     const board = makeBoard();
     let id = '';

@@ -110,8 +110,22 @@ export function selectCardsBy(board: Board, author: string): Card[] {
 }
 
 /**
+ * Cards of others this device holds without their text: until the reveal
+ * the server sends a card's text only to the moderators and the author's
+ * group (docs/schema.md, "Hidden cards"), so the entry arrives without
+ * `text` and readCard leaves it out. Screens show how many there are.
+ */
+export function selectHiddenCardCount(board: Board): number {
+  let hidden = 0;
+  for (const stored of board.cards.values()) {
+    if (stored instanceof Y.Map && typeof stored.get('author') === 'string' && stored.get('text') === undefined) hidden += 1;
+  }
+  return hidden;
+}
+
+/**
  * Cards a shared screen may show: all once the moderator revealed them,
- * none before. (Hiding is presentation only: every client receives the doc.)
+ * none before (the projector receives no hidden text anyway).
  */
 export function selectPublicCards(board: Board): Card[] {
   return selectMeta(board).revealed ? selectCards(board) : [];

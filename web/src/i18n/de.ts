@@ -567,6 +567,7 @@ export const de = {
   'participant.writingClosed': 'Das Schreiben ist gerade geschlossen.',
   'participant.myCards': 'Ihre Karten ({n})',
   'participant.noCards': 'Sie haben noch keine Karten geschrieben.',
+  'participant.hiddenCards': 'Karten anderer Gruppen, noch verdeckt: {n}',
   'participant.edit': 'Bearbeiten',
   'participant.save': 'Speichern',
   'participant.cancel': 'Abbrechen',
@@ -807,6 +808,8 @@ export const de = {
   'event.present.people.one': '{n} Person',
   'event.present.people.other': '{n} Personen',
   'event.present.noCards': 'Noch keine Karten.',
+  'event.present.hidden.one': '{n} Karte, noch verdeckt',
+  'event.present.hidden.other': '{n} Karten, noch verdeckt',
   'event.present.none': 'Diese Veranstaltung hat keine Workshops.',
   'event.present.retry': 'Noch einmal versuchen',
 

@@ -564,6 +564,7 @@ export const en: Record<MessageKey, string> = {
   'participant.writingClosed': 'Writing is closed at the moment.',
   'participant.myCards': 'Your cards ({n})',
   'participant.noCards': 'You have not written any cards yet.',
+  'participant.hiddenCards': 'Cards of other groups, still hidden: {n}',
   'participant.edit': 'Edit',
   'participant.save': 'Save',
   'participant.cancel': 'Cancel',
@@ -804,6 +805,8 @@ export const en: Record<MessageKey, string> = {
   'event.present.people.one': '{n} person',
   'event.present.people.other': '{n} people',
   'event.present.noCards': 'No cards yet.',
+  'event.present.hidden.one': '{n} card, still hidden',
+  'event.present.hidden.other': '{n} cards, still hidden',
   'event.present.none': 'This event has no workshops.',
   'event.present.retry': 'Try again',
 

@@ -36,7 +36,7 @@ mod votes;
 use crate::board::BoardView;
 use crate::board::places::{Place, PlaceIndex};
 use crate::board::schema::{AGREEMENTS, CARDS, MEMBERSHIPS, PARTICIPANTS, PLACEMENTS, VOTES};
-use crate::protocol::update::{DeleteRange, Id, UpdateSummary, Value};
+use crate::protocol::update::{ContentKind, DeleteRange, Id, UpdateSummary, Value};
 use agreements::Agreements;
 use authored::Creations;
 use cards::Cards;
@@ -126,6 +126,17 @@ pub fn check<T: ReadTxn>(
             continue;
         }
         let place = places.get(position).unwrap_or(&Place::Other);
+        // A field value that arrives as deleted content holds nothing; at
+        // most it takes the field's current value away. A phone that
+        // changed a field twice offline sends the first change so (Yjs
+        // collected it), the second built on it: allowed where deleting
+        // the field is.
+        let collected = item.content == ContentKind::Deleted
+            && matches!(place, Place::Field { .. })
+            && check_delete(&context, place, &HashSet::new(), &mut ballot);
+        if collected {
+            continue;
+        }
         if let Err(reason) = check_insert(&context, place, item.value.as_ref(), &mut ballot) {
             verdict.dropped[position] = true;
             verdict.refuse(reason);
@@ -229,7 +240,7 @@ fn check_insert<'u, T: ReadTxn>(
             PARTICIPANTS => profile::insert_field(context, key, field, value),
             _ => Err(MODERATOR_ONLY),
         },
-        Place::Other => Err(MODERATOR_ONLY),
+        Place::Inside { .. } | Place::Other => Err(MODERATOR_ONLY),
     }
 }
 
@@ -258,7 +269,7 @@ fn check_delete<T: ReadTxn>(
                 _ => false,
             }
         }
-        Place::Other => false,
+        Place::Inside { .. } | Place::Other => false,
     }
 }
 

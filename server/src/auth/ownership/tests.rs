@@ -637,3 +637,33 @@ fn a_card_kept_without_its_author_is_the_moderators_and_still_takes_solutions() 
         "nobody writes under the marker but the moderator"
     );
 }
+
+#[test]
+fn a_field_changed_twice_offline_is_accepted_and_others_cards_stay_refused() {
+    let mut server = Server::new();
+    let phone = Doc::with_client_id(11);
+    let created = edit(&phone, |txn| card(txn, "cardOffline01", "anna"));
+    server.apply(&created);
+    // Two changes of the text while offline: Yjs collects the first, so
+    // the update holds it as deleted content, the second built on it.
+    let before = phone.transact().state_vector();
+    for text in ["zweite Fassung", "dritte Fassung"] {
+        let mut txn = phone.transact_mut();
+        let cards = txn.get_or_insert_map(CARDS);
+        if let Some(yrs::Out::YMap(card)) = cards.get(&txn, "cardOffline01") {
+            card.insert(&mut txn, "text", text);
+        }
+    }
+    let offline = phone.transact().encode_state_as_update_v1(&before);
+    let summary = UpdateSummary::parse(&offline).expect("valid");
+    assert!(
+        summary
+            .items
+            .iter()
+            .any(|item| item.content == ContentKind::Deleted),
+        "the first change is collected"
+    );
+    assert!(server.check("anna", &offline).is_clean());
+    // Not a way into someone else's card.
+    assert!(!server.check("ben", &offline).is_clean());
+}

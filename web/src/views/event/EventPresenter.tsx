@@ -2,7 +2,8 @@
  * `/e/{event}/present#token=…`: the plenary projector during the workshops.
  * A column per workshop of the event, live: its title and room, how many
  * people are there (the board's `participants`, removed ones left out) and
- * its cards' texts. Each workshop is its own board document, opened with
+ * its cards' texts once its moderator revealed them (before, the viewer
+ * token receives no hidden text: only how many cards there are). Each workshop is its own board document, opened with
  * the event's viewer token (which watches every board of the event) through
  * the same sync as every other screen. Type for the back of the room: no
  * text under 18 px, shrunk to fit rather than scrolled (useFitToScreen).
@@ -11,7 +12,7 @@ import '../presenter/presenter.css';
 import './event.css';
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { selectCards, selectParticipants } from '../../board';
+import { selectCards, selectHiddenCardCount, selectParticipants } from '../../board';
 import { t, tn, useLocale } from '../../i18n';
 import { Api, type EventBoard, type EventInfo } from '../../sync/api';
 import { Credentials, browserStorage } from '../../sync/credentials';
@@ -27,6 +28,7 @@ function WorkshopColumn({ board, session }: { board: EventBoard; session: Sessio
   const state = useReadable(session.connection.state);
   const people = selectParticipants(session.board).length;
   const cards = selectCards(session.board);
+  const hidden = selectHiddenCardCount(session.board);
   const headingId = `workshop-${board.board}`;
   return (
     <section class="workshop-column" aria-labelledby={headingId} data-board={board.board}>
@@ -35,8 +37,9 @@ function WorkshopColumn({ board, session }: { board: EventBoard; session: Sessio
         {[board.location, tn('event.present.people', people)].filter((part) => part.length > 0).join(' · ')}
       </p>
       {state.status !== 'online' && <ConnectionStatus state={state} compact />}
+      {hidden > 0 && <p class="muted">{tn('event.present.hidden', hidden)}</p>}
       {cards.length === 0 ? (
-        <p class="muted">{t('event.present.noCards')}</p>
+        hidden === 0 && <p class="muted">{t('event.present.noCards')}</p>
       ) : (
         <ul class="workshop-cards">
           {cards.map((card) => (

@@ -19,6 +19,7 @@ import {
   editCard,
   retractVote,
   selectCardsBy,
+  selectHiddenCardCount,
   selectCardsByCluster,
   selectClusters,
   selectGroupMembers,
@@ -342,6 +343,7 @@ export function CardsScreen({ board, boardId, participantId, whenStored, returne
 }) {
   const meta = selectMeta(board);
   const mine = selectCardsBy(board, participantId);
+  const hidden = meta.revealed ? 0 : selectHiddenCardCount(board);
   const me = selectParticipant(board, participantId);
   const [draft, setDraft] = usePersistedState(cardDraftKey(boardId), CARD_DRAFT);
   return (
@@ -372,6 +374,7 @@ export function CardsScreen({ board, boardId, participantId, whenStored, returne
           ))}
         </ul>
       </section>
+      {hidden > 0 && <p class="muted">{t('participant.hiddenCards', { n: hidden })}</p>}
       {meta.revealed && <AllCards board={board} />}
     </>
   );

@@ -20,6 +20,7 @@ import {
   selectSectorsPerCluster,
   selectVoteRanking,
   selectCards,
+  selectHiddenCardCount,
   isTreeBoard,
 } from '../../board';
 import { t, tn, useLocale } from '../../i18n';
@@ -116,7 +117,7 @@ function JoinScreen({ board }: { board: Board }) {
         </>
       )}
       <p class="muted">
-        {tn('moderator.participants', selectParticipants(board).length)} · {tn('presenter.cards', selectCards(board).length)}
+        {tn('moderator.participants', selectParticipants(board).length)} · {tn('presenter.cards', selectCards(board).length + selectHiddenCardCount(board))}
       </p>
       <p>{t('presenter.waiting')}</p>
     </section>
