@@ -489,30 +489,18 @@ async fn new_organiser_link(
     Path(event): Path<String>,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<OrganiserLink>), Error> {
-    same_origin(&state, &headers)?;
-    let me = organiser(&state, &headers).await?;
     let token = auth::new_organiser_token();
-    let hash = auth::hash_token(&token);
-    let store = state.store.clone();
-    let id = event.clone();
-    blocking(move || {
-        let owned = store.event_owner(&id)?.as_deref() == Some(me.id.as_str());
-        let several = store.event(&id)?.is_some_and(|e| e.join_code.is_some());
+    let path = format!("/e/{event}/organise");
+    replace_link(&state, &headers, token, &path, move |store, me, hash| {
+        let owned = store.event_owner(&event)?.as_deref() == Some(me);
+        let several = store.event(&event)?.is_some_and(|e| e.join_code.is_some());
         if !owned || !several {
             return Err(Error::NotFound("you have no such event"));
         }
-        store.set_event_organiser_token_hash(&id, &hash)?;
+        store.set_event_organiser_token_hash(&event, hash)?;
         Ok(())
     })
-    .await?;
-    let base = super::boards::base_url(&state, &headers);
-    Ok((
-        StatusCode::CREATED,
-        Json(OrganiserLink {
-            url: format!("{base}/e/{event}/organise#token={token}"),
-            token,
-        }),
-    ))
+    .await
 }
 
 /// A new organiser link for one of the organiser's series: the old one
@@ -522,27 +510,42 @@ async fn new_series_link(
     Path(series): Path<String>,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<OrganiserLink>), Error> {
-    same_origin(&state, &headers)?;
-    let me = organiser(&state, &headers).await?;
     let token = auth::new_series_token();
-    let hash = auth::hash_token(&token);
-    let store = state.store.clone();
-    let id = series.clone();
-    blocking(move || {
+    let path = format!("/s/{series}");
+    replace_link(&state, &headers, token, &path, move |store, me, hash| {
         let owned = store
-            .series(&id)?
-            .is_some_and(|s| s.owner.as_deref() == Some(me.id.as_str()));
-        if !owned || !store.set_series_token_hash(&id, &hash)? {
+            .series(&series)?
+            .is_some_and(|s| s.owner.as_deref() == Some(me));
+        if !owned || !store.set_series_token_hash(&series, hash)? {
             return Err(Error::NotFound("you have no such series"));
         }
         Ok(())
     })
-    .await?;
-    let base = super::boards::base_url(&state, &headers);
+    .await
+}
+
+/// For the signed-in organiser (same origin): `store_hash` checks the
+/// thing is theirs and stores the new token's hash; the answer is the new
+/// link, `{base}{path}#token=…`.
+async fn replace_link(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: String,
+    path: &str,
+    store_hash: impl FnOnce(&dyn crate::store::Store, &str, &[u8; 32]) -> Result<(), Error>
+    + Send
+    + 'static,
+) -> Result<(StatusCode, Json<OrganiserLink>), Error> {
+    same_origin(state, headers)?;
+    let me = organiser(state, headers).await?;
+    let hash = auth::hash_token(&token);
+    let store = state.store.clone();
+    blocking(move || store_hash(&*store, &me.id, &hash)).await?;
+    let base = super::boards::base_url(state, headers);
     Ok((
         StatusCode::CREATED,
         Json(OrganiserLink {
-            url: format!("{base}/s/{series}#token={token}"),
+            url: format!("{base}{path}#token={token}"),
             token,
         }),
     ))

@@ -10,11 +10,10 @@
  */
 import './event.css';
 import { render } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { t, useLocale } from '../../i18n';
 import {
   Api,
-  ApiError,
   EVENT_EXPORT_FORMATS,
   EVENT_PARTS,
   type EventDesk,
@@ -30,6 +29,7 @@ import { formatJoinCode } from '../../ui/join-code';
 import { QrCode } from '../../ui/qr';
 import { Downloads } from '../shared/Downloads';
 import { Loading, Message } from '../shared/page';
+import { isRefusal, useRefreshing } from '../shared/refreshing';
 import { labelIn } from './place-text';
 
 /** How often the desk is read again while the page is visible (joins, choices, fullness). */
@@ -351,19 +351,13 @@ export function OrganiseApp({ eventId, token, api, credentials }: { eventId: str
         if (asked === generation.current) show(desk);
       },
       (failure: unknown) => {
-        if (failure instanceof ApiError && (failure.status === 401 || failure.status === 403 || failure.status === 404)) setLoaded({ kind: 'refused' });
+        if (isRefusal(failure)) setLoaded({ kind: 'refused' });
         // Else (offline, busy): keep what is shown; the next refresh tries again.
         else setLoaded((current) => (current.kind === 'ready' ? current : { kind: 'failed', reason: apiFailureText(failure) }));
       },
     );
   };
-  useEffect(() => {
-    refresh();
-    const timer = setInterval(() => {
-      if (!document.hidden) refresh();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [eventId, token]);
+  useRefreshing(refresh, REFRESH_MS, [eventId, token]);
 
   switch (loaded.kind) {
     case 'loading':

@@ -47,6 +47,7 @@ import { TopBar, formatDate } from '../../ui/components';
 import { apiFailureText } from '../../ui/errors';
 import { Downloads } from '../shared/Downloads';
 import { Loading, Message } from '../shared/page';
+import { isRefusal, useRefreshing } from '../shared/refreshing';
 
 /** How often the series is read again while the page is visible (the boards change live). */
 const REFRESH_MS = 10_000;
@@ -468,17 +469,11 @@ export function SeriesApp({ series, token, api }: { series: string; token: strin
   };
   const refresh = (): void => {
     load().catch((failure: unknown) => {
-      if (failure instanceof ApiError && (failure.status === 401 || failure.status === 403 || failure.status === 404)) setLoaded({ kind: 'refused' });
+      if (isRefusal(failure)) setLoaded({ kind: 'refused' });
       else setLoaded((current) => (current.kind === 'ready' ? current : { kind: 'failed', reason: apiFailureText(failure) }));
     });
   };
-  useEffect(() => {
-    refresh();
-    const timer = setInterval(() => {
-      if (!document.hidden) refresh();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [series, token]);
+  useRefreshing(refresh, REFRESH_MS, [series, token]);
 
   /** Runs one action: busy while it runs, then the series read again; a failure said in words. */
   const run = (action: () => Promise<void>): void => {
