@@ -212,3 +212,80 @@ async fn boards_of_a_version_4_database_go_by_the_day_they_were_made() {
         .await;
     drop(temp);
 }
+
+/// An event goes as its boards do: dated long ago, after a restart with a
+/// short retention every board, the event and its participants' records
+/// (name, contact data) are gone, and no file holds any of it.
+#[tokio::test]
+async fn an_event_dated_long_ago_goes_whole_with_its_participants() {
+    let server = Server::start(&[]).await;
+    let (status, created) = server
+        .request(
+            "POST",
+            "/api/events",
+            Some(
+                &json!({"title": "Fachtag Integration 2020", "date": "2020-03-04",
+                         "boards": [{"title": "Plenum", "kind": "plenary"},
+                                    {"title": "Workshop Wohnen", "kind": "workshop"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let event = created["event"].as_str().expect("event").to_owned();
+    let join_code = created["join_code"].as_str().expect("code");
+    let boards: Vec<(String, String)> = created["boards"]
+        .as_array()
+        .expect("boards")
+        .iter()
+        .map(|b| {
+            (
+                b["board"].as_str().expect("board").to_owned(),
+                b["moderator_token"].as_str().expect("token").to_owned(),
+            )
+        })
+        .collect();
+    let (name, email) = ("Quirinius Fachtagsgast", "quirinius.canary@example.org");
+    let (status, joined) = server
+        .request(
+            "POST",
+            &format!("/api/events/{event}/join"),
+            Some(
+                &json!({"join_code": join_code, "name": name, "organisation": "Stadt",
+                         "sector": "behoerde", "email": email, "contact_consent": true}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{joined}");
+    let card = "Kanarienkarte des Fachtags";
+    write_card(&server, &boards[1].0, &boards[1].1, "cardFachtag01", card).await;
+    for canary in [name, email, card] {
+        assert!(
+            !any_file_holds(&server.data_dir, canary.as_bytes()).is_empty(),
+            "{canary:?} was stored"
+        );
+    }
+
+    let server = server.restart(&["--retention-days", "30"]).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (status, _) = server
+            .request("GET", &format!("/api/events/{event}"), None)
+            .await;
+        if status == 404 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the old event is still there ({status})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    for (board, token) in &boards {
+        let (status, _) = retention(&server, board, token).await;
+        assert_eq!(status, 404, "board {board} of the old event");
+    }
+    for canary in [name, email, card] {
+        let holders = any_file_holds(&server.data_dir, canary.as_bytes());
+        assert!(holders.is_empty(), "{canary:?} is still in {holders:?}");
+    }
+}
