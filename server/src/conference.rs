@@ -195,12 +195,22 @@ pub fn load_export(
     board: &str,
     live: Option<Vec<u8>>,
 ) -> Result<BoardExport, ConferenceError> {
+    Ok(load_export_without_photos(store, board, live)?.with_photos(shown_photos(store, board)?))
+}
+
+/// [`load_export`] without reading the photos (a series' overview and
+/// report show none, and would read every board's JPEGs on each refresh).
+pub fn load_export_without_photos(
+    store: &dyn Store,
+    board: &str,
+    live: Option<Vec<u8>>,
+) -> Result<BoardExport, ConferenceError> {
     let record = store
         .board(board)?
         .ok_or_else(|| ConferenceError::NoSuchBoard(board.to_owned()))?;
     let doc = document(store, board, live)?;
     let participants = store.participants(board)?;
-    Ok(BoardExport::new(&record, &doc, &participants).with_photos(shown_photos(store, board)?))
+    Ok(BoardExport::new(&record, &doc, &participants))
 }
 
 /// The read model of a board: the live room's state if it is open (`live`),

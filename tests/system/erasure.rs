@@ -7,6 +7,7 @@
 
 use crate::common::doc::{at, contains_bytes, create_card, new_doc, put, set};
 use crate::common::http::get_bytes;
+use crate::common::server::event_boards;
 use crate::common::{Board, Client, Server, http_request_as, refused_upgrade_status};
 use crate::deletion::any_file_holds;
 use kartenwand::protocol::Message as YMessage;
@@ -554,17 +555,7 @@ async fn a_participant_of_an_event_is_erased_from_every_board_of_it() {
         .expect("token")
         .to_owned();
     let join_code = created["join_code"].as_str().expect("code").to_owned();
-    let boards: Vec<(String, String)> = created["boards"]
-        .as_array()
-        .expect("boards")
-        .iter()
-        .map(|b| {
-            (
-                b["board"].as_str().expect("board").to_owned(),
-                b["moderator_token"].as_str().expect("token").to_owned(),
-            )
-        })
-        .collect();
+    let boards: Vec<(String, String)> = event_boards(&created);
     let join = |name: &'static str, email: &'static str| {
         let (server, event, join_code) = (&server, event.clone(), join_code.clone());
         async move {

@@ -5,6 +5,7 @@
 
 use crate::common::doc::{at, create_card};
 use crate::common::http::get_bytes;
+use crate::common::server::event_boards;
 use crate::common::{Client, Server, http_request_as, refused_upgrade_status};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -58,17 +59,7 @@ async fn create_event(server: &Server, body: &Value) -> Event {
         organiser_token: text("organiser_token"),
         viewer_token: text("viewer_token"),
         join_code: text("join_code"),
-        boards: created["boards"]
-            .as_array()
-            .expect("boards")
-            .iter()
-            .map(|b| {
-                (
-                    b["board"].as_str().expect("board").to_owned(),
-                    b["moderator_token"].as_str().expect("token").to_owned(),
-                )
-            })
-            .collect(),
+        boards: event_boards(&created),
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::common::doc::with_segment;
 use crate::common::http::exchange;
+use crate::common::server::event_boards;
 use crate::common::{Client, Server, at, http_request_as};
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
@@ -670,17 +671,7 @@ async fn create_event(server: &Server) -> (String, String, String, String, Vec<(
         .await;
     assert_eq!(status, 201, "{created}");
     let text = |key: &str| created[key].as_str().expect(key).to_owned();
-    let boards = created["boards"]
-        .as_array()
-        .expect("boards")
-        .iter()
-        .map(|b| {
-            (
-                b["board"].as_str().expect("board").to_owned(),
-                b["moderator_token"].as_str().expect("token").to_owned(),
-            )
-        })
-        .collect();
+    let boards = event_boards(&created);
     (
         text("event"),
         text("organiser_token"),

@@ -5,6 +5,7 @@
 //! its boards go by the day they were made.
 
 use crate::common::doc::{at, put};
+use crate::common::server::event_boards;
 use crate::common::{Client, Server, WAIT, http_request_as};
 use crate::deletion::any_file_holds;
 use serde_json::{Value, json};
@@ -49,6 +50,25 @@ async fn write_card(server: &Server, board: &str, token: &str, id: &str, text: &
             "the card stored",
         )
         .await;
+}
+
+/// Asks `ask` until it answers 404 (the sweep deleted `what`), within the wait.
+async fn until_gone<F: std::future::Future<Output = (u16, Value)>>(
+    ask: impl Fn() -> F,
+    what: &str,
+) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (status, _) = ask().await;
+        if status == 404 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} is still there ({status})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 async fn retention(server: &Server, board: &str, token: &str) -> (u16, Value) {
@@ -139,19 +159,7 @@ async fn a_board_past_its_day_is_gone_after_a_restart_and_the_moderator_chooses_
 
     // A restart with a short retention: the sweep deletes the old board.
     let server = server.restart(&["--retention-days", "30"]).await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let (status, _) = retention(&server, &old, &old_token).await;
-        if status == 404 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the old board is still there ({status})"
-        );
-        tokio::task::yield_now().await;
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_gone(|| retention(&server, &old, &old_token), "the old board").await;
     let holders = any_file_holds(&server.data_dir, canary.as_bytes());
     assert!(
         holders.is_empty(),
@@ -233,17 +241,7 @@ async fn an_event_dated_long_ago_goes_whole_with_its_participants() {
     assert_eq!(status, 201, "{created}");
     let event = created["event"].as_str().expect("event").to_owned();
     let join_code = created["join_code"].as_str().expect("code");
-    let boards: Vec<(String, String)> = created["boards"]
-        .as_array()
-        .expect("boards")
-        .iter()
-        .map(|b| {
-            (
-                b["board"].as_str().expect("board").to_owned(),
-                b["moderator_token"].as_str().expect("token").to_owned(),
-            )
-        })
-        .collect();
+    let boards = event_boards(&created);
     let (name, email) = ("Quirinius Fachtagsgast", "quirinius.canary@example.org");
     let (status, joined) = server
         .request(
@@ -266,20 +264,8 @@ async fn an_event_dated_long_ago_goes_whole_with_its_participants() {
     }
 
     let server = server.restart(&["--retention-days", "30"]).await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let (status, _) = server
-            .request("GET", &format!("/api/events/{event}"), None)
-            .await;
-        if status == 404 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the old event is still there ({status})"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let path = format!("/api/events/{event}");
+    until_gone(|| server.request("GET", &path, None), "the old event").await;
     for (board, token) in &boards {
         let (status, _) = retention(&server, board, token).await;
         assert_eq!(status, 404, "board {board} of the old event");

@@ -137,7 +137,7 @@ pub(super) fn gather(
 ) -> Result<SeriesExport, Error> {
     let mut boards = Vec::with_capacity(live.len());
     for (board, live) in live {
-        let export = match conference::load_export(store, &board, live) {
+        let export = match conference::load_export_without_photos(store, &board, live) {
             Ok(export) => export,
             // Deleted between the listing and now: no longer in the series.
             Err(conference::ConferenceError::NoSuchBoard(_)) => continue,

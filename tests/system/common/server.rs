@@ -306,3 +306,18 @@ pub fn import(data_dir: &Path, file: &Path) -> String {
         .find_map(|line| line.strip_prefix("moderator_token ").map(str::to_owned))
         .expect("the moderator token is printed")
 }
+
+/// Each board of a `POST /api/events` answer: its id and moderator token.
+pub fn event_boards(created: &serde_json::Value) -> Vec<(String, String)> {
+    created["boards"]
+        .as_array()
+        .expect("boards")
+        .iter()
+        .map(|b| {
+            (
+                b["board"].as_str().expect("board").to_owned(),
+                b["moderator_token"].as_str().expect("token").to_owned(),
+            )
+        })
+        .collect()
+}
