@@ -231,7 +231,7 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<()> {
         "{:<24} {:>9} {:>9}",
         "all steps, threshold", "precision", "recall"
     );
-    for threshold in [0.2f32, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
+    for threshold in [0.2f32, 0.25, 0.28, 0.3, 0.32, 0.34, 0.35, 0.4, 0.45, 0.5] {
         let q = quality(&set.cards, all, threshold);
         println!("{threshold:<24.2} {:>9.3} {:>9.3}", q.precision, q.recall);
     }

@@ -12,18 +12,21 @@
 //!    umlauts folded (`ä` → `ae`), so "Wohnungen" meets "Wohnung";
 //! 3. the known words a compound starts or ends with ("Sprachkursplätze" →
 //!    Sprachkurs, Plätze), known from the lexicon and from the other cards;
-//! 4. the concept of a stem ([`lexicon::CONCEPTS`]: "Deutschkurs",
-//!    "Integrationskurs" and "language class" are one concept);
-//! 5. the letter trigrams of each word, lightly weighted, for typos
-//!    ("Kinderbetreung").
+//! 4. the concepts of a stem: topics ([`lexicon::CONCEPTS`]: "Deutschkurs",
+//!    "Integrationskurs" and "language class" are one) and, weighed less,
+//!    aspects ([`lexicon::ASPECTS`]: waiting, cost, evenings); a word may
+//!    name several, and a word one or two letters from a concept's word
+//!    ("Kinderbetreung") names its concepts too;
+//! 5. the letter trigrams of each word, lightly weighted, for typos (off by
+//!    default: they cost more precision than they bring).
 //!
 //! Features are weighted by how rare they are among the cards compared
 //! (tf–idf) and compared by cosine. Cards are grouped by average linkage:
 //! two groups join while their cards are, on average, at least
 //! [`THRESHOLD`] alike, and never across a pair the moderator dismissed.
-//! `bench/data/similar-cards.json` is the labelled set the threshold was
-//! chosen on; `kartenwand-bench similar` prints precision and recall, and
-//! what each step adds.
+//! `bench/data/similar-cards*.json` are the labelled sets the lexicon and
+//! threshold were chosen on (and one blind set); `kartenwand-bench similar`
+//! prints precision and recall, and what each step adds.
 //!
 //! Everything here is pure: no I/O.
 
@@ -77,6 +80,9 @@ impl Steps {
 const WORD: f32 = 1.0;
 const PART: f32 = 0.7;
 const CONCEPT: f32 = 1.0;
+/// An aspect ([`lexicon::ASPECTS`]: waiting, cost, evenings) says less about
+/// which need a card names than a topic does.
+const ASPECT: f32 = 0.7;
 /// A word's own weight beside its concept's.
 const WORD_IN_CONCEPT: f32 = 0.1;
 
@@ -113,12 +119,12 @@ pub struct Analyser {
     english_stop: HashSet<&'static str>,
     abbreviations: HashMap<&'static str, &'static str>,
     cased: HashMap<&'static str, &'static str>,
-    /// Stem → concept.
-    concepts: HashMap<String, u16>,
+    /// Stem → the concepts it names (a word may be in several).
+    concepts: HashMap<String, Vec<u16>>,
     /// Stems of the lexicon's words: parts a compound may have.
     known: HashSet<String>,
     /// The concepts' stems as letters, for typos.
-    concept_stems: Vec<(Vec<char>, u16)>,
+    concept_stems: Vec<(Vec<char>, String)>,
     /// Stem → the thesaurus' synonym sets it is in, and their weight.
     synsets: HashMap<String, Vec<u32>>,
     synonym_weight: f32,
@@ -165,7 +171,8 @@ impl Analyser {
             "is", "it", "its", "more", "need", "needs", "needed", "no", "not", "of", "on", "only",
             "or", "lack", "lacking", "missing", "enough", "the", "there", "to", "too", "with",
             "without", "we", "our", "very", "many", "much", "few", "less", "can", "cannot",
-            "can't", "should",
+            "can't", "should", "people", "person", "somebody", "nobody", "help", "support",
+            "refugee", "refugees", "migrants", "please", "pls", "new", "still", "always", "way",
         ]
         .into_iter()
         .collect();
@@ -187,22 +194,25 @@ impl Analyser {
             synsets: HashMap::new(),
             synonym_weight: 0.0,
         };
-        for (index, words) in lexicon::CONCEPTS.iter().enumerate() {
+        for (index, words) in lexicon::CONCEPTS.iter().chain(lexicon::ASPECTS).enumerate() {
             for word in *words {
                 let lower = word.to_lowercase();
                 for stem in [analyser.stem(&lower, false), analyser.stem(&lower, true)] {
                     if stem.chars().count() >= PART_MIN {
                         analyser.known.insert(stem.clone());
                     }
-                    analyser.concepts.entry(stem).or_insert(index as u16);
+                    let named = analyser.concepts.entry(stem).or_default();
+                    if !named.contains(&(index as u16)) {
+                        named.push(index as u16);
+                    }
                 }
             }
         }
-        let mut stems: Vec<(Vec<char>, u16)> = analyser
+        let mut stems: Vec<(Vec<char>, String)> = analyser
             .concepts
-            .iter()
-            .filter(|(stem, _)| stem.chars().count() >= TYPO_MIN)
-            .map(|(stem, concept)| (stem.chars().collect(), *concept))
+            .keys()
+            .filter(|stem| stem.chars().count() >= TYPO_MIN)
+            .map(|stem| (stem.chars().collect(), stem.clone()))
             .collect();
         stems.sort();
         analyser.concept_stems = stems;
@@ -340,15 +350,15 @@ impl Analyser {
         found
     }
 
-    /// The concept of a stem, or of the concept word it is one typo away
+    /// The concepts of a stem, or of the concept word it is one typo away
     /// from ("kinderbetreung"): two letters in a long word.
-    fn concept_of(&self, stem: &str) -> Option<u16> {
-        if let Some(&concept) = self.concepts.get(stem) {
-            return Some(concept);
+    fn concepts_of(&self, stem: &str) -> &[u16] {
+        if let Some(concepts) = self.concepts.get(stem) {
+            return concepts;
         }
         let letters: Vec<char> = stem.chars().collect();
         if letters.len() < TYPO_MIN {
-            return None;
+            return &[];
         }
         let allowed = if letters.len() >= 10 { 2 } else { 1 };
         self.concept_stems
@@ -357,7 +367,8 @@ impl Analyser {
                 known.len().abs_diff(letters.len()) <= allowed && known.first() == letters.first()
             })
             .find(|(known, _)| edits(known, &letters, allowed) <= allowed)
-            .map(|(_, concept)| *concept)
+            .and_then(|(_, known)| self.concepts.get(known))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The stems of a text's words, for the parts compounds may have.
@@ -388,13 +399,16 @@ impl Analyser {
             for (stem, weight) in stems {
                 let mut word = weight;
                 if self.steps.concepts {
-                    if let Some(concept) = self.concept_of(&stem) {
+                    let concepts = self.concepts_of(&stem);
+                    for &concept in concepts {
                         found
                             .features
-                            .push((Feature::Concept(concept), CONCEPT * weight));
+                            .push((Feature::Concept(concept), concept_weight(concept) * weight));
                         found
                             .spelled
                             .push((Feature::Concept(concept), token.clone()));
+                    }
+                    if !concepts.is_empty() {
                         // The concept carries the word: synonyms share most of their weight.
                         word *= WORD_IN_CONCEPT;
                     }
@@ -422,6 +436,15 @@ impl Analyser {
             }
         }
         found
+    }
+}
+
+/// The weight of a concept: a topic's, or an aspect's.
+fn concept_weight(concept: u16) -> f32 {
+    if usize::from(concept) < lexicon::CONCEPTS.len() {
+        CONCEPT
+    } else {
+        ASPECT
     }
 }
 
@@ -753,6 +776,25 @@ mod tests {
             ) > THRESHOLD
         );
         assert!(alike("Es fehlen Deutschkurse", "not enough German classes") > THRESHOLD);
+    }
+
+    #[test]
+    fn a_word_names_each_of_its_concepts_and_aspects_weigh_less() {
+        // "WLAN" is digital access and the wifi of a shelter at once.
+        assert!(
+            alike(
+                "no wifi in the shelter",
+                "kein WLAN in der Gemeinschaftsunterkunft"
+            ) > THRESHOLD
+        );
+        // Waiting is an aspect: two waits for different things are less
+        // alike than two words for one course.
+        let waits = alike(
+            "Wartezeit bei der Ausländerbehörde",
+            "Wartezeit auf den Integrationskurs",
+        );
+        let courses = alike("Integrationskurs fehlt", "Deutschkurs für Mütter");
+        assert!(waits < courses, "{waits} < {courses}");
     }
 
     #[test]
