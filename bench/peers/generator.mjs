@@ -7,7 +7,11 @@
 // `kartenwand-bench table` reads both; the line says `"generator": "js"`.
 //
 //   node generator.mjs --target http://127.0.0.1:PORT --flavor kartenwand \
-//     --profile city --server-pid PID [--workers 2] [--label rep=1]
+//     --profile city --server-pid PID [--workers 2] [--apply true] [--label rep=1]
+//
+// Received updates are decoded (y-protocols) and their payloads counted;
+// `--apply true` also applies each into the client's Y.Doc, as a phone
+// does: one core cannot do that for 5,000 documents (docs/benchmarks.md).
 //
 // Flavours: kartenwand (boards and participant tokens over its API), yws
 // (@y/websocket-server: /ROOM), relay (kartenwand-bench relay: /ROOM, no
@@ -18,6 +22,11 @@ import { fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import * as syncProtocol from 'y-protocols/sync'
 
 const PROFILES = {
   conference: { rooms: 10, clients: 30, rate: 1.0, payload: 100, duration: 30, warmup: 5 },
@@ -26,7 +35,7 @@ const PROFILES = {
 }
 
 function parseArgs (argv) {
-  const args = { workers: 2, label: '', flavor: 'kartenwand', profile: 'custom' }
+  const args = { workers: 2, label: '', flavor: 'kartenwand', profile: 'custom', apply: 'false' }
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase())
     args[key] = argv[i + 1]
@@ -46,6 +55,7 @@ function parseArgs (argv) {
     warmup: number('warmup'),
     workers: Number(args.workers),
     serverPid: args.serverPid ? Number(args.serverPid) : null,
+    apply: args.apply === 'true',
     label: args.label
   }
 }
@@ -68,6 +78,51 @@ async function post (base, path, body) {
   return response.json()
 }
 
+/**
+ * Reveals a board's cards as its moderator does after the writing
+ * (`meta.revealed`, docs/schema.md): every card text then goes to
+ * everyone; hidden, the room redacts it for all but the author's group and
+ * the payloads this generator counts never arrive. Resolves once the
+ * server answered a handshake sent after the update.
+ */
+function reveal (url) {
+  return new Promise((resolve, reject) => {
+    const doc = new Y.Doc()
+    const ws = new WebSocket(url, { perMessageDeflate: false })
+    ws.binaryType = 'nodebuffer'
+    const timer = setTimeout(() => { ws.terminate(); reject(new Error(`reveal of ${url.split('?')[0]} timed out`)) }, 30_000)
+    const step1 = () => {
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, 0)
+      syncProtocol.writeSyncStep1(encoder, doc)
+      ws.send(encoding.toUint8Array(encoder))
+    }
+    let revealed = false
+    ws.on('open', step1)
+    ws.on('message', (data) => {
+      const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.length))
+      if (decoding.readVarUint(decoder) !== 0) return
+      if (decoding.readVarUint(decoder) !== syncProtocol.messageYjsSyncStep2) return
+      if (revealed) {
+        clearTimeout(timer)
+        ws.close()
+        resolve()
+        return
+      }
+      revealed = true
+      doc.on('update', (update) => {
+        const encoder = encoding.createEncoder()
+        encoding.writeVarUint(encoder, 0)
+        syncProtocol.writeUpdate(encoder, update)
+        ws.send(encoding.toUint8Array(encoder))
+      })
+      doc.getMap('meta').set('revealed', true)
+      step1()
+    })
+    ws.on('error', (error) => { clearTimeout(timer); reject(error) })
+  })
+}
+
 /** Rooms and each client's URL and card author. */
 async function accesses (plan, runId) {
   const authority = plan.target.replace(/^[a-z]+:\/\//, '').replace(/\/$/, '')
@@ -80,6 +135,7 @@ async function accesses (plan, runId) {
       continue
     }
     const board = await post(`http://${authority}`, '/api/boards', { title: `kwj-${runId}-${room}` })
+    await reveal(`ws://${authority}/ws/${board.board}?token=${board.moderator_token}`)
     for (let client = 0; client < plan.clients; client++) {
       const joined = await post(`http://${authority}`, `/api/boards/${board.board}/join`, {
         join_code: board.join_code, name: `Bench ${client}`, sector: 'stadtteil'
@@ -179,6 +235,7 @@ async function main () {
     server_peak_rss_mib: plan.serverPid ? memoryMiB(plan.serverPid, 'VmHWM') : null,
     window_s: window,
     generator_workers: plan.workers,
+    applied: plan.apply,
     cores: availableParallelism()
   }
   process.stdout.write(JSON.stringify(line) + '\n')

@@ -96,6 +96,13 @@ pub struct RunArgs {
     /// through the ownership check) or use the moderator token.
     #[arg(long, value_enum, default_value = "participant")]
     pub role: Role,
+    /// Kartenwand only: leave the cards hidden, as while the groups write
+    /// (each text goes only to its author's group: the room redacts every
+    /// update for the others). By default the moderator reveals each board
+    /// first (`meta.revealed`), as after the writing, and every update goes
+    /// to everyone.
+    #[arg(long)]
+    pub hidden: bool,
     /// Cards per board for `storm`.
     #[arg(long, default_value_t = 500)]
     pub cards: usize,
@@ -149,7 +156,7 @@ impl Profile {
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let (rooms, clients, rate, payload, duration, warmup) = args.profile.defaults();
-    let target = Target::new(args.flavor, &args.target, args.role)?;
+    let target = Target::new(args.flavor, &args.target, args.role, args.hidden)?;
     let plan = LoadPlan {
         target,
         profile: args.profile.name(),

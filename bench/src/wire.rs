@@ -16,6 +16,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Duration, timeout};
+use yrs::{Doc, Map, Transact};
+
+use crate::client::Session;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Flavor {
@@ -59,6 +62,8 @@ pub struct Target {
     /// `host:port`.
     pub authority: String,
     pub role: Role,
+    /// Kartenwand: leave the boards' cards hidden (not revealed).
+    pub hidden: bool,
     /// Distinguishes the rooms of this run from earlier ones on the same
     /// server (the peers keep documents in memory while anyone is in them).
     pub run_id: String,
@@ -75,7 +80,7 @@ pub struct Access {
 }
 
 impl Target {
-    pub fn new(flavor: Flavor, url: &str, role: Role) -> anyhow::Result<Self> {
+    pub fn new(flavor: Flavor, url: &str, role: Role, hidden: bool) -> anyhow::Result<Self> {
         let authority = url
             .split_once("://")
             .map_or(url, |(_, rest)| rest)
@@ -87,6 +92,7 @@ impl Target {
             flavor,
             authority: authority.to_owned(),
             role,
+            hidden,
             run_id: format!("{:08x}", rand::random::<u32>()),
         })
     }
@@ -127,6 +133,9 @@ impl Target {
         let board_id = field(&board, "board")?;
         let moderator = field(&board, "moderator_token")?;
         let join_code = field(&board, "join_code")?;
+        if !self.hidden {
+            self.reveal(&board_id, &moderator).await?;
+        }
         let mut accesses = Vec::with_capacity(clients);
         for client in 0..clients {
             let (token, author) = if writers && self.role == Role::Participant {
@@ -152,6 +161,34 @@ impl Target {
             });
         }
         Ok(accesses)
+    }
+}
+
+impl Target {
+    /// Reveals a board's cards as its moderator does after the writing
+    /// (`meta.revealed`, docs/schema.md): from then on every card text goes
+    /// to everyone, where before the room redacted it for all but the
+    /// author's group. Returns once the server applied it.
+    async fn reveal(&self, board: &str, moderator: &str) -> anyhow::Result<()> {
+        let access = Access {
+            url: format!("ws://{}/ws/{board}?token={moderator}", self.authority),
+            document: String::new(),
+            author: "moderator".into(),
+        };
+        let mut session = Session::open(self.flavor, &access).await?;
+        let doc = Doc::new();
+        session.sync(&doc, |_| {}).await?;
+        let update = {
+            let meta = doc.get_or_insert_map("meta");
+            let mut txn = doc.transact_mut();
+            meta.insert(&mut txn, "revealed", true);
+            txn.encode_update_v1()
+        };
+        session.send(&Message::Update(&update)).await?;
+        // The server answers a second handshake after the update.
+        session.sync(&doc, |_| {}).await?;
+        session.close().await;
+        Ok(())
     }
 }
 
