@@ -18,6 +18,7 @@
 #[macro_use]
 mod contract;
 mod sqlite;
+mod write;
 
 pub use sqlite::{SqliteStore, Synchronous};
 use std::path::PathBuf;
