@@ -2,7 +2,7 @@
 //! (`sqlite/writer.rs`, `postgres/writer.rs`) queues, commits in order and
 //! answers through the write's [`PendingWrite`](super::PendingWrite).
 
-use super::StoreError;
+use super::{PendingWrite, StoreError};
 use tokio::sync::oneshot;
 
 /// A document write waiting for its commit; `done` hears the outcome.
@@ -22,6 +22,43 @@ pub(super) enum WriteOp {
 }
 
 impl WriteOp {
+    /// [`Store::append_updates`](super::Store::append_updates) of every
+    /// backend: the write, handed to `submit` (the backend's queue), and
+    /// where its answer will come.
+    pub(super) fn append(
+        board: &str,
+        updates: Vec<Vec<u8>>,
+        new_clients: Vec<(u64, String)>,
+        submit: impl FnOnce(WriteOp),
+    ) -> PendingWrite {
+        let (done, pending) = oneshot::channel();
+        submit(WriteOp::Append {
+            board: board.to_owned(),
+            updates,
+            new_clients,
+            done,
+        });
+        pending
+    }
+
+    /// [`Store::compact`](super::Store::compact) of every backend, as
+    /// [`WriteOp::append`].
+    pub(super) fn compact(
+        board: &str,
+        snapshot: Vec<u8>,
+        through_sequence: u64,
+        submit: impl FnOnce(WriteOp),
+    ) -> PendingWrite {
+        let (done, pending) = oneshot::channel();
+        submit(WriteOp::Compact {
+            board: board.to_owned(),
+            snapshot,
+            through_sequence,
+            done,
+        });
+        pending
+    }
+
     /// Where the outcome goes.
     pub(super) fn done(self) -> oneshot::Sender<Result<u64, StoreError>> {
         match self {

@@ -371,12 +371,7 @@ impl Store for SqliteStore {
         updates: Vec<Vec<u8>>,
         new_clients: Vec<(u64, String)>,
     ) -> PendingWrite {
-        self.enqueue(|done| WriteOp::Append {
-            board: board.to_owned(),
-            updates,
-            new_clients,
-            done,
-        })
+        WriteOp::append(board, updates, new_clients, |op| self.submit(op))
     }
 
     fn add_organiser(&self, organiser: &OrganiserRecord) -> Result<(), StoreError> {
@@ -661,12 +656,7 @@ impl Store for SqliteStore {
     }
 
     fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite {
-        self.enqueue(|done| WriteOp::Compact {
-            board: board.to_owned(),
-            snapshot,
-            through_sequence,
-            done,
-        })
+        WriteOp::compact(board, snapshot, through_sequence, |op| self.submit(op))
     }
 }
 
