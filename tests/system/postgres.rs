@@ -35,7 +35,13 @@ async fn refused_start(database_url: &str) -> (std::process::ExitStatus, String)
 async fn a_node_on_postgresql_keeps_cards_and_participants_across_a_kill_and_has_the_database_alone()
  {
     let database = postgres::database();
-    let args = ["--database-url", database.url.as_str()];
+    // Compactions too: the log after a snapshot is what a restart reads.
+    let args = [
+        "--database-url",
+        database.url.as_str(),
+        "--compact-after-updates",
+        "5",
+    ];
     let server = Server::start(&args).await;
     let board = server.create_board("Sandow").await;
     let mut client = Client::connect(&server, &board.id, &board.moderator_token).await;
@@ -53,6 +59,34 @@ async fn a_node_on_postgresql_keeps_cards_and_participants_across_a_kill_and_has
     }
     client.pump_until(|c| c.all_echoed(), "every echo").await;
     let expected = client.json();
+    client.close().await;
+    // The room compacts after its fifth update; the snapshot is committed
+    // soon after the echo.
+    let snapshots = format!(
+        "SELECT count(*) FROM snapshots WHERE board = '{}'",
+        board.id
+    );
+    let deadline = std::time::Instant::now() + WAIT;
+    while postgres::server().psql(&database.name, &snapshots).trim() != "1" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no snapshot was stored"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // And one more card after it, in the log.
+    let mut client = Client::connect(&server, &board.id, &board.moderator_token).await;
+    client
+        .edit(|_, txn| {
+            use yrs::{Map, WriteTxn};
+            txn.get_or_insert_map("cards")
+                .insert(txn, "after", "nach dem Snapshot");
+        })
+        .await;
+    client.pump_until(|c| c.all_echoed(), "its echo").await;
+    let expected_after = client.json();
+    assert_ne!(expected_after, expected);
+    let expected = expected_after;
     client.close().await;
 
     // SIGKILL: what was echoed was committed.

@@ -141,7 +141,7 @@ impl PostgresStore {
         };
         *lock(&store.runtime) = Some(runtime);
         let handle = store.connections.runtime.clone();
-        let node_lock = connect(&handle, &config)?;
+        let node_lock = connect(&handle, &config, Purpose::NodeLock)?;
         let locked: bool = futures_executor::block_on(
             node_lock.query_one("SELECT pg_try_advisory_lock($1)", &[&NODE_LOCK]),
         )?
@@ -151,7 +151,7 @@ impl PostgresStore {
         }
         *lock(&store.node_lock) = Some(node_lock);
         store.run(async |client| schema::migrate(client).await)?;
-        let writer_client = connect(&handle, &config)?;
+        let writer_client = connect(&handle, &config, Purpose::Queries)?;
         *lock(&store.writer) = Some(writer::Writer::start(&handle, writer_client, config));
         Ok(store)
     }
@@ -240,23 +240,47 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     })
 }
 
+/// What a connection is for, which decides what its loss means.
+#[derive(Debug, Clone, Copy)]
+enum Purpose {
+    /// Reads, record writes, the writer: made again on the next use.
+    Queries,
+    /// The session that holds [`NODE_LOCK`]: losing it (a restart of
+    /// PostgreSQL) frees the database for a second node.
+    NodeLock,
+}
+
 /// Connects on the store's runtime, which then drives the connection, and
 /// waits (on any thread) for the client.
-fn connect(runtime: &tokio::runtime::Handle, config: &Config) -> Result<Client, StoreError> {
+fn connect(
+    runtime: &tokio::runtime::Handle,
+    config: &Config,
+    purpose: Purpose,
+) -> Result<Client, StoreError> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let config = config.clone();
     runtime.spawn(async move {
-        let _ = sender.send(connect_here(&config).await);
+        let _ = sender.send(connect_here(&config, purpose).await);
     });
     receiver.recv().map_err(|_| StoreError::Closed)?
 }
 
-/// Connects from a task of the store's runtime.
-async fn connect_here(config: &Config) -> Result<Client, StoreError> {
+/// Connects from a task of the store's runtime. A connection that ends
+/// without being closed by the store is logged.
+async fn connect_here(config: &Config, purpose: Purpose) -> Result<Client, StoreError> {
     let (client, connection) = config.connect(NoTls).await?;
     tokio::spawn(async move {
         if let Err(error) = connection.await {
-            tracing::warn!(%error, "a PostgreSQL connection ended");
+            match purpose {
+                Purpose::Queries => {
+                    tracing::warn!(%error, "a PostgreSQL connection ended; it is made again when needed")
+                }
+                Purpose::NodeLock => tracing::error!(
+                    %error,
+                    "lost the connection that holds this node's lock on the database: \
+                     a second node could start on it now; restart this node"
+                ),
+            }
         }
     });
     Ok(client)
@@ -296,7 +320,7 @@ impl Connections {
             return Err(StoreError::Closed);
         }
         if slot.as_ref().is_none_or(Client::is_closed) {
-            *slot = Some(connect(&self.runtime, &self.config)?);
+            *slot = Some(connect(&self.runtime, &self.config, Purpose::Queries)?);
         }
         Ok(slot)
     }

@@ -92,7 +92,7 @@ async fn run(mut log: Log, mut receiver: mpsc::UnboundedReceiver<WriteOp>) {
 /// transaction at its first error).
 async fn commit(log: &mut Log, batch: Vec<WriteOp>) {
     if log.client.is_closed() {
-        match super::connect_here(&log.config).await {
+        match super::connect_here(&log.config, super::Purpose::Queries).await {
             Ok(client) => log.client = client,
             Err(error) => {
                 tracing::error!(%error, "cannot connect the store's writer again");
