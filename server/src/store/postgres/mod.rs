@@ -386,6 +386,49 @@ mod tests {
         ));
     }
 
+    /// A write the database refuses (here a trigger refuses board `bad`)
+    /// fails alone: the writes queued with it, in the same group commit,
+    /// are committed and answered.
+    #[tokio::test]
+    async fn a_refused_write_fails_alone_in_its_group() {
+        let (database, store) = opened();
+        test_server::server().psql(
+            &database.name,
+            "CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN IF NEW.board = 'bad' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;
+             CREATE TRIGGER refuse_bad BEFORE INSERT ON updates
+                 FOR EACH ROW EXECUTE FUNCTION refuse_bad();",
+        );
+        // Queued at once, so the writer finds them together.
+        let pending: Vec<_> = ["a", "bad", "b", "a"]
+            .into_iter()
+            .map(|board| {
+                (
+                    board,
+                    store.append_update(board, board.as_bytes().to_vec(), Vec::new()),
+                )
+            })
+            .collect();
+        for (board, write) in pending {
+            let result = write.await.expect("answered");
+            match board {
+                "bad" => assert!(
+                    matches!(result, Err(StoreError::CommitFailed(_))),
+                    "{result:?}"
+                ),
+                _ => assert!(result.is_ok(), "{board}: {result:?}"),
+            }
+        }
+        assert_eq!(store.load_document("a").expect("loads").updates.len(), 2);
+        assert_eq!(store.load_document("b").expect("loads").last_sequence, 1);
+        assert_eq!(
+            store.load_document("bad").expect("loads"),
+            Default::default()
+        );
+        // And the writer goes on.
+        assert_eq!(append(&store, "b", b"next").await, 2);
+    }
+
     #[tokio::test]
     async fn writes_after_close_fail_cleanly() {
         let (_database, store) = opened();

@@ -9,7 +9,7 @@ use crate::store::StoreError;
 use crate::store::write::WriteOp;
 use std::collections::HashMap;
 use tokio::sync::mpsc;
-use tokio_postgres::{Client, Config, Transaction};
+use tokio_postgres::{Client, Config, Statement, Transaction};
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -60,6 +60,9 @@ struct Log {
     client: Client,
     /// To connect again when the server closed the connection.
     config: Config,
+    /// The writer's statements, prepared once per connection: a write then
+    /// costs one round trip per statement instead of two.
+    statements: Option<Statements>,
     next: HashMap<String, i64>,
 }
 
@@ -68,8 +71,69 @@ impl Log {
         Log {
             client,
             config,
+            statements: None,
             next: HashMap::new(),
         }
+    }
+
+    /// After a failed write: the counted sequence numbers may not have
+    /// been written, and the statements may be what failed; both are read
+    /// and prepared afresh.
+    fn forget(&mut self) {
+        self.next.clear();
+        self.statements = None;
+    }
+}
+
+struct Statements {
+    insert_updates: Statement,
+    insert_clients: Statement,
+    upsert_snapshot: Statement,
+    delete_log: Statement,
+    last_sequence: Statement,
+}
+
+impl Statements {
+    async fn prepare(client: &Client) -> Result<Statements, tokio_postgres::Error> {
+        Ok(Statements {
+            // One statement per table for a whole batch (arrays, UNNEST).
+            insert_updates: client
+                .prepare(
+                    "INSERT INTO updates (board, sequence, data)
+                     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bytea[])",
+                )
+                .await?,
+            // The first owner of a client id keeps it.
+            insert_clients: client
+                .prepare(
+                    "INSERT INTO client_ids (board, client_id, owner)
+                     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[])
+                     ON CONFLICT DO NOTHING",
+                )
+                .await?,
+            upsert_snapshot: client
+                .prepare(
+                    "INSERT INTO snapshots (board, through_sequence, data) VALUES ($1, $2, $3)
+                     ON CONFLICT (board) DO UPDATE
+                     SET through_sequence = excluded.through_sequence, data = excluded.data",
+                )
+                .await?,
+            delete_log: client
+                .prepare("DELETE FROM updates WHERE board = $1 AND sequence <= $2")
+                .await?,
+            // A board's last sequence number: the highest logged, or the
+            // snapshot's when a compaction emptied the log. The next append
+            // takes one more, so no number is ever reused and no update
+            // hides behind a snapshot.
+            last_sequence: client
+                .prepare(
+                    "SELECT COALESCE(
+                         (SELECT MAX(sequence) FROM updates WHERE board = $1),
+                         (SELECT through_sequence FROM snapshots WHERE board = $1),
+                         0)",
+                )
+                .await?,
+        })
     }
 }
 
@@ -93,7 +157,10 @@ async fn run(mut log: Log, mut receiver: mpsc::UnboundedReceiver<WriteOp>) {
 async fn commit(log: &mut Log, batch: Vec<WriteOp>) {
     if log.client.is_closed() {
         match super::connect_here(&log.config, super::Purpose::Queries).await {
-            Ok(client) => log.client = client,
+            Ok(client) => {
+                log.client = client;
+                log.statements = None;
+            }
             Err(error) => {
                 tracing::error!(%error, "cannot connect the store's writer again");
             }
@@ -107,18 +174,17 @@ async fn commit(log: &mut Log, batch: Vec<WriteOp>) {
             }
         }
         Err(error) if batch.len() == 1 => {
-            // Counted numbers it never wrote: read them afresh.
-            log.next.clear();
+            log.forget();
             for op in batch {
                 op.answer(Err(StoreError::CommitFailed(error.to_string())));
             }
         }
         Err(_) => {
-            log.next.clear();
+            log.forget();
             for op in batch {
                 let result = write(log, std::slice::from_ref(&op)).await;
                 if result.is_err() {
-                    log.next.clear();
+                    log.forget();
                 }
                 op.answer(
                     result
@@ -132,7 +198,16 @@ async fn commit(log: &mut Log, batch: Vec<WriteOp>) {
 
 /// Writes `batch` in one transaction: each write's sequence number.
 async fn write(log: &mut Log, batch: &[WriteOp]) -> Result<Vec<u64>, tokio_postgres::Error> {
-    let Log { client, next, .. } = log;
+    let Log {
+        client,
+        statements,
+        next,
+        ..
+    } = log;
+    let statements = match statements {
+        Some(statements) => statements,
+        None => statements.insert(Statements::prepare(client).await?),
+    };
     let transaction = client.transaction().await?;
     let mut rows = Rows::default();
     let mut sequences = Vec::with_capacity(batch.len());
@@ -150,7 +225,10 @@ async fn write(log: &mut Log, batch: &[WriteOp]) -> Result<Vec<u64>, tokio_postg
                 let sequence = match next.get_mut(board) {
                     Some(sequence) => sequence,
                     None => {
-                        let last = last_sequence(&transaction, board).await?;
+                        let last: i64 = transaction
+                            .query_one(&statements.last_sequence, &[board])
+                            .await?
+                            .try_get(0)?;
                         next.entry(board.clone()).or_insert(last)
                     }
                 };
@@ -167,21 +245,13 @@ async fn write(log: &mut Log, batch: &[WriteOp]) -> Result<Vec<u64>, tokio_postg
                 ..
             } => {
                 // The appends queued before it are in the log first.
-                rows.insert(&transaction).await?;
+                rows.insert(&transaction, statements).await?;
                 let through = *through_sequence as i64;
                 transaction
-                    .execute(
-                        "INSERT INTO snapshots (board, through_sequence, data) VALUES ($1, $2, $3)
-                         ON CONFLICT (board) DO UPDATE
-                         SET through_sequence = excluded.through_sequence, data = excluded.data",
-                        &[board, &through, snapshot],
-                    )
+                    .execute(&statements.upsert_snapshot, &[board, &through, snapshot])
                     .await?;
                 transaction
-                    .execute(
-                        "DELETE FROM updates WHERE board = $1 AND sequence <= $2",
-                        &[board, &through],
-                    )
+                    .execute(&statements.delete_log, &[board, &through])
                     .await?;
                 if let Some(sequence) = next.get_mut(board) {
                     *sequence = (*sequence).max(through);
@@ -190,28 +260,9 @@ async fn write(log: &mut Log, batch: &[WriteOp]) -> Result<Vec<u64>, tokio_postg
             }
         }
     }
-    rows.insert(&transaction).await?;
+    rows.insert(&transaction, statements).await?;
     transaction.commit().await?;
     Ok(sequences)
-}
-
-/// A board's last sequence number: the highest logged, or the snapshot's
-/// when a compaction emptied the log. The next append takes one more, so
-/// no number is ever reused and no update hides behind a snapshot.
-async fn last_sequence(
-    transaction: &Transaction<'_>,
-    board: &str,
-) -> Result<i64, tokio_postgres::Error> {
-    transaction
-        .query_one(
-            "SELECT COALESCE(
-                 (SELECT MAX(sequence) FROM updates WHERE board = $1),
-                 (SELECT through_sequence FROM snapshots WHERE board = $1),
-                 0)",
-            &[&board],
-        )
-        .await?
-        .try_get(0)
 }
 
 /// The rows of a batch's appends, inserted with one statement per table
@@ -223,27 +274,21 @@ struct Rows<'a> {
 }
 
 impl Rows<'_> {
-    async fn insert(&mut self, transaction: &Transaction<'_>) -> Result<(), tokio_postgres::Error> {
+    async fn insert(
+        &mut self,
+        transaction: &Transaction<'_>,
+        statements: &Statements,
+    ) -> Result<(), tokio_postgres::Error> {
         if !self.clients.is_empty() {
             let (boards, ids, owners) = columns(self.clients.drain(..));
-            // The first owner of a client id keeps it.
             transaction
-                .execute(
-                    "INSERT INTO client_ids (board, client_id, owner)
-                     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[])
-                     ON CONFLICT DO NOTHING",
-                    &[&boards, &ids, &owners],
-                )
+                .execute(&statements.insert_clients, &[&boards, &ids, &owners])
                 .await?;
         }
         if !self.updates.is_empty() {
             let (boards, sequences, data) = columns(self.updates.drain(..));
             transaction
-                .execute(
-                    "INSERT INTO updates (board, sequence, data)
-                     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bytea[])",
-                    &[&boards, &sequences, &data],
-                )
+                .execute(&statements.insert_updates, &[&boards, &sequences, &data])
                 .await?;
         }
         Ok(())
