@@ -16,6 +16,7 @@
 //! [`StoreConfig`] the command line builds. Every implementation runs the
 //! same contract tests (`contract`).
 
+mod columns;
 #[cfg(test)]
 #[macro_use]
 mod contract;

@@ -2,16 +2,16 @@
 //! participants and who owns them, and the boards' photos.
 //! [`crate::store::Store`]'s methods for them (`queries.rs`) call these.
 
-use super::queries::qualified;
 use super::{PostgresStore, hash, optional_hash, unexpected};
+use crate::store::columns::{
+    EVENT_BOARD_COLUMNS, EVENT_COLUMNS, EVENT_PARTICIPANT_COLUMNS, PHOTO_COLUMNS, qualified,
+};
 use crate::store::{
     EventBoardRecord, EventParticipantRecord, EventRecord, PhotoAdmission, PhotoInfo, PhotoRecord,
     StoreError,
 };
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
-
-const EVENT_COLUMNS: &str = "id, title, date, venue, locale, join_code, organiser_token_hash, viewer_token_hash, part, setup, created_at";
 
 fn event_from_row(row: &Row) -> Result<EventRecord, StoreError> {
     Ok(EventRecord {
@@ -29,8 +29,6 @@ fn event_from_row(row: &Row) -> Result<EventRecord, StoreError> {
     })
 }
 
-const EVENT_BOARD_COLUMNS: &str = "event, board, kind, position, capacity, location, description";
-
 fn event_board_from_row(row: &Row) -> Result<EventBoardRecord, StoreError> {
     Ok(EventBoardRecord {
         event: row.try_get(0)?,
@@ -42,8 +40,6 @@ fn event_board_from_row(row: &Row) -> Result<EventBoardRecord, StoreError> {
         description: row.try_get(6)?,
     })
 }
-
-const EVENT_PARTICIPANT_COLUMNS: &str = "event, id, token_hash, name, organisation, sector, attributes, email, phone, contact_consent, created_at, removed, workshop, reflection_group";
 
 fn event_participant_from_row(row: &Row) -> Result<EventParticipantRecord, StoreError> {
     Ok(EventParticipantRecord {
@@ -273,8 +269,6 @@ impl PostgresStore {
         })
     }
 }
-
-const PHOTO_COLUMNS: &str = "board, id, author, created_at, width, height, status, bytes";
 
 fn photo_from_row(row: &Row) -> Result<PhotoInfo, StoreError> {
     let size = |index: usize| -> Result<i64, StoreError> { Ok(row.try_get(index)?) };

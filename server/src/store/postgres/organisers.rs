@@ -2,14 +2,13 @@
 //! which board, and the further links of a board.
 //! [`crate::store::Store`]'s methods for them (`queries.rs`) call these.
 
-use super::queries::{BOARD_COLUMNS, board_from_row, qualified};
+use super::queries::board_from_row;
 use super::{PostgresStore, hash};
+use crate::store::columns::{BOARD_COLUMNS, LINK_COLUMNS, ORGANISER_COLUMNS, qualified};
 use crate::store::{
     BoardLinkRecord, BoardRecord, InvitationRecord, OrganiserRecord, SessionRecord, StoreError,
 };
 use tokio_postgres::Row;
-
-const ORGANISER_COLUMNS: &str = "id, email, name, password_hash, created_at";
 
 fn organiser_from_row(row: &Row) -> Result<OrganiserRecord, StoreError> {
     Ok(OrganiserRecord {
@@ -20,8 +19,6 @@ fn organiser_from_row(row: &Row) -> Result<OrganiserRecord, StoreError> {
         created_at: row.try_get(4)?,
     })
 }
-
-const LINK_COLUMNS: &str = "board, id, role, label, token_hash, created_at, revoked";
 
 fn link_from_row(row: &Row) -> Result<BoardLinkRecord, StoreError> {
     Ok(BoardLinkRecord {

@@ -5,6 +5,7 @@
 //! own, as in the SQLite store.
 
 use super::{PostgresStore, hash, unexpected};
+use crate::store::columns::{BOARD_COLUMNS, PARTICIPANT_COLUMNS};
 use crate::store::write::WriteOp;
 use crate::store::{
     BoardLinkRecord, BoardRecord, EventBoardRecord, EventParticipantRecord, EventRecord,
@@ -12,9 +13,6 @@ use crate::store::{
     PhotoRecord, Retention, SeriesRecord, SessionRecord, Store, StoreError, StoredDocument,
 };
 use tokio_postgres::{IsolationLevel, Row};
-
-pub(super) const BOARD_COLUMNS: &str =
-    "id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at";
 
 pub(super) fn board_from_row(row: &Row) -> Result<BoardRecord, StoreError> {
     Ok(BoardRecord {
@@ -27,8 +25,6 @@ pub(super) fn board_from_row(row: &Row) -> Result<BoardRecord, StoreError> {
         created_at: row.try_get(6)?,
     })
 }
-
-const PARTICIPANT_COLUMNS: &str = "board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, removed, personal_code";
 
 fn participant_from_row(row: &Row) -> Result<ParticipantRecord, StoreError> {
     Ok(ParticipantRecord {
@@ -68,15 +64,6 @@ fn days(retention_days: u32) -> i32 {
 const ERASED_TABLES: &str = "participants, event_participants, photos, updates, snapshots, \
      client_ids, boards, board_links, board_owners, board_retention, events, event_boards, \
      event_owners, series_boards";
-
-/// `columns` (`a, b`) of the table named `alias` in a query (`x.a, x.b`).
-pub(super) fn qualified(alias: &str, columns: &str) -> String {
-    columns
-        .split(", ")
-        .map(|column| format!("{alias}.{column}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 impl PostgresStore {
     /// Inserts a participant's record, with `on_conflict` (a clause, or

@@ -3,11 +3,9 @@
 //! call these.
 
 use super::{PostgresStore, hash};
+use crate::store::columns::SERIES_COLUMNS;
 use crate::store::{SeriesRecord, StoreError};
 use tokio_postgres::Row;
-
-const SERIES_COLUMNS: &str =
-    "id, title, locale, organiser_token_hash, owner, created_at, comparison, version";
 
 fn series_from_row(row: &Row) -> Result<SeriesRecord, StoreError> {
     Ok(SeriesRecord {
