@@ -63,7 +63,11 @@ pub fn database() -> Database {
 
 impl Drop for Database {
     fn drop(&mut self) {
-        server().client_program("dropdb", &["--force", &self.name]);
+        // Never a panic here: the guard also drops while a failed test
+        // unwinds, and a second panic would abort the whole test process.
+        if let Err(error) = server().try_client_program("dropdb", &["--force", &self.name]) {
+            eprintln!("could not drop the test database {}: {error}", self.name);
+        }
     }
 }
 
@@ -88,24 +92,24 @@ impl Server {
     /// One of PostgreSQL's client programs against this server, as the
     /// `postgres` user; its output, or a panic with its error.
     fn client_program(&self, program: &str, args: &[&str]) -> String {
+        self.try_client_program(program, args)
+            .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    fn try_client_program(&self, program: &str, args: &[&str]) -> Result<String, String> {
+        let port = self.port.to_string();
         let output = Command::new(self.bin.join(program))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
+            .args(["-h", "127.0.0.1", "-p", &port, "-U", "postgres"])
             .args(args)
             .output()
-            .unwrap_or_else(|error| panic!("cannot run {program}: {error}"));
-        assert!(
-            output.status.success(),
-            "{program} {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+            .map_err(|error| format!("cannot run {program}: {error}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "{program} {args:?} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 }
 
@@ -157,6 +161,8 @@ fn is_root() -> bool {
 fn start() -> Server {
     let bin = bin_dir();
     let dir = std::env::temp_dir().join(format!("kartenwand-postgres-{}", std::process::id()));
+    // A killed run of the same process id may have left one behind.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a directory for PostgreSQL");
     let dir_text = dir
         .to_str()
