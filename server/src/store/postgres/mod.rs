@@ -441,6 +441,34 @@ mod tests {
         assert!(matches!(store.board("a"), Err(StoreError::Closed)));
     }
 
+    /// Erased values must not hide in a compressed copy (DESIGN.md's
+    /// pitfalls): the columns of personal data and document bytes are
+    /// stored uncompressed.
+    #[tokio::test]
+    async fn personal_data_and_document_bytes_are_never_compressed() {
+        let (database, _store) = opened();
+        let external = test_server::server().psql(
+            &database.name,
+            "SELECT attrelid::regclass || '.' || attname FROM pg_attribute
+             WHERE attstorage = 'e' AND attnum > 0 AND attrelid::regclass::text IN
+                 ('participants', 'event_participants', 'photos', 'updates', 'snapshots')
+             ORDER BY 1",
+        );
+        let external: Vec<&str> = external.lines().collect();
+        for column in [
+            "participants.name",
+            "participants.email",
+            "participants.phone",
+            "event_participants.email",
+            "event_participants.attributes",
+            "photos.jpeg",
+            "updates.data",
+            "snapshots.data",
+        ] {
+            assert!(external.contains(&column), "{column}: {external:?}");
+        }
+    }
+
     #[test]
     fn a_database_is_described_without_its_password() {
         let config: Config = "postgres://kartenwand:secret@db.example:5433/boards"
