@@ -32,12 +32,13 @@ mod writer;
 
 use super::StoreError;
 use super::write::WriteOp;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Config, NoTls, Row};
+use tokio_postgres::{Client, Config, NoTls, Row, Statement};
 
 /// Connections for reads and record writes. Each request holds one for
 /// its query or transaction; a few let a board's load, a join and an
@@ -178,15 +179,47 @@ impl PostgresStore {
         f: impl AsyncFnOnce(&mut Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut slot = self.connections.take()?;
-        let Some(client) = slot.as_mut() else {
+        let Some(slot) = slot.as_mut() else {
             return Err(StoreError::Closed);
         };
-        futures_executor::block_on(f(client))
+        futures_executor::block_on(f(&mut slot.client))
+    }
+
+    /// Runs `f` with `sql` prepared on one of the connections: once per
+    /// connection, so a statement run again costs one round trip, not two.
+    fn prepared<T>(
+        &self,
+        sql: &str,
+        f: impl AsyncFnOnce(&Client, &Statement) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut slot = self.connections.take()?;
+        let Some(slot) = slot.as_mut() else {
+            return Err(StoreError::Closed);
+        };
+        futures_executor::block_on(async {
+            let statement = match slot.statements.get(sql) {
+                Some(statement) => statement.clone(),
+                None => {
+                    let statement = slot.client.prepare(sql).await?;
+                    slot.statements.insert(sql.to_owned(), statement.clone());
+                    statement
+                }
+            };
+            let result = f(&slot.client, &statement).await;
+            if result.is_err() {
+                // Prepared afresh next time, in case the statement itself
+                // went stale (a changed table).
+                slot.statements.remove(sql);
+            }
+            result
+        })
     }
 
     /// One statement; the number of rows it changed.
     pub(super) fn execute(&self, sql: &str, params: &Params<'_>) -> Result<u64, StoreError> {
-        self.run(async |c| Ok(c.execute(sql, params).await?))
+        self.prepared(sql, async |c, statement| {
+            Ok(c.execute(statement, params).await?)
+        })
     }
 
     /// The row a query finds, if any, made into a `T`.
@@ -196,8 +229,8 @@ impl PostgresStore {
         params: &Params<'_>,
         from_row: impl FnOnce(&Row) -> Result<T, StoreError>,
     ) -> Result<Option<T>, StoreError> {
-        self.run(async |c| {
-            c.query_opt(sql, params)
+        self.prepared(sql, async |c, statement| {
+            c.query_opt(statement, params)
                 .await?
                 .as_ref()
                 .map(from_row)
@@ -212,7 +245,13 @@ impl PostgresStore {
         params: &Params<'_>,
         from_row: impl FnMut(&Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        self.run(async |c| c.query(sql, params).await?.iter().map(from_row).collect())
+        self.prepared(sql, async |c, statement| {
+            c.query(statement, params)
+                .await?
+                .iter()
+                .map(from_row)
+                .collect()
+        })
     }
 
     /// Queues a document write for the writer (refused once closed).
@@ -286,12 +325,19 @@ async fn connect_here(config: &Config, purpose: Purpose) -> Result<Client, Store
     Ok(client)
 }
 
+/// One of [`Connections`]: a client and the statements prepared on it.
+struct Slot {
+    client: Client,
+    /// By their SQL: a few dozen, each made from constants.
+    statements: HashMap<String, Statement>,
+}
+
 /// A few connections, each used by one request at a time, made again when
 /// the server closed one (a restart of PostgreSQL, an idle timeout).
 struct Connections {
     runtime: tokio::runtime::Handle,
     config: Config,
-    clients: Vec<Mutex<Option<Client>>>,
+    clients: Vec<Mutex<Option<Slot>>>,
     /// Where the next request starts looking for a free connection.
     next: AtomicUsize,
     /// Set by [`PostgresStore::close`]: no connection is made again.
@@ -311,7 +357,7 @@ impl Connections {
 
     /// A free connection, or the next one once it is free; connected
     /// afresh if it is new or the server closed it.
-    fn take(&self) -> Result<MutexGuard<'_, Option<Client>>, StoreError> {
+    fn take(&self) -> Result<MutexGuard<'_, Option<Slot>>, StoreError> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let free = (0..CONNECTIONS)
             .find_map(|offset| self.clients[(start + offset) % CONNECTIONS].try_lock().ok());
@@ -319,8 +365,11 @@ impl Connections {
         if self.closed.load(Ordering::Acquire) {
             return Err(StoreError::Closed);
         }
-        if slot.as_ref().is_none_or(Client::is_closed) {
-            *slot = Some(connect(&self.runtime, &self.config, Purpose::Queries)?);
+        if slot.as_ref().is_none_or(|slot| slot.client.is_closed()) {
+            *slot = Some(Slot {
+                client: connect(&self.runtime, &self.config, Purpose::Queries)?,
+                statements: HashMap::new(),
+            });
         }
         Ok(slot)
     }
