@@ -11,8 +11,9 @@
 //! Document writes (appends, compactions) never wait in the room: they go
 //! to the writer task on the store's runtime, which commits whatever has
 //! queued up in one transaction (group commit), in order, and answers each
-//! [`PendingWrite`](super::PendingWrite). Reads and the record writes take one of a few
-//! connections ([`Connections`]).
+//! [`PendingWrite`](super::PendingWrite). Reads and the record writes take
+//! one of a few connections ([`Connections`]), each with the statements it
+//! prepared.
 //!
 //! Until several nodes can share a database (issue 18), the store holds a
 //! session-level advisory lock for as long as it is open, on a connection
