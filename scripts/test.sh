@@ -43,6 +43,10 @@ command -v zbarimg >/dev/null || missing+=(zbar-tools)
 fc-list 2>/dev/null | grep -q 'Noto Sans Ethiopic' || missing+=(fonts-noto-core)
 fc-list 2>/dev/null | grep -q 'Symbola' || missing+=(fonts-symbola)
 fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
+# The PostgreSQL store's contract tests and tests/system/postgres.rs start
+# a server of their own from /usr/lib/postgresql/*/bin (they fail without
+# one, never skip); the binary needs none unless run with --database-url.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install --no-install-recommends "${missing[@]}"
 fi

@@ -9,7 +9,7 @@ pub mod file;
 use crate::http::address::{ClientAddress, ForwardedHeader, TrustedProxies};
 use crate::http::throttle::{Rate, Rates};
 use crate::room::RoomSettings;
-use crate::store::{StoreConfig, Synchronous};
+use crate::store::{DatabaseUrl, StoreConfig, Synchronous};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -120,6 +120,19 @@ pub struct ServeConfig {
     /// Directory of the database file `kartenwand.db`; created if missing.
     #[arg(long, env = "KARTENWAND_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+
+    /// A PostgreSQL database to keep everything in instead of the SQLite
+    /// file: `postgres://USER[:PASSWORD]@HOST:PORT/DB`. One node per
+    /// database until clustering lands (issue 18): a second is refused. No
+    /// TLS to the database yet. The URL is never logged (its host, port and
+    /// database are).
+    #[arg(
+        long,
+        env = "KARTENWAND_DATABASE_URL",
+        hide_env_values = true,
+        value_parser = database_url
+    )]
+    pub database_url: Option<DatabaseUrl>,
 
     /// Public base URL for join links and QR codes, e.g.
     /// `https://kartenwand.example.de`. Default: taken from each request's Host header.
@@ -480,8 +493,13 @@ where
 }
 
 impl ServeConfig {
+    /// The PostgreSQL database of `--database-url`, else the SQLite file
+    /// in `--data-dir`.
     pub fn store(&self) -> StoreConfig {
-        store_in(&self.data_dir, self.sqlite_synchronous)
+        match &self.database_url {
+            Some(url) => StoreConfig::Postgres { url: url.clone() },
+            None => store_in(&self.data_dir, self.sqlite_synchronous),
+        }
     }
 
     /// `--max-open-connections`, or its default.
@@ -607,6 +625,18 @@ pub struct RestoreConfig {
 
 pub const DATABASE_FILE: &str = "kartenwand.db";
 
+/// `--database-url`: a `postgres://` or `postgresql://` URL that
+/// tokio-postgres can read (whether the database answers is found out at
+/// start). The error never repeats the value, which may hold a password.
+fn database_url(value: &str) -> Result<DatabaseUrl, String> {
+    let scheme = value.starts_with("postgres://") || value.starts_with("postgresql://");
+    if scheme && value.parse::<tokio_postgres::Config>().is_ok() {
+        Ok(DatabaseUrl::new(value))
+    } else {
+        Err("not a PostgreSQL URL (postgres://USER@HOST:PORT/DB)".to_owned())
+    }
+}
+
 /// The store of a data directory: the SQLite file [`DATABASE_FILE`] in it.
 pub fn store_in(data_dir: &Path, synchronous: Synchronous) -> StoreConfig {
     StoreConfig::Sqlite {
@@ -698,5 +728,46 @@ mod tests {
         assert!(serve(&[]).expect("defaults").trusted_proxies.is_none());
         let error = serve(&["--trusted-proxies", "10.0.0.0/40"]).expect_err("invalid");
         assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+    }
+
+    #[test]
+    fn a_database_url_picks_postgresql_and_is_shown_without_its_password() {
+        assert!(matches!(
+            serve(&[]).expect("defaults").store(),
+            StoreConfig::Sqlite { .. }
+        ));
+        let config = serve(&[
+            "--database-url",
+            "postgres://kartenwand:secret@db.example:5433/boards",
+        ])
+        .expect("valid");
+        let store = config.store();
+        assert!(matches!(store, StoreConfig::Postgres { .. }));
+        assert_eq!(
+            store.to_string(),
+            "PostgreSQL database db.example:5433/boards"
+        );
+        assert!(!format!("{store:?} {config:?}").contains("secret"));
+        for wrong in [
+            "mysql://db/boards",
+            "db.example:5432",
+            "postgres://db:port/x",
+        ] {
+            let error = serve(&["--database-url", wrong]).expect_err(wrong);
+            assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+        }
+    }
+
+    #[test]
+    fn the_configuration_file_sets_the_database_url_and_check_hides_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("kartenwand.toml");
+        std::fs::write(&path, "database-url = \"postgres://k:secret@db/k\"\n").expect("write");
+        let text = file::check(&path, &[]).expect("valid");
+        assert!(
+            text.contains("database-url # set, hidden  # file"),
+            "{text}"
+        );
+        assert!(!text.contains("secret"), "{text}");
     }
 }

@@ -105,6 +105,8 @@ pub async fn serve(
     let store_config = config.store();
     let backend =
         Backend::open(&store_config).with_context(|| format!("cannot open {store_config}"))?;
+    // The kind and place only: a database URL's password never reaches a log.
+    tracing::info!(store = %store_config, "store opened");
     let store = backend.store();
     let tasks = TaskTracker::new();
     let room_settings = config.room_settings();

@@ -10,7 +10,10 @@
 //! The libraries that lay out and draw the documents log the text they
 //! work on (usvg warns once per character no font has, naming it, while it
 //! draws the network map of participants' names; krilla and fontdb could do
-//! the same): [`QUIET`] turns their logs off whatever `RUST_LOG` says.
+//! the same): [`QUIET`] turns their logs off whatever `RUST_LOG` says. The
+//! PostgreSQL client logs every statement with its parameters (names,
+//! e-mail addresses, the document's bytes) at `debug`: [`AT_MOST_INFO`]
+//! keeps it to its notices and warnings.
 
 use crate::config::LogFormat;
 use axum::extract::{MatchedPath, Request};
@@ -36,14 +39,23 @@ pub const QUIET: [&str; 6] = [
     "rustybuzz",
 ];
 
-/// `RUST_LOG` (default `info`) with the [`QUIET`] targets off. A
-/// directive for the same target in `RUST_LOG` is replaced by ours.
+/// Targets logged at `info` at the most: the PostgreSQL client's `debug`
+/// lines quote the statements' parameters (see the module docs).
+pub const AT_MOST_INFO: [&str; 1] = ["tokio_postgres"];
+
+/// `RUST_LOG` (default `info`) with the [`QUIET`] targets off and the
+/// [`AT_MOST_INFO`] ones at `info`. A directive for the same target in
+/// `RUST_LOG` is replaced by ours.
 pub fn filter(rust_log: Option<&str>) -> EnvFilter {
     let mut filter = rust_log
         .and_then(|directives| EnvFilter::try_new(directives).ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
-    for target in QUIET {
-        if let Ok(directive) = format!("{target}=off").parse() {
+    let capped = QUIET
+        .iter()
+        .map(|target| format!("{target}=off"))
+        .chain(AT_MOST_INFO.iter().map(|target| format!("{target}=info")));
+    for directive in capped {
+        if let Ok(directive) = directive.parse() {
             filter = filter.add_directive(directive);
         }
     }
@@ -121,6 +133,12 @@ mod tests {
                 );
                 assert!(
                     !shown.contains(&format!("{target}=trace")),
+                    "{rust_log:?}: {shown}"
+                );
+            }
+            for target in AT_MOST_INFO {
+                assert!(
+                    shown.contains(&format!("{target}=info")),
                     "{rust_log:?}: {shown}"
                 );
             }

@@ -11,6 +11,7 @@ use crate::common::http::{
     authorization_header, exchange, get_bytes, http_request, http_request_as,
     refused_upgrade_status,
 };
+use crate::common::postgres;
 use crate::common::server::{Server, binary, listening_address, terminate_and_read_stderr};
 use serde_json::{Value, json};
 use std::process::Stdio;
@@ -147,7 +148,26 @@ async fn json_logs_have_one_line_per_request_with_an_id_and_nothing_secret() {
 
 #[tokio::test]
 async fn nothing_personal_or_secret_is_logged_at_any_level() {
-    let server = Server::start_logged("trace").await;
+    nothing_personal_or_secret_is_logged(Server::start_logged("trace").await, None).await;
+}
+
+/// The same on PostgreSQL, whose client logs each statement's parameters
+/// at `debug` (`logging::AT_MOST_INFO` keeps it at `info`).
+#[tokio::test]
+async fn nothing_personal_or_secret_is_logged_at_any_level_on_postgresql() {
+    let database = postgres::database();
+    let args = ["--database-url", database.url.as_str()];
+    let server = Server::start_logged_with("trace", &args).await;
+    // The start names the database's place on purpose: a server's address,
+    // not a client's.
+    let place = format!("127.0.0.1:{}/{}", postgres::server().port, database.name);
+    nothing_personal_or_secret_is_logged(server, Some(&place)).await;
+}
+
+/// A join with contact data, a card, refusals, the person's data and an
+/// export, logged at `trace`: none of it in the log (but for `database`,
+/// the place of a PostgreSQL database, which the start logs).
+async fn nothing_personal_or_secret_is_logged(server: Server, database: Option<&str>) {
     let board = server.create_board("Spielplätze Sandow").await;
     let (email, phone) = ("w.quast@kita-sonnenschein.example", "+49 355 7364219");
     let (status, joined) = server
@@ -229,6 +249,10 @@ async fn nothing_personal_or_secret_is_logged_at_any_level() {
     moderator.close().await;
 
     let log = server.terminate_and_read_log().await;
+    let log = match database {
+        Some(place) => log.replace(place, "DATABASE"),
+        None => log,
+    };
     assert!(log.contains("refused"), "the refusals were logged: {log}");
     for secret in [
         board.moderator_token.as_str(),

@@ -23,6 +23,7 @@ mod notice;
 mod organisers;
 mod personal_data;
 mod photos;
+mod postgres;
 mod refusals;
 mod registration;
 mod restore;

@@ -1,5 +1,6 @@
 //! `kartenwand backup`: a consistent copy of the database (safe while
-//! serving), written by SQLite's `VACUUM INTO`.
+//! serving), written by SQLite's `VACUUM INTO`. A PostgreSQL database is
+//! backed up with PostgreSQL's own `pg_dump` (docs/operations.md).
 
 use super::{CommandError, open};
 use crate::config::BackupConfig;
@@ -16,13 +17,20 @@ pub fn backup(config: &BackupConfig) -> Result<(), CommandError> {
         return Err(CommandError::BackupExists(config.to.clone()));
     }
     let backend = open(&store)?;
-    let Backend::Sqlite(sqlite) = &backend;
-    sqlite
-        .backup(&config.to)
-        .map_err(|source| CommandError::Backup {
-            path: config.to.clone(),
-            source,
-        })?;
+    let result = match &backend {
+        Backend::Sqlite(sqlite) => {
+            sqlite
+                .backup(&config.to)
+                .map_err(|source| CommandError::Backup {
+                    path: config.to.clone(),
+                    source,
+                })
+        }
+        Backend::Postgres(_) => Err(CommandError::Invalid(
+            "a PostgreSQL database is backed up with pg_dump (docs/operations.md, \"Backups\")"
+                .to_owned(),
+        )),
+    };
     backend.close();
-    Ok(())
+    result
 }

@@ -33,6 +33,8 @@ macro_rules! store_contract {
                 organisers_sessions_owners_and_links,
                 events_hold_boards_participants_and_places,
                 a_workshop_place_is_taken_only_while_there_is_room,
+                the_last_workshop_places_go_to_as_many_as_fit_of_many_at_once,
+                photos_uploaded_at_once_stay_within_the_board_limit,
                 photos_are_kept_within_their_limits,
                 an_unknown_board_has_an_empty_document,
                 appends_compacts_and_reloads_in_order,
@@ -634,6 +636,51 @@ pub(crate) async fn a_workshop_place_is_taken_only_while_there_is_room(store: &d
     assert_eq!(places, [None, Some("w".to_owned()), Some("w".to_owned())]);
 }
 
+/// `f(0)` to `f(count - 1)`, each on a thread of its own at the same time
+/// (as `spawn_blocking` calls a store), and what each answered.
+fn at_once<T: Send>(count: usize, f: impl Fn(usize) -> Result<T, StoreError> + Sync) -> Vec<T> {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..count).map(|n| scope.spawn(move || f(n))).collect();
+        calls
+            .into_iter()
+            .map(|call| call.join().expect("no panic").expect("answers"))
+            .collect()
+    })
+}
+
+/// Twelve phones ask for a place in a workshop of three at the same time
+/// (each from a thread of its own, as `spawn_blocking` would): three get
+/// one. A store that counted and then wrote in two steps would let more in.
+pub(crate) async fn the_last_workshop_places_go_to_as_many_as_fit_of_many_at_once(
+    store: &dyn Store,
+) {
+    store.create_board(&board("w", "WWWWWW")).expect("creates");
+    store
+        .create_event(&event("e", Some("EVENT1")))
+        .expect("creates");
+    let phones: Vec<String> = (0..12).map(|n| format!("phone{n}")).collect();
+    for (index, id) in phones.iter().enumerate() {
+        store
+            .add_event_participant(&event_participant("e", id, index as i64))
+            .expect("adds");
+    }
+    let admitted = at_once(phones.len(), |n| {
+        store.set_event_workshop("e", &phones[n], Some("w"), Some(3))
+    })
+    .into_iter()
+    .filter(|admitted| *admitted)
+    .count();
+    assert_eq!(admitted, 3);
+    let placed = store
+        .event_participants("e")
+        .expect("reads")
+        .into_iter()
+        .filter(|p| p.workshop.is_some())
+        .count();
+    assert_eq!(placed, 3);
+}
+
 fn photo(board: &str, id: &str, bytes: usize) -> PhotoRecord {
     PhotoRecord {
         info: PhotoInfo {
@@ -649,6 +696,21 @@ fn photo(board: &str, id: &str, bytes: usize) -> PhotoRecord {
         jpeg: vec![0xFF; bytes],
         thumbnail: vec![0xD8],
     }
+}
+
+/// Twelve photos uploaded to a board at the same time, with room for
+/// three: three are stored, the others refused.
+pub(crate) async fn photos_uploaded_at_once_stay_within_the_board_limit(store: &dyn Store) {
+    store.create_board(&board("a", "AAAAAA")).expect("creates");
+    let admissions = at_once(12, |n| {
+        store.add_photo(&photo("a", &format!("photo{n}"), 10), 3, 1 << 20)
+    });
+    let stored = admissions
+        .iter()
+        .filter(|admission| **admission == PhotoAdmission::Stored)
+        .count();
+    assert_eq!(stored, 3, "{admissions:?}");
+    assert_eq!(store.photos("a").expect("lists").len(), 3);
 }
 
 pub(crate) async fn photos_are_kept_within_their_limits(store: &dyn Store) {

@@ -1,24 +1,30 @@
 //! Durable storage of boards, participants and document updates.
 //!
 //! [`Store`] is what the rest of the server needs; [`SqliteStore`] is the
-//! embedded default. Document updates go to an append-only log per board and
+//! embedded default, [`PostgresStore`] the database server's
+//! (`serve --database-url`). Document updates go to an append-only log per board and
 //! are periodically compacted into one snapshot. All document writes go
 //! through one writer connection, in order, and each caller learns through a
 //! [`PendingWrite`] when its write is committed. How depends on
 //! [`Synchronous`]: with `normal` (the default) the caller commits inline,
 //! and the write is complete when the call returns; with `full` a writer
 //! thread group-commits what has queued up, so a slow fsync never blocks a
-//! room (`synchronous` is SQLite's; another backend has its own notion).
+//! room (`synchronous` is SQLite's; another backend has its own notion:
+//! PostgreSQL's writer always group-commits on a task of its own).
 //!
 //! The server opens its store in one place, [`Backend::open`], from a
 //! [`StoreConfig`] the command line builds. Every implementation runs the
 //! same contract tests (`contract`).
 
+mod columns;
 #[cfg(test)]
 #[macro_use]
 mod contract;
+mod postgres;
 mod sqlite;
+mod write;
 
+pub use postgres::PostgresStore;
 pub use sqlite::{SqliteStore, Synchronous};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,6 +46,12 @@ pub enum StoreError {
     Conflict,
     #[error("the database has schema version {0}; this Kartenwand knows versions up to {1}")]
     NewerSchema(i64, i64),
+    /// Another node holds the database (PostgreSQL's advisory lock): one
+    /// node per database until clustering lands (issue 18).
+    #[error(
+        "another Kartenwand node is serving the database {0}; one node per database until clustering lands (issue 18)"
+    )]
+    InUse(String),
 }
 
 /// A board's record (not its document).
@@ -526,14 +538,48 @@ pub enum StoreConfig {
         path: PathBuf,
         synchronous: Synchronous,
     },
+    /// A PostgreSQL database (`serve --database-url`).
+    Postgres { url: DatabaseUrl },
+}
+
+/// A PostgreSQL connection URL, `postgres://USER[:PASSWORD]@HOST:PORT/DB`.
+/// It may hold a password, so it is shown (`Debug`, messages, logs) only
+/// as host, port and database.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> DatabaseUrl {
+        DatabaseUrl(url.into())
+    }
+
+    /// The whole URL, password included: for connecting only.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
+    /// `HOST:PORT/DB`.
+    pub fn describe(&self) -> String {
+        match self.0.parse() {
+            Ok(config) => postgres::describe(&config),
+            Err(_) => "(not a valid PostgreSQL URL)".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", self.describe())
+    }
 }
 
 impl StoreConfig {
     /// Whether the store holds data already (the CLI commands that only
-    /// read refuse to create an empty one).
+    /// read refuse to create an empty one). A database server is taken to.
     pub fn exists(&self) -> bool {
         match self {
             StoreConfig::Sqlite { path, .. } => path.exists(),
+            StoreConfig::Postgres { .. } => true,
         }
     }
 
@@ -541,18 +587,21 @@ impl StoreConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             StoreConfig::Sqlite { .. } => "database",
+            StoreConfig::Postgres { .. } => "PostgreSQL database",
         }
     }
 
-    /// Where the store is, for messages: the file's path.
+    /// Where the store is, for messages: the file's path, or the
+    /// database's host, port and name (never its password).
     pub fn location(&self) -> String {
         match self {
             StoreConfig::Sqlite { path, .. } => path.display().to_string(),
+            StoreConfig::Postgres { url } => url.describe(),
         }
     }
 }
 
-/// `database <path>`.
+/// `database <path>`, `PostgreSQL database <host>:<port>/<db>`.
 impl std::fmt::Display for StoreConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.kind(), self.location())
@@ -563,6 +612,7 @@ impl std::fmt::Display for StoreConfig {
 /// what one backend alone can do (a SQLite backup) is reached by matching.
 pub enum Backend {
     Sqlite(Arc<SqliteStore>),
+    Postgres(Arc<PostgresStore>),
 }
 
 impl Backend {
@@ -573,12 +623,16 @@ impl Backend {
             StoreConfig::Sqlite { path, synchronous } => Ok(Backend::Sqlite(Arc::new(
                 SqliteStore::open(path, *synchronous)?,
             ))),
+            StoreConfig::Postgres { url } => Ok(Backend::Postgres(Arc::new(PostgresStore::open(
+                url.reveal(),
+            )?))),
         }
     }
 
     pub fn store(&self) -> Arc<dyn Store> {
         match self {
             Backend::Sqlite(store) => store.clone(),
+            Backend::Postgres(store) => store.clone(),
         }
     }
 
@@ -586,6 +640,7 @@ impl Backend {
     pub fn close(&self) {
         match self {
             Backend::Sqlite(store) => store.close(),
+            Backend::Postgres(store) => store.close(),
         }
     }
 }

@@ -14,6 +14,8 @@
 //! - [`party`]: a board with its moderator, Alice and Bob, all synced.
 //! - [`rights`]: the authorization scene, on which one illegal edit after
 //!   another is tried and checked the same way.
+//! - [`postgres`]: a PostgreSQL server for the test process and a database
+//!   per test (shared with the store's own tests).
 
 #![allow(dead_code)]
 
@@ -23,6 +25,8 @@ pub mod files;
 pub mod frames;
 pub mod http;
 pub mod party;
+#[path = "../../support/postgres.rs"]
+pub mod postgres;
 pub mod rights;
 pub mod server;
 

@@ -89,9 +89,14 @@ impl Server {
     /// `RUST_LOG=rust_log` and its stderr piped, for
     /// [`Server::terminate_and_read_log`].
     pub async fn start_logged(rust_log: &str) -> Server {
+        Server::start_logged_with(rust_log, &[]).await
+    }
+
+    /// [`Server::start_logged`] with further flags.
+    pub async fn start_logged_with(rust_log: &str, extra_args: &[&str]) -> Server {
         let temp = tempfile::tempdir().expect("temp dir");
         let dir = temp.path().to_owned();
-        let mut server = Server::spawn(&dir, &[], rust_log, Stdio::piped()).await;
+        let mut server = Server::spawn(&dir, extra_args, rust_log, Stdio::piped()).await;
         server._temp = Some(temp);
         server
     }

@@ -4,10 +4,11 @@
 
 use super::SqliteStore;
 use super::queries::{is_unique_violation, unique};
+use crate::store::columns::{
+    EVENT_BOARD_COLUMNS, EVENT_COLUMNS, EVENT_PARTICIPANT_COLUMNS, PHOTO_COLUMNS, qualified,
+};
 use crate::store::{EventBoardRecord, EventParticipantRecord, EventRecord, StoreError};
 use rusqlite::{OptionalExtension, params};
-
-const EVENT_COLUMNS: &str = "id, title, date, venue, locale, join_code, organiser_token_hash, viewer_token_hash, part, setup, created_at";
 
 fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventRecord> {
     Ok(EventRecord {
@@ -25,8 +26,6 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventRecord> {
     })
 }
 
-const EVENT_BOARD_COLUMNS: &str = "event, board, kind, position, capacity, location, description";
-
 fn event_board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventBoardRecord> {
     Ok(EventBoardRecord {
         event: row.get(0)?,
@@ -38,8 +37,6 @@ fn event_board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventBoardR
         description: row.get(6)?,
     })
 }
-
-const EVENT_PARTICIPANT_COLUMNS: &str = "event, id, token_hash, name, organisation, sector, attributes, email, phone, contact_consent, created_at, removed, workshop, reflection_group";
 
 fn event_participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventParticipantRecord> {
     Ok(EventParticipantRecord {
@@ -171,11 +168,7 @@ impl SqliteStore {
 
     pub(super) fn owned_events(&self, organiser: &str) -> Result<Vec<EventRecord>, StoreError> {
         Ok(self.read(|c| {
-            let columns = EVENT_COLUMNS
-                .split(", ")
-                .map(|column| format!("e.{column}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let columns = qualified("e", EVENT_COLUMNS);
             c.prepare(&format!(
                 "SELECT {columns} FROM events e JOIN event_owners o ON o.event = e.id
                  WHERE o.organiser = ?1 ORDER BY e.created_at DESC, e.id"
@@ -315,8 +308,6 @@ impl SqliteStore {
         }
     }
 }
-
-const PHOTO_COLUMNS: &str = "board, id, author, created_at, width, height, status, bytes";
 
 fn photo_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::store::PhotoInfo> {
     Ok(crate::store::PhotoInfo {

@@ -23,11 +23,10 @@ mod schema;
 mod series;
 mod writer;
 
-use super::{PendingWrite, StoreError};
+use super::StoreError;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use tokio::sync::oneshot;
 use writer::{WriteOp, Writer};
 
 /// How hard SQLite works to survive a power loss (not a process crash, which
@@ -105,17 +104,12 @@ impl SqliteStore {
         })
     }
 
-    fn enqueue(
-        &self,
-        make: impl FnOnce(oneshot::Sender<Result<u64, StoreError>>) -> WriteOp,
-    ) -> PendingWrite {
-        let (done, pending) = oneshot::channel();
-        let op = make(done);
+    /// Commits or queues a document write (refused once closed).
+    fn submit(&self, op: WriteOp) {
         match self.lock_writer().as_mut() {
             Some(writer) => writer.submit(op),
             None => op.refuse(),
         }
-        pending
     }
 }
 

@@ -3,13 +3,12 @@
 //! methods for them (`queries.rs`) call these.
 
 use super::SqliteStore;
-use super::queries::{BOARD_COLUMNS_OF_B, board_from_row, unique};
+use super::queries::{board_from_row, unique};
+use crate::store::columns::{BOARD_COLUMNS, LINK_COLUMNS, ORGANISER_COLUMNS, qualified};
 use crate::store::{
     BoardLinkRecord, BoardRecord, InvitationRecord, OrganiserRecord, SessionRecord, StoreError,
 };
 use rusqlite::{OptionalExtension, params};
-
-const ORGANISER_COLUMNS: &str = "id, email, name, password_hash, created_at";
 
 fn organiser_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OrganiserRecord> {
     Ok(OrganiserRecord {
@@ -20,8 +19,6 @@ fn organiser_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OrganiserReco
         created_at: row.get(4)?,
     })
 }
-
-const LINK_COLUMNS: &str = "board, id, role, label, token_hash, created_at, revoked";
 
 fn link_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardLinkRecord> {
     Ok(BoardLinkRecord {
@@ -155,8 +152,9 @@ impl SqliteStore {
 
     pub(super) fn owned_boards(&self, organiser: &str) -> Result<Vec<BoardRecord>, StoreError> {
         Ok(self.read(|c| {
+            let columns = qualified("b", BOARD_COLUMNS);
             c.prepare(&format!(
-                "SELECT {BOARD_COLUMNS_OF_B} FROM boards b JOIN board_owners o ON o.board = b.id
+                "SELECT {columns} FROM boards b JOIN board_owners o ON o.board = b.id
                  WHERE o.organiser = ?1 ORDER BY b.created_at DESC, b.id"
             ))?
             .query_map([organiser], board_from_row)?

@@ -4,6 +4,7 @@
 
 use super::SqliteStore;
 use super::writer::WriteOp;
+use crate::store::columns::{BOARD_COLUMNS, PARTICIPANT_COLUMNS};
 use crate::store::{
     BoardLinkRecord, BoardRecord, EventBoardRecord, EventParticipantRecord, EventRecord,
     InvitationRecord, OrganiserRecord, ParticipantRecord, PendingWrite, Retention, SeriesRecord,
@@ -23,8 +24,6 @@ pub(super) fn board_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BoardR
     })
 }
 
-const PARTICIPANT_COLUMNS: &str = "board, id, token_hash, name, organisation, sector, email, phone, contact_consent, created_at, removed, personal_code";
-
 fn participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ParticipantRecord> {
     Ok(ParticipantRecord {
         board: row.get(0)?,
@@ -41,12 +40,6 @@ fn participant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Participant
         personal_code: row.get(11)?,
     })
 }
-
-const BOARD_COLUMNS: &str =
-    "id, title, district, join_code, moderator_token_hash, viewer_token_hash, created_at";
-
-/// [`BOARD_COLUMNS`] of a query that names `boards` as `b`.
-pub(super) const BOARD_COLUMNS_OF_B: &str = "b.id, b.title, b.district, b.join_code, b.moderator_token_hash, b.viewer_token_hash, b.created_at";
 
 /// Maps a violated UNIQUE constraint (a taken join code or id) to
 /// [`StoreError::Conflict`], so callers can draw another value.
@@ -371,12 +364,7 @@ impl Store for SqliteStore {
         updates: Vec<Vec<u8>>,
         new_clients: Vec<(u64, String)>,
     ) -> PendingWrite {
-        self.enqueue(|done| WriteOp::Append {
-            board: board.to_owned(),
-            updates,
-            new_clients,
-            done,
-        })
+        WriteOp::append(board, updates, new_clients, |op| self.submit(op))
     }
 
     fn add_organiser(&self, organiser: &OrganiserRecord) -> Result<(), StoreError> {
@@ -661,12 +649,7 @@ impl Store for SqliteStore {
     }
 
     fn compact(&self, board: &str, snapshot: Vec<u8>, through_sequence: u64) -> PendingWrite {
-        self.enqueue(|done| WriteOp::Compact {
-            board: board.to_owned(),
-            snapshot,
-            through_sequence,
-            done,
-        })
+        WriteOp::compact(board, snapshot, through_sequence, |op| self.submit(op))
     }
 }
 

@@ -4,11 +4,9 @@
 
 use super::SqliteStore;
 use super::queries::{is_unique_violation, unique};
+use crate::store::columns::SERIES_COLUMNS;
 use crate::store::{SeriesRecord, StoreError};
 use rusqlite::{OptionalExtension, params};
-
-const SERIES_COLUMNS: &str =
-    "id, title, locale, organiser_token_hash, owner, created_at, comparison, version";
 
 fn series_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SeriesRecord> {
     Ok(SeriesRecord {

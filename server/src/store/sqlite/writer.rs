@@ -5,11 +5,11 @@
 
 use super::{Synchronous, roll_back_leftover};
 use crate::store::StoreError;
+pub(super) use crate::store::write::WriteOp;
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
-use tokio::sync::oneshot;
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -23,32 +23,6 @@ const COMMITS_PER_CHECKPOINT: u32 = 1000;
 /// Nice value of the checkpoint thread: it copies pages and syncs the disk
 /// when the rooms leave the core idle, instead of taking turns with them.
 const CHECKPOINT_NICE: i32 = 19;
-
-/// A document write waiting for its commit; `done` hears the outcome.
-pub(super) enum WriteOp {
-    Append {
-        board: String,
-        updates: Vec<Vec<u8>>,
-        new_clients: Vec<(u64, String)>,
-        done: oneshot::Sender<Result<u64, StoreError>>,
-    },
-    Compact {
-        board: String,
-        snapshot: Vec<u8>,
-        through_sequence: u64,
-        done: oneshot::Sender<Result<u64, StoreError>>,
-    },
-}
-
-impl WriteOp {
-    /// Tells the caller that the store has shut down.
-    pub(super) fn refuse(self) {
-        let done = match self {
-            WriteOp::Append { done, .. } | WriteOp::Compact { done, .. } => done,
-        };
-        let _ = done.send(Err(StoreError::Closed));
-    }
-}
 
 /// Where document writes are committed.
 pub(super) enum Writer {
@@ -307,19 +281,13 @@ fn commit_batch(log: &mut LogWriter, batch: Vec<WriteOp>) {
             .map(Some)
             .chain(std::iter::repeat_with(|| None)),
     ) {
-        let done = match op {
-            WriteOp::Append { done, .. } | WriteOp::Compact { done, .. } => done,
-        };
         let result = match (&outcome, result) {
             (Ok(()), Some(Ok(sequence))) => Ok(sequence),
             (Ok(()), Some(Err(error))) => Err(error.into()),
             (Err(error), _) => Err(StoreError::CommitFailed(error.to_string())),
             (Ok(()), None) => Err(StoreError::Closed),
         };
-        if let Err(error) = &result {
-            tracing::error!(%error, "store write failed");
-        }
-        let _ = done.send(result);
+        op.answer(result);
     }
 }
 
