@@ -88,7 +88,8 @@ use tokio_util::task::TaskTracker;
 /// How long shutdown waits for rooms and connections to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Serves until `shutdown` is cancelled, then closes every connection,
+/// Serves until `shutdown` is cancelled (or the store says this node may
+/// write it no more: an error), then closes every connection,
 /// flushes every room and closes the database.
 pub async fn serve(
     config: ServeConfig,
@@ -162,7 +163,24 @@ pub async fn serve(
         tasks.clone(),
     ));
 
-    shutdown.cancelled().await;
+    let lock_lost = backend.lock_lost();
+    let lost = async {
+        match &lock_lost {
+            Some(lost) => lost.cancelled().await,
+            None => std::future::pending().await,
+        }
+    };
+    let lost_lock = tokio::select! {
+        () = shutdown.cancelled() => false,
+        () = lost => true,
+    };
+    if lost_lock {
+        tracing::error!(
+            "this node lost its lock on the database and stops: another node may serve \
+             its boards now; start it again when the database is reachable"
+        );
+        shutdown.cancel();
+    }
     tracing::info!("shutting down");
     let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
     if tokio::time::timeout_at(deadline, registry.shutdown())
@@ -181,5 +199,8 @@ pub async fn serve(
     server.abort();
     backend.close();
     tracing::info!("stopped");
+    if lost_lock {
+        anyhow::bail!("stopped: this node lost its lock on the database");
+    }
     Ok(())
 }

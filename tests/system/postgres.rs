@@ -1,5 +1,6 @@
 //! The server on PostgreSQL (`serve --database-url`): the boards, cards
 //! and participants it stores survive a kill; one node per database; a
+//! node that loses its lock on the database stops writing and ends; a
 //! database it cannot reach stops the start with a message, not a panic,
 //! and without the URL's password.
 
@@ -129,4 +130,45 @@ async fn a_database_that_cannot_be_reached_stops_the_start_without_showing_the_p
         !stderr.contains("hunter2"),
         "the password was shown: {stderr}"
     );
+}
+
+#[tokio::test]
+async fn a_node_that_loses_its_lock_on_the_database_writes_nothing_more_and_stops() {
+    let database = postgres::database();
+    let args = ["--database-url", database.url.as_str()];
+    let server = Server::start_logged_with("info", &args).await;
+    let board = server.create_board("Sandow").await;
+    let mut client = Client::connect(&server, &board.id, &board.moderator_token).await;
+    client
+        .edit(|_, txn| {
+            use yrs::{Map, WriteTxn};
+            txn.get_or_insert_map("cards")
+                .insert(txn, "before", "vor dem Verlust");
+        })
+        .await;
+    client.pump_until(|c| c.all_echoed(), "its echo").await;
+    let expected = client.json();
+    // What a restart of PostgreSQL does to the node's sessions, its lock's
+    // among them: each one ended from the server's side.
+    postgres::server().psql(
+        &database.name,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    let (status, log) = server.exit_and_read_log(WAIT * 2).await;
+    assert!(!status.success(), "an error status: {status:?}\n{log}");
+    assert!(
+        log.contains("lost its lock on the database"),
+        "the log says why: {log}"
+    );
+    assert!(!log.contains("panicked"), "{log}");
+    client.close().await;
+
+    // The database is free: a node starts on it and has the card.
+    let server = Server::start(&args).await;
+    let client = Client::connect(&server, &board.id, &board.moderator_token).await;
+    assert_eq!(client.json(), expected, "the card written before");
+    client.close().await;
+    let (status, _) = server.terminate().await;
+    assert!(status.success(), "clean exit after SIGTERM: {status:?}");
 }

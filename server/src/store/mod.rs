@@ -636,6 +636,17 @@ impl Backend {
         }
     }
 
+    /// Cancelled if this node may no longer write the store because
+    /// another node may now (a PostgreSQL node that lost its lock on the
+    /// database); `None` for a store that cannot lose it (SQLite's file
+    /// lock lives as long as the process).
+    pub fn lock_lost(&self) -> Option<tokio_util::sync::CancellationToken> {
+        match self {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(store) => Some(store.lock_lost()),
+        }
+    }
+
     /// Finishes every queued write and stops the store's threads.
     pub fn close(&self) {
         match self {

@@ -200,6 +200,21 @@ impl Server {
             .expect("wait")
     }
 
+    /// Waits for the server (started with [`Server::start_logged`]) to end
+    /// by itself within `limit`: its exit status and everything it logged.
+    pub async fn exit_and_read_log(
+        mut self,
+        limit: Duration,
+    ) -> (std::process::ExitStatus, String) {
+        let mut stderr = String::new();
+        let mut pipe = self.child.stderr.take().expect("piped");
+        tokio::time::timeout(limit, pipe.read_to_string(&mut stderr))
+            .await
+            .unwrap_or_else(|_| panic!("the server did not end within {limit:?}"))
+            .expect("readable");
+        (self.wait_exit(limit).await, stderr)
+    }
+
     /// SIGTERM, then wait for a clean exit.
     pub async fn terminate(self) -> (std::process::ExitStatus, Option<tempfile::TempDir>) {
         self.terminate_within(Duration::from_secs(10)).await

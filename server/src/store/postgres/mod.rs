@@ -18,7 +18,10 @@
 //! Until several nodes can share a database (issue 18), the store holds a
 //! session-level advisory lock for as long as it is open, on a connection
 //! of its own ([`NODE_LOCK`]): a second node on the same database refuses
-//! to start instead of serving the same boards beside the first.
+//! to start instead of serving the same boards beside the first. If that
+//! connection ends while the store is open (PostgreSQL restarted, the
+//! session was terminated), the lock is gone: the writer commits nothing
+//! more and [`PostgresStore::lock_lost`] tells the server, which stops.
 //!
 //! - `schema`: the tables, the migration, the columns kept uncompressed.
 //! - `writer`: the writer task and its group commit.
@@ -40,6 +43,7 @@ use std::time::Duration;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Config, NoTls, Row, Statement};
+use tokio_util::sync::CancellationToken;
 
 /// Connections for reads and record writes. Each request holds one for
 /// its query or transaction; a few let a board's load, a join and an
@@ -67,6 +71,16 @@ pub struct PostgresStore {
     /// The connection whose session holds [`NODE_LOCK`]; closing it
     /// releases the lock.
     node_lock: Mutex<Option<Client>>,
+    /// Cancelled when the lock's connection ended while the store was open.
+    lock: LockWatch,
+}
+
+/// What the end of the lock's connection means: `closing` is cancelled
+/// first when the store closes it; otherwise its end cancels `lost`.
+#[derive(Debug, Clone, Default)]
+struct LockWatch {
+    lost: CancellationToken,
+    closing: CancellationToken,
 }
 
 /// PostgreSQL's errors reach callers without naming PostgreSQL; a taken
@@ -129,6 +143,13 @@ impl PostgresStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
+        // The migration's `CREATE TABLE IF NOT EXISTS` sends a notice per
+        // table that exists: warnings and worse only.
+        let options = match config.get_options() {
+            Some(given) => format!("{given} -c client_min_messages=warning"),
+            None => "-c client_min_messages=warning".to_owned(),
+        };
+        config.options(options);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("store-postgres")
@@ -140,10 +161,11 @@ impl PostgresStore {
             connections: Connections::new(runtime.handle().clone(), config.clone()),
             writer: Mutex::new(None),
             node_lock: Mutex::new(None),
+            lock: LockWatch::default(),
         };
         *lock(&store.runtime) = Some(runtime);
         let handle = store.connections.runtime.clone();
-        let node_lock = connect(&handle, &config, Purpose::NodeLock)?;
+        let node_lock = connect(&handle, &config, Purpose::NodeLock(store.lock.clone()))?;
         let locked: bool = futures_executor::block_on(
             node_lock.query_one("SELECT pg_try_advisory_lock($1)", &[&NODE_LOCK]),
         )?
@@ -154,8 +176,20 @@ impl PostgresStore {
         *lock(&store.node_lock) = Some(node_lock);
         store.run(async |client| schema::migrate(client).await)?;
         let writer_client = connect(&handle, &config, Purpose::Queries)?;
-        *lock(&store.writer) = Some(writer::Writer::start(&handle, writer_client, config));
+        *lock(&store.writer) = Some(writer::Writer::start(
+            &handle,
+            writer_client,
+            config,
+            store.lock.lost.clone(),
+        ));
         Ok(store)
+    }
+
+    /// Cancelled when this node lost its lock on the database while open:
+    /// another node may take the database now, so this one must stop (the
+    /// writer already commits nothing more).
+    pub fn lock_lost(&self) -> CancellationToken {
+        self.lock.lost.clone()
     }
 
     /// Finishes every queued write, closes the connections (which releases
@@ -165,6 +199,7 @@ impl PostgresStore {
         if let Some(writer) = writer {
             writer.finish();
         }
+        self.lock.closing.cancel();
         lock(&self.node_lock).take();
         self.connections.close();
         if let Some(runtime) = lock(&self.runtime).take() {
@@ -281,13 +316,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// What a connection is for, which decides what its loss means.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Purpose {
     /// Reads, record writes, the writer: made again on the next use.
     Queries,
     /// The session that holds [`NODE_LOCK`]: losing it (a restart of
     /// PostgreSQL) frees the database for a second node.
-    NodeLock,
+    NodeLock(LockWatch),
 }
 
 /// Connects on the store's runtime, which then drives the connection, and
@@ -310,17 +345,23 @@ fn connect(
 async fn connect_here(config: &Config, purpose: Purpose) -> Result<Client, StoreError> {
     let (client, connection) = config.connect(NoTls).await?;
     tokio::spawn(async move {
-        if let Err(error) = connection.await {
-            match purpose {
-                Purpose::Queries => {
+        let ended = connection.await;
+        match purpose {
+            Purpose::Queries => {
+                if let Err(error) = ended {
                     tracing::warn!(%error, "a PostgreSQL connection ended; it is made again when needed")
                 }
-                Purpose::NodeLock => tracing::error!(
-                    %error,
-                    "lost the connection that holds this node's lock on the database: \
-                     a second node could start on it now; restart this node"
-                ),
             }
+            Purpose::NodeLock(watch) if !watch.closing.is_cancelled() => {
+                let error = ended.err().map(|error| error.to_string());
+                tracing::error!(
+                    error,
+                    "lost the connection that holds this node's lock on the database: \
+                     a second node could start on it now; this node writes nothing more and stops"
+                );
+                watch.lost.cancel();
+            }
+            Purpose::NodeLock(_) => {}
         }
     });
     Ok(client)

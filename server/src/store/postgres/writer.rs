@@ -10,6 +10,7 @@ use crate::store::write::WriteOp;
 use std::collections::HashMap;
 use tokio::sync::mpsc;
 use tokio_postgres::{Client, Config, Statement, Transaction};
+use tokio_util::sync::CancellationToken;
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -22,15 +23,18 @@ pub(super) struct Writer {
 }
 
 impl Writer {
+    /// Starts the task; once `lock_lost` is cancelled it commits nothing
+    /// more (another node may be writing the database) and fails each write.
     pub(super) fn start(
         runtime: &tokio::runtime::Handle,
         client: Client,
         config: Config,
+        lock_lost: CancellationToken,
     ) -> Writer {
         let (sender, receiver) = mpsc::unbounded_channel();
         let (done, finished) = std::sync::mpsc::channel();
         runtime.spawn(async move {
-            run(Log::new(client, config), receiver).await;
+            run(Log::new(client, config), receiver, lock_lost).await;
             let _ = done.send(());
         });
         Writer { sender, finished }
@@ -137,7 +141,11 @@ impl Statements {
     }
 }
 
-async fn run(mut log: Log, mut receiver: mpsc::UnboundedReceiver<WriteOp>) {
+async fn run(
+    mut log: Log,
+    mut receiver: mpsc::UnboundedReceiver<WriteOp>,
+    lock_lost: CancellationToken,
+) {
     while let Some(first) = receiver.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -146,9 +154,18 @@ async fn run(mut log: Log, mut receiver: mpsc::UnboundedReceiver<WriteOp>) {
                 Err(_) => break,
             }
         }
+        if lock_lost.is_cancelled() {
+            for op in batch {
+                op.answer(Err(StoreError::CommitFailed(LOCK_LOST.into())));
+            }
+            continue;
+        }
         commit(&mut log, batch).await;
     }
 }
+
+/// Why a write fails once the node's lock is gone.
+const LOCK_LOST: &str = "this node lost its lock on the database and writes nothing more";
 
 /// Commits a batch in one transaction and answers each write. If that
 /// fails, each write is tried again in a transaction of its own, so one
