@@ -6,9 +6,8 @@
 //! entry with the same stemmer the cards go through, so the forms here are
 //! plain words.
 
-/// Words that say nothing about what a card is about.
+/// German words that say nothing about what a card is about.
 pub const STOP_WORDS: &[&str] = &[
-    // German
     "aber",
     "alle",
     "allem",
@@ -218,69 +217,18 @@ pub const STOP_WORDS: &[&str] = &[
     "weiß",
     "wissen",
     "weg",
-    // English
-    "a",
-    "an",
-    "and",
-    "are",
-    "as",
-    "at",
-    "be",
-    "by",
-    "for",
-    "from",
-    "has",
-    "have",
-    "in",
-    "is",
-    "it",
-    "its",
-    "more",
-    "need",
-    "needs",
-    "needed",
-    "no",
-    "not",
-    "of",
-    "on",
-    "only",
-    "or",
-    "lack",
-    "lacking",
-    "missing",
-    "enough",
-    "the",
-    "there",
-    "to",
-    "too",
-    "with",
-    "without",
-    "we",
-    "our",
-    "very",
-    "many",
-    "much",
-    "few",
-    "less",
-    "can",
-    "cannot",
-    "can't",
-    "should",
-    "people",
-    "person",
-    "somebody",
-    "nobody",
-    "help",
-    "support",
-    "refugee",
-    "refugees",
-    "migrants",
-    "please",
-    "pls",
-    "new",
-    "still",
-    "always",
-    "way",
+];
+
+/// English words that say nothing about a card; they also tell an
+/// English card from a German one (a few, "an", "in", "person", are
+/// German too and count as English there).
+pub const ENGLISH_STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "more", "need", "needs", "needed", "no", "not", "of", "on", "only", "or", "lack",
+    "lacking", "missing", "enough", "the", "there", "to", "too", "with", "without", "we", "our",
+    "very", "many", "much", "few", "less", "can", "cannot", "can't", "should", "people", "person",
+    "somebody", "nobody", "help", "support", "refugee", "refugees", "migrants", "please", "pls",
+    "new", "still", "always", "way",
 ];
 
 /// Abbreviations, as typed (matched without regard to case), and what they

@@ -166,20 +166,12 @@ impl Default for Analyser {
 
 impl Analyser {
     pub fn new(steps: Steps) -> Self {
-        let english_words: HashSet<&str> = [
-            "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in",
-            "is", "it", "its", "more", "need", "needs", "needed", "no", "not", "of", "on", "only",
-            "or", "lack", "lacking", "missing", "enough", "the", "there", "to", "too", "with",
-            "without", "we", "our", "very", "many", "much", "few", "less", "can", "cannot",
-            "can't", "should", "people", "person", "somebody", "nobody", "help", "support",
-            "refugee", "refugees", "migrants", "please", "pls", "new", "still", "always", "way",
-        ]
-        .into_iter()
-        .collect();
-        let (english_stop, german_stop): (HashSet<&str>, HashSet<&str>) = lexicon::STOP_WORDS
+        let english_stop: HashSet<&str> = lexicon::ENGLISH_STOP_WORDS.iter().copied().collect();
+        let german_stop: HashSet<&str> = lexicon::STOP_WORDS
             .iter()
             .copied()
-            .partition(|word| english_words.contains(word));
+            .filter(|word| !english_stop.contains(word))
+            .collect();
         let mut analyser = Analyser {
             steps,
             german: Stemmer::create(Algorithm::German),
